@@ -1,0 +1,4 @@
+"""``python -m pcikit``."""
+from .cli import run
+
+run()

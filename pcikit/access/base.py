@@ -1,0 +1,99 @@
+"""The access interface every config space source implements."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..errors import ConfigReadError, ReadOnlyError
+
+CONFIG_SIZE_LEGACY = 256
+CONFIG_SIZE_EXTENDED = 4096
+
+
+class ConfigSpace:
+    """Little-endian config space of one function.
+
+    ``size`` is how many bytes the source can really return (64 for a non-root
+    sysfs reader, 256 or 4096 for a full dump). ``read`` beyond it raises
+    :class:`ConfigReadError`; :meth:`image` gives all 4096 bytes with the
+    unreadable ones as 0xff, which is what decoders parse.
+    """
+
+    size: int = 0
+
+    def read_block(self, offset: int, length: int) -> bytes:
+        """Return ``length`` bytes at ``offset``; subclasses implement this."""
+        raise NotImplementedError
+
+    def readable(self, offset: int, length: int = 1) -> bool:
+        """True when ``length`` bytes at ``offset`` can be read."""
+        return 0 <= offset and offset + length <= self.size
+
+    def read(self, offset: int, width: int) -> int:
+        """Read a 1, 2, 4 or 8 byte little-endian value."""
+        if width not in (1, 2, 4, 8):
+            raise ValueError(f"width must be 1, 2, 4 or 8, not {width}")
+        if not self.readable(offset, width):
+            raise ConfigReadError(offset, width, self.size)
+        return int.from_bytes(self.read_block(offset, width), "little")
+
+    def write(self, offset: int, width: int, value: int) -> None:
+        """Write a value; read-only sources refuse."""
+        raise ReadOnlyError(f"{type(self).__name__} is read-only")
+
+    def read8(self, offset: int) -> int:
+        """Read one byte."""
+        return self.read(offset, 1)
+
+    def read16(self, offset: int) -> int:
+        """Read a little-endian word."""
+        return self.read(offset, 2)
+
+    def read32(self, offset: int) -> int:
+        """Read a little-endian dword."""
+        return self.read(offset, 4)
+
+    def write8(self, offset: int, value: int) -> None:
+        """Write one byte."""
+        self.write(offset, 1, value)
+
+    def write16(self, offset: int, value: int) -> None:
+        """Write a word."""
+        self.write(offset, 2, value)
+
+    def write32(self, offset: int, value: int) -> None:
+        """Write a dword."""
+        self.write(offset, 4, value)
+
+    def image(self) -> bytes:
+        """All 4096 bytes; bytes beyond ``size`` read as 0xff."""
+        data = self.read_block(0, self.size) if self.size else b""
+        return data + b"\xff" * (CONFIG_SIZE_EXTENDED - len(data))
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One line of sysfs ``resource``: start, inclusive end, kernel IORESOURCE flags."""
+
+    start: int
+    end: int
+    flags: int
+
+    @property
+    def size(self) -> int:
+        """Length in bytes; 0 when unassigned."""
+        return self.end - self.start + 1 if self.end else 0
+
+
+@dataclass
+class KernelInfo:
+    """What the operating system knows beyond config space (live sources only)."""
+
+    driver: Optional[str] = None
+    irq: Optional[int] = None
+    resources: list[Resource] = field(default_factory=list)
+    numa_node: Optional[int] = None
+    iommu_group: Optional[str] = None
+    physical_slot: Optional[str] = None
+    msi_irqs: list[int] = field(default_factory=list)
+    modules: list[str] = field(default_factory=list)

@@ -1,0 +1,159 @@
+"""Live devices from Linux sysfs (``/sys/bus/pci/devices``).
+
+Config space is read with ``os.pread`` (never through pyudev attributes, which
+stop at the first NUL). Without CAP_SYS_ADMIN the kernel returns only 64 bytes;
+``size`` then says so and decoders show what can be shown.
+"""
+from __future__ import annotations
+
+import errno
+import os
+from typing import Iterator, Optional
+
+from ..address import Address
+from ..errors import DeviceGoneError, NoSuchDeviceError, PermissionNeededError
+from .base import CONFIG_SIZE_EXTENDED, ConfigSpace, KernelInfo, Resource
+
+DEFAULT_ROOT = "/sys"
+_FIRST_FETCH = 64
+
+
+def devices_dir(root: str = DEFAULT_ROOT) -> str:
+    """The folder holding one link per PCI function."""
+    return os.path.join(root, "bus", "pci", "devices")
+
+
+def list_addresses(root: str = DEFAULT_ROOT) -> list[Address]:
+    """Every function under ``root``, sorted as lspci sorts them."""
+    try:
+        names = os.listdir(devices_dir(root))
+    except FileNotFoundError:
+        return []
+    addresses = []
+    for name in names:
+        try:
+            addresses.append(Address.parse(name))
+        except ValueError:
+            continue
+    return sorted(addresses)
+
+
+def device_path(address: Address, root: str = DEFAULT_ROOT) -> str:
+    """The sysfs folder of one function (the address is validated, never raw text)."""
+    return os.path.join(devices_dir(root), str(address))
+
+
+class SysfsConfig(ConfigSpace):
+    """Config space of a live function, fetched on demand: 64 bytes first, more when asked."""
+
+    def __init__(self, path: str) -> None:
+        self._path = os.path.join(path, "config")
+        self._data = b""
+        self._complete = False
+        self.size = 0
+        self._fetch(_FIRST_FETCH)
+
+    def _fetch(self, want: int) -> None:
+        if self._complete or want <= len(self._data):
+            return
+        try:
+            fd = os.open(self._path, os.O_RDONLY)
+        except FileNotFoundError:
+            raise DeviceGoneError(f"{os.path.dirname(self._path)}: device is gone") from None
+        except PermissionError:
+            raise PermissionNeededError(f"{self._path}: permission denied") from None
+        try:
+            data = os.pread(fd, min(max(want, len(self._data)), CONFIG_SIZE_EXTENDED), 0)
+        except OSError as exc:
+            if exc.errno in (errno.ENODEV, errno.ENOENT, errno.ENXIO):
+                raise DeviceGoneError(f"{os.path.dirname(self._path)}: device is gone") from None
+            raise
+        finally:
+            os.close(fd)
+        self._complete = len(data) < want or len(data) >= CONFIG_SIZE_EXTENDED
+        self._data = data
+        self.size = len(data)
+
+    def readable(self, offset: int, length: int = 1) -> bool:
+        """Fetch more of the file when a read goes past what was fetched."""
+        if offset + length > self.size:
+            self._fetch(CONFIG_SIZE_EXTENDED)
+        return super().readable(offset, length)
+
+    def read_block(self, offset: int, length: int) -> bytes:
+        """Bytes already fetched."""
+        if offset + length > self.size:
+            self._fetch(CONFIG_SIZE_EXTENDED)
+        return self._data[offset : offset + length]
+
+    def image(self) -> bytes:
+        """Fetch everything readable, then pad with 0xff to 4096."""
+        self._fetch(CONFIG_SIZE_EXTENDED)
+        return self._data + b"\xff" * (CONFIG_SIZE_EXTENDED - self.size)
+
+
+def _read_text(path: str) -> Optional[str]:
+    try:
+        with open(path, encoding="ascii", errors="replace") as handle:
+            return handle.read().strip()
+    except OSError:
+        return None
+
+
+def _read_int(path: str, base: int = 10) -> Optional[int]:
+    text = _read_text(path)
+    try:
+        return int(text, base) if text is not None else None
+    except ValueError:
+        return None
+
+
+def _resources(path: str) -> list[Resource]:
+    text = _read_text(os.path.join(path, "resource"))
+    resources = []
+    for line in (text or "").splitlines():
+        parts = line.split()
+        if len(parts) >= 3:
+            resources.append(Resource(*(int(p, 16) for p in parts[:3])))
+    return resources
+
+
+def _link_name(path: str) -> Optional[str]:
+    try:
+        return os.path.basename(os.readlink(path))
+    except OSError:
+        return None
+
+
+def _msi_irqs(path: str) -> list[int]:
+    try:
+        return sorted(int(n) for n in os.listdir(os.path.join(path, "msi_irqs")) if n.isdigit())
+    except OSError:
+        return []
+
+
+def kernel_info(path: str) -> KernelInfo:
+    """Driver, IRQ, resources and placement as the kernel reports them."""
+    numa = _read_int(os.path.join(path, "numa_node"))
+    return KernelInfo(
+        driver=_link_name(os.path.join(path, "driver")),
+        irq=_read_int(os.path.join(path, "irq")),
+        resources=_resources(path),
+        numa_node=numa if numa is not None and numa >= 0 else None,
+        iommu_group=_link_name(os.path.join(path, "iommu_group")),
+        msi_irqs=_msi_irqs(path),
+    )
+
+
+def open_function(address: Address, root: str = DEFAULT_ROOT) -> tuple[SysfsConfig, str]:
+    """Config space and sysfs folder of one function; NoSuchDeviceError when absent."""
+    path = device_path(address, root)
+    if not os.path.isdir(path):
+        raise NoSuchDeviceError(f"no PCI device {address}")
+    return SysfsConfig(path), path
+
+
+def iter_functions(root: str = DEFAULT_ROOT) -> Iterator[tuple[Address, str]]:
+    """(address, sysfs folder) of every function, lspci order."""
+    for address in list_addresses(root):
+        yield address, device_path(address, root)

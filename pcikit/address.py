@@ -1,0 +1,113 @@
+"""PCI function addresses (``DDDD:BB:DD.F``) and lspci-style ``-s`` / ``-d`` filters."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import NamedTuple, Optional
+
+_SLOT_RE = re.compile(r"^(?:([0-9a-fA-F]{1,8}):)?([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2})\.([0-7])$")
+
+
+class Address(NamedTuple):
+    """A PCI function address; sorts the way lspci sorts devices."""
+
+    domain: int
+    bus: int
+    device: int
+    function: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Address":
+        """Parse ``[DDDD:]BB:DD.F``; raise ValueError on anything else."""
+        match = _SLOT_RE.match(text.strip())
+        if not match:
+            raise ValueError(f"invalid PCI address {text!r} (expected [DDDD:]BB:DD.F)")
+        domain, bus, dev, fn = match.groups()
+        address = cls(int(domain or "0", 16), int(bus, 16), int(dev, 16), int(fn))
+        if address.bus > 0xFF or address.device > 0x1F:
+            raise ValueError(f"invalid PCI address {text!r}: bus or device out of range")
+        return address
+
+    def __str__(self) -> str:
+        return f"{self.domain:04x}:{self.bus:02x}:{self.device:02x}.{self.function}"
+
+    @property
+    def short(self) -> str:
+        """``BB:DD.F`` without the domain."""
+        return f"{self.bus:02x}:{self.device:02x}.{self.function}"
+
+
+def _hex_or_any(text: str, limit: int, what: str) -> Optional[int]:
+    if text in ("", "*"):
+        return None
+    try:
+        value = int(text, 16)
+    except ValueError:
+        raise ValueError(f"invalid {what} {text!r} in filter") from None
+    if value < 0 or value > limit:
+        raise ValueError(f"{what} {text!r} out of range")
+    return value
+
+
+@dataclass(frozen=True)
+class SlotFilter:
+    """lspci's ``-s [[[[domain]:]bus]:][slot][.[func]]``."""
+
+    domain: Optional[int] = None
+    bus: Optional[int] = None
+    device: Optional[int] = None
+    function: Optional[int] = None
+
+    @classmethod
+    def parse(cls, text: str) -> "SlotFilter":
+        """Parse the lspci slot filter syntax; raise ValueError when malformed."""
+        if not re.fullmatch(r"[0-9a-fA-F:.*]*", text):
+            raise ValueError(f"invalid slot filter {text!r}")
+        func_part = None
+        if "." in text:
+            text, func_part = text.rsplit(".", 1)
+        parts = text.split(":") if text else [""]
+        if len(parts) > 3:
+            raise ValueError(f"invalid slot filter {text!r}")
+        parts = [""] * (3 - len(parts)) + parts
+        return cls(
+            _hex_or_any(parts[0], 0xFFFFFFFF, "domain"),
+            _hex_or_any(parts[1], 0xFF, "bus"),
+            _hex_or_any(parts[2], 0x1F, "slot"),
+            _hex_or_any(func_part or "", 7, "function"),
+        )
+
+    def matches(self, address: Address) -> bool:
+        """True when every given part equals the address's part."""
+        return all(
+            want is None or want == have
+            for want, have in zip((self.domain, self.bus, self.device, self.function), address)
+        )
+
+
+@dataclass(frozen=True)
+class IdFilter:
+    """lspci's ``-d [vendor]:[device][:class]``."""
+
+    vendor: Optional[int] = None
+    device: Optional[int] = None
+    class_code: Optional[int] = None
+
+    @classmethod
+    def parse(cls, text: str) -> "IdFilter":
+        """Parse ``[vendor]:[device][:class]``; raise ValueError when malformed."""
+        parts = text.split(":")
+        if len(parts) not in (2, 3):
+            raise ValueError(f"invalid ID filter {text!r} (expected [vendor]:[device][:class])")
+        vendor = _hex_or_any(parts[0], 0xFFFF, "vendor")
+        device = _hex_or_any(parts[1], 0xFFFF, "device")
+        klass = _hex_or_any(parts[2], 0xFFFF, "class") if len(parts) == 3 else None
+        return cls(vendor, device, klass)
+
+    def matches(self, vendor_id: int, device_id: int, class_word: int) -> bool:
+        """True when vendor, device and (16-bit) class match where given."""
+        return (
+            (self.vendor is None or self.vendor == vendor_id)
+            and (self.device is None or self.device == device_id)
+            and (self.class_code is None or self.class_code == class_word)
+        )

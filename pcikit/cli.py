@@ -1,0 +1,227 @@
+"""The ``pcikit`` command line: lspci's habits, pcikit's views.
+
+Every failure becomes one line on stderr and an exit status: 0 success, 1 no such
+device / nothing matched / differences (``diff``), 2 usage or input errors.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Callable, Optional, Sequence
+
+from .errors import NoSuchDeviceError, PcikitError
+
+EXIT_OK, EXIT_NOMATCH, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(PcikitError):
+    """Bad arguments (exit 2)."""
+
+
+def _source_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("source and selection")
+    group.add_argument("-F", dest="dump", metavar="FILE", help="read an lspci dump, raw config image or folder of them")
+    group.add_argument("--sysfs-root", metavar="DIR", default=os.environ.get("PCIKIT_SYSFS_ROOT", "/sys"),
+                       help="read live devices from another sysfs tree (default /sys)")
+    group.add_argument("-s", dest="slot", metavar="[[[[DOMAIN]:]BUS]:][SLOT][.[FUNC]]", help="select devices by address")
+    group.add_argument("-d", dest="ids", metavar="[VENDOR]:[DEVICE][:CLASS]", help="select devices by ID")
+    group.add_argument("-i", dest="ids_file", metavar="FILE", help="use this pci.ids")
+
+
+def _name_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-n", dest="numeric", action="count", default=0, help="numbers (-nn: names and numbers)")
+    parser.add_argument("-D", dest="domains", action="store_true", default=None, help="always show PCI domains")
+    parser.add_argument("-k", dest="kernel", action="store_true", help="show kernel drivers")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse tree (also used for ``--help`` output)."""
+    parser = argparse.ArgumentParser(prog="pcikit", description="Inspect, test and emulate PCI/PCIe devices.")
+    parser.add_argument("--version", action="version", version="pcikit 0.1.0")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("list", help="one line per device, like lspci")
+    _source_options(p)
+    _name_options(p)
+    p.add_argument("-v", dest="verbose", action="count", default=0, help="add prog-if and subsystem")
+
+    p = sub.add_parser("show", help="device details (-v/-vv/-vvv; --format text|lspci|json)")
+    _source_options(p)
+    _name_options(p)
+    p.add_argument("-v", dest="verbose", action="count", default=0, help="more detail (up to -vvv)")
+    p.add_argument("--format", choices=("text", "lspci", "json"), default="text")
+    p.add_argument("--json", dest="format", action="store_const", const="json", help="same as --format json")
+    p.add_argument("-x", dest="hex_level", action="count", default=0, help="add hex dumps (lspci format only)")
+
+    p = sub.add_parser("tree", help="bus topology like lspci -tv")
+    _source_options(p)
+    _name_options(p)
+    p.add_argument("-v", dest="verbose", action="count", default=0, help="add device names")
+
+    p = sub.add_parser("dump", help="hex dumps that lspci -F reads back, or raw images")
+    _source_options(p)
+    p.add_argument("-x", dest="hex_level", action="count", default=0, help="-x 64 bytes, -xxx 256, -xxxx 4096")
+    p.add_argument("--binary", metavar="DIR", help="write one raw config image per device into DIR")
+
+    for name, helptext in (
+        ("msix", "MSI-X vector tables and pending bits"),
+        ("diff", "field-by-field differences between two devices"),
+        ("fixture", "build fixtures from specs, capture devices into specs"),
+        ("tui", "interactive inspector (Textual)"),
+    ):
+        p = sub.add_parser(name, help=helptext, add_help=False)
+        p.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+def _devices(args: argparse.Namespace) -> tuple[list, bool]:
+    """(selected devices, whether domains must show) for the source and filters in ``args``."""
+    from .address import IdFilter, SlotFilter
+    from .sources import dump_devices, has_live_bus, live_devices, select
+
+    try:
+        slot = SlotFilter.parse(args.slot) if args.slot else None
+        ids = IdFilter.parse(args.ids) if args.ids else None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.dump:
+        devices = dump_devices(args.dump)
+    else:
+        if not has_live_bus(args.sysfs_root):
+            raise PcikitError(f"no PCI bus under {args.sysfs_root} (use -F FILE to read a dump)")
+        devices = live_devices(args.sysfs_root)
+    any_domain = any(dev.address.domain for dev in devices)
+    chosen = select(devices, slot, ids)
+    if not chosen and (args.slot or args.ids):
+        raise NoSuchDeviceError(f"no device matches {' '.join(filter(None, (args.slot, args.ids)))}")
+    return chosen, any_domain
+
+
+def _namer(args: argparse.Namespace):
+    from .ids import default_database
+    from .render.lspci.names import Namer
+
+    return Namer(default_database(args.ids_file), getattr(args, "numeric", 0))
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """``pcikit list``: lspci's terse listing."""
+    return _lspci_text(args, verbose=args.verbose, hex_level=0)
+
+
+def _lspci_text(args: argparse.Namespace, verbose: int, hex_level: int) -> int:
+    from .render.lspci import LspciOptions, render_devices
+
+    devices, any_domain = _devices(args)
+    options = LspciOptions(verbose, args.numeric, True if args.domains else any_domain, args.kernel, hex_level)
+    for text in render_devices(devices, options, _namer(args)):
+        _write(text)
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """``pcikit show``: native text, lspci-compatible text, or JSON."""
+    if args.format == "lspci":
+        return _lspci_text(args, verbose=args.verbose, hex_level=args.hex_level)
+    devices, _ = _devices(args)
+    if args.format == "json":
+        from .render.json import dumps
+
+        _write(dumps(devices, _namer(args).ids) + "\n")
+        return EXIT_OK
+    from .render.text import render_text
+
+    _write(render_text(devices, _namer(args).ids, args.verbose))
+    return EXIT_OK
+
+
+def cmd_tree(args: argparse.Namespace) -> int:
+    """``pcikit tree``: topology like ``lspci -t``."""
+    from .render.tree import render_tree
+
+    devices, _ = _devices(args)
+    _write(render_tree(devices, _namer(args), args.verbose))
+    return EXIT_OK
+
+
+def cmd_dump(args: argparse.Namespace) -> int:
+    """``pcikit dump``: hex rows lspci -F reads back, or raw images with --binary."""
+    devices, any_domain = _devices(args)
+    if args.binary:
+        from .render.hexdump import write_binary
+
+        write_binary(devices, args.binary)
+        return EXIT_OK
+    from .render.hexdump import render_dump
+
+    _write(render_dump(devices, max(args.hex_level, 1), any_domain))
+    return EXIT_OK
+
+
+def _delegate(module: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        import importlib
+
+        try:
+            target = importlib.import_module(f"pcikit.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"pcikit.{module}":
+                raise
+            raise PcikitError(f"'{args.command}' is not available in this build") from None
+        return int(target.main(args.rest))
+
+    return run
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "list": cmd_list,
+    "show": cmd_show,
+    "tree": cmd_tree,
+    "dump": cmd_dump,
+    "msix": _delegate("commands.msix"),
+    "diff": _delegate("commands.diff"),
+    "fixture": _delegate("commands.fixture"),
+    "tui": _delegate("commands.tui"),
+}
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv:
+        argv = ["tui"] if sys.stdout.isatty() and sys.stdin.isatty() else ["list"]
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0) and EXIT_USAGE
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return COMMANDS[args.command](args)
+    except NoSuchDeviceError as exc:
+        print(f"pcikit: {exc}", file=sys.stderr)
+        return EXIT_NOMATCH
+    except PcikitError as exc:
+        print(f"pcikit: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        sys.stderr.close()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+
+
+def run() -> None:
+    """Console-script wrapper: exit with :func:`main`'s status."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

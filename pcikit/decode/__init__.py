@@ -1,0 +1,1 @@
+"""Model-level decoding that sits above the schemas: BARs and problem collection."""

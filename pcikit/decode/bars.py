@@ -1,0 +1,54 @@
+"""Base Address Registers: merge 64-bit pairs, attach kernel-reported sizes."""
+from __future__ import annotations
+
+from typing import Optional
+
+from ..access.base import KernelInfo, Resource
+
+IORESOURCE_IO = 0x100
+IORESOURCE_MEM = 0x200
+IORESOURCE_PREFETCH = 0x2000
+IORESOURCE_MEM_64 = 0x100000
+
+
+def _resource(kernel: Optional[KernelInfo], index: int) -> Optional[Resource]:
+    if kernel is None or index >= len(kernel.resources):
+        return None
+    res = kernel.resources[index]
+    return res if res.flags or res.end else None
+
+
+def decode_bars(registers: list[int], kernel: Optional[KernelInfo]) -> tuple[list, list[str]]:
+    """Return (bars, problems) for the raw BAR dwords of one header."""
+    from ..model import Bar
+
+    bars: list[Bar] = []
+    problems: list[str] = []
+    index = 0
+    while index < len(registers):
+        raw = registers[index]
+        res = _resource(kernel, index)
+        step = 1
+        if raw in (0, 0xFFFFFFFF) and res is None:
+            index += 1
+            continue
+        size = res.size if res is not None and res.size else None
+        if raw & 1:
+            address = res.start if res is not None else raw & ~3
+            bars.append(Bar(index, "io", address, 32, False, size, raw))
+        else:
+            memory_type = (raw >> 1) & 3
+            address = raw & ~0xF
+            bits = 32
+            if memory_type == 2:
+                bits = 64
+                if index + 1 < len(registers):
+                    address |= registers[index + 1] << 32
+                    step = 2
+                else:
+                    problems.append(f"BAR {index}: 64-bit BAR in the last BAR slot")
+            if res is not None:
+                address = res.start
+            bars.append(Bar(index, "memory", address, bits, bool(raw & 8), size, raw, memory_type))
+        index += step
+    return bars, problems

@@ -1,0 +1,171 @@
+"""pci.ids lookups without parsing the whole file.
+
+The file is read once, as bytes, when the first name is asked for; each lookup
+is a few ``bytes.find`` calls bounded by the enclosing block, so naming a
+handful of devices costs well under a millisecond after the read.
+"""
+from __future__ import annotations
+
+import gzip
+import os
+import re
+from typing import Optional
+
+SEARCH_PATH = (
+    "/usr/share/hwdata/pci.ids",
+    "/usr/share/misc/pci.ids",
+    "/usr/share/hwdata/pci.ids.gz",
+    "/usr/share/misc/pci.ids.gz",
+)
+ENV_VAR = "PCIKIT_IDS"
+
+_TOP_LINE = re.compile(rb"\n[^\t#\n]")  # a line starting a new vendor or class
+_VENDOR_LINE = re.compile(rb"\n([0-9a-f]{4})  ")
+_INDEX_AFTER = 16  # distinct vendor look-ups before one full index pass (~5 ms) pays off
+_LEVEL1_OR_TOP = re.compile(rb"\n(?:\t[^\t#\n]|[^\t#\n])")
+
+
+def find_ids_file(explicit: Optional[str] = None) -> Optional[str]:
+    """The pci.ids to use: ``explicit``, then $PCIKIT_IDS, then the usual places."""
+    candidates = [explicit] if explicit else []
+    env = os.environ.get(ENV_VAR)
+    if env:
+        candidates.append(env)
+    if not explicit:
+        candidates.extend(SEARCH_PATH)
+    return next((path for path in candidates if path and os.path.isfile(path)), None)
+
+
+class IdDatabase:
+    """Names of vendors, devices, subsystems and classes; None where unknown."""
+
+    def __init__(self, data: bytes, path: Optional[str] = None) -> None:
+        self.path = path
+        self._data = b"\n" + data.replace(b"\r\n", b"\n")
+        self._cache: dict[tuple, Optional[str]] = {}
+        self._vendor_index: Optional[dict[int, int]] = None
+        self._vendor_lookups = 0
+        classes = self._data.rfind(b"\nC 00  ")
+        self._classes_start = classes if classes >= 0 else 0
+
+    @classmethod
+    def load(cls, explicit: Optional[str] = None) -> "IdDatabase":
+        """Load the first pci.ids found; an empty database when there is none."""
+        path = find_ids_file(explicit)
+        if path is None:
+            return cls(b"")
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+            if path.endswith(".gz"):
+                data = gzip.decompress(data)
+        except (OSError, EOFError, gzip.BadGzipFile):
+            return cls(b"")
+        return cls(data, path)
+
+    def _line_name(self, start: int) -> str:
+        end = self._data.find(b"\n", start)
+        line = self._data[start : end if end >= 0 else None]
+        return line.split(b"  ", 1)[-1].strip().decode("utf-8", "replace")
+
+    def _find(self, key: bytes, start: int, end: int) -> int:
+        pos = self._data.find(key, start, end)
+        return -1 if pos < 0 else pos + 1
+
+    def _block_end(self, start: int, pattern: re.Pattern) -> int:
+        match = pattern.search(self._data, start)
+        return match.start() if match else len(self._data)
+
+    def _vendor_pos(self, vendor: int) -> int:
+        if self._vendor_index is None:
+            self._vendor_lookups += 1
+            if self._vendor_lookups <= _INDEX_AFTER:
+                return self._find(b"\n%04x  " % vendor, 0, self._classes_start or len(self._data))
+            self._vendor_index = {
+                int(m.group(1), 16): m.start() + 1
+                for m in _VENDOR_LINE.finditer(self._data, 0, self._classes_start or len(self._data))
+            }
+        return self._vendor_index.get(vendor, -1)
+
+    def _device_pos(self, vendor: int, device: int) -> tuple[int, int]:
+        vpos = self._vendor_pos(vendor)
+        if vpos < 0:
+            return -1, -1
+        vend = self._block_end(vpos, _TOP_LINE)
+        dpos = self._find(b"\n\t%04x  " % device, vpos, vend)
+        if dpos < 0:
+            return -1, -1
+        return dpos, self._block_end(dpos, _LEVEL1_OR_TOP)
+
+    def vendor(self, vendor: int) -> Optional[str]:
+        """Vendor name."""
+        key = ("v", vendor)
+        if key not in self._cache:
+            pos = self._vendor_pos(vendor)
+            self._cache[key] = self._line_name(pos) if pos >= 0 else None
+        return self._cache[key]
+
+    def device(self, vendor: int, device: int) -> Optional[str]:
+        """Device name under its vendor."""
+        key = ("d", vendor, device)
+        if key not in self._cache:
+            pos, _ = self._device_pos(vendor, device)
+            self._cache[key] = self._line_name(pos) if pos >= 0 else None
+        return self._cache[key]
+
+    def subsystem(self, vendor: int, device: int, sub_vendor: int, sub_device: int) -> Optional[str]:
+        """Subsystem name listed under the device, or None."""
+        key = ("s", vendor, device, sub_vendor, sub_device)
+        if key not in self._cache:
+            dpos, dend = self._device_pos(vendor, device)
+            spos = -1
+            if dpos >= 0:
+                spos = self._find(b"\n\t\t%04x %04x  " % (sub_vendor, sub_device), dpos, dend)
+            self._cache[key] = self._line_name(spos) if spos >= 0 else None
+        return self._cache[key]
+
+    def _class_pos(self, base: int) -> tuple[int, int]:
+        cpos = self._find(b"\nC %02x  " % base, self._classes_start, len(self._data))
+        if cpos < 0:
+            return -1, -1
+        return cpos, self._block_end(cpos, _TOP_LINE)
+
+    def class_name(self, base: int) -> Optional[str]:
+        """Base class name."""
+        cpos, _ = self._class_pos(base)
+        return self._line_name(cpos) if cpos >= 0 else None
+
+    def _subclass_pos(self, base: int, sub: int) -> tuple[int, int]:
+        cpos, cend = self._class_pos(base)
+        if cpos < 0:
+            return -1, -1
+        spos = self._find(b"\n\t%02x  " % sub, cpos, cend)
+        if spos < 0:
+            return -1, -1
+        return spos, self._block_end(spos, _LEVEL1_OR_TOP)
+
+    def subclass_name(self, base: int, sub: int) -> Optional[str]:
+        """Subclass name."""
+        spos, _ = self._subclass_pos(base, sub)
+        return self._line_name(spos) if spos >= 0 else None
+
+    def prog_if_name(self, base: int, sub: int, prog_if: int) -> Optional[str]:
+        """Programming interface name."""
+        spos, send = self._subclass_pos(base, sub)
+        if spos < 0:
+            return None
+        ppos = self._find(b"\n\t\t%02x  " % prog_if, spos, send)
+        return self._line_name(ppos) if ppos >= 0 else None
+
+
+_default: Optional[IdDatabase] = None
+
+
+def default_database(explicit: Optional[str] = None) -> IdDatabase:
+    """The process-wide database (loaded on first use; ``explicit`` forces a file)."""
+    global _default
+    if explicit is not None:
+        return IdDatabase.load(explicit)
+    if _default is None:
+        _default = IdDatabase.load()
+    return _default

@@ -1,0 +1,302 @@
+"""The device model every view reads: one :class:`Device` per function.
+
+Built from any :class:`~pcikit.access.ConfigSpace`. Identity fields are read
+directly (cheap, for ``pcikit list``); the header schema and the capability
+lists are decoded lazily, on first use. Problems found on the way are recorded
+in :attr:`Device.problems`, never raised.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Optional
+
+from .access.base import ConfigSpace, KernelInfo
+from .address import Address
+from .walk import Found, WalkStop, walk_extended, walk_standard
+
+PIN_NAMES = {1: "INTA", 2: "INTB", 3: "INTC", 4: "INTD"}
+CAP_ID_PCIX = 0x07
+CAP_ID_EXP = 0x10
+CAP_ID_SSVID = 0x0D
+HEADER_NORMAL, HEADER_BRIDGE, HEADER_CARDBUS = 0, 1, 2
+_BAR_COUNT = {HEADER_NORMAL: 6, HEADER_BRIDGE: 2, HEADER_CARDBUS: 1}
+
+
+@dataclass(frozen=True)
+class Interrupt:
+    """Legacy INTx wiring: ``pin`` None means no legacy interrupt (MSI/MSI-X may exist)."""
+
+    pin: Optional[str]
+    pin_raw: int
+    line: Optional[int]
+    line_raw: int
+    reserved_pin: bool = False
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One decoded Base Address Register (a 64-bit BAR covers two registers)."""
+
+    index: int
+    space: str  # "memory" or "io"
+    address: int
+    bits: int  # 32 or 64
+    prefetchable: bool
+    size: Optional[int]
+    raw: int
+    memory_type: int = 0  # 0 32-bit, 1 below 1M, 2 64-bit, 3 reserved
+
+    @property
+    def unassigned(self) -> bool:
+        """True when no address has been programmed."""
+        return self.address == 0
+
+
+@dataclass
+class Capability:
+    """A capability found in a list; ``fields`` are decoded on first access."""
+
+    device: "Device" = field(repr=False)
+    offset: int
+    cap_id: int
+    header: int
+    extended: bool = False
+    version: Optional[int] = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """The spec name of this capability."""
+        from .schema import registry
+
+        return registry.extended_name(self.cap_id) if self.extended else registry.standard_name(self.cap_id)
+
+    def readable(self, relative: int, length: int) -> bool:
+        """True when ``length`` bytes at ``offset + relative`` are readable."""
+        return self.device.config.readable(self.offset + relative, length)
+
+    @cached_property
+    def fields(self) -> Optional[Any]:
+        """Decoded registers (a construct Container), or None for the unknown fallback."""
+        from .schema import registry
+        from .schema.context import DecodeContext
+
+        module = registry.extended_module(self.cap_id) if self.extended else registry.standard_module(self.cap_id)
+        if module is None:
+            return None
+        dev = self.device
+        ctx = DecodeContext(
+            dev.image, self.offset, dev.config.size, dev.vendor_id, dev.device_id,
+            dev.header_type, dev.port_type if self.extended else None, self.cap_id,
+        )
+        try:
+            return module.decode(ctx)
+        except Exception as exc:  # a decoder must never take the device down with it
+            self.problems.append(f"{self.name} at 0x{self.offset:03x}: cannot decode: {exc}")
+            return None
+
+
+class Device:
+    """One PCI function as every view sees it."""
+
+    def __init__(
+        self,
+        address: Address,
+        config: ConfigSpace,
+        kernel: Optional[KernelInfo] = None,
+        title: Optional[str] = None,
+    ) -> None:
+        self.address = address
+        self.config = config
+        self.kernel = kernel
+        self.title = title
+        self._early_problems: list[str] = []
+
+    def __repr__(self) -> str:
+        return f"<Device {self.address} {self.vendor_id:04x}:{self.device_id:04x}>"
+
+    # -- identity: direct reads, no schema import ---------------------------------
+    def _read(self, offset: int, width: int, default: int = 0) -> int:
+        cfg = self.config
+        return cfg.read(offset, width) if cfg.readable(offset, width) else default
+
+    @property
+    def has_config(self) -> bool:
+        """False when not even the 64-byte header can be read."""
+        return self.config.size >= 64
+
+    @cached_property
+    def vendor_id(self) -> int:
+        """Vendor ID (0xffff when unreadable)."""
+        return self._read(0x00, 2, 0xFFFF)
+
+    @cached_property
+    def device_id(self) -> int:
+        """Device ID."""
+        return self._read(0x02, 2, 0xFFFF)
+
+    @cached_property
+    def revision(self) -> int:
+        """Revision ID."""
+        return self._read(0x08, 1)
+
+    @cached_property
+    def class_code(self) -> int:
+        """24-bit class code: base class, subclass, programming interface."""
+        return self._read(0x09, 1) | (self._read(0x0A, 2) << 8)
+
+    @property
+    def class_word(self) -> int:
+        """Base class and subclass (what lspci calls the device class)."""
+        return self.class_code >> 8
+
+    @property
+    def prog_if(self) -> int:
+        """Programming interface."""
+        return self.class_code & 0xFF
+
+    @cached_property
+    def header_type_raw(self) -> int:
+        """The Header Type register (bit 7 = multi-function)."""
+        return self._read(0x0E, 1)
+
+    @property
+    def header_type(self) -> int:
+        """Header layout: 0 normal, 1 PCI-PCI bridge, 2 CardBus bridge."""
+        return self.header_type_raw & 0x7F
+
+    @property
+    def multifunction(self) -> bool:
+        """Header Type bit 7."""
+        return bool(self.header_type_raw & 0x80)
+
+    @cached_property
+    def subsystem(self) -> Optional[tuple[int, int]]:
+        """(subsystem vendor, subsystem ID) as lspci finds them, or None."""
+        if self.header_type == HEADER_NORMAL:
+            pair = (self._read(0x2C, 2), self._read(0x2E, 2))
+        elif self.header_type == HEADER_CARDBUS:
+            pair = (self._read(0x40, 2), self._read(0x42, 2))
+        elif self.header_type == HEADER_BRIDGE:
+            cap = self.find_capability(CAP_ID_SSVID)
+            if cap is None or not cap.readable(4, 4):
+                return None
+            pair = (self._read(cap.offset + 4, 2), self._read(cap.offset + 6, 2))
+        else:
+            return None
+        return pair
+
+    # -- decoded header ------------------------------------------------------------
+    @cached_property
+    def image(self) -> bytes:
+        """All 4096 config bytes, unreadable ones as 0xff (what decoders parse)."""
+        return self.config.image()
+
+    @cached_property
+    def header(self) -> Any:
+        """The decoded header: ``common`` (first 16 bytes) and ``body`` (type 0/1/2), or None."""
+        from .schema.context import parse_at
+        from .schema.header import HEADER
+
+        if not self.has_config:
+            return None
+        return parse_at(HEADER, self.image, 0)
+
+    @property
+    def command(self) -> Any:
+        """The decoded Command register."""
+        return self.header.common.command if self.header else None
+
+    @property
+    def status(self) -> Any:
+        """The decoded Status register."""
+        return self.header.common.status if self.header else None
+
+    @cached_property
+    def interrupt(self) -> Interrupt:
+        """Interrupt Pin/Line with their real semantics."""
+        known = self.header_type in _BAR_COUNT and self.has_config
+        pin_raw = self._read(0x3D, 1) if known else 0
+        line_raw = self._read(0x3C, 1, 0xFF)
+        return Interrupt(
+            pin=PIN_NAMES.get(pin_raw),
+            pin_raw=pin_raw,
+            line=None if line_raw == 0xFF else line_raw,
+            line_raw=line_raw,
+            reserved_pin=pin_raw > 4,
+        )
+
+    @property
+    def bar_registers(self) -> list[int]:
+        """The raw BAR dwords of this header type (6, 2 or 1)."""
+        count = _BAR_COUNT.get(self.header_type, 0) if self.has_config else 0
+        return [self._read(0x10 + 4 * i, 4) for i in range(count)]
+
+    @cached_property
+    def bars(self) -> list[Bar]:
+        """Implemented BARs, 64-bit pairs merged; sizes only when the kernel knows them."""
+        from .decode.bars import decode_bars
+
+        bars, problems = decode_bars(self.bar_registers, self.kernel)
+        self._early_problems.extend(problems)
+        return bars
+
+    # -- capabilities --------------------------------------------------------------
+    @cached_property
+    def _standard_walk(self) -> tuple[list[Capability], Optional[WalkStop]]:
+        if not self.has_config or not (self._read(0x06, 2) & 0x10):
+            return [], None
+        pointer = 0x14 if self.header_type == HEADER_CARDBUS else 0x34
+        found, stop = walk_standard(self.config, pointer)
+        return [self._capability(f, extended=False) for f in found], stop
+
+    @cached_property
+    def _extended_walk(self) -> tuple[list[Capability], Optional[WalkStop]]:
+        ids = {cap.cap_id for cap in self.capabilities}
+        if CAP_ID_EXP not in ids and CAP_ID_PCIX not in ids:
+            return [], None
+        found, stop = walk_extended(self.config)
+        return [self._capability(f, extended=True) for f in found], stop
+
+    def _capability(self, found: Found, extended: bool) -> Capability:
+        return Capability(self, found.offset, found.cap_id, found.header, extended, found.version)
+
+    @property
+    def capabilities(self) -> list[Capability]:
+        """Standard capabilities in list order."""
+        return self._standard_walk[0]
+
+    @property
+    def capability_stop(self) -> Optional[WalkStop]:
+        """Why the standard walk stopped early, if it did."""
+        return self._standard_walk[1]
+
+    @property
+    def extended_capabilities(self) -> list[Capability]:
+        """Extended capabilities in list order (walked only when PCIe/PCI-X is present)."""
+        return self._extended_walk[0]
+
+    @property
+    def extended_stop(self) -> Optional[WalkStop]:
+        """Why the extended walk stopped early, if it did."""
+        return self._extended_walk[1]
+
+    def find_capability(self, cap_id: int, extended: bool = False) -> Optional[Capability]:
+        """The first capability with this ID, or None."""
+        caps = self.extended_capabilities if extended else self.capabilities
+        return next((cap for cap in caps if cap.cap_id == cap_id), None)
+
+    @cached_property
+    def port_type(self) -> Optional[int]:
+        """PCI Express Device/Port Type, or None without a PCIe capability."""
+        cap = self.find_capability(CAP_ID_EXP)
+        return (cap.header >> 4) & 0xF if cap is not None else None
+
+    # -- problems --------------------------------------------------------------------
+    @property
+    def problems(self) -> list[str]:
+        """Everything odd found while decoding (decodes everything first)."""
+        from .decode.problems import collect_problems
+
+        return collect_problems(self)

@@ -1,0 +1,97 @@
+"""lspci renderers per capability family, looked up by ID (pciutils ``ls-caps.c``/``ls-ecaps.c``).
+
+Renderer contract: a module under ``caps/`` (standard) or ``ecaps/`` (extended)
+with ``render(ctx: RenderContext, cap: Capability) -> None`` that writes the rest
+of the ``Capabilities: [xx] `` line and any detail lines, exactly as lspci 3.9.
+It reads ``cap.fields`` (decoded by the schema layer) and ``cap.readable()``
+where lspci checks that bytes can be fetched.
+"""
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import Optional
+
+from ....model import Capability
+from ..context import RenderContext
+
+STANDARD: dict[int, str] = {
+    0x01: "pm", 0x02: "agp", 0x03: "vpd", 0x04: "slotid", 0x05: "msi", 0x07: "pcix",
+    0x08: "ht", 0x09: "vendor", 0x0A: "debug", 0x0D: "ssvid", 0x10: "express",
+    0x11: "msix", 0x12: "sata", 0x13: "af", 0x14: "ea",
+}
+
+STANDARD_NAME_ONLY: dict[int, str] = {
+    0x00: "Null",
+    0x06: "CompactPCI hot-swap <?>",
+    0x0B: "CompactPCI central resource control <?>",
+    0x0C: "Hot-plug capable",
+    0x0E: "AGP3 <?>",
+    0x0F: "Secure device <?>",
+}
+
+EXTENDED: dict[int, str] = {
+    0x01: "aer", 0x02: "vc", 0x03: "dsn", 0x05: "rclink", 0x07: "rcec", 0x09: "vc",
+    0x0B: "vsec", 0x0D: "acs", 0x0E: "ari", 0x0F: "ats", 0x10: "sriov", 0x12: "multicast",
+    0x13: "pri", 0x15: "rebar", 0x17: "tph", 0x18: "ltr", 0x19: "secondary_pcie",
+    0x1B: "pasid", 0x1D: "dpc", 0x1E: "l1pm", 0x1F: "ptm", 0x23: "dvsec", 0x24: "rebar",
+    0x2E: "doe",
+}
+
+EXTENDED_NAME_ONLY: dict[int, str] = {
+    0x00: "Null",
+    0x04: "Power Budgeting <?>",
+    0x06: "Root Complex Internal Link <?>",
+    0x08: "Multi-Function Virtual Channel <?>",
+    0x0A: "Root Complex Register Block <?>",
+    0x11: "Multi-Root I/O Virtualization <?>",
+    0x16: "Dynamic Power Allocation <?>",
+    0x1A: "Protocol Multiplexing <?>",
+    0x1C: "LN Requester <?>",
+    0x20: "PCI Express over M_PHY <?>",
+    0x21: "FRS Queueing <?>",
+    0x22: "Readiness Time Reporting <?>",
+    0x25: "Data Link Feature <?>",
+    0x26: "Physical Layer 16.0 GT/s <?>",
+    0x27: "Lane Margining at the Receiver <?>",
+    0x28: "Hierarchy ID <?>",
+    0x29: "Native PCIe Enclosure Management <?>",
+}
+
+_modules: dict[str, Optional[ModuleType]] = {}
+
+
+def _module(package: str, name: Optional[str]) -> Optional[ModuleType]:
+    if name is None:
+        return None
+    key = f"{__name__.rsplit('.', 1)[0]}.{package}.{name}"
+    if key not in _modules:
+        try:
+            _modules[key] = importlib.import_module(key)
+        except ModuleNotFoundError as exc:
+            if exc.name != key:
+                raise
+            _modules[key] = None
+    return _modules[key]
+
+
+def render_standard(ctx: RenderContext, cap: Capability) -> None:
+    """Rest of one standard capability line, dispatching by ID."""
+    module = _module("caps", STANDARD.get(cap.cap_id))
+    if module is not None:
+        module.render(ctx, cap)
+    elif cap.cap_id in STANDARD_NAME_ONLY:
+        ctx.write(STANDARD_NAME_ONLY[cap.cap_id] + "\n")
+    else:
+        ctx.write(f"Capability ID {cap.cap_id:#x} [{cap.header:04x}]\n")
+
+
+def render_extended(ctx: RenderContext, cap: Capability) -> None:
+    """Rest of one extended capability line, dispatching by ID."""
+    module = _module("ecaps", EXTENDED.get(cap.cap_id))
+    if module is not None:
+        module.render(ctx, cap)
+    elif cap.cap_id in EXTENDED_NAME_ONLY:
+        ctx.write(EXTENDED_NAME_ONLY[cap.cap_id] + "\n")
+    else:
+        ctx.write(f"Extended Capability ID {cap.cap_id:#x}\n")

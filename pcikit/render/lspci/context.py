@@ -1,0 +1,47 @@
+"""What every lspci renderer function receives."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .names import Namer
+
+
+def flag(value: int, mask: int = 1) -> str:
+    """lspci's FLAG(): '+' when any bit of ``mask`` is set in ``value``."""
+    return "+" if value & mask else "-"
+
+
+def pm(value: object) -> str:
+    """'+' or '-' for a decoded boolean field."""
+    return "+" if value else "-"
+
+
+@dataclass
+class LspciOptions:
+    """The lspci switches that change the text: -v, -n, -D, -k, -x."""
+
+    verbose: int = 0
+    numeric: int = 0
+    domains: Optional[bool] = None  # None: show domains when any device has one
+    kernel: bool = False
+    hex_level: int = 0
+
+
+@dataclass
+class RenderContext:
+    """Options, names and the device being printed."""
+
+    options: LspciOptions
+    namer: Namer
+    device: object = None
+    out: list[str] = field(default_factory=list)
+
+    @property
+    def verbose(self) -> int:
+        """The -v level."""
+        return self.options.verbose
+
+    def write(self, text: str) -> None:
+        """Append text exactly as printf would print it."""
+        self.out.append(text)

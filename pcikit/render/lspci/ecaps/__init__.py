@@ -1,0 +1,1 @@
+"""lspci renderers for extended capabilities (see ``caps/__init__.py`` for the contract)."""

@@ -1,0 +1,85 @@
+"""Names formatted exactly as pciutils' ``pci_lookup_name`` formats them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from ...ids import IdDatabase
+
+
+def _fit(text: str, size: int) -> str:
+    """pciutils truncates to the buffer, ending with '...'."""
+    if len(text) >= size and size >= 4:
+        return text[: size - 4] + "..."
+    return text
+
+
+@dataclass
+class Namer:
+    """``numeric``: 0 names, 1 numbers only (``-n``), 2 both (``-nn``)."""
+
+    ids: IdDatabase
+    numeric: int = 0
+
+    def _single(self, name: Optional[str], num: str, unknown: str, size: int, mixed: bool = False) -> str:
+        mixed = mixed or self.numeric >= 2
+        if self.numeric == 1 and not mixed:
+            return _fit(num, size)
+        if name is None:
+            return _fit(f"{unknown} [{num}]" if mixed else f"{unknown} {num}", size)
+        return _fit(f"{name} [{num}]" if mixed else name, size)
+
+    def _pair(self, vendor: Optional[str], device: Optional[str], num: str, size: int) -> str:
+        if self.numeric == 1:
+            return _fit(num, size)
+        if self.numeric >= 2:
+            if vendor and device:
+                return _fit(f"{vendor} {device} [{num}]", size)
+            if not vendor:
+                return _fit(f"Device [{num}]", size)
+            return _fit(f"{vendor} Device [{num}]", size)
+        if vendor and device:
+            return _fit(f"{vendor} {device}", size)
+        if not vendor:
+            return _fit(f"Device {num}", size)
+        return _fit(f"{vendor} Device {num[5:]}", size)
+
+    def _names(self) -> bool:
+        return self.numeric != 1
+
+    def vendor_device(self, vendor: int, device: int, size: int = 128) -> str:
+        """``Vendor Device`` as the terse line prints it."""
+        v = self.ids.vendor(vendor) if self._names() else None
+        d = self.ids.device(vendor, device) if self._names() else None
+        return self._pair(v, d, f"{vendor:04x}:{device:04x}", size)
+
+    def subsystem(self, vendor: int, device: int, sub_vendor: int, sub_device: int, size: int = 256) -> str:
+        """Subsystem vendor and name, with lspci's generic fallbacks."""
+        v = d = None
+        if self._names():
+            v = self.ids.vendor(sub_vendor)
+            d = self.ids.subsystem(vendor, device, sub_vendor, sub_device)
+            if d is None and vendor == sub_vendor and device == sub_device:
+                d = self.ids.device(vendor, device)
+        return self._pair(v, d, f"{sub_vendor:04x}:{sub_device:04x}", size)
+
+    def class_name(self, class_word: int, size: int = 128) -> str:
+        """Subclass name, else base class name with the number, else ``Class xxxx``."""
+        num = f"{class_word:04x}"
+        if not self._names():
+            return self._single(None, num, "Class", size)
+        name = self.ids.subclass_name(class_word >> 8, class_word & 0xFF)
+        if name is not None:
+            return self._single(name, num, "Class", size)
+        name = self.ids.class_name(class_word >> 8)
+        return self._single(name, num, "Class", size, mixed=name is not None)
+
+    def prog_if(self, class_word: int, prog_if: int, size: int = 128) -> Optional[str]:
+        """Prog-if name (no numbers form): None when unknown."""
+        name = self.ids.prog_if_name(class_word >> 8, class_word & 0xFF, prog_if)
+        if name is None and class_word == 0x0101 and not prog_if & 0x70:
+            bits = [(0x80, "Master"), (0x08, "SecP"), (0x04, "SecO"), (0x02, "PriP"), (0x01, "PriO")]
+            name = " ".join(word for bit, word in bits if prog_if & bit)
+        if not name:
+            return None if name is None else ""
+        return _fit(name, size)

@@ -1,0 +1,54 @@
+"""Vendor Specific capability (ID 0x09); virtio-pci structures decoded (virtio spec 4.1.4)."""
+from __future__ import annotations
+
+from construct import Bytes, Container, If, Int8ul, Int32ul, Struct, this
+
+from ..context import DecodeContext
+
+GENERIC = Struct("cap_id" / Int8ul, "next" / Int8ul, "length" / Int8ul)
+
+VIRTIO_CFG_TYPES = {
+    1: "common",
+    2: "notify",
+    3: "isr",
+    4: "device",
+    5: "pci_cfg",
+    8: "shared_memory",
+    9: "vendor",
+}
+
+VIRTIO = Struct(
+    "cap_id" / Int8ul,
+    "next" / Int8ul,
+    "length" / Int8ul,
+    "cfg_type" / Int8ul,
+    "bar" / Int8ul,
+    "id" / Int8ul,
+    "padding" / Bytes(2),
+    "offset" / Int32ul,
+    "region_length" / Int32ul,
+    "notify_off_multiplier" / If(this.cfg_type == 2, Int32ul),
+    "offset_hi" / If(this.cfg_type == 8, Int32ul),
+    "length_hi" / If(this.cfg_type == 8, Int32ul),
+)
+
+VIRTIO_VENDOR = 0x1AF4
+VIRTIO_DEVICES = range(0x1000, 0x1080)
+
+
+def is_virtio(vendor_id: int, device_id: int) -> bool:
+    """True for the Red Hat/virtio vendor and device ID range."""
+    return vendor_id == VIRTIO_VENDOR and device_id in VIRTIO_DEVICES
+
+
+def decode(ctx: DecodeContext) -> Container:
+    """Decode virtio-pci capabilities; other vendors keep the generic header."""
+    length = ctx.u8(2)
+    if is_virtio(ctx.vendor_id, ctx.device_id) and length >= 16 and ctx.readable(0, length):
+        fields = ctx.parse(VIRTIO)
+        fields["kind"] = "virtio"
+        fields["cfg_type_name"] = VIRTIO_CFG_TYPES.get(fields.cfg_type)
+        return fields
+    fields = ctx.parse(GENERIC)
+    fields["kind"] = "generic"
+    return fields

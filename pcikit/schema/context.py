@@ -1,0 +1,69 @@
+"""What a capability decoder sees: the config image, its offset, and device facts."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from construct import Construct, Container
+
+_COMPILE_AFTER = 8  # parse interpreted this many times, then compile (one-off cost ~ms)
+_uses: dict[int, int] = {}
+_compiled: dict[int, Any] = {}
+
+
+def parse_at(schema: Construct, image: bytes, offset: int) -> Container:
+    """Parse ``schema`` at ``offset``; schemas used often are compiled once."""
+    key = id(schema)
+    compiled = _compiled.get(key)
+    if compiled is None:
+        uses = _uses.get(key, 0) + 1
+        _uses[key] = uses
+        if uses <= _COMPILE_AFTER:
+            return schema.parse(image[offset:])
+        try:
+            compiled = _compiled[key] = schema.compile()
+        except Exception:  # schemas with constructs that cannot compile stay interpreted
+            compiled = _compiled[key] = schema
+    return compiled.parse(image[offset:])
+
+
+@dataclass
+class DecodeContext:
+    """Inputs of one capability decode.
+
+    ``image`` is all 4096 config bytes with unreadable ones as 0xff; ``size`` is
+    how many are really readable. ``port_type`` is the PCI Express
+    Device/Port Type when the function has a PCIe capability (ext caps need it).
+    """
+
+    image: bytes
+    offset: int
+    size: int
+    vendor_id: int
+    device_id: int
+    header_type: int
+    port_type: Optional[int] = None
+    cap_id: int = 0
+
+    def parse(self, schema: Construct, relative: int = 0) -> Container:
+        """Parse ``schema`` at the capability offset + ``relative``."""
+        return parse_at(schema, self.image, self.offset + relative)
+
+    def readable(self, relative: int, length: int) -> bool:
+        """True when ``length`` bytes at offset + ``relative`` are really readable."""
+        start = self.offset + relative
+        return start >= 0 and start + length <= self.size
+
+    def u8(self, relative: int) -> int:
+        """A byte of the image at offset + ``relative``."""
+        return self.image[self.offset + relative]
+
+    def u16(self, relative: int) -> int:
+        """A little-endian word at offset + ``relative``."""
+        start = self.offset + relative
+        return int.from_bytes(self.image[start : start + 2], "little")
+
+    def u32(self, relative: int) -> int:
+        """A little-endian dword at offset + ``relative``."""
+        start = self.offset + relative
+        return int.from_bytes(self.image[start : start + 4], "little")
