@@ -39,3 +39,23 @@ class PermissionNeededError(PcikitError):
 
 class NoSuchDeviceError(PcikitError):
     """A named device does not exist in the source."""
+
+
+class RegionAccessError(PcikitError):
+    """A BAR region access refused before memory was touched (misaligned or out of range)."""
+
+    def __init__(self, message: str, offset: int, width: int, size: int) -> None:
+        super().__init__(message)
+        self.offset, self.width, self.size = offset, width, size
+
+
+class MisalignedAccessError(RegionAccessError):
+    """An offset that is not a multiple of the access width."""
+
+
+class OutOfRangeAccessError(RegionAccessError):
+    """An access that would reach outside the region (past a mapped file's end is SIGBUS)."""
+
+
+class BarUnavailableError(PcikitError):
+    """A BAR that cannot be mapped: missing resource file, refused by the kernel, not root."""
