@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("dump", help="hex dumps that lspci -F reads back, or raw images")
     _source_options(p)
+    p.add_argument("-D", dest="domains", action="store_true", default=None, help="always show PCI domains")
     p.add_argument("-x", dest="hex_level", action="count", default=0, help="-x 64 bytes, -xxx 256, -xxxx 4096")
     p.add_argument("--binary", metavar="DIR", help="write one raw config image per device into DIR")
 
@@ -75,22 +76,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _devices(args: argparse.Namespace) -> tuple[list, bool]:
-    """(selected devices, whether domains must show) for the source and filters in ``args``."""
+def _filters(args: argparse.Namespace) -> tuple:
     from .address import IdFilter, SlotFilter
-    from .sources import dump_devices, has_live_bus, live_devices, select
 
     try:
         slot = SlotFilter.parse(args.slot) if args.slot else None
         ids = IdFilter.parse(args.ids) if args.ids else None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    return slot, ids
+
+
+def _all_devices(args: argparse.Namespace) -> list:
+    """Every device of the source named in ``args`` (dump file or live sysfs)."""
+    from .sources import dump_devices, has_live_bus, live_devices
+
     if args.dump:
-        devices = dump_devices(args.dump)
-    else:
-        if not has_live_bus(args.sysfs_root):
-            raise PcikitError(f"no PCI bus under {args.sysfs_root} (use -F FILE to read a dump)")
-        devices = live_devices(args.sysfs_root)
+        return dump_devices(args.dump)
+    if not has_live_bus(args.sysfs_root):
+        raise PcikitError(f"no PCI bus under {args.sysfs_root} (use -F FILE to read a dump)")
+    return live_devices(args.sysfs_root)
+
+
+def _devices(args: argparse.Namespace) -> tuple[list, bool]:
+    """(selected devices, whether domains must show) for the source and filters in ``args``."""
+    from .sources import select
+
+    slot, ids = _filters(args)
+    devices = _all_devices(args)
     any_domain = any(dev.address.domain for dev in devices)
     chosen = select(devices, slot, ids)
     if not chosen and (args.slot or args.ids):
@@ -143,9 +156,19 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_tree(args: argparse.Namespace) -> int:
     """``pcikit tree``: topology like ``lspci -t``."""
     from .render.tree import render_tree
+    from .sources import select
 
-    devices, _ = _devices(args)
-    _write(render_tree(devices, _namer(args), args.verbose))
+    slot, ids = _filters(args)
+    devices = _all_devices(args)
+    match = None
+    if slot is not None or ids is not None:
+        chosen = {id(dev) for dev in select(devices, slot, ids)}
+        if not chosen:
+            raise NoSuchDeviceError(f"no device matches {' '.join(filter(None, (args.slot, args.ids)))}")
+        match = lambda dev: id(dev) in chosen  # noqa: E731
+    namer = _namer(args)
+    name = (lambda dev: namer.vendor_device(dev.vendor_id, dev.device_id, 256)) if args.verbose else (lambda dev: None)
+    _write(render_tree(devices, name, match))
     return EXIT_OK
 
 
@@ -159,7 +182,7 @@ def cmd_dump(args: argparse.Namespace) -> int:
         return EXIT_OK
     from .render.hexdump import render_dump
 
-    _write(render_dump(devices, max(args.hex_level, 1), any_domain))
+    _write(render_dump(devices, max(args.hex_level, 1), _namer(args), True if args.domains else any_domain))
     return EXIT_OK
 
 

@@ -44,14 +44,23 @@ def device_path(address: Address, root: str = DEFAULT_ROOT) -> str:
 
 
 class SysfsConfig(ConfigSpace):
-    """Config space of a live function, fetched on demand: 64 bytes first, more when asked."""
+    """Config space of a live function, fetched on demand: 64 bytes first, more when asked.
+
+    ``size`` is what the kernel lets this user read (64 bytes without CAP_SYS_ADMIN);
+    asking for it fetches the rest once.
+    """
 
     def __init__(self, path: str) -> None:
         self._path = os.path.join(path, "config")
         self._data = b""
         self._complete = False
-        self.size = 0
         self._fetch(_FIRST_FETCH)
+
+    @property
+    def size(self) -> int:  # type: ignore[override]
+        """Readable length (fetches the whole file on first use)."""
+        self._fetch(CONFIG_SIZE_EXTENDED)
+        return len(self._data)
 
     def _fetch(self, want: int) -> None:
         if self._complete or want <= len(self._data):
@@ -72,24 +81,24 @@ class SysfsConfig(ConfigSpace):
             os.close(fd)
         self._complete = len(data) < want or len(data) >= CONFIG_SIZE_EXTENDED
         self._data = data
-        self.size = len(data)
 
     def readable(self, offset: int, length: int = 1) -> bool:
-        """Fetch more of the file when a read goes past what was fetched."""
-        if offset + length > self.size:
+        """True when readable; fetches the rest of the file only when a read goes past it."""
+        end = offset + length
+        if end > len(self._data):
             self._fetch(CONFIG_SIZE_EXTENDED)
-        return super().readable(offset, length)
+        return 0 <= offset and end <= len(self._data)
 
     def read_block(self, offset: int, length: int) -> bytes:
-        """Bytes already fetched."""
-        if offset + length > self.size:
+        """Bytes of the file (fetching more when needed)."""
+        if offset + length > len(self._data):
             self._fetch(CONFIG_SIZE_EXTENDED)
         return self._data[offset : offset + length]
 
     def image(self) -> bytes:
         """Fetch everything readable, then pad with 0xff to 4096."""
         self._fetch(CONFIG_SIZE_EXTENDED)
-        return self._data + b"\xff" * (CONFIG_SIZE_EXTENDED - self.size)
+        return self._data + b"\xff" * (CONFIG_SIZE_EXTENDED - len(self._data))
 
 
 def _read_text(path: str) -> Optional[str]:

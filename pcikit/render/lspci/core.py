@@ -158,8 +158,8 @@ def render_device(dev: Device, options: LspciOptions, namer: Namer, domains: boo
 
 
 def render_devices(devices: Iterable[Device], options: LspciOptions, namer: Namer) -> Iterable[str]:
-    """Text of each device in order (domains shown when any device has one, or -D)."""
-    devices = list(devices)
+    """Text of each device in lspci's order (domains shown when any device has one, or -D)."""
+    devices = sorted(devices, key=lambda dev: dev.address)
     domains = options.domains if options.domains is not None else any(d.address.domain for d in devices)
     for dev in devices:
         yield render_device(dev, options, namer, domains)

@@ -1,0 +1,189 @@
+"""Bus topology in the layout of ``lspci -t`` / ``lspci -tv`` (pciutils ls-tree.c semantics).
+
+Bridges (class 06xx with a type 1 or 2 header) own the bus range secondary..subordinate;
+each bridge hangs under the narrowest bridge whose range holds its primary bus, and each
+device lands on its bus under the matching bridge. Built from config space alone, so a
+dump and a live machine draw the same tree.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Optional
+
+from ..model import Device
+
+_LINE_LIMIT = 1023
+
+
+@dataclass
+class _Bus:
+    domain: int
+    number: int
+    devices: list["_Node"] = field(default_factory=list)
+
+
+@dataclass
+class _Bridge:
+    device: Optional["_Node"]
+    domain: int
+    primary: int
+    secondary: int
+    subordinate: int
+    children: list["_Bridge"] = field(default_factory=list)
+    buses: list[_Bus] = field(default_factory=list)
+
+    def bus(self, domain: int, number: int) -> Optional[_Bus]:
+        return next((b for b in self.buses if b.domain == domain and b.number == number), None)
+
+    def new_bus(self, domain: int, number: int) -> _Bus:
+        bus = _Bus(domain, number)
+        self.buses.append(bus)
+        return bus
+
+
+@dataclass
+class _Node:
+    device: Device
+    bridge: Optional[_Bridge] = None
+
+
+def _bridge_of(node: _Node) -> Optional[_Bridge]:
+    dev = node.device
+    if not dev.has_config or dev.class_word >> 8 != 0x06 or dev.header_type not in (1, 2):
+        return None
+    body = dev.header.body
+    if dev.header_type == 1:
+        buses = (body.primary_bus, body.secondary_bus, body.subordinate_bus)
+    else:
+        buses = (body.pci_bus, body.cardbus_bus, body.subordinate_bus)
+    return _Bridge(node, dev.address.domain, *buses)
+
+
+def _span(bridge: _Bridge) -> int:
+    """subordinate - primary as pciutils computes it (unsigned 32-bit: the host spans 0)."""
+    return (bridge.subordinate - bridge.primary) & 0xFFFFFFFF
+
+
+def _insert(node: _Node, bridge: _Bridge) -> None:
+    address = node.device.address
+    while True:
+        bus = bridge.bus(address.domain, address.bus)
+        if bus is not None:
+            break
+        child = next(
+            (c for c in bridge.children
+             if c.domain == address.domain and c.secondary <= address.bus <= c.subordinate),
+            None,
+        )
+        if child is None:
+            bus = bridge.new_bus(address.domain, address.bus)
+            break
+        bridge = child
+    bus.devices.append(node)
+
+
+def _grow(devices: list[Device]) -> _Bridge:
+    host = _Bridge(None, 0, 0xFFFFFFFF, 0, 0xFFFFFFFF)
+    nodes = [_Node(d) for d in devices]
+    chain = [host]
+    for node in nodes:
+        node.bridge = _bridge_of(node)
+        if node.bridge is not None:
+            chain.append(node.bridge)
+    for bridge in chain:
+        best = None
+        for other in chain:
+            if other is bridge or not (other is host or bridge.domain == other.domain):
+                continue
+            if other.secondary <= bridge.primary <= other.subordinate and (
+                best is None or _span(best) > _span(other)
+            ):
+                best = other
+        if best is not None:
+            best.children.insert(0, bridge)
+    for bridge in chain:
+        if bridge.bus(bridge.domain, bridge.secondary) is None:
+            bridge.new_bus(bridge.domain, bridge.secondary)
+    for node in nodes:
+        _insert(node, host)
+    return host
+
+
+class _Printer:
+    """pciutils' line buffer: prefixes are rewritten into '|' and spaces after each print."""
+
+    def __init__(self, name: Callable[[Device], Optional[str]], match: Optional[Callable[[Device], bool]]) -> None:
+        self.name, self.match, self.lines = name, match, []
+
+    def emit(self, line: str) -> str:
+        self.lines.append(line[:_LINE_LIMIT] + ("..." if len(line) >= _LINE_LIMIT else ""))
+        return "".join("|" if ch in "+|" else " " for ch in line)
+
+    def dev_ok(self, node: _Node) -> bool:
+        if self.match is None or self.match(node.device):
+            return True
+        return node.bridge is not None and any(self.bus_ok(b) for b in node.bridge.buses)
+
+    def bus_ok(self, bus: _Bus) -> bool:
+        if self.match is None:
+            return True
+        return any(self.dev_ok(n) for n in bus.devices)
+
+    def device(self, node: _Node, line: str) -> str:
+        addr = node.device.address
+        line += f"{addr.device:02x}.{addr.function:x}"
+        bridge = node.bridge
+        if bridge is not None:
+            if bridge.secondary == 0:
+                line += "-"
+            elif bridge.secondary == bridge.subordinate:
+                line += f"-[{bridge.secondary:02x}]-"
+            else:
+                line += f"-[{bridge.secondary:02x}-{bridge.subordinate:02x}]-"
+            return self.bridge(bridge, line)
+        name = self.name(node.device)
+        if name is not None:
+            line += f"  {name}"
+        return self.emit(line)
+
+    def bus(self, bus: _Bus, line: str) -> str:
+        shown = [n for n in bus.devices if self.dev_ok(n)]
+        if not shown:
+            return self.emit(line)
+        if len(bus.devices) == 1:
+            return self.device(shown[0], line + "--")
+        for node in shown:
+            last = node is bus.devices[-1]
+            rest = self.device(node, line + ("\\-" if last else "+-"))
+            line = rest[: len(line)]
+        return line
+
+    def bridge(self, bridge: _Bridge, line: str) -> str:
+        line += "-"
+        if len(bridge.buses) == 1:
+            bus = bridge.buses[0]
+            if not self.bus_ok(bus):
+                return self.emit(line)
+            if bridge.device is None:
+                line += f"[{bridge.domain:04x}:{bus.number:02x}]-"
+            return self.bus(bus, line)
+        shown = [b for b in bridge.buses if self.bus_ok(b)]
+        if not shown:
+            return self.emit(line)
+        for bus in shown:
+            last = bus is bridge.buses[-1]
+            rest = self.bus(bus, line + ("\\-" if last else "+-") + f"[{bus.domain:04x}:{bus.number:02x}]-")
+            line = rest[: len(line)]
+        return line
+
+
+def render_tree(
+    devices: Iterable[Device],
+    name: Callable[[Device], Optional[str]],
+    match: Optional[Callable[[Device], bool]] = None,
+) -> str:
+    """The tree text; ``name`` gives the label after each leaf (None for ``-t`` without -v)."""
+    host = _grow(sorted(devices, key=lambda dev: dev.address))
+    printer = _Printer(name, match)
+    printer.bridge(host, "")
+    return "".join(line + "\n" for line in printer.lines)
