@@ -101,13 +101,17 @@ def _looks_binary(data: bytes) -> bool:
     return any(b < 9 or 13 < b < 32 or b > 126 for b in data[:4096])
 
 
+_NAME_ADDRESS_RE = re.compile(r"^(?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]")
+
+
 def _address_from_name(name: str, index: int) -> Address:
-    candidate = name.split("/")[-1]
-    for part in (candidate, candidate.rsplit(".", 1)[0]):
+    """``0000:00:02.0.config.bin`` -> 0000:00:02.0; other names get 00:<index>.0."""
+    match = _NAME_ADDRESS_RE.match(os.path.basename(name))
+    if match:
         try:
-            return Address.parse(part)
+            return Address.parse(match.group(0))
         except ValueError:
-            continue
+            pass
     return Address(0, 0, index & 0x1F, 0)
 
 

@@ -1,0 +1,75 @@
+"""Shared test helpers: building config images and dumps from bytes."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Optional
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = Path(os.environ.get("PCIKIT_CORPUS", ROOT.parent / "shared" / "corpus"))
+
+
+def image(size: int = 256, **regs: int) -> bytearray:
+    """A config image of ``size`` zero bytes (use :func:`put` to fill registers)."""
+    return bytearray(size)
+
+
+def put(buf: bytearray, offset: int, width: int, value: int) -> None:
+    """Store a little-endian value into an image."""
+    buf[offset : offset + width] = value.to_bytes(width, "little")
+
+
+def dump_text(devices: list[tuple[str, bytes]]) -> str:
+    """lspci -x style text for (slot, bytes) pairs."""
+    out = []
+    for slot, data in devices:
+        out.append(f"{slot} Device title")
+        for base in range(0, len(data), 16):
+            out.append(f"{base:02x}: " + " ".join(f"{b:02x}" for b in data[base : base + 16]))
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def run_cli(*args: str, path_env: Optional[str] = "/nonexistent") -> subprocess.CompletedProcess:
+    """Run ``python -m pcikit`` (no lspci on PATH by default)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    if path_env is not None:
+        env["PATH"] = path_env
+    return subprocess.run([sys.executable, "-m", "pcikit", *args], capture_output=True, text=True, env=env)
+
+
+def lspci_path() -> Optional[str]:
+    """The real lspci, if installed."""
+    return shutil.which("lspci")
+
+
+def need_lspci() -> str:
+    """Skip the test visibly when lspci is missing."""
+    path = lspci_path()
+    if path is None:
+        pytest.skip("lspci (Debian pciutils) is not installed")
+    return path
+
+
+def need_corpus() -> Path:
+    """Skip the test visibly when the shared corpus is missing."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"corpus not found at {CORPUS}")
+    return CORPUS
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the differential share so progress is visible in every run."""
+    from .test_differential import SHARE
+
+    for flags, (matched, total, devices, bad) in SHARE.items():
+        share = 100.0 * matched / total if total else 0.0
+        terminalreporter.write_line(
+            f"lspci differential {flags}: {devices} devices, {bad} mismatching; "
+            f"{matched}/{total} lspci lines reproduced ({share:.2f}%)"
+        )
