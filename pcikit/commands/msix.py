@@ -1,0 +1,150 @@
+"""``pcikit msix``: MSI-X vector tables and pending bits, from live BARs or BAR image files.
+
+    pcikit msix [-F DUMP] [--sysfs-root DIR] [-s SLOT] [-d IDS] [--bar N=FILE ...] [--json]
+
+For every selected device with an MSI-X capability: a summary line, then one row
+per vector (vector, address, data, masked, pending) and any layout problems. Live
+BARs are mapped read-only from ``resourceN`` (root only); ``--bar N=FILE`` maps a
+captured BAR image as BAR N of the one selected device instead. When no BAR can
+be read the summary line says why. Exit status: 0 ok, 1 no such device, 2 usage
+or input errors.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from contextlib import ExitStack
+from typing import Optional, Sequence
+
+from ..errors import BarUnavailableError, NoSuchDeviceError, PcikitError
+from ..mmio import BarRegion
+from ..msix import CAP_ID_MSIX, MsixLayout, MsixState, read_msix
+
+EXIT_OK, EXIT_NOMATCH, EXIT_USAGE = 0, 1, 2
+
+
+class _Usage(PcikitError):
+    """Bad arguments."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``pcikit msix`` argument parser."""
+    from ..cli import _source_options
+
+    parser = argparse.ArgumentParser(prog="pcikit msix", description="Show MSI-X vector tables and pending bits.")
+    _source_options(parser)
+    parser.add_argument("--bar", metavar="N=FILE", action="append", default=[],
+                        help="map FILE as BAR N of the selected device (repeatable)")
+    parser.add_argument("--json", action="store_true", help="print a JSON array, one object per device")
+    return parser
+
+
+def _bar_files(specs: Sequence[str]) -> dict[int, str]:
+    from ..barmap import parse_bar_option
+
+    files: dict[int, str] = {}
+    for spec in specs:
+        try:
+            index, path = parse_bar_option(spec)
+        except ValueError as exc:
+            raise _Usage(str(exc)) from None
+        files[index] = path
+    return files
+
+
+def _map_regions(dev, files: dict[int, str], live_root: Optional[str], stack: ExitStack
+                 ) -> tuple[dict[int, BarRegion], dict[int, str]]:
+    """Regions for the table and PBA BARs of ``dev``, and why each missing one is missing.
+
+    A ``--bar`` file that cannot be mapped is an input error (raised); a live BAR
+    that cannot be mapped is reported per device.
+    """
+    from ..barmap import map_file, map_resource
+
+    layout = MsixLayout.from_fields(dev.find_capability(CAP_ID_MSIX).fields)
+    regions: dict[int, BarRegion] = {}
+    missing: dict[int, str] = {}
+    for bir in dict.fromkeys((layout.table_bir, layout.pba_bir)):
+        if bir >= 6:
+            missing[bir] = f"BIR {bir} is reserved (BARs are 0-5)"
+        elif bir in files:
+            regions[bir] = stack.enter_context(map_file(files[bir]))
+        elif live_root is None:
+            missing[bir] = f"BAR {bir} is not available offline (pass --bar {bir}=FILE)"
+        else:
+            try:
+                regions[bir] = stack.enter_context(map_resource(dev.address, bir, live_root))
+            except BarUnavailableError as exc:
+                missing[bir] = str(exc)
+    return regions, missing
+
+
+def _explain(state: MsixState, missing: dict[int, str]) -> Optional[str]:
+    """Say why the table was not read (replacing the generic reason), return why the PBA was not."""
+    layout = state.layout
+    if layout.table_bir in missing:
+        state.unread = missing[layout.table_bir]
+    return missing.get(layout.pba_bir) if layout.pba_bir != layout.table_bir else None
+
+
+def _text(slot: str, state: MsixState, pba_missing: Optional[str]) -> str:
+    lines = [f"{slot} {state.summary()}"]
+    if state.vectors:
+        lines.append("  Vector  Address             Data        Masked  Pending")
+        for v in state.vectors:
+            pending = "?" if v.pending is None else ("yes" if v.pending else "no")
+            lines.append(f"  {v.vector:6d}  {v.address:#018x}  {v.data:#010x}  "
+                         f"{'yes' if v.masked else 'no':6s}  {pending}")
+    if pba_missing and state.vectors:
+        lines.append(f"  PBA not read: {pba_missing}")
+    lines.extend(f"  problem: {p}" for p in state.problems)
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Select devices, map their BARs, print tables; raises PcikitError on bad input."""
+    from ..cli import _devices
+
+    files = _bar_files(args.bar)
+    devices, _ = _devices(args)
+    with_msix = [dev for dev in devices if getattr(dev.find_capability(CAP_ID_MSIX), "fields", None) is not None]
+    if files and len(devices) != 1:
+        raise _Usage(f"--bar maps a BAR of one device, but {len(devices)} are selected (narrow with -s)")
+    if args.slot and not with_msix:
+        raise NoSuchDeviceError(f"no device with an MSI-X capability matches {args.slot}")
+    live_root = None if args.dump else args.sysfs_root
+    documents, texts = [], []
+    for dev in with_msix:
+        with ExitStack() as stack:
+            regions, missing = _map_regions(dev, files, live_root, stack)
+            state = read_msix(dev, regions)
+            pba_missing = _explain(state, missing)
+            slot = str(dev.address)
+            documents.append({"slot": slot, **state.to_json(), "pba_unread": pba_missing})
+            texts.append(_text(slot, state, pba_missing))
+    if args.json:
+        sys.stdout.write(json.dumps(documents, indent=2) + "\n")
+    else:
+        sys.stdout.write("".join(texts) or "no device with an MSI-X capability\n")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str]) -> int:
+    """Entry point for ``pcikit msix``; returns the exit status, never raises for bad input."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv))
+    except SystemExit as exc:
+        return EXIT_USAGE if exc.code else EXIT_OK
+    try:
+        return run(args)
+    except NoSuchDeviceError as exc:
+        print(f"pcikit msix: {exc}", file=sys.stderr)
+        return EXIT_NOMATCH
+    except PcikitError as exc:
+        print(f"pcikit msix: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        sys.stderr.close()
+        return EXIT_OK

@@ -1,0 +1,306 @@
+"""MSI-X vector tables and Pending Bit Arrays, read from the BAR the capability points at.
+
+The capability (``dev.find_capability(0x11).fields``) gives the layout: Table and
+PBA BIR and offset, table size, Enable and Function Mask. :class:`MsixLayout`
+holds it; :func:`validate` checks it against the device's BARs and records
+problems (never raises); :class:`MsixTable` and :class:`Pba` read entries and
+pending bits through a :class:`~pcikit.mmio.BarRegion` with aligned DWORD loads
+only, as the PCIe spec requires (the same accesses Linux makes); anything that
+would fall outside the region is left unread. :func:`read_msix` does it all for
+one device::
+
+    state = read_msix(dev, {0: region})
+    for v in state.vectors:
+        print(v.vector, hex(v.address), v.data, v.masked, v.pending, v.deliverable)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, NamedTuple, Optional, Sequence
+
+from .errors import RegionAccessError
+from .mmio import BarRegion
+
+CAP_ID_MSIX = 0x11
+ENTRY_SIZE = 16
+MAX_TABLE_SIZE = 2048
+BAR_SLOTS = 6
+_VECTOR_MASK_BIT = 1
+
+
+def _get(fields: Any, key: str) -> Any:
+    return fields[key] if isinstance(fields, Mapping) else getattr(fields, key)
+
+
+@dataclass(frozen=True)
+class MsixLayout:
+    """Where the table and PBA live and the function-level control bits."""
+
+    table_bir: int
+    table_offset: int
+    pba_bir: int
+    pba_offset: int
+    table_size: int
+    enable: bool
+    function_mask: bool
+
+    @classmethod
+    def from_fields(cls, fields: Any) -> "MsixLayout":
+        """From MSI-X capability fields (a construct Container or any mapping with these keys)."""
+        return cls(*(_get(fields, name) for name in (
+            "table_bir", "table_offset", "pba_bir", "pba_offset", "table_size", "enable", "function_mask",
+        )))
+
+    @property
+    def table_bytes(self) -> int:
+        """Bytes the table spans (16 per entry)."""
+        return self.table_size * ENTRY_SIZE
+
+    @property
+    def pba_bytes(self) -> int:
+        """Bytes the PBA spans: one bit per vector, rounded up to QWORDs."""
+        return (self.table_size + 63) // 64 * 8
+
+    @property
+    def function_masked(self) -> bool:
+        """True when no vector can be delivered: MSI-X disabled or Function Mask set."""
+        return not self.enable or self.function_mask
+
+
+def _bar_problem(role: str, bir: int, bars: Sequence[Any], regions: Mapping[int, BarRegion]) -> Optional[str]:
+    if bir >= BAR_SLOTS:
+        return f"MSI-X {role} BIR {bir} is reserved (BARs are 0-5)"
+    by_index = {bar.index: bar for bar in bars}
+    bar = by_index.get(bir)
+    lower = by_index.get(bir - 1)
+    if bar is None and lower is not None and lower.bits == 64:
+        return f"MSI-X {role} BIR {bir} names the upper half of 64-bit BAR {bir - 1}"
+    if bar is None and bir not in regions:
+        return f"MSI-X {role} BIR {bir} names BAR {bir}, which is not implemented"
+    if bar is not None and bar.space == "io":
+        return f"MSI-X {role} BIR {bir} names I/O BAR {bir} (must be memory)"
+    return None
+
+
+def _bar_size(bir: int, bars: Sequence[Any], regions: Mapping[int, BarRegion]) -> Optional[int]:
+    for bar in bars:
+        if bar.index == bir and bar.size:
+            return bar.size
+    region = regions.get(bir)
+    return region.size if region is not None else None
+
+
+def validate(
+    layout: MsixLayout, bars: Sequence[Any], regions: Optional[Mapping[int, BarRegion]] = None
+) -> list[str]:
+    """Problems with ``layout`` given the device's decoded ``bars`` and any mapped ``regions``.
+
+    A BAR's size comes from the kernel (``bar.size``) or, failing that, from the
+    region mapped for it; without either, the fit checks are skipped.
+    """
+    regions = regions or {}
+    problems: list[str] = []
+    if not 1 <= layout.table_size <= MAX_TABLE_SIZE:
+        problems.append(f"MSI-X table size {layout.table_size} is outside 1-{MAX_TABLE_SIZE}")
+    places = (("table", layout.table_bir, layout.table_offset, layout.table_bytes),
+              ("PBA", layout.pba_bir, layout.pba_offset, layout.pba_bytes))
+    for role, bir, offset, length in places:
+        problem = _bar_problem(role, bir, bars, regions)
+        if problem:
+            problems.append(problem)
+            continue
+        if offset % 8:
+            problems.append(f"MSI-X {role} offset {offset:#x} is not QWORD aligned")
+        size = _bar_size(bir, bars, regions)
+        if size is not None and offset + length > size:
+            problems.append(
+                f"MSI-X {role} at {offset:#x}+{length:#x} runs past the end of BAR {bir} ({size:#x} bytes)"
+            )
+    table_end = layout.table_offset + layout.table_bytes
+    pba_end = layout.pba_offset + layout.pba_bytes
+    if layout.table_bir == layout.pba_bir and layout.table_offset < pba_end and layout.pba_offset < table_end:
+        problems.append(
+            f"MSI-X table ({layout.table_offset:#x}-{table_end - 1:#x}) and PBA "
+            f"({layout.pba_offset:#x}-{pba_end - 1:#x}) overlap in BAR {layout.table_bir}"
+        )
+    return problems
+
+
+class MsixEntry(NamedTuple):
+    """One table entry as read: 64-bit message address, data, vector control."""
+
+    vector: int
+    address: int
+    data: int
+    vector_control: int
+
+    @property
+    def masked(self) -> bool:
+        """Vector Control bit 0 (Mask Bit)."""
+        return bool(self.vector_control & _VECTOR_MASK_BIT)
+
+
+def _fits(region: Optional[BarRegion], offset: int, length: int) -> bool:
+    return region is not None and 0 <= offset and offset + length <= region.size and not offset & 3
+
+
+class MsixTable:
+    """The vector table in ``region`` (the BAR named by the Table BIR), read on demand."""
+
+    def __init__(self, layout: MsixLayout, region: Optional[BarRegion]) -> None:
+        self.layout = layout
+        self.region = region
+
+    def entry_offset(self, vector: int) -> int:
+        """Byte offset of ``vector``'s entry in the BAR."""
+        return self.layout.table_offset + vector * ENTRY_SIZE
+
+    def readable(self, vector: int) -> bool:
+        """True when the whole entry lies inside the region (reading it cannot fault)."""
+        return 0 <= vector < self.layout.table_size and _fits(self.region, self.entry_offset(vector), ENTRY_SIZE)
+
+    def entry(self, vector: int) -> Optional[MsixEntry]:
+        """Entry ``vector`` read with four DWORD loads, or None when it cannot be read."""
+        if not self.readable(vector):
+            return None
+        base = self.entry_offset(vector)
+        read32 = self.region.read32
+        low, high, data, control = read32(base), read32(base + 4), read32(base + 8), read32(base + 12)
+        return MsixEntry(vector, (high << 32) | low, data, control)
+
+    def entries(self) -> list[MsixEntry]:
+        """Every readable entry, in vector order (entries past the region are left out)."""
+        count = min(self.layout.table_size, MAX_TABLE_SIZE)
+        return [e for e in map(self.entry, range(count)) if e is not None]
+
+
+class Pba:
+    """The Pending Bit Array in ``region`` (the BAR named by the PBA BIR); writes are never made."""
+
+    def __init__(self, layout: MsixLayout, region: Optional[BarRegion]) -> None:
+        self.layout = layout
+        self.region = region
+
+    def _dword(self, index: int) -> Optional[int]:
+        offset = self.layout.pba_offset + index * 4
+        if not _fits(self.region, offset, 4):
+            return None
+        return self.region.read32(offset)
+
+    def pending(self, vector: int) -> Optional[bool]:
+        """Vector's pending bit, or None when out of range or unreadable."""
+        if not 0 <= vector < self.layout.table_size:
+            return None
+        word = self._dword(vector >> 5)
+        return None if word is None else bool(word >> (vector & 31) & 1)
+
+    def pending_bits(self) -> list[Optional[bool]]:
+        """Every vector's pending bit (None where unreadable), one DWORD load per 32 vectors."""
+        count = min(self.layout.table_size, MAX_TABLE_SIZE)
+        bits: list[Optional[bool]] = []
+        for index in range((count + 31) // 32):
+            word = self._dword(index)
+            width = min(32, count - index * 32)
+            bits.extend([None] * width if word is None else [bool(word >> b & 1) for b in range(width)])
+        return bits
+
+
+class VectorState(NamedTuple):
+    """One vector's effective state: its entry, its pending bit and the function's masks."""
+
+    vector: int
+    address: int
+    data: int
+    vector_control: int
+    masked: bool
+    pending: Optional[bool]
+    function_masked: bool
+
+    @property
+    def effective_masked(self) -> bool:
+        """Masked by its own Mask Bit, by Function Mask, or because MSI-X is disabled."""
+        return self.masked or self.function_masked
+
+    @property
+    def deliverable(self) -> bool:
+        """True when a message for this vector would be sent now."""
+        return not self.effective_masked
+
+    def to_json(self) -> dict:
+        """The JSON contract's vector object."""
+        return {"vector": self.vector, "address": self.address, "data": self.data,
+                "masked": self.masked, "pending": self.pending}
+
+
+@dataclass
+class MsixState:
+    """Everything known about one function's MSI-X: layout, vectors read, problems, why not read."""
+
+    layout: MsixLayout
+    vectors: list[VectorState] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    unread: Optional[str] = None
+
+    def summary(self) -> str:
+        """One line: enable/mask state and vector counts."""
+        lay = self.layout
+        head = (f"MSI-X: Enable{'+' if lay.enable else '-'} Masked{'+' if lay.function_mask else '-'} "
+                f"Count={lay.table_size}")
+        if self.unread:
+            return f"{head}; table not read: {self.unread}"
+        masked = sum(v.masked for v in self.vectors)
+        pending = sum(bool(v.pending) for v in self.vectors)
+        deliverable = sum(v.deliverable for v in self.vectors)
+        return (f"{head}; {len(self.vectors)} read, {masked} masked, {pending} pending, "
+                f"{deliverable} deliverable")
+
+
+    def to_json(self) -> dict:
+        """The JSON contract's MSI-X object (without ``slot``; ``unread`` is null when read)."""
+        lay = self.layout
+        return {
+            "enable": lay.enable, "function_mask": lay.function_mask, "table_size": lay.table_size,
+            "table_bir": lay.table_bir, "table_offset": lay.table_offset,
+            "pba_bir": lay.pba_bir, "pba_offset": lay.pba_offset,
+            "vectors": [v.to_json() for v in self.vectors],
+            "problems": list(self.problems),
+            "unread": self.unread,
+        }
+
+
+def read_state(layout: MsixLayout, table_region: Optional[BarRegion],
+               pba_region: Optional[BarRegion]) -> list[VectorState]:
+    """Vector states of every readable table entry, with pending bits where the PBA is readable."""
+    pending = Pba(layout, pba_region).pending_bits() if pba_region is not None else []
+    function_masked = layout.function_masked
+    states = []
+    for entry in MsixTable(layout, table_region).entries():
+        bit = pending[entry.vector] if entry.vector < len(pending) else None
+        states.append(VectorState(entry.vector, entry.address, entry.data, entry.vector_control,
+                                  entry.masked, bit, function_masked))
+    return states
+
+
+def read_msix(dev: Any, regions: Mapping[int, BarRegion]) -> Optional[MsixState]:
+    """The MSI-X state of ``dev`` with BAR ``regions`` by index; None without an MSI-X capability.
+
+    Never raises for a bad layout or a failing BAR: problems are recorded, and
+    ``unread`` says why no vector could be read.
+    """
+    cap = dev.find_capability(CAP_ID_MSIX)
+    fields = cap.fields if cap is not None else None
+    if fields is None:
+        return None
+    layout = MsixLayout.from_fields(fields)
+    state = MsixState(layout, problems=validate(layout, dev.bars, regions))
+    table_region = regions.get(layout.table_bir)
+    if table_region is None:
+        state.unread = f"BAR {layout.table_bir} (table BIR) is not mapped"
+        return state
+    try:
+        state.vectors = read_state(layout, table_region, regions.get(layout.pba_bir))
+    except RegionAccessError as exc:
+        state.unread = str(exc)
+    if not state.vectors and state.unread is None:
+        state.unread = f"no table entry lies inside BAR {layout.table_bir} ({table_region.size:#x} bytes)"
+    return state
