@@ -213,6 +213,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
+_DELEGATED = ("msix", "diff", "fixture", "tui")
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -220,7 +223,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         argv = ["tui"] if sys.stdout.isatty() and sys.stdin.isatty() else ["list"]
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        if argv[0] in _DELEGATED:  # argparse's REMAINDER drops leading options: hand over everything
+            args = argparse.Namespace(command=argv[0], rest=argv[1:])
+        else:
+            args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0) and EXIT_USAGE
     if args.command is None:
