@@ -75,11 +75,25 @@ def _module(package: str, name: Optional[str]) -> Optional[ModuleType]:
     return _modules[key]
 
 
+def _render(ctx: RenderContext, cap: Capability, module: ModuleType) -> None:
+    """Run a renderer; a capability it cannot show becomes a marker line and a problem."""
+    if cap.fields is None:
+        ctx.write(f"{cap.name} <unreadable>\n")
+        return
+    mark = len(ctx.out)
+    try:
+        module.render(ctx, cap)
+    except Exception as exc:  # one odd capability must not hide the rest of the device
+        del ctx.out[mark:]
+        cap.problems.append(f"{cap.name} at 0x{cap.offset:03x}: cannot render: {exc!r}")
+        ctx.write(f"{cap.name} <error: cannot render>\n")
+
+
 def render_standard(ctx: RenderContext, cap: Capability) -> None:
     """Rest of one standard capability line, dispatching by ID."""
     module = _module("caps", STANDARD.get(cap.cap_id))
     if module is not None:
-        module.render(ctx, cap)
+        _render(ctx, cap, module)
     elif cap.cap_id in STANDARD_NAME_ONLY:
         ctx.write(STANDARD_NAME_ONLY[cap.cap_id] + "\n")
     else:
@@ -90,7 +104,7 @@ def render_extended(ctx: RenderContext, cap: Capability) -> None:
     """Rest of one extended capability line, dispatching by ID."""
     module = _module("ecaps", EXTENDED.get(cap.cap_id))
     if module is not None:
-        module.render(ctx, cap)
+        _render(ctx, cap, module)
     elif cap.cap_id in EXTENDED_NAME_ONLY:
         ctx.write(EXTENDED_NAME_ONLY[cap.cap_id] + "\n")
     else:
