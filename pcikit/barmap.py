@@ -60,6 +60,8 @@ def map_file(
         raise _refusal(name, exc) from None
     try:
         file_size = os.fstat(fd).st_size
+        if file_size == 0:
+            raise BarUnavailableError(f"{name}: the file is empty")
         window = file_size - offset if length is None else length
         if window <= 0 or offset + window > file_size:
             raise BarUnavailableError(
