@@ -89,6 +89,7 @@ class Capability:
         ctx = DecodeContext(
             dev.image, self.offset, dev.config.size, dev.vendor_id, dev.device_id,
             dev.header_type, dev.port_type if self.extended else None, self.cap_id,
+            read_vpd=dev.kernel.read_vpd if dev.kernel is not None else None,
         )
         try:
             return module.decode(ctx)

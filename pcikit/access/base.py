@@ -1,6 +1,7 @@
 """The access interface every config space source implements."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -8,6 +9,7 @@ from ..errors import ConfigReadError, ReadOnlyError
 
 CONFIG_SIZE_LEGACY = 256
 CONFIG_SIZE_EXTENDED = 4096
+VPD_SIZE = 0x8000  # the VPD Address register has 15 bits
 
 
 class ConfigSpace:
@@ -97,3 +99,25 @@ class KernelInfo:
     physical_slot: Optional[str] = None
     msi_irqs: list[int] = field(default_factory=list)
     modules: list[str] = field(default_factory=list)
+    vpd_path: Optional[str] = None
+
+    def read_vpd(self) -> Optional[bytes]:
+        """The VPD contents the kernel gives (at most 32 KiB), or None when unreadable."""
+        if self.vpd_path is None:
+            return None
+        try:
+            fd = os.open(self.vpd_path, os.O_RDONLY)
+        except OSError:
+            return None
+        data = b""
+        try:
+            while len(data) < VPD_SIZE:
+                chunk = os.pread(fd, VPD_SIZE - len(data), len(data))
+                if not chunk:
+                    break
+                data += chunk
+        except OSError:
+            pass  # what was read before the error is still good
+        finally:
+            os.close(fd)
+        return data

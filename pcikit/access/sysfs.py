@@ -144,6 +144,7 @@ def _msi_irqs(path: str) -> list[int]:
 def kernel_info(path: str) -> KernelInfo:
     """Driver, IRQ, resources and placement as the kernel reports them."""
     numa = _read_int(os.path.join(path, "numa_node"))
+    vpd = os.path.join(path, "vpd")
     return KernelInfo(
         driver=_link_name(os.path.join(path, "driver")),
         irq=_read_int(os.path.join(path, "irq")),
@@ -151,6 +152,7 @@ def kernel_info(path: str) -> KernelInfo:
         numa_node=numa if numa is not None and numa >= 0 else None,
         iommu_group=_link_name(os.path.join(path, "iommu_group")),
         msi_irqs=_msi_irqs(path),
+        vpd_path=vpd if os.path.exists(vpd) else None,
     )
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from construct import Construct, Container
 
@@ -44,6 +44,7 @@ class DecodeContext:
     header_type: int
     port_type: Optional[int] = None
     cap_id: int = 0
+    read_vpd: Optional[Callable[[], Optional[bytes]]] = None  # live sources: the VPD contents
 
     def parse(self, schema: Construct, relative: int = 0) -> Container:
         """Parse ``schema`` at the capability offset + ``relative``."""
