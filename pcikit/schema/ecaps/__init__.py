@@ -6,9 +6,10 @@ capability starts with.
 """
 from __future__ import annotations
 
-from construct import Int32ul
+from construct import Construct, Container, Int32ul
 
 from ..bits import Bits, Register
+from ..context import DecodeContext
 
 EXTENDED_HEADER = Register(
     Int32ul,
@@ -16,3 +17,16 @@ EXTENDED_HEADER = Register(
     Bits("version", 16, 4),
     Bits("next", 20, 12),
 )
+
+
+def parse_fixed(ctx: DecodeContext, schema: Construct, relative: int = 0) -> Container:
+    """Parse a fixed-size ``schema`` at offset + ``relative``, padding past 4 KiB with 0xff.
+
+    A capability near the end of config space (0xffc) must still decode: the
+    unreadable tail reads as all ones, as it does everywhere else.
+    """
+    start = ctx.offset + relative
+    size = schema.sizeof()
+    if start + size <= len(ctx.image):
+        return ctx.parse(schema, relative)
+    return schema.parse(ctx.image[start:] + b"\xff" * size)
