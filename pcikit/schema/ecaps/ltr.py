@@ -1,0 +1,38 @@
+"""Latency Tolerance Reporting extended capability (ID 0x0018).
+
+Each latency register is a 10-bit value times 2^(5 * scale) ns; scales 6 and 7
+are not permitted, so their ``latency_ns`` is None.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from construct import Container, Int16ul, Struct
+
+from ..bits import Bits, Register
+from ..context import DecodeContext
+from . import EXTENDED_HEADER, parse_fixed
+
+MAX_LATENCY = Register(Int16ul, Bits("value", 0, 10), Bits("scale", 10, 3))
+
+SCHEMA = Struct(
+    "header" / EXTENDED_HEADER,
+    "max_snoop_latency" / MAX_LATENCY,
+    "max_no_snoop_latency" / MAX_LATENCY,
+)
+
+LARGEST_SCALE = 5
+
+
+def latency_ns(value: int, scale: int) -> Optional[int]:
+    """value * 2^(5 * scale) ns, or None for the reserved scales."""
+    return value << (5 * scale) if scale <= LARGEST_SCALE else None
+
+
+def decode(ctx: DecodeContext) -> Container:
+    """Decode both latency registers and their values in ns."""
+    fields = parse_fixed(ctx, SCHEMA)
+    for name in ("max_snoop_latency", "max_no_snoop_latency"):
+        register = fields[name]
+        register["latency_ns"] = latency_ns(register.value, register.scale)
+    return fields

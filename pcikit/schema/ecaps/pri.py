@@ -1,0 +1,31 @@
+"""Page Request Interface extended capability (ID 0x0013)."""
+from __future__ import annotations
+
+from construct import Container, Int16ul, Int32ul, Struct
+
+from ..bits import Bit, Register
+from ..context import DecodeContext
+from . import EXTENDED_HEADER, parse_fixed
+
+PAGE_REQUEST_CONTROL = Register(Int16ul, Bit("enable", 0), Bit("reset", 1))
+
+PAGE_REQUEST_STATUS = Register(
+    Int16ul,
+    Bit("response_failure", 0),
+    Bit("unexpected_page_request_group_index", 1),
+    Bit("stopped", 8),
+    Bit("prg_response_pasid_required", 15),
+)
+
+SCHEMA = Struct(
+    "header" / EXTENDED_HEADER,
+    "page_request_control" / PAGE_REQUEST_CONTROL,
+    "page_request_status" / PAGE_REQUEST_STATUS,
+    "outstanding_page_request_capacity" / Int32ul,
+    "outstanding_page_request_allocation" / Int32ul,
+)
+
+
+def decode(ctx: DecodeContext) -> Container:
+    """Decode PRI control, status and the outstanding request counts."""
+    return parse_fixed(ctx, SCHEMA)
