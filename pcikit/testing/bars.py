@@ -1,0 +1,103 @@
+"""Which BARs a mock implements, and the masks that make BAR sizing work.
+
+A BAR's writable bits are its address bits above the size; the type bits and
+the bits below the size read back as they are. Writing all ones therefore reads
+back ``~(size - 1) | type bits``, and a 64-bit BAR's upper dword takes the upper
+half of ``~(size - 1)`` — the sizing software performs, with no special case.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Optional
+
+from .masks import RegisterMask
+
+BAR_COUNT = {0: 6, 1: 2, 2: 0}
+ROM_OFFSET = {0: 0x30, 1: 0x38}
+ROM_INDEX = 6  # as in sysfs ``resource``: lines 0-5 BARs, line 6 the expansion ROM
+_IO_MAX = 256
+_MEMORY32_MAX = 1 << 31
+
+
+@dataclass(frozen=True)
+class BarPlan:
+    """One implemented BAR: where it is, what it decodes, how big it is (None: unknown)."""
+
+    index: int
+    space: str  # "memory" or "io"
+    bits: int  # 32 or 64
+    prefetchable: bool
+    size: Optional[int]
+
+    @property
+    def offset(self) -> int:
+        """Config offset of the (lower) BAR register."""
+        return 0x10 + 4 * self.index
+
+    def registers(self) -> list[RegisterMask]:
+        """Masks of this BAR's register(s); an unsized BAR stays read-only."""
+        if self.size is None:
+            return [RegisterMask(self.offset, 4, 0, reset=None)]
+        address_bits = ~(self.size - 1) & ((1 << self.bits) - 1)
+        low = address_bits & (0xFFFFFFFC if self.space == "io" else 0xFFFFFFF0)
+        registers = [RegisterMask(self.offset, 4, low & 0xFFFFFFFF)]
+        if self.bits == 64:
+            registers.append(RegisterMask(self.offset + 4, 4, address_bits >> 32))
+        return registers
+
+
+def check_size(size: int, space: str, bits: int, what: str) -> None:
+    """Raise ValueError unless ``size`` is a size a BAR of this kind can have."""
+    minimum = 4 if space == "io" else 16
+    maximum = _IO_MAX if space == "io" else (_MEMORY32_MAX if bits == 32 else 1 << 63)
+    if size < minimum or size & (size - 1) or size > maximum:
+        raise ValueError(
+            f"{what}: size {size:#x} is not a power of two between {minimum:#x} and {maximum:#x} "
+            f"for a {bits}-bit {space} BAR"
+        )
+
+
+def plan_bars(image: bytes, header_type: int, sizes: Mapping[int, int]) -> tuple[list[BarPlan], list[str]]:
+    """The BARs of ``image`` (types from the image, sizes from ``sizes``) and problems found."""
+    plans: list[BarPlan] = []
+    problems: list[str] = []
+    count = BAR_COUNT.get(header_type, 0)
+    index = 0
+    while index < count:
+        raw = int.from_bytes(image[0x10 + 4 * index : 0x14 + 4 * index], "little")
+        size = sizes.get(index)
+        if raw == 0 and size is None:
+            index += 1
+            continue
+        if raw & 1:
+            plan = BarPlan(index, "io", 32, False, size)
+        else:
+            bits = 64 if (raw >> 1) & 3 == 2 else 32
+            if bits == 64 and index + 1 >= count:
+                problems.append(f"BAR {index}: 64-bit BAR in the last BAR slot; treated as 32-bit")
+                bits = 32
+            plan = BarPlan(index, "memory", bits, bool(raw & 8), size)
+        if size is not None:
+            check_size(size, plan.space, plan.bits, f"BAR {index}")
+        elif raw:
+            problems.append(f"BAR {index}: no size given (bar_sizes={{{index}: SIZE}}); register is read-only")
+        plans.append(plan)
+        if plan.bits == 64 and index + 1 in sizes:
+            raise ValueError(f"bar_sizes[{index + 1}]: BAR {index + 1} is the upper half of 64-bit BAR {index}")
+        index += 2 if plan.bits == 64 else 1
+    extra = sorted(set(sizes) - {p.index for p in plans} - {ROM_INDEX})
+    if extra:
+        raise ValueError(f"bar_sizes names BAR(s) {extra} that this header does not have")
+    return plans, problems
+
+
+def rom_registers(header_type: int, size: Optional[int]) -> list[RegisterMask]:
+    """Masks of the Expansion ROM BAR: address bits above the size and the enable bit."""
+    offset = ROM_OFFSET.get(header_type)
+    if offset is None:
+        return []
+    if size is None:
+        return [RegisterMask(offset, 4, 0, reset=None)]
+    if size < 2048 or size & (size - 1) or size > 1 << 24:
+        raise ValueError(f"expansion ROM size {size:#x} is not a power of two from 2 KiB to 16 MiB")
+    return [RegisterMask(offset, 4, (~(size - 1) & 0xFFFFF800) | 1)]

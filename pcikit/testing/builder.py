@@ -1,0 +1,262 @@
+"""Build a mock device in code: IDs, class, BARs and capabilities, laid out like real hardware.
+
+::
+
+    dev = (DeviceBuilder(0x8086, 0x1533, class_code=0x020000)
+           .bar(0, 0x20000)
+           .bar(3, 0x4000)
+           .pm()
+           .msi(vectors=1, address_64bit=True, per_vector_masking=True)
+           .msix(vectors=5, bar=3)
+           .pcie(link_speed=2.5, link_width=1)
+           .build())
+
+Standard capabilities are placed from 0x40 in the order they are added, each
+dword-aligned and chained; extended ones from 0x100. The image is a type 0
+(endpoint) header; config space is 4096 bytes when the device is PCI Express.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping, Optional, Union
+
+from ..address import Address
+from .bars import check_size
+from .device import MockDevice
+
+CAP_START, EXTENDED_START = 0x40, 0x100
+LINK_SPEEDS = {2.5: 1, 5: 2, 8: 3, 16: 4, 32: 5, 64: 6}
+PORT_TYPES = {"endpoint": 0, "legacy_endpoint": 1, "rc_endpoint": 9}
+PIN_NUMBERS = {"INTA": 1, "INTB": 2, "INTC": 3, "INTD": 4}
+Registers = Iterable[tuple[int, int, int, int]]
+
+
+def _le(value: int, width: int) -> bytes:
+    return value.to_bytes(width, "little")
+
+
+@dataclass
+class _Bar:
+    size: int
+    space: str
+    bits: int
+    prefetchable: bool
+    address: int
+
+    def raw(self) -> int:
+        if self.space == "io":
+            return self.address | 1
+        return self.address | (0x4 if self.bits == 64 else 0) | (0x8 if self.prefetchable else 0)
+
+
+@dataclass
+class _Cap:
+    cap_id: int
+    body: bytes  # everything after the ID and next bytes (standard) or the header dword (extended)
+    registers: list[tuple[int, int, int, int]] = field(default_factory=list)
+    version: int = 0
+
+
+class DeviceBuilder:
+    """Collects a device description; :meth:`build` returns a :class:`MockDevice`."""
+
+    def __init__(
+        self, vendor_id: int, device_id: int, *, class_code: int = 0, revision: int = 0,
+        subsystem: Optional[tuple[int, int]] = None, command: int = 0, multifunction: bool = False,
+    ) -> None:
+        self.vendor_id, self.device_id = vendor_id, device_id
+        self.class_code, self.revision = class_code, revision
+        self.subsystem, self.command, self.multifunction = subsystem, command, multifunction
+        self._bars: dict[int, _Bar] = {}
+        self._rom: Optional[tuple[int, int]] = None
+        self._pin, self._line = 0, 0xFF
+        self._caps: list[_Cap] = []
+        self._extended: list[_Cap] = []
+        self._express = False
+        self.offsets: dict[int, int] = {}  # standard capability ID -> first offset, set by image()
+        self.extended_offsets: dict[int, int] = {}  # extended capability ID -> first offset
+        self._placed: list[tuple[_Cap, int]] = []
+
+    # -- header ---------------------------------------------------------------------------------
+    def bar(
+        self, index: int, size: int, *, space: str = "memory", bits: int = 32,
+        prefetchable: bool = False, address: int = 0,
+    ) -> "DeviceBuilder":
+        """BAR ``index`` of ``size`` bytes (``space`` "memory" or "io"; ``bits`` 32 or 64)."""
+        if not 0 <= index <= 5 or (bits == 64 and index == 5):
+            raise ValueError(f"BAR {index}: BARs are 0-5 and a 64-bit BAR needs the next slot")
+        if space not in ("memory", "io") or bits not in (32, 64) or (space == "io" and bits == 64):
+            raise ValueError(f"BAR {index}: space is 'memory' or 'io', bits 32 or 64 (memory only)")
+        check_size(size, space, bits, f"BAR {index}")
+        if address % size:
+            raise ValueError(f"BAR {index}: address {address:#x} is not aligned to its size {size:#x}")
+        taken = set(self._bars) | {i + 1 for i, b in self._bars.items() if b.bits == 64}
+        if index in taken or (bits == 64 and index + 1 in taken):
+            raise ValueError(f"BAR {index}: slot already used")
+        self._bars[index] = _Bar(size, space, bits, prefetchable, address)
+        return self
+
+    def rom(self, size: int, *, address: int = 0) -> "DeviceBuilder":
+        """An expansion ROM BAR of ``size`` bytes (disabled)."""
+        self._rom = (size, address)
+        return self
+
+    def interrupt(self, pin: Union[int, str] = "INTA", line: int = 0xFF) -> "DeviceBuilder":
+        """Interrupt Pin (1-4 or "INTA".."INTD"; 0 = none) and Interrupt Line."""
+        self._pin = PIN_NUMBERS[pin] if isinstance(pin, str) else pin
+        self._line = line
+        return self
+
+    # -- standard capabilities -----------------------------------------------------------------------
+    def capability(self, cap_id: int, body: bytes, *, registers: Registers = ()) -> "DeviceBuilder":
+        """Any capability: ``body`` follows the ID and next bytes; ``registers`` are
+        ``(offset from the capability, width, writable bits, write-1-to-clear bits)``."""
+        if not 0 < cap_id < 0xFF:
+            raise ValueError(f"capability ID {cap_id:#x} is out of range")
+        self._caps.append(_Cap(cap_id, bytes(body), list(registers)))
+        return self
+
+    def pm(
+        self, *, d1: bool = False, d2: bool = False, pme_support: int = 0,
+        no_soft_reset: bool = True, aux_current: int = 0,
+    ) -> "DeviceBuilder":
+        """Power Management 1.2; ``pme_support`` is the 5-bit D0/D1/D2/D3hot/D3cold mask."""
+        pmc = 3 | (aux_current & 7) << 6 | d1 << 9 | d2 << 10 | (pme_support & 0x1F) << 11
+        pmcsr = 0x0008 if no_soft_reset else 0
+        return self.capability(0x01, _le(pmc, 2) + _le(pmcsr, 2) + b"\0\0")
+
+    def msi(self, vectors: int = 1, *, address_64bit: bool = True, per_vector_masking: bool = False) -> "DeviceBuilder":
+        """MSI with ``vectors`` (1-32, a power of two) Multiple Message Capable."""
+        if vectors not in (1, 2, 4, 8, 16, 32):
+            raise ValueError(f"MSI vectors must be a power of two from 1 to 32, not {vectors}")
+        control = (vectors.bit_length() - 1) << 1 | address_64bit << 7 | per_vector_masking << 8
+        length = 4 + (4 if address_64bit else 0) + 4 + (8 if per_vector_masking else 0)
+        return self.capability(0x05, _le(control, 2) + bytes(length))
+
+    def msix(self, vectors: int, bar: int, *, table_offset: int = 0, pba_offset: Optional[int] = None) -> "DeviceBuilder":
+        """MSI-X with ``vectors`` table entries in BAR ``bar`` (PBA after the table by default)."""
+        if not 1 <= vectors <= 2048:
+            raise ValueError(f"MSI-X table size must be 1-2048, not {vectors}")
+        if pba_offset is None:
+            pba_offset = table_offset + 16 * vectors
+        region = self._bars.get(bar)
+        if region is None or region.space != "memory":
+            raise ValueError(f"MSI-X: BAR {bar} must be a memory BAR added before msix()")
+        table_end, pba_end = table_offset + 16 * vectors, pba_offset + (vectors + 63) // 64 * 8
+        if table_offset % 8 or pba_offset % 8:
+            raise ValueError("MSI-X: table and PBA offsets must be QWORD aligned")
+        if table_end > region.size or pba_end > region.size:
+            raise ValueError(f"MSI-X: table or PBA runs past the end of BAR {bar} ({region.size:#x} bytes)")
+        if table_offset < pba_end and pba_offset < table_end:
+            raise ValueError("MSI-X: table and PBA overlap")
+        body = _le(vectors - 1, 2) + _le(table_offset | bar, 4) + _le(pba_offset | bar, 4)
+        return self.capability(0x11, body)
+
+    def pcie(
+        self, *, port_type: Union[int, str] = "endpoint", link_speed: float = 2.5, link_width: int = 1,
+        max_payload: int = 256, flr: bool = True,
+    ) -> "DeviceBuilder":
+        """PCI Express capability (version 2) of an endpoint; config space becomes 4096 bytes."""
+        kind = PORT_TYPES[port_type] if isinstance(port_type, str) else port_type
+        if kind not in PORT_TYPES.values():
+            raise ValueError(f"port type {port_type!r}: the builder makes endpoints ({sorted(PORT_TYPES)})")
+        if link_speed not in LINK_SPEEDS or link_width not in (1, 2, 4, 8, 12, 16, 32):
+            raise ValueError(f"link {link_speed} GT/s x{link_width} is not a PCIe link")
+        if max_payload not in (128, 256, 512, 1024, 2048, 4096):
+            raise ValueError(f"max payload {max_payload} is not 128-4096 bytes")
+        speed = LINK_SPEEDS[link_speed]
+        flags = 2 | kind << 4
+        devcap = (max_payload.bit_length() - 8) | 1 << 15 | flr << 28
+        with_link = kind != 9
+        lnkcap = speed | link_width << 4 | 3 << 10 if with_link else 0
+        lnksta = speed | link_width << 4 if with_link else 0
+        lnkcap2 = ((1 << (speed + 1)) - 2) if with_link else 0
+        body = (
+            _le(flags, 2) + _le(devcap, 4) + _le(0x2810, 2) + _le(0, 2) + _le(lnkcap, 4) + _le(0, 2)
+            + _le(lnksta, 2) + bytes(0x24 - 0x14) + _le(0x1F, 4) + _le(0, 4) + _le(lnkcap2, 4)
+            + _le(speed if with_link else 0, 2) + bytes(0x3C - 0x32)
+        )
+        self._express = True
+        return self.capability(0x10, body)
+
+    # -- extended capabilities --------------------------------------------------------------------------
+    def extended_capability(
+        self, cap_id: int, body: bytes, *, version: int = 1, registers: Registers = ()
+    ) -> "DeviceBuilder":
+        """An extended capability at 0x100 or later: ``body`` follows its header dword."""
+        if not 0 < cap_id <= 0xFFFF or not 0 <= version <= 0xF:
+            raise ValueError(f"extended capability {cap_id:#x} v{version} is out of range")
+        self._extended.append(_Cap(cap_id, bytes(body), list(registers), version))
+        return self
+
+    # -- output ---------------------------------------------------------------------------------------------
+    def image(self) -> bytes:
+        """The config space bytes of the device as described (4096 when PCIe, else 256)."""
+        size = 4096 if self._express or self._extended else 256
+        data = bytearray(size)
+        self._header(data)
+        self.offsets, self.extended_offsets, self._placed = {}, {}, []
+        self._place_standard(data)
+        self._place_extended(data)
+        return bytes(data)
+
+    def _header(self, data: bytearray) -> None:
+        data[0:4] = _le(self.vendor_id, 2) + _le(self.device_id, 2)
+        data[4:6] = _le(self.command, 2)
+        data[6:8] = _le(0x10 if self._caps else 0, 2)
+        data[8] = self.revision
+        data[9:12] = _le(self.class_code, 3)
+        data[0x0E] = 0x80 if self.multifunction else 0
+        for index, bar in self._bars.items():
+            raw = bar.raw()
+            data[0x10 + 4 * index : 0x14 + 4 * index] = _le(raw & 0xFFFFFFFF, 4)
+            if bar.bits == 64:
+                data[0x14 + 4 * index : 0x18 + 4 * index] = _le(raw >> 32, 4)
+        if self.subsystem:
+            data[0x2C:0x30] = _le(self.subsystem[0], 2) + _le(self.subsystem[1], 2)
+        if self._rom:
+            data[0x30:0x34] = _le(self._rom[1], 4)
+        data[0x3C], data[0x3D] = self._line, self._pin
+
+    def _place_standard(self, data: bytearray) -> None:
+        where, previous = CAP_START, 0x34
+        for cap in self._caps:
+            end = where + 2 + len(cap.body)
+            if end > CAP_START + 0xC0:
+                raise ValueError(f"capabilities do not fit in the 192 bytes from 0x40 (need up to {end:#x})")
+            data[previous] = where
+            data[where] = cap.cap_id
+            data[where + 2 : end] = cap.body
+            self.offsets.setdefault(cap.cap_id, where)
+            self._placed.append((cap, where))
+            previous, where = where + 1, (end + 3) & ~3
+
+    def _place_extended(self, data: bytearray) -> None:
+        where, previous = EXTENDED_START, None
+        for cap in self._extended:
+            end = where + 4 + len(cap.body)
+            if end > len(data):
+                raise ValueError(f"extended capabilities do not fit in 4096 bytes (need {end:#x})")
+            if previous is not None:
+                header = int.from_bytes(data[previous : previous + 4], "little")
+                data[previous : previous + 4] = _le(header | where << 20, 4)
+            data[where : where + 4] = _le(cap.cap_id | cap.version << 16, 4)
+            data[where + 4 : end] = cap.body
+            self.extended_offsets.setdefault(cap.cap_id, where)
+            self._placed.append((cap, where))
+            previous, where = where, (end + 3) & ~3
+
+    def build(
+        self, *, address: Union[str, Address] = "0000:00:00.0",
+        bar_data: Optional[Mapping[int, bytes]] = None, log_limit: Optional[int] = None,
+    ) -> MockDevice:
+        """The :class:`MockDevice` described so far."""
+        image = self.image()
+        sizes = {index: bar.size for index, bar in self._bars.items()}
+        if self._rom:
+            sizes[6] = self._rom[0]
+        dev = MockDevice(image, sizes, address=address, bar_data=bar_data, log_limit=log_limit)
+        for cap, offset in self._placed:
+            for rel, width, writable, w1c in cap.registers:
+                dev.config.define_register(offset + rel, width, writable=writable, write1_to_clear=w1c)
+        return dev

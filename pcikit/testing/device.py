@@ -1,0 +1,359 @@
+"""MockDevice: a PCI function with real register semantics behind pcikit's interfaces."""
+from __future__ import annotations
+
+import os
+from typing import Callable, Mapping, Optional, Union
+
+from ..access.memory import BytesConfig
+from ..address import Address, SlotFilter
+from ..errors import DeviceGoneError
+from ..model import Device
+from . import masks
+from .bars import ROM_INDEX, BarPlan, plan_bars, rom_registers
+from .config import MockConfig
+from .intx import IntxModel
+from .log import AccessLog, InterruptMessage
+from .msi import MsiModel
+from .msix import MsixModel
+from .region import MockRegion
+from .state import DeviceState, HookCallback, MockError
+
+CAP_PM, CAP_MSI, CAP_EXP, CAP_MSIX = 0x01, 0x05, 0x10, 0x11
+PM_NO_SOFT_RESET = 0x0008
+D3HOT = 3
+_MSIX_MIN_BAR = 4096
+
+
+def _masks_for(model: Device, plans: list[BarPlan], rom_size: Optional[int]) -> list[masks.RegisterMask]:
+    """Every register's masks: header, BARs, ROM, standard and extended capabilities."""
+    image = model.image
+    header_type = image[0x0E] & 0x7F
+    registers = masks.header_registers(header_type)
+    if header_type == 1:
+        registers += masks.bridge_upper_registers(image)
+    for plan in plans:
+        registers += plan.registers()
+    registers += rom_registers(header_type, rom_size)
+    for cap in model.capabilities:
+        registers += masks.capability_registers(cap.cap_id, cap.offset, image)
+    for cap in model.extended_capabilities:
+        registers += masks.extended_registers(cap.cap_id, cap.offset, image, model.port_type)
+    return registers
+
+
+def _apply(image: bytes, registers: list[masks.RegisterMask]) -> tuple[bytearray, bytearray, bytearray]:
+    size = len(image)
+    wmask, w1cmask, reset = bytearray(size), bytearray(size), bytearray(image)
+    for reg in registers:
+        if reg.offset < 0 or reg.offset + reg.width > size:
+            continue
+        span = slice(reg.offset, reg.offset + reg.width)
+        wmask[span] = reg.wmask.to_bytes(reg.width, "little")
+        w1cmask[span] = reg.w1cmask.to_bytes(reg.width, "little")
+        if reg.reset is not None:
+            keep = int.from_bytes(image[span], "little") & ~(reg.wmask | reg.w1cmask)
+            reset[span] = (keep | (reg.reset & reg.wmask)).to_bytes(reg.width, "little")
+    return wmask, w1cmask, reset
+
+
+class MockDevice:
+    """A PCI function for tests: config space, BARs, MSI/MSI-X and INTx with real semantics.
+
+    Build one with :meth:`from_image`, :meth:`from_dump` or :class:`DeviceBuilder`.
+    Software talks to it through :attr:`config` (a :class:`~pcikit.access.ConfigSpace`)
+    and :meth:`bar` (a :class:`~pcikit.mmio.BarRegion`), exactly as it talks to a live
+    device; :meth:`open` gives the :class:`pcikit.Device` model over it. The device
+    side is :attr:`msix`, :attr:`msi`, :attr:`intx`, the hooks and fault injection.
+    """
+
+    def __init__(
+        self,
+        image: bytes,
+        bar_sizes: Optional[Mapping[int, int]] = None,
+        *,
+        address: Union[str, Address] = "0000:00:00.0",
+        bar_data: Optional[Mapping[int, bytes]] = None,
+        log_limit: Optional[int] = None,
+    ) -> None:
+        image = bytes(image)
+        if not 64 <= len(image) <= 4096:
+            raise MockError(f"a config image has 64 to 4096 bytes, not {len(image)}")
+        self.address = address if isinstance(address, Address) else Address.parse(address)
+        self._state = DeviceState(str(self.address), log_limit)
+        sizes = dict(bar_sizes or {})
+        model = Device(self.address, BytesConfig(image))  # walked once, on the bytes as given
+        self._plans, self.problems = plan_bars(image, image[0x0E] & 0x7F, sizes)
+        self._plans = self._size_msix_bar(model, self._plans)
+        registers = _masks_for(model, self._plans, sizes.get(ROM_INDEX))
+        wmask, w1cmask, reset = _apply(image, registers)
+        self.config = MockConfig(image, wmask, w1cmask, reset, self._state)
+        self._state.bus_master = lambda: bool(self.config.peek(0x04, 2) & 0x4)
+        self._reset_callbacks: list[Callable[[], None]] = []
+        self._pm_offset: Optional[int] = None
+        self._regions = {
+            plan.index: MockRegion(plan.index, plan.size, plan.space, self._state,
+                                   self._decoder(plan.space), (bar_data or {}).get(plan.index))
+            for plan in self._plans if plan.size is not None
+        }
+        self._init_interrupts(model)
+        self._init_power_and_flr(model)
+        self.config.watch(0x04, 2, lambda old, new: self._state.refresh())
+        self._state.refresh()
+
+    # -- construction ---------------------------------------------------------------------
+    @classmethod
+    def from_image(
+        cls, config_bytes: bytes, bar_sizes: Optional[Mapping[int, int]] = None, **options: object
+    ) -> "MockDevice":
+        """A device starting with ``config_bytes`` (64-4096 bytes) and BARs of ``bar_sizes``.
+
+        BAR types come from the image, sizes from ``bar_sizes`` ({index: bytes}; index 6
+        is the expansion ROM). A BAR implemented in the image with no size stays
+        read-only and has no region (noted in :attr:`problems`), except the BAR holding
+        the MSI-X table, which is sized to fit it when no size is given. Options:
+        ``address``, ``bar_data`` ({index: initial bytes}), ``log_limit``.
+        """
+        return cls(config_bytes, bar_sizes, **options)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_dump(
+        cls, path: Union[str, os.PathLike], slot: Optional[str] = None,
+        bar_sizes: Optional[Mapping[int, int]] = None, **options: object,
+    ) -> "MockDevice":
+        """The device ``slot`` (lspci ``-s`` syntax) of an lspci dump or raw image file.
+
+        ``slot`` may be omitted when the file holds one device.
+        """
+        from ..sources import dump_devices
+
+        devices = dump_devices(path)
+        if slot is not None:
+            chosen = SlotFilter.parse(slot)
+            devices = [dev for dev in devices if chosen.matches(dev.address)]
+        if len(devices) != 1:
+            found = ", ".join(str(d.address) for d in devices) or "none"
+            raise MockError(f"{os.fspath(path)}: need exactly one device (slot={slot!r}); found {found}")
+        device = devices[0]
+        options.setdefault("address", device.address)
+        return cls(device.config.read_block(0, device.config.size), bar_sizes, **options)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_spec(cls, path: Union[str, os.PathLike], **options: object) -> "MockDevice":
+        """A device from a fixture-generator spec file (arrives with the fixture generator)."""
+        raise NotImplementedError(
+            f"{os.fspath(path)}: device specs come with the fixture generator; "
+            "use from_image, from_dump or DeviceBuilder meanwhile"
+        )
+
+    @staticmethod
+    def _size_msix_bar(model: Device, plans: list[BarPlan]) -> list[BarPlan]:
+        """Give the BAR holding MSI-X structures a size that fits them when none was given."""
+        image = model.image
+        cap = model.find_capability(CAP_MSIX)
+        if cap is None or not cap.readable(0, 12):
+            return plans
+        control, table, pba = (int.from_bytes(image[cap.offset + o : cap.offset + o + w], "little")
+                               for o, w in ((2, 2), (4, 4), (8, 4)))
+        vectors = (control & 0x7FF) + 1
+        ends = {table & 7: (table & ~7) + 16 * vectors}
+        pba_end = (pba & ~7) + (vectors + 63) // 64 * 8
+        ends[pba & 7] = max(ends.get(pba & 7, 0), pba_end)
+        sized = []
+        for plan in plans:
+            if plan.size is None and plan.index in ends and plan.space == "memory":
+                size = max(_MSIX_MIN_BAR, 1 << (ends[plan.index] - 1).bit_length())
+                plan = BarPlan(plan.index, plan.space, plan.bits, plan.prefetchable, size)
+            sized.append(plan)
+        return sized
+
+    def _decoder(self, space: str) -> Callable[[], bool]:
+        enable = 0x2 if space == "memory" else 0x1
+        config = self.config
+        return lambda: bool(config.peek(0x04, 2) & enable) and self.power_state != D3HOT
+
+    def _init_interrupts(self, model: Device) -> None:
+        msix_cap, msi_cap = model.find_capability(CAP_MSIX), model.find_capability(CAP_MSI)
+        self._msix = MsixModel(self.config, msix_cap.offset, self._state) if msix_cap else None
+        self._msi = MsiModel(self.config, msi_cap.offset, self._state) if msi_cap else None
+        self.intx = IntxModel(self.config, self._state, self._message_interrupts_on)
+        for model_cap in (msix_cap, msi_cap):
+            if model_cap is not None:
+                self.config.watch(model_cap.offset + 2, 2, lambda old, new: self.intx.update())
+        if self._msix is not None:
+            self._place_msix(self._msix)
+
+    def _place_msix(self, msix: MsixModel) -> None:
+        table = (msix.table_offset, msix.table_offset + 16 * msix.table_size)
+        pba = (msix.pba_offset, msix.pba_offset + msix.pba_length)
+        if msix.table_bir == msix.pba_bir and table[0] < pba[1] and pba[0] < table[1]:
+            self.problems.append("MSI-X table and PBA overlap")
+        for bir, span, what in ((msix.table_bir, table, "table"), (msix.pba_bir, pba, "PBA")):
+            region = self._regions.get(bir)
+            if region is None or region.space != "memory" or span[1] > region.size:
+                self.problems.append(f"MSI-X {what} ({span[0]:#x}-{span[1]:#x}) is not inside memory BAR {bir}")
+        for index, region in self._regions.items():
+            here = [span if bir == index and span[1] <= region.size else (0, 0)
+                    for bir, span in ((msix.table_bir, table), (msix.pba_bir, pba))]
+            if here != [(0, 0), (0, 0)]:
+                region.attach_msix(msix, here[0], here[1])
+
+    def _message_interrupts_on(self) -> bool:
+        return bool((self._msix and self._msix.enabled) or (self._msi and self._msi.enabled))
+
+    def _init_power_and_flr(self, model: Device) -> None:
+        pm, express = model.find_capability(CAP_PM), model.find_capability(CAP_EXP)
+        self._pm_offset = pm.offset if pm is not None else None
+        if pm is not None:
+            self.config.watch(pm.offset + 4, 2, self._pmcsr_written)
+        if express is not None and self.config.peek(express.offset + 4, 4) & (1 << 28):
+            self.config.watch(express.offset + 8, 2, self._devctl_written)
+
+    @property
+    def power_state(self) -> int:
+        """PMCSR PowerState (0 = D0 .. 3 = D3hot); 0 without a PM capability."""
+        return self.config.peek(self._pm_offset + 4, 2) & 3 if self._pm_offset is not None else 0
+
+    def _pmcsr_written(self, old: int, new: int) -> None:
+        supported = {0, 3}
+        pmc = self.config.peek(self._pm_offset + 2, 2)  # type: ignore[operator]
+        supported |= {1} if pmc & 0x200 else set()
+        supported |= {2} if pmc & 0x400 else set()
+        if new & 3 not in supported:  # PCI PM 1.2: writes of unsupported states are ignored
+            self.config.poke(self._pm_offset + 4, 2, (new & ~3) | (old & 3))  # type: ignore[operator]
+        elif old & 3 == D3HOT and new & 3 == 0 and not new & PM_NO_SOFT_RESET:
+            self.reset()
+        self._state.refresh()
+
+    def _devctl_written(self, old: int, new: int) -> None:
+        if new & 0x8000:  # Initiate Function Level Reset
+            self.reset()
+
+    # -- software side ----------------------------------------------------------------------
+    def open(self) -> Device:
+        """A fresh :class:`pcikit.Device` model over this device's config space."""
+        return Device(self.address, self.config)
+
+    def bar(self, index: int) -> MockRegion:
+        """BAR ``index`` as a :class:`~pcikit.mmio.BarRegion` (upper half of a 64-bit BAR: refused)."""
+        region = self._regions.get(index)
+        if region is None:
+            plan = next((p for p in self._plans if p.index == index), None)
+            reason = "has no size (pass bar_sizes)" if plan is not None else "is not implemented"
+            raise MockError(f"{self.address}: BAR {index} {reason}")
+        return region
+
+    @property
+    def bars(self) -> dict[int, MockRegion]:
+        """Every BAR that has a region, by index."""
+        return dict(self._regions)
+
+    # -- device side ------------------------------------------------------------------------
+    @property
+    def msix(self) -> MsixModel:
+        """The MSI-X model (MockError when the device has no MSI-X capability)."""
+        if self._msix is None:
+            raise MockError(f"{self.address}: no MSI-X capability")
+        return self._msix
+
+    @property
+    def msi(self) -> MsiModel:
+        """The MSI model (MockError when the device has no MSI capability)."""
+        if self._msi is None:
+            raise MockError(f"{self.address}: no MSI capability")
+        return self._msi
+
+    @property
+    def interrupts(self) -> list[InterruptMessage]:
+        """Every interrupt delivered, in order."""
+        return self._state.interrupts
+
+    @property
+    def access_log(self) -> AccessLog:
+        """Every config and BAR access software made, in order."""
+        return self._state.log
+
+    @property
+    def violations(self) -> list[str]:
+        """Accesses the spec forbids or leaves undefined (bad MSI-X widths, master aborts, ...)."""
+        return self._state.violations
+
+    # -- hooks --------------------------------------------------------------------------------
+    def on_config_read(self, offset: int, callback: Optional[HookCallback] = None, *, length: int = 1):
+        """Run ``callback(access)`` on config reads overlapping the range (usable as a decorator).
+
+        An int the callback returns is what the read returns (read-to-clear: poke, return None).
+        """
+        return self._hook(lambda cb: self.config.on_read(offset, length, cb), callback)
+
+    def on_config_write(self, offset: int, callback: Optional[HookCallback] = None, *, length: int = 1):
+        """Run ``callback(access)`` before config writes overlapping the range; an int replaces the value."""
+        return self._hook(lambda cb: self.config.on_write(offset, length, cb), callback)
+
+    def on_bar_read(self, index: int, offset: int, callback: Optional[HookCallback] = None, *, length: int = 4):
+        """Run ``callback(access)`` on BAR reads overlapping the range; an int is read instead."""
+        return self._hook(lambda cb: self.bar(index).on_read(offset, length, cb), callback)
+
+    def on_bar_write(self, index: int, offset: int, callback: Optional[HookCallback] = None, *, length: int = 4):
+        """Run ``callback(access)`` before BAR writes overlapping the range; an int is stored instead."""
+        return self._hook(lambda cb: self.bar(index).on_write(offset, length, cb), callback)
+
+    def on_reset(self, callback: Optional[Callable[[], None]] = None):
+        """Run ``callback()`` after every reset (FLR, D3hot->D0, :meth:`reset`)."""
+        return self._hook(self._reset_callbacks.append, callback)
+
+    @staticmethod
+    def _hook(register: Callable, callback: Optional[Callable]):
+        if callback is None:
+            def decorator(function: Callable) -> Callable:
+                register(function)
+                return function
+            return decorator
+        register(callback)
+        return callback
+
+    # -- lifecycle and faults --------------------------------------------------------------------
+    def reset(self) -> None:
+        """Function Level Reset: registers to reset values, BAR memory as built, MSI-X reset.
+
+        Interrupt Line, read-only registers and sticky logs (``access_log``,
+        ``interrupts``, ``violations``) are kept; reset callbacks run last.
+        """
+        self.config.restore_reset_values()
+        for region in self._regions.values():
+            region.reset()
+        if self._msix is not None:
+            self._msix.reset()
+        self.intx.reset()
+        self._state.refresh()
+        for callback in self._reset_callbacks:
+            callback()
+
+    def surprise_remove(self) -> None:
+        """The device vanishes: every read returns all ones, writes are dropped, nothing fires."""
+        self._state.removed = True
+        self._state.refresh()
+
+    @property
+    def removed(self) -> bool:
+        """True after :meth:`surprise_remove`."""
+        return self._state.removed
+
+    def fail_next(
+        self, count: int = 1, *, space: Optional[str] = None,
+        error: Union[BaseException, type, None] = None,
+    ) -> None:
+        """Make the next ``count`` accesses raise, as a live read of a vanished device does.
+
+        ``space``: None (any), ``"config"``, ``"bar"`` (any BAR) or ``"bar0"``..``"bar5"``.
+        ``error`` defaults to :class:`~pcikit.errors.DeviceGoneError`, what the sysfs
+        source raises when the device disappears under a read.
+        """
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        if error is None:
+            error = DeviceGoneError(f"/sys/bus/pci/devices/{self.address}: device is gone")
+        self._state.add_failure(count, space, error)
+
+    def __repr__(self) -> str:
+        vendor, device = self.config.peek(0, 2), self.config.peek(2, 2)
+        return f"<MockDevice {self.address} {vendor:04x}:{device:04x}>"

@@ -1,0 +1,165 @@
+"""MSI-X as QEMU's ``hw/pci/msix.c`` models it (PCIe Base spec 6.1.4 and 7.7.2).
+
+* Every vector is masked at reset (Vector Control bit 0 set), the table is
+  otherwise zero and no bit is pending.
+* The function is masked while Enable is clear or Function Mask is set; a vector
+  is masked when the function is or its own mask bit is set.
+* Firing a masked vector sets its pending bit; unmasking it (vector or function)
+  delivers the message and clears the bit.
+* Only Enable and Function Mask are writable in Message Control (config masks).
+* Table and PBA take aligned DWORD or QWORD accesses; anything else is recorded
+  as a violation, reads all ones and writes nothing. The PBA is read-only.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from .config import MockConfig
+from .state import DeviceState, MockError
+
+ENTRY_SIZE = 16
+VECTOR_CONTROL = 12
+ENABLE = 0x8000
+FUNCTION_MASK = 0x4000
+
+
+class MsixEntry(NamedTuple):
+    """One table entry as software programmed it."""
+
+    address: int
+    data: int
+    masked: bool
+
+
+class MsixModel:
+    """The MSI-X capability at ``offset``, its table and its PBA."""
+
+    def __init__(self, config: MockConfig, offset: int, state: DeviceState) -> None:
+        self.offset = offset
+        self._config = config
+        self._state = state
+        self.table_size = (config.peek(offset + 2, 2) & 0x7FF) + 1
+        table, pba = config.peek(offset + 4, 4), config.peek(offset + 8, 4)
+        self.table_bir, self.table_offset = table & 7, table & ~7
+        self.pba_bir, self.pba_offset = pba & 7, pba & ~7
+        self.pba_length = (self.table_size + 63) // 64 * 8
+        self._table = bytearray(ENTRY_SIZE * self.table_size)
+        self._views = {4: memoryview(self._table).cast("I"), 8: memoryview(self._table).cast("Q")}
+        self._pending = 0
+        self.reset()
+        config.watch(offset + 2, 2, self._control_written)
+
+    # -- state software can see ----------------------------------------------------------
+    @property
+    def control(self) -> int:
+        """Message Control as stored."""
+        return self._config.peek(self.offset + 2, 2)
+
+    @property
+    def enabled(self) -> bool:
+        """MSI-X Enable."""
+        return bool(self.control & ENABLE)
+
+    @property
+    def function_masked(self) -> bool:
+        """True while Enable is clear or Function Mask is set."""
+        return self.control & (ENABLE | FUNCTION_MASK) != ENABLE
+
+    def vector_masked(self, vector: int) -> bool:
+        """The vector's own mask bit (Vector Control bit 0)."""
+        return bool(self._views[4][self._check(vector) * 4 + 3] & 1)
+
+    def masked(self, vector: int) -> bool:
+        """True when ``vector`` cannot be delivered now (function or vector masked)."""
+        return self.function_masked or self.vector_masked(vector)
+
+    def pending(self, vector: int) -> bool:
+        """The vector's pending bit."""
+        return bool(self._pending >> self._check(vector) & 1)
+
+    def entry(self, vector: int) -> MsixEntry:
+        """Address, data and mask bit of ``vector``'s table entry."""
+        words = self._views[4]
+        base = self._check(vector) * 4
+        return MsixEntry(words[base] | words[base + 1] << 32, words[base + 2], bool(words[base + 3] & 1))
+
+    def _check(self, vector: int) -> int:
+        if not 0 <= vector < self.table_size:
+            raise MockError(f"MSI-X vector {vector} does not exist (table size {self.table_size})")
+        return vector
+
+    # -- device side -----------------------------------------------------------------------
+    def fire(self, vector: int) -> bool:
+        """Signal ``vector``: deliver its message, or set its pending bit while it is masked.
+
+        Returns True when a message was delivered (appended to ``dev.interrupts``).
+        """
+        if self._state.removed:
+            return False
+        if self.masked(vector):
+            self._pending |= 1 << vector
+            return False
+        return self._deliver(vector)
+
+    def _deliver(self, vector: int) -> bool:
+        entry = self.entry(vector)
+        return self._state.deliver("msix", vector, entry.address, entry.data)
+
+    def _deliver_unmasked_pending(self) -> None:
+        for vector in range(self.table_size):
+            if self._pending >> vector & 1 and not self.masked(vector):
+                self._pending &= ~(1 << vector)
+                self._deliver(vector)
+
+    def reset(self) -> None:
+        """Zero the table, mask every vector, clear the PBA."""
+        self._table[:] = bytes(len(self._table))
+        words = self._views[4]
+        for vector in range(self.table_size):
+            words[vector * 4 + 3] = 1
+        self._pending = 0
+
+    def _control_written(self, old: int, new: int) -> None:
+        was_masked = old & (ENABLE | FUNCTION_MASK) != ENABLE
+        if was_masked and not self.function_masked:
+            self._deliver_unmasked_pending()
+
+    # -- software accesses routed here by the BAR region ---------------------------------------
+    def _bad_width(self, what: str, kind: str, offset: int, width: int) -> None:
+        self._state.violation(
+            f"MSI-X {what} {kind} of {width} byte(s) at {offset:#x}: only aligned DWORD/QWORD accesses are allowed"
+        )
+
+    def table_read(self, offset: int, width: int) -> int:
+        """Software read of the table at ``offset`` within it."""
+        if width not in (4, 8):
+            self._bad_width("table", "read", offset, width)
+            return (1 << 8 * width) - 1
+        return self._views[width][offset // width]
+
+    def table_write(self, offset: int, width: int, value: int) -> None:
+        """Software write to the table; unmasking a pending vector delivers it."""
+        if width not in (4, 8):
+            self._bad_width("table", "write", offset, width)
+            return
+        vector = offset // ENTRY_SIZE
+        was_masked = self.masked(vector)
+        if offset % ENTRY_SIZE < VECTOR_CONTROL and not was_masked:
+            self._state.violation(
+                f"MSI-X vector {vector}: message address/data written while the vector is unmasked (undefined)"
+            )
+        self._views[width][offset // width] = value
+        if was_masked and not self.masked(vector) and self.pending(vector):
+            self._pending &= ~(1 << vector)
+            self._deliver(vector)
+
+    def pba_read(self, offset: int, width: int) -> int:
+        """Software read of the Pending Bit Array."""
+        if width not in (4, 8):
+            self._bad_width("PBA", "read", offset, width)
+            return (1 << 8 * width) - 1
+        return (self._pending >> (8 * offset)) & ((1 << 8 * width) - 1)
+
+    def pba_write(self, offset: int, width: int, value: int) -> None:
+        """The PBA is read-only: the write is dropped and recorded."""
+        self._state.violation(f"MSI-X PBA write at {offset:#x}: the PBA is read-only (write ignored)")
