@@ -44,6 +44,7 @@ class IdDatabase:
         self._data = b"\n" + data.replace(b"\r\n", b"\n")
         self._cache: dict[tuple, Optional[str]] = {}
         self._vendor_index: Optional[dict[int, int]] = None
+        self._blocks: dict[tuple, tuple[int, int]] = {}
         self._vendor_lookups = 0
         classes = self._data.rfind(b"\nC 00  ")
         self._classes_start = classes if classes >= 0 else 0
@@ -87,11 +88,17 @@ class IdDatabase:
             }
         return self._vendor_index.get(vendor, -1)
 
+    def _vendor_block(self, vendor: int) -> tuple[int, int]:
+        key = ("block", vendor)
+        if key not in self._blocks:
+            vpos = self._vendor_pos(vendor)
+            self._blocks[key] = (vpos, self._block_end(vpos, _TOP_LINE) if vpos >= 0 else -1)
+        return self._blocks[key]
+
     def _device_pos(self, vendor: int, device: int) -> tuple[int, int]:
-        vpos = self._vendor_pos(vendor)
+        vpos, vend = self._vendor_block(vendor)
         if vpos < 0:
             return -1, -1
-        vend = self._block_end(vpos, _TOP_LINE)
         dpos = self._find(b"\n\t%04x  " % device, vpos, vend)
         if dpos < 0:
             return -1, -1

@@ -18,9 +18,16 @@ from ..errors import DumpFormatError
 from .base import CONFIG_SIZE_EXTENDED
 from .memory import BytesConfig
 
-_DEVICE_RE = re.compile(r"^(?:([0-9a-fA-F]{4,5}):)?([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-9]) ")
-_ROW_RE = re.compile(r"^([0-9a-fA-F]{2,8}): ")
-_BYTES_RE = re.compile(r"(?:[0-9a-fA-F]{2}(?: |$))*")
+# One pass over the text: device lines, hex rows and blank lines; every other line is ignored.
+_LINE_RE = re.compile(
+    r"^(?:"
+    r"(?P<dev>(?:(?P<dom>[0-9a-fA-F]{4,5}):)?(?P<bus>[0-9a-fA-F]{2}):(?P<slot>[0-9a-fA-F]{2})\.(?P<fn>[0-9]) (?P<title>[^\n]*))"
+    r"|(?P<block>(?:[0-9a-fA-F]{2,3}: [0-9a-fA-F ]{47}\r?\n){2,})"
+    r"|(?P<off>[0-9a-fA-F]{2,8}): (?P<hex>[^\n]*)"
+    r"|(?P<blank>\r?)$"
+    r")",
+    re.M,
+)
 _MAX_LINE = 253  # pciutils: fgets(buf, 255) must also hold the newline
 
 
@@ -33,68 +40,114 @@ class DumpEntry:
     title: str
 
 
-class _Builder:
-    """Collects the bytes of the device being read."""
+def _line_number(text: str, position: int) -> int:
+    return text.count("\n", 0, position) + 1
+
+
+_ROW_BYTES_RE = re.compile(r"(?:[0-9a-fA-F]{2}(?: |$))*")
+
+
+def _row_bytes(rest: str) -> Union[bytes, None]:
+    """The bytes of ``hh hh ..`` (single spaces, optional trailing one), or None if malformed."""
+    return bytes.fromhex(rest) if _ROW_BYTES_RE.fullmatch(rest) else None
+
+
+class _Device:
+    """The device being filled: 256 bytes of 0xff that grow to 4096 when needed."""
 
     def __init__(self, address: Address, title: str) -> None:
         self.address, self.title = address, title
         self.data = bytearray(b"\xff" * 256)
         self.length = 0
 
-    def put(self, offset: int, values: list[int], where: tuple[str, int]) -> None:
-        end = offset + len(values)
-        if values and end > CONFIG_SIZE_EXTENDED:
-            raise DumpFormatError(*where, "at most 4096 bytes of config space are supported")
-        if end > len(self.data):
-            self.data.extend(b"\xff" * (CONFIG_SIZE_EXTENDED - len(self.data)))
-        self.data[offset:end] = bytes(values)
-        self.length = max(self.length, end)
-
     def entry(self) -> DumpEntry:
         return DumpEntry(self.address, BytesConfig(bytes(self.data), self.length), self.title)
 
 
-def _device_line(line: str) -> Union[Address, None]:
-    match = _DEVICE_RE.match(line)
-    if not match:
-        return None
-    domain, bus, dev, fn = match.groups()
-    if int(fn) > 7 or int(dev, 16) > 0x1F:
-        return None
-    return Address(int(domain or "0", 16), int(bus, 16), int(dev, 16), int(fn))
+def _check_lines(text: str, path: str) -> None:
+    if text and not text.endswith("\n"):
+        raise DumpFormatError(path, text.count("\n") + 1, "last line is not terminated by a newline")
+    lengths = [len(line) for line in text.split("\n")]
+    if lengths and max(lengths) > _MAX_LINE:
+        number = next(i for i, n in enumerate(lengths, 1) if n > _MAX_LINE)
+        raise DumpFormatError(path, number, f"line longer than {_MAX_LINE} characters")
 
 
-def _row_values(rest: str, where: tuple[str, int]) -> list[int]:
-    if not _BYTES_RE.fullmatch(rest):
-        raise DumpFormatError(*where, "malformed hex row")
-    return [int(tok, 16) for tok in rest.split()]
+def _device_of(match: re.Match) -> Union[_Device, None]:
+    dev, fn = int(match["slot"], 16), int(match["fn"])
+    if fn > 7 or dev > 0x1F:
+        return None
+    address = Address(int(match["dom"] or "0", 16), int(match["bus"], 16), dev, fn)
+    return _Device(address, match["title"].rstrip("\r"))
+
+
+def _store_block(device: _Device, text: str, match: re.Match, path: str) -> None:
+    """A run of full 16-byte rows: parsed in one go when the offsets run consecutively."""
+    block = match["block"]
+    parts = [row.partition(": ") for row in block.split("\n")[:-1]]
+    offsets = [int(part[0], 16) for part in parts]
+    base = offsets[0]
+    values = _block_bytes(block, [part[2] for part in parts])
+    if values is None or offsets != list(range(base, base + 16 * len(offsets), 16)):
+        position = match.start()
+        for line in block.splitlines(keepends=True):
+            row = _LINE_RE.match(line)
+            _store(device, text, row, path, position)
+            position += len(line)
+        return
+    _put(device, base, values, text, match.start(), path)
+
+
+def _block_bytes(block: str, rows: list[str]) -> Union[bytes, None]:
+    """16 bytes per row when every row is exactly ``hh`` pairs separated by single spaces."""
+    if "  " in block or " \n" in block or " \r" in block:
+        return None
+    try:
+        values = bytes.fromhex(" ".join(rows))
+    except ValueError:
+        return None
+    return values if len(values) == 16 * len(rows) else None
+
+
+def _store(device: _Device, text: str, match: re.Match, path: str, position: Union[int, None] = None) -> None:
+    where = match.start() if position is None else position
+    values = _row_bytes(match["hex"].rstrip("\r"))
+    if values is None:
+        raise DumpFormatError(path, _line_number(text, where), "malformed hex row")
+    _put(device, int(match["off"], 16), values, text, where, path)
+
+
+def _put(device: _Device, offset: int, values: bytes, text: str, where: int, path: str) -> None:
+    end = offset + len(values)
+    if values and end > CONFIG_SIZE_EXTENDED:
+        raise DumpFormatError(path, _line_number(text, where), "at most 4096 bytes of config space are supported")
+    if end > len(device.data):
+        device.data.extend(b"\xff" * (CONFIG_SIZE_EXTENDED - len(device.data)))
+    device.data[offset:end] = values
+    if end > device.length:
+        device.length = end
 
 
 def parse_dump_text(text: str, path: str = "<dump>") -> list[DumpEntry]:
     """Parse lspci dump text; raise :class:`DumpFormatError` naming file and line."""
-    entries: list[DumpEntry] = []
-    current: Union[_Builder, None] = None
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    elif text:
-        raise DumpFormatError(path, len(lines), "last line is not terminated by a newline")
-    for number, raw in enumerate(lines, 1):
-        where = (path, number)
-        line = raw[:-1] if raw.endswith("\r") else raw
-        if len(raw) > _MAX_LINE:
-            raise DumpFormatError(*where, f"line longer than {_MAX_LINE} characters")
-        address = _device_line(line)
-        if address is not None:
-            current = _Builder(address, line[line.index(" ") + 1 :])
-            entries.append(current)  # type: ignore[arg-type]
-        elif not line:
+    _check_lines(text, path)
+    devices: list[_Device] = []
+    current: Union[_Device, None] = None
+    for match in _LINE_RE.finditer(text):
+        if match["dev"] is not None:
+            new = _device_of(match)
+            if new is not None:
+                current = new
+                devices.append(new)
+        elif match["block"] is not None:
+            if current is not None:
+                _store_block(current, text, match, path)
+        elif match["off"] is not None:
+            if current is not None:
+                _store(current, text, match, path)
+        else:
             current = None
-        elif current is not None:
-            row = _ROW_RE.match(line)
-            if row:
-                current.put(int(row.group(1), 16), _row_values(line[row.end() :], where), where)
-    return [e.entry() if isinstance(e, _Builder) else e for e in entries]
+    return [dev.entry() for dev in devices]
 
 
 def _looks_binary(data: bytes) -> bool:

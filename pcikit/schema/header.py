@@ -1,7 +1,7 @@
 """Config space headers: the common first 16 bytes and the type 0/1/2 layouts."""
 from __future__ import annotations
 
-from construct import Array, Int8ul, Int16ul, Int32ul, Struct, Switch
+from construct import Array, Int8ul, Int16ul, Int32ul, Struct, Switch, this
 
 from .bits import Bit, Bits, Register
 
@@ -166,7 +166,7 @@ TYPE2 = Struct(
 
 HEADER = Struct(
     "common" / COMMON,
-    "body" / Switch(lambda ctx: ctx.common.header_type.layout, {0: TYPE0, 1: TYPE1, 2: TYPE2}),
+    "body" / Switch(this.common.header_type.layout, {0: TYPE0, 1: TYPE1, 2: TYPE2}),
 )
 
 BODIES = {0: TYPE0, 1: TYPE1, 2: TYPE2}
