@@ -51,7 +51,7 @@ def render(ctx: RenderContext, cap) -> None:
     """Name line; with -vv the status/mask/severity registers, header log and root registers."""
     ctx.write("Advanced Error Reporting\n")
     f = cap.fields
-    if ctx.verbose < 2 or f is None or not cap.readable(0x04, 40):
+    if ctx.verbose < 2 or not cap.readable(0x04, 40):
         return
     ctx.write(f"\t\tUESta:\t{_uncorrectable(f.uncorrectable_error_status)}\n")
     ctx.write(f"\t\tUEMsk:\t{_uncorrectable(f.uncorrectable_error_mask)}\n")

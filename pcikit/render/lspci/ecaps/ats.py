@@ -8,7 +8,7 @@ def render(ctx: RenderContext, cap) -> None:
     """Name line; with -vv ATSCap and ATSCtl."""
     ctx.write("Address Translation Service (ATS)\n")
     f = cap.fields
-    if ctx.verbose < 2 or f is None or not cap.readable(0x04, 4):
+    if ctx.verbose < 2 or not cap.readable(0x04, 4):
         return
     ctx.write(f"\t\tATSCap:\tInvalidate Queue Depth: {f.ats_capability.invalidate_queue_depth_raw:02x}\n")
     c = f.ats_control

@@ -8,7 +8,7 @@ def render(ctx: RenderContext, cap) -> None:
     """Name line; with -vv DpcCap, DpcCtl, DpcSta and Source."""
     ctx.write("Downstream Port Containment\n")
     f = cap.fields
-    if ctx.verbose < 2 or f is None or not cap.readable(0x04, 8):
+    if ctx.verbose < 2 or not cap.readable(0x04, 8):
         return
     c = f.dpc_capability
     ctx.write(

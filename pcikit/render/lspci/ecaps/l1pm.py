@@ -16,7 +16,7 @@ def render(ctx: RenderContext, cap) -> None:
     if ctx.verbose < 2:
         return
     f = cap.fields
-    if f is None or not cap.readable(0x04, 12):
+    if not cap.readable(0x04, 12):
         ctx.write("\t\t<unreadable>\n")
         return
     c = f.l1pm_capabilities

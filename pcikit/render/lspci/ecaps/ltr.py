@@ -13,7 +13,7 @@ def render(ctx: RenderContext, cap) -> None:
     """Name line; with -vv the maximum snoop and no-snoop latencies in ns."""
     ctx.write("Latency Tolerance Reporting\n")
     f = cap.fields
-    if ctx.verbose < 2 or f is None or not cap.readable(0x04, 4):
+    if ctx.verbose < 2 or not cap.readable(0x04, 4):
         return
     snoop, no_snoop = f.max_snoop_latency, f.max_no_snoop_latency
     ctx.write(f"\t\tMax snoop latency: {lspci_latency_ns(snoop.value, snoop.scale)}ns\n")

@@ -8,7 +8,7 @@ def render(ctx: RenderContext, cap) -> None:
     """Name line; with -vv PASIDCap and PASIDCtl."""
     ctx.write("Process Address Space ID (PASID)\n")
     f = cap.fields
-    if ctx.verbose < 2 or f is None or not cap.readable(0x04, 4):
+    if ctx.verbose < 2 or not cap.readable(0x04, 4):
         return
     c = f.pasid_capability
     ctx.write(

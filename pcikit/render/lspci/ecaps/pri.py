@@ -8,7 +8,7 @@ def render(ctx: RenderContext, cap) -> None:
     """Name line; with -vv control, status and the request capacity/allocation."""
     ctx.write("Page Request Interface (PRI)\n")
     f = cap.fields
-    if ctx.verbose < 2 or f is None or not cap.readable(0x04, 0x0C):
+    if ctx.verbose < 2 or not cap.readable(0x04, 0x0C):
         return
     c = f.page_request_control
     ctx.write(f"\t\tPRICtl: Enable{pm(c.enable)} Reset{pm(c.reset)}\n")

@@ -20,7 +20,7 @@ def render(ctx: RenderContext, cap) -> None:
     if ctx.verbose < 2:
         return
     f = cap.fields
-    if f is None or not cap.readable(0x04, 8):
+    if not cap.readable(0x04, 8):
         ctx.write("\t\t<unreadable>\n")
         return
     c = f.ptm_capability

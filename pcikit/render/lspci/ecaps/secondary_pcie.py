@@ -14,7 +14,7 @@ def render(ctx: RenderContext, cap) -> None:
     """Name line; with -vv LnkCtl3 and LaneErrStat."""
     ctx.write("Secondary PCI Express\n")
     f = cap.fields
-    if ctx.verbose < 2 or f is None or not cap.readable(0x04, 12):
+    if ctx.verbose < 2 or not cap.readable(0x04, 12):
         return
     c = f.link_control_3
     ctx.write(

@@ -17,7 +17,7 @@ def render(ctx: RenderContext, cap) -> None:
     """Name line; with -vv the SR-IOV registers, the VF BARs and the migration state array."""
     ctx.write("Single Root I/O Virtualization (SR-IOV)\n")
     f = cap.fields
-    if ctx.verbose < 2 or f is None or not cap.readable(0x04, 0x3C):
+    if ctx.verbose < 2 or not cap.readable(0x04, 0x3C):
         return
     c = f.sriov_capabilities
     ctx.write(
