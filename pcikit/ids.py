@@ -9,7 +9,7 @@ from __future__ import annotations
 import gzip
 import os
 import re
-from typing import Optional
+from typing import Any, Optional
 
 SEARCH_PATH = (
     "/usr/share/hwdata/pci.ids",
@@ -22,6 +22,8 @@ ENV_VAR = "PCIKIT_IDS"
 _TOP_LINE = re.compile(rb"\n[^\t#\n]")  # a line starting a new vendor or class
 _VENDOR_LINE = re.compile(rb"\n([0-9a-f]{4})  ")
 _INDEX_AFTER = 16  # distinct vendor look-ups before one full index pass (~5 ms) pays off
+_DEVICE_LINE = re.compile(rb"\n\t([0-9a-f]{4})  ")
+_BIG_BLOCK = 4096  # vendor blocks larger than this get a device index on first use
 _LEVEL1_OR_TOP = re.compile(rb"\n(?:\t[^\t#\n]|[^\t#\n])")
 
 
@@ -44,7 +46,7 @@ class IdDatabase:
         self._data = b"\n" + data.replace(b"\r\n", b"\n")
         self._cache: dict[tuple, Optional[str]] = {}
         self._vendor_index: Optional[dict[int, int]] = None
-        self._blocks: dict[tuple, tuple[int, int]] = {}
+        self._blocks: dict[tuple, Any] = {}
         self._vendor_lookups = 0
         classes = self._data.rfind(b"\nC 00  ")
         self._classes_start = classes if classes >= 0 else 0
@@ -95,11 +97,25 @@ class IdDatabase:
             self._blocks[key] = (vpos, self._block_end(vpos, _TOP_LINE) if vpos >= 0 else -1)
         return self._blocks[key]
 
+    def _device_index(self, vendor: int, vpos: int, vend: int) -> Optional[dict[int, int]]:
+        if vend - vpos <= _BIG_BLOCK:
+            return None
+        key = ("devices", vendor)
+        if key not in self._blocks:
+            self._blocks[key] = {
+                int(m.group(1), 16): m.start() + 1 for m in _DEVICE_LINE.finditer(self._data, vpos, vend)
+            }
+        return self._blocks[key]
+
     def _device_pos(self, vendor: int, device: int) -> tuple[int, int]:
         vpos, vend = self._vendor_block(vendor)
         if vpos < 0:
             return -1, -1
-        dpos = self._find(b"\n\t%04x  " % device, vpos, vend)
+        index = self._device_index(vendor, vpos, vend)
+        if index is not None:
+            dpos = index.get(device, -1)
+        else:
+            dpos = self._find(b"\n\t%04x  " % device, vpos, vend)
         if dpos < 0:
             return -1, -1
         return dpos, self._block_end(dpos, _LEVEL1_OR_TOP)
