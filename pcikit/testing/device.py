@@ -22,6 +22,7 @@ CAP_PM, CAP_MSI, CAP_EXP, CAP_MSIX = 0x01, 0x05, 0x10, 0x11
 PM_NO_SOFT_RESET = 0x0008
 D3HOT = 3
 _MSIX_MIN_BAR = 4096
+_MSIX_MAX_INFERRED_BAR = 1 << 28
 
 
 def _masks_for(model: Device, plans: list[BarPlan], rom_size: Optional[int]) -> list[masks.RegisterMask]:
@@ -160,8 +161,8 @@ class MockDevice:
         ends[pba & 7] = max(ends.get(pba & 7, 0), pba_end)
         sized = []
         for plan in plans:
-            if plan.size is None and plan.index in ends and plan.space == "memory":
-                size = max(_MSIX_MIN_BAR, 1 << (ends[plan.index] - 1).bit_length())
+            size = max(_MSIX_MIN_BAR, 1 << (ends.get(plan.index, 1) - 1).bit_length())
+            if plan.size is None and plan.index in ends and plan.space == "memory" and size <= _MSIX_MAX_INFERRED_BAR:
                 plan = BarPlan(plan.index, plan.space, plan.bits, plan.prefetchable, size)
             sized.append(plan)
         return sized

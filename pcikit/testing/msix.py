@@ -71,7 +71,7 @@ class MsixModel:
 
     def masked(self, vector: int) -> bool:
         """True when ``vector`` cannot be delivered now (function or vector masked)."""
-        return self.function_masked or self.vector_masked(vector)
+        return self.vector_masked(vector) or self.function_masked
 
     def pending(self, vector: int) -> bool:
         """The vector's pending bit."""
@@ -94,6 +94,7 @@ class MsixModel:
 
         Returns True when a message was delivered (appended to ``dev.interrupts``).
         """
+        self._check(vector)
         if self._state.removed:
             return False
         if self.masked(vector):
