@@ -7,43 +7,64 @@ The small public API::
         print(dev.address, hex(dev.vendor_id), [c.name for c in dev.capabilities])
     dev = pcikit.open("0000:00:01.0")       # one live function
     devs = pcikit.load_dump("lspci-xxxx.txt")
+
+Names are imported on first use, so ``pcikit list`` and the pytest plugin start fast.
 """
 from __future__ import annotations
 
-from typing import Union
+import importlib
+from typing import TYPE_CHECKING, Any, Union
 
-from .access import BytesConfig, ConfigSpace
-from .address import Address
-from .errors import PcikitError
-from .model import Bar, Capability, Device, Interrupt
+if TYPE_CHECKING:
+    from .access import BytesConfig, ConfigSpace
+    from .address import Address
+    from .errors import PcikitError
+    from .model import Bar, Capability, Device, Interrupt
 
 __version__ = "0.1.0"
 
+_LAZY = {
+    "Address": "address", "Bar": "model", "BytesConfig": "access", "Capability": "model",
+    "ConfigSpace": "access", "Device": "model", "Interrupt": "model", "PcikitError": "errors",
+}
 
-def devices(root: str = "/sys") -> list[Device]:
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pcikit' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"pcikit.{module}"), name)
+
+
+def devices(root: str = "/sys") -> "list[Device]":
     """Every live PCI function, in lspci order."""
     from .sources import live_devices
 
     return live_devices(root)
 
 
-def open(slot: Union[str, Address], root: str = "/sys") -> Device:  # noqa: A001 - reads like pcikit.open(slot)
+def open(slot: "Union[str, Address]", root: str = "/sys") -> "Device":  # noqa: A001 - reads like pcikit.open(slot)
     """One live function by address (``0000:00:01.0`` or ``00:01.0``)."""
+    from .address import Address
     from .sources import live_device
 
     address = slot if isinstance(slot, Address) else Address.parse(slot)
     return live_device(address, root)
 
 
-def load_dump(path: str) -> list[Device]:
+def load_dump(path: str) -> "list[Device]":
     """Devices of an lspci dump, raw config image, or a directory of them."""
     from .sources import dump_devices
 
     return dump_devices(path)
 
 
-def from_bytes(data: bytes, slot: str = "0000:00:00.0") -> Device:
+def from_bytes(data: bytes, slot: str = "0000:00:00.0") -> "Device":
     """A device over raw config bytes (64, 256 or 4096 of them)."""
+    from .access import BytesConfig
+    from .address import Address
+    from .model import Device
+
     return Device(Address.parse(slot), BytesConfig(data))
 
 

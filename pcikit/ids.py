@@ -6,7 +6,6 @@ handful of devices costs well under a millisecond after the read.
 """
 from __future__ import annotations
 
-import gzip
 import os
 import re
 from typing import Any, Optional
@@ -61,8 +60,10 @@ class IdDatabase:
             with open(path, "rb") as handle:
                 data = handle.read()
             if path.endswith(".gz"):
+                import gzip
+
                 data = gzip.decompress(data)
-        except (OSError, EOFError, gzip.BadGzipFile):
+        except (OSError, EOFError, ValueError):  # gzip.BadGzipFile is an OSError
             return cls(b"")
         return cls(data, path)
 

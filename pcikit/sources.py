@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 from typing import Iterable, Optional, Union
 
-from .access import dump as dump_access
 from .access import sysfs
 from .address import Address, IdFilter, SlotFilter
 from .model import Device
@@ -30,7 +29,9 @@ def live_device(address: Address, root: str = sysfs.DEFAULT_ROOT) -> Device:
 
 def dump_devices(path: Union[str, os.PathLike]) -> list[Device]:
     """Devices of a text dump, a raw image or a directory of them, in file order."""
-    return [Device(e.address, e.config, None, e.title) for e in dump_access.load_dump(path)]
+    from .access.dump import load_dump
+
+    return [Device(e.address, e.config, None, e.title) for e in load_dump(path)]
 
 
 def has_live_bus(root: str = sysfs.DEFAULT_ROOT) -> bool:

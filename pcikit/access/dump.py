@@ -10,11 +10,10 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterator, Union
 
 from ..address import Address
-from ..errors import DumpFormatError
+from ..errors import DumpFormatError, PcikitError
 from .base import CONFIG_SIZE_EXTENDED
 from .memory import BytesConfig
 
@@ -177,29 +176,32 @@ def parse_binary(data: bytes, path: str, index: int = 0) -> DumpEntry:
     return DumpEntry(_address_from_name(path, index), BytesConfig(data), os.path.basename(path))
 
 
-def _read_file(path: Path, index: int) -> list[DumpEntry]:
+def _read_file(path: str, index: int) -> list[DumpEntry]:
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read()
     except OSError as exc:
-        raise DumpFormatError(str(path), 0, exc.strerror or str(exc)) from None
+        raise PcikitError(f"{path}: {exc.strerror or exc}") from None
     if _looks_binary(data):
-        return [parse_binary(data, str(path), index)]
+        return [parse_binary(data, path, index)]
     try:
         text = data.decode("ascii")
     except UnicodeDecodeError:
-        return [parse_binary(data, str(path), index)]
-    return parse_dump_text(text, str(path))
+        return [parse_binary(data, path, index)]
+    return parse_dump_text(text, path)
 
 
 def load_dump(path: Union[str, os.PathLike]) -> list[DumpEntry]:
     """Load a text dump, a raw image, or a directory of either (sorted by name)."""
-    root = Path(path)
-    if not root.is_dir():
+    root = os.fspath(path)
+    if not os.path.isdir(root):
         return _read_file(root, 0)
     entries: list[DumpEntry] = []
-    for index, child in enumerate(sorted(p for p in root.iterdir() if p.is_file())):
-        entries.extend(_read_file(child, index))
+    names = sorted(n for n in os.listdir(root) if os.path.isfile(os.path.join(root, n)))
+    for index, name in enumerate(names):
+        entries.extend(_read_file(os.path.join(root, name), index))
     return entries
+
 
 
 def iter_hex_rows(data: bytes, start: int = 0) -> Iterator[str]:
