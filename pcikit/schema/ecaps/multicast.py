@@ -1,0 +1,69 @@
+"""Multicast extended capability (ID 0x0012, PCIe base spec 7.9.11).
+
+Which registers mean something depends on the function: endpoints use the
+window size, switch and root ports the ECRC regeneration bit and the overlay
+BAR. The decoder keeps every register and records the port type it was given.
+"""
+from __future__ import annotations
+
+from construct import Container, Int16ul, Int64ul, Struct
+
+from ..bits import Bit, Bits, Register
+from ..context import DecodeContext
+from . import EXTENDED_HEADER, parse_fixed
+
+MULTICAST_CAPABILITY = Register(
+    Int16ul,
+    Bits("mc_max_group_raw", 0, 6),
+    Bits("mc_max_group", 0, 6, add=1),
+    Bits("mc_window_size_requested", 8, 6),
+    Bit("mc_ecrc_regeneration_supported", 15),
+)
+
+MULTICAST_CONTROL = Register(
+    Int16ul,
+    Bits("mc_num_group_raw", 0, 6),
+    Bits("mc_num_group", 0, 6, add=1),
+    Bit("mc_enable", 15),
+)
+
+MC_BASE_ADDRESS = Register(
+    Int64ul,
+    Bits("mc_index_position", 0, 6),
+    Bits("mc_base_address", 12, 52, shift=12),
+)
+
+MC_OVERLAY_BAR = Register(
+    Int64ul,
+    Bits("mc_overlay_size", 0, 6),
+    Bits("mc_overlay_bar", 6, 58, shift=6),
+)
+
+SCHEMA = Struct(
+    "header" / EXTENDED_HEADER,
+    "multicast_capability" / MULTICAST_CAPABILITY,
+    "multicast_control" / MULTICAST_CONTROL,
+    "mc_base_address" / MC_BASE_ADDRESS,
+    "mc_receive" / Int64ul,
+    "mc_block_all" / Int64ul,
+    "mc_block_untranslated" / Int64ul,
+    "mc_overlay_bar" / MC_OVERLAY_BAR,
+)
+
+SIZE = 0x30
+MIN_OVERLAY_SIZE = 6  # smaller values disable the overlay
+
+
+def decode(ctx: DecodeContext) -> Container:
+    """Decode all registers; sizes in bytes where the spec defines them."""
+    fields = parse_fixed(ctx, SCHEMA)
+    problems: list[str] = []
+    if not ctx.readable(0, SIZE):
+        problems.append("registers run past the readable config space")
+    window = fields.multicast_capability.mc_window_size_requested
+    overlay = fields.mc_overlay_bar.mc_overlay_size
+    fields["mc_window_size_bytes"] = 1 << window
+    fields["mc_overlay_size_bytes"] = 1 << overlay if overlay >= MIN_OVERLAY_SIZE else None
+    fields["port_type"] = ctx.port_type
+    fields["problems"] = problems
+    return fields
