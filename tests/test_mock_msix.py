@@ -177,3 +177,22 @@ def test_table_in_one_bar_pba_in_another():
     assert dev.bar(1).read64(0) == 0b10
     assert dev.bar(0).read32(0x100 + 16 + 12) == 1
     assert dev.problems == []
+
+
+def test_msix_reset_alone_clears_enable_and_function_mask(dev):
+    _set_control(dev, ENABLE | FUNCTION_MASK)
+    _program(dev, 0, 0x40)
+    dev.msix.reset()
+    assert dev.config.read16(_control(dev)) & (ENABLE | FUNCTION_MASK) == 0
+    assert dev.msix.entry(0) == (0, 0, True)
+
+
+def test_table_outside_any_memory_bar_is_a_problem_not_a_crash():
+    # table in BAR 0, an I/O BAR; PBA in BAR 2, which does not exist
+    msix = (3).to_bytes(2, "little") + (0 | 0).to_bytes(4, "little") + (0x800 | 2).to_bytes(4, "little")
+    dev = DeviceBuilder(1, 2).bar(0, 0x100, space="io").capability(0x11, msix).build()
+    assert any("table" in p and "BAR 0" in p for p in dev.problems)
+    assert any("PBA" in p and "BAR 2" in p for p in dev.problems)
+    dev.config.write16(0x04, 0x0004)
+    dev.msix.fire(3)  # the model still works; software just cannot reach the table
+    assert dev.msix.pending(3)

@@ -80,7 +80,7 @@ class MockDevice:
         if not 64 <= len(image) <= 4096:
             raise MockError(f"a config image has 64 to 4096 bytes, not {len(image)}")
         self.address = address if isinstance(address, Address) else Address.parse(address)
-        self._state = DeviceState(str(self.address), log_limit)
+        self._state = DeviceState(log_limit)
         sizes = dict(bar_sizes or {})
         model = Device(self.address, BytesConfig(image))  # walked once, on the bytes as given
         self._plans, self.problems = plan_bars(image, image[0x0E] & 0x7F, sizes)
@@ -123,7 +123,8 @@ class MockDevice:
     ) -> "MockDevice":
         """The device ``slot`` (lspci ``-s`` syntax) of an lspci dump or raw image file.
 
-        ``slot`` may be omitted when the file holds one device.
+        ``slot`` may be omitted when the file holds one device. ``bar_sizes`` and the
+        options are those of :meth:`from_image`; the address defaults to the dump's.
         """
         from ..sources import dump_devices
 
@@ -184,19 +185,22 @@ class MockDevice:
             self._place_msix(self._msix)
 
     def _place_msix(self, msix: MsixModel) -> None:
-        table = (msix.table_offset, msix.table_offset + 16 * msix.table_size)
-        pba = (msix.pba_offset, msix.pba_offset + msix.pba_length)
-        if msix.table_bir == msix.pba_bir and table[0] < pba[1] and pba[0] < table[1]:
-            self.problems.append("MSI-X table and PBA overlap")
-        for bir, span, what in ((msix.table_bir, table, "table"), (msix.pba_bir, pba, "PBA")):
+        spans = {
+            "table": (msix.table_bir, msix.table_offset, msix.table_offset + 16 * msix.table_size),
+            "PBA": (msix.pba_bir, msix.pba_offset, msix.pba_offset + msix.pba_length),
+        }
+        (t_bir, t_start, t_end), (p_bir, p_start, p_end) = spans.values()
+        if t_bir == p_bir and t_start < p_end and p_start < t_end:
+            self.problems.append("MSI-X table and PBA overlap (the table wins)")
+        placed: dict[int, dict[str, tuple[int, int]]] = {}
+        for what, (bir, start, end) in spans.items():
             region = self._regions.get(bir)
-            if region is None or region.space != "memory" or span[1] > region.size:
-                self.problems.append(f"MSI-X {what} ({span[0]:#x}-{span[1]:#x}) is not inside memory BAR {bir}")
-        for index, region in self._regions.items():
-            here = [span if bir == index and span[1] <= region.size else (0, 0)
-                    for bir, span in ((msix.table_bir, table), (msix.pba_bir, pba))]
-            if here != [(0, 0), (0, 0)]:
-                region.attach_msix(msix, here[0], here[1])
+            if region is None or region.space != "memory" or end > region.size:
+                self.problems.append(f"MSI-X {what} ({start:#x}-{end:#x}) is not inside memory BAR {bir}")
+                continue
+            placed.setdefault(bir, {})[what] = (start, end)
+        for index, found in placed.items():
+            self._regions[index].attach_msix(msix, found.get("table", (0, 0)), found.get("PBA", (0, 0)))
 
     def _message_interrupts_on(self) -> bool:
         return bool((self._msix and self._msix.enabled) or (self._msi and self._msi.enabled))

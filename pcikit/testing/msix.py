@@ -46,7 +46,7 @@ class MsixModel:
         self._table = bytearray(ENTRY_SIZE * self.table_size)
         self._views = {4: memoryview(self._table).cast("I"), 8: memoryview(self._table).cast("Q")}
         self._pending = 0
-        self.reset()
+        self._reset_vectors()
         config.watch(offset + 2, 2, self._control_written)
 
     # -- state software can see ----------------------------------------------------------
@@ -113,7 +113,11 @@ class MsixModel:
                 self._deliver(vector)
 
     def reset(self) -> None:
-        """Zero the table, mask every vector, clear the PBA."""
+        """MSI-X reset: Enable and Function Mask cleared, table zeroed, every vector masked, PBA clear."""
+        self._config.poke(self.offset + 2, 2, self.control & ~(ENABLE | FUNCTION_MASK))
+        self._reset_vectors()
+
+    def _reset_vectors(self) -> None:
         self._table[:] = bytes(len(self._table))
         words = self._views[4]
         for vector in range(self.table_size):

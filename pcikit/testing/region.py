@@ -42,7 +42,7 @@ class MockRegion(BarRegion):
     """
 
     __slots__ = (
-        "size", "readonly", "index", "space", "_name", "_state", "_decodes", "_initial",
+        "size", "readonly", "index", "space", "_name", "_state", "_decodes", "_decoding", "_initial",
         "_memory", "_views", "_u32", "_append", "_fast", "_trap", "_read_hooks", "_write_hooks",
         "_msix_table", "_msix_pba", "_msix",
     )
@@ -65,7 +65,7 @@ class MockRegion(BarRegion):
         self._msix: Optional["MsixModel"] = None
         self._msix_table = self._msix_pba = (0, 0)
         self._trap: set[int] = set()
-        self._fast = False
+        self._fast = self._decoding = False
         self._map_memory()
         state.listen(self._refresh)
 
@@ -84,7 +84,8 @@ class MockRegion(BarRegion):
         self._u32 = self._views[4]
 
     def _refresh(self) -> None:
-        self._fast = self._state.quiet and self._decodes()
+        self._decoding = self._decodes()
+        self._fast = self._state.quiet and self._decoding
 
     def attach_msix(self, model: "MsixModel", table: tuple[int, int], pba: tuple[int, int]) -> None:
         """Route ``[start, end)`` ranges of the table and/or PBA (empty: not here) to ``model``."""
@@ -123,7 +124,7 @@ class MockRegion(BarRegion):
             raise error
         if state.removed:
             value = _ones(width)
-        elif not self._decodes():
+        elif not self._decoding:
             state.violation(f"{self._name} read at {offset:#x} while the BAR does not decode (master abort)")
             value = _ones(width)
         else:
@@ -176,7 +177,7 @@ class MockRegion(BarRegion):
         self._append((self._name, offset, width, value, WRITE))
         if state.removed:
             return
-        if not self._decodes():
+        if not self._decoding:
             state.violation(f"{self._name} write at {offset:#x} while the BAR does not decode (master abort)")
             return
         self._store(offset, width, value)

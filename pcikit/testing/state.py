@@ -65,8 +65,7 @@ class HookTable:
 class DeviceState:
     """Records and fault state shared by config space, BARs and interrupt models."""
 
-    def __init__(self, address: str, log_limit: Optional[int]) -> None:
-        self.address = address
+    def __init__(self, log_limit: Optional[int]) -> None:
         self.log = AccessLog(log_limit)
         self.interrupts: list[InterruptMessage] = []
         self.violations: list[str] = []
