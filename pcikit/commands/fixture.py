@@ -1,0 +1,152 @@
+"""``pcikit fixture``: build fixtures from device specs, capture devices into specs.
+
+    pcikit fixture build SPEC... -o DIR [--format bin|lspci|c|json|all ...] [-i PCI_IDS]
+    pcikit fixture check SPEC...
+    pcikit fixture capture [-F DUMP] [--sysfs-root DIR] -s SLOT -o FILE.toml [--anonymize]
+
+Exit status: 0 ok, 1 no such device, 2 usage errors or specs that do not build
+(every problem is printed, one line each, naming the file, the item and the field).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Optional, Sequence
+
+from ..errors import NoSuchDeviceError, PcikitError
+
+EXIT_OK, EXIT_NOMATCH, EXIT_USAGE = 0, 1, 2
+
+
+class _Usage(PcikitError):
+    """Bad arguments."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``pcikit fixture`` argument parser."""
+    from ..cli import _source_options
+    from ..fixture.outputs import FORMATS
+
+    parser = argparse.ArgumentParser(prog="pcikit fixture", description="Build fixtures from specs; capture devices into specs.")
+    sub = parser.add_subparsers(dest="action", metavar="ACTION")
+    build = sub.add_parser("build", help="build config images, BAR images, lspci dumps, C headers, JSON")
+    build.add_argument("specs", nargs="+", metavar="SPEC", help="device spec files (TOML)")
+    build.add_argument("-o", dest="out", required=True, metavar="DIR", help="output folder")
+    build.add_argument("--format", dest="formats", action="append", metavar="FMT",
+                       help=f"{', '.join(FORMATS)} or all (repeatable, comma-separated; default all)")
+    build.add_argument("-i", dest="ids_file", metavar="FILE", help="name devices in the JSON with this pci.ids (default: no names)")
+    check = sub.add_parser("check", help="check specs without writing anything")
+    check.add_argument("specs", nargs="+", metavar="SPEC")
+    capture = sub.add_parser("capture", help="write a spec that rebuilds a device byte for byte")
+    _source_options(capture)
+    capture.add_argument("-o", dest="out", required=True, metavar="FILE", help="spec file to write (- for stdout)")
+    capture.add_argument("--anonymize", action="store_true", help="replace serial numbers (DSN, VPD data) by stable placeholders")
+    return parser
+
+
+def _formats(values: Optional[list[str]]) -> tuple[str, ...]:
+    from ..fixture.outputs import FORMATS
+
+    chosen: list[str] = []
+    for value in values or ["all"]:
+        for name in filter(None, value.split(",")):
+            if name == "all":
+                chosen.extend(FORMATS)
+            elif name in FORMATS:
+                chosen.append(name)
+            else:
+                raise _Usage(f"unknown format {name!r} (choose from {', '.join(FORMATS)}, all)")
+    return tuple(dict.fromkeys(chosen))
+
+
+def _load_all(paths: Sequence[str]) -> tuple[list, list[str]]:
+    """(built fixtures, problem lines) for every spec."""
+    from ..fixture import SpecError, build, load_spec
+
+    fixtures, problems = [], []
+    for path in paths:
+        try:
+            fixtures.append(build(load_spec(path)))
+        except SpecError as exc:
+            problems.extend(str(p) for p in exc.problems)
+    stems: dict[str, str] = {}
+    for fixture in fixtures:
+        other = stems.setdefault(fixture.spec.stem, fixture.spec.path)
+        if other != fixture.spec.path:
+            problems.append(f"{fixture.spec.path}: its outputs would overwrite those of {other} (same file name)")
+    return fixtures, problems
+
+
+def _report(problems: list[str]) -> int:
+    for line in problems:
+        print(f"pcikit: {line}", file=sys.stderr)
+    return EXIT_USAGE if problems else EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Build every spec; write nothing for a spec that does not build."""
+    from ..fixture.outputs import write_outputs
+    from ..ids import IdDatabase
+
+    formats = _formats(args.formats)
+    fixtures, problems = _load_all(args.specs)
+    ids = IdDatabase.load(args.ids_file) if args.ids_file else None
+    for fixture in fixtures:
+        write_outputs(fixture, args.out, formats, ids)
+    return _report(problems)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Check specs only."""
+    _, problems = _load_all(args.specs)
+    return _report(problems)
+
+
+def cmd_capture(args: argparse.Namespace) -> int:
+    """Capture one device into a spec file."""
+    from ..cli import _devices
+    from ..fixture.capture import capture_device
+
+    if not args.slot:
+        raise _Usage("capture needs -s SLOT")
+    args.ids = None
+    devices, _ = _devices(args)
+    if len(devices) != 1:
+        found = ", ".join(str(d.address) for d in devices)
+        raise _Usage(f"-s {args.slot} matches {len(devices)} devices ({found}); name one")
+    device = devices[0]
+    source = f"{args.dump} {device.address}" if args.dump else f"the live device {device.address}"
+    text = capture_device(device, anonymize=args.anonymize).toml(source)
+    if args.out == "-":
+        sys.stdout.write(text)
+    else:
+        folder = os.path.dirname(args.out)
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        with open(args.out, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    return EXIT_OK
+
+
+ACTIONS = {"build": cmd_build, "check": cmd_check, "capture": cmd_capture}
+
+
+def main(argv: Sequence[str]) -> int:
+    """Entry point; returns the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv))
+    except SystemExit as exc:
+        return int(exc.code or 0) and EXIT_USAGE
+    if args.action is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return ACTIONS[args.action](args)
+    except NoSuchDeviceError as exc:
+        print(f"pcikit: {exc}", file=sys.stderr)
+        return EXIT_NOMATCH
+    except (PcikitError, OSError) as exc:
+        print(f"pcikit: {exc}", file=sys.stderr)
+        return EXIT_USAGE
