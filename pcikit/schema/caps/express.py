@@ -6,9 +6,10 @@ Implemented bit and the capability version; registers a function does not have
 """
 from __future__ import annotations
 
-from typing import Optional
+from functools import lru_cache
+from typing import NamedTuple, Optional
 
-from construct import Container, Default, Int8ul, Int16ul, Int32ul, Struct
+from construct import Computed, Container, Default, Int8ul, Int16ul, Int32ul, Padding, Struct
 
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
@@ -358,21 +359,21 @@ def slot_power_watts(value: int, scale: int) -> Optional[float]:
 
 
 def _add_derived(fields: Container) -> None:
-    """Byte sizes and watts next to their raw encodings."""
-    devcap = fields.device_capabilities
+    """Byte sizes and watts next to their raw encodings (item access: Container attributes are slow)."""
+    devcap = fields["device_capabilities"]
     if devcap is not None:
-        devcap["max_payload_size_supported"] = 128 << devcap.max_payload_size_supported_raw
+        devcap["max_payload_size_supported"] = 128 << devcap["max_payload_size_supported_raw"]
         devcap["captured_slot_power_limit_watts"] = slot_power_watts(
-            devcap.captured_slot_power_limit_value, devcap.captured_slot_power_limit_scale
+            devcap["captured_slot_power_limit_value"], devcap["captured_slot_power_limit_scale"]
         )
-    devctl = fields.device_control
+    devctl = fields["device_control"]
     if devctl is not None:
-        devctl["max_payload_size"] = 128 << devctl.max_payload_size_raw
-        devctl["max_read_request_size"] = 128 << devctl.max_read_request_size_raw
-    sltcap = fields.slot_capabilities
+        devctl["max_payload_size"] = 128 << devctl["max_payload_size_raw"]
+        devctl["max_read_request_size"] = 128 << devctl["max_read_request_size_raw"]
+    sltcap = fields["slot_capabilities"]
     if sltcap is not None:
         sltcap["slot_power_limit_watts"] = slot_power_watts(
-            sltcap.slot_power_limit_value, sltcap.slot_power_limit_scale
+            sltcap["slot_power_limit_value"], sltcap["slot_power_limit_scale"]
         )
 
 
@@ -380,29 +381,60 @@ def _add_summary(fields: Container, port_type: int) -> None:
     """The summary keys the JSON contract promises at the top level."""
     fields["port_type"] = PORT_TYPE_NAMES.get(port_type, "reserved")
     fields["port_type_raw"] = port_type
-    fields["version"] = fields.pcie_capabilities.version
-    lnkcap, lnksta = fields.link_capabilities, fields.link_status
-    fields["max_link_speed_gts"] = LINK_SPEED_GTS.get(lnkcap.max_link_speed) if lnkcap else None
-    fields["max_link_width"] = lnkcap.maximum_link_width if lnkcap else None
-    fields["link_speed_gts"] = LINK_SPEED_GTS.get(lnksta.current_link_speed) if lnksta else None
-    fields["link_width"] = lnksta.negotiated_link_width if lnksta else None
+    fields["version"] = fields["pcie_capabilities"]["version"]
+    lnkcap, lnksta = fields["link_capabilities"], fields["link_status"]
+    fields["max_link_speed_gts"] = LINK_SPEED_GTS.get(lnkcap["max_link_speed"]) if lnkcap else None
+    fields["max_link_width"] = lnkcap["maximum_link_width"] if lnkcap else None
+    fields["link_speed_gts"] = LINK_SPEED_GTS.get(lnksta["current_link_speed"]) if lnksta else None
+    fields["link_width"] = lnksta["negotiated_link_width"] if lnksta else None
+
+
+class Layout(NamedTuple):
+    """The registers one kind of function implements, the Struct that parses just those, their end."""
+
+    present: frozenset[str]
+    struct: Struct
+    end: int
+
+
+_layouts: dict[frozenset[str], Layout] = {}
+
+
+@lru_cache(maxsize=None)
+def layout(port_type: int, slot_implemented: bool, version: int) -> Layout:
+    """SCHEMA's layout with the registers this function lacks skipped (decoded as None).
+
+    Register containers are the costly part of a parse, so each combination of
+    implemented registers gets one Struct, shared and so compiled once.
+    """
+    present = implemented_registers(port_type, slot_implemented, version)
+    found = _layouts.get(present)
+    if found is None:
+        members = ["cap_id" / Int8ul, "next" / Int8ul]
+        for name, _, width, register in REGISTERS:
+            if name in present:
+                members.append(name / register)
+            else:
+                members += [name / Computed(None), Padding(width)]
+        end = max(offset + width for name, offset, width, _ in REGISTERS if name in present)
+        found = _layouts[present] = Layout(present, Struct(*members), end)
+    return found
 
 
 def decode(ctx: DecodeContext) -> Container:
     """Decode the registers this function implements; the others are None."""
-    fields = ctx.parse(SCHEMA)
-    caps = fields.pcie_capabilities
-    port_type = caps.device_port_type
-    present = implemented_registers(port_type, caps.slot_implemented, caps.version)
+    word = ctx.u16(0x02)
+    port_type = (word >> 4) & 0xF
+    shape = layout(port_type, bool(word & 0x100), word & 0xF)
+    fields = ctx.parse(shape.struct)
     problems: list[str] = []
     if port_type not in PORT_TYPE_NAMES:
         problems.append(f"reserved Device/Port Type {port_type}")
-    for name, offset, width, _ in REGISTERS:
-        if name not in present:
-            fields[name] = None
-        elif not ctx.readable(offset, width):
-            fields[name] = None
-            problems.append(f"{name} at +0x{offset:02x} is not readable")
+    if not ctx.readable(0, shape.end):
+        for name, offset, width, _ in REGISTERS:
+            if name in shape.present and not ctx.readable(offset, width):
+                fields[name] = None
+                problems.append(f"{name} at +0x{offset:02x} is not readable")
     _add_derived(fields)
     _add_summary(fields, port_type)
     fields["problems"] = problems

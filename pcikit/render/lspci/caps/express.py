@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import struct
+from types import SimpleNamespace
 
 from ....schema.caps import express as exp
 from ..context import RenderContext, pm
@@ -99,9 +100,16 @@ def _has_memory_bar(device) -> bool:
     return False
 
 
+def _namespace(fields) -> SimpleNamespace:
+    """The decoded registers as plain namespaces (construct's Container attribute access is slow)."""
+    return SimpleNamespace(**{
+        name: SimpleNamespace(**value) if isinstance(value, dict) else value for name, value in fields.items()
+    })
+
+
 def render(ctx: RenderContext, cap) -> None:
     """``Express (vN) <type>, MSI nn`` and, with -vv, every register lspci decodes."""
-    f = cap.fields
+    f = _namespace(cap.fields)
     caps = f.pcie_capabilities
     port_type = f.port_type_raw
     slot = caps.slot_implemented and port_type in exp.SLOT_PORT_TYPES
