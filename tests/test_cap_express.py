@@ -205,6 +205,26 @@ def test_compiled_parse_equals_interpreted():
         assert compiled.parse(data) == express.SCHEMA.parse(data)
 
 
+def test_register_offsets_follow_the_layout():
+    offset = 2
+    for name, register_offset, width, register in express.REGISTERS:
+        assert (name, register_offset, register.sizeof()) == (name, offset, width)
+        offset += width
+    assert express.SCHEMA.sizeof() == 0x3C
+
+
+@pytest.mark.parametrize("port_type", range(16))
+def test_layouts_parse_like_the_full_schema(port_type):
+    rnd = random.Random(port_type)
+    for slot, version in ((False, 1), (True, 2)):
+        shape = express.layout(port_type, slot, version)
+        data = bytes(rnd.getrandbits(8) for _ in range(0x3C))
+        full, compiled = express.SCHEMA.parse(data), shape.struct.compile().parse(data)
+        assert compiled == shape.struct.parse(data)
+        for name, *_ in express.REGISTERS:
+            assert compiled[name] == (full[name] if name in shape.present else None)
+
+
 def test_build_round_trip():
     data = express.SCHEMA.build({
         "pcie_capabilities": {"version": 2, "device_port_type": 6, "slot_implemented": True},
