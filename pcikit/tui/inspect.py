@@ -1,0 +1,53 @@
+"""Everything the detail pane shows about one device, decoded on first use."""
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Optional
+
+from ..ids import IdDatabase
+from ..model import Device
+from .changes import changed_bytes, changed_paths
+from .msix_info import MsixReport, msix_report
+from .source import DeviceSource
+from .spans import FieldMap
+
+
+class Inspection:
+    """One read of one device; ``previous`` (an earlier read) makes the changes known."""
+
+    def __init__(
+        self,
+        device: Device,
+        ids: IdDatabase,
+        source: DeviceSource,
+        previous: Optional[Device] = None,
+    ) -> None:
+        self.device = device
+        self.ids = ids
+        self.source = source
+        self.previous = previous
+
+    @cached_property
+    def field_map(self) -> FieldMap:
+        """Byte ranges of every decoded field."""
+        return FieldMap.of(self.device)
+
+    @cached_property
+    def problems(self) -> list[str]:
+        """The model's problems (decodes everything once)."""
+        return self.device.problems
+
+    @cached_property
+    def changed(self) -> set[tuple]:
+        """Field paths that differ from the previous read (empty without one)."""
+        return changed_paths(self.previous, self.device) if self.previous is not None else set()
+
+    @cached_property
+    def changed_offsets(self) -> set[int]:
+        """Config offsets that differ from the previous read."""
+        return changed_bytes(self.previous, self.device) if self.previous is not None else set()
+
+    @cached_property
+    def msix(self) -> MsixReport:
+        """The MSI-X layout and, when a BAR is readable, the vector table."""
+        return msix_report(self.device, self.source)

@@ -1,0 +1,158 @@
+"""The Header tab: identity, Command/Status bits, BARs with sizes, interrupt pin and line."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from ...model import Bar, Device
+from ..inspect import Inspection
+from ..rows import class_label
+
+CHANGED = "bold black on yellow"
+_HEADER_TYPES = {0: "0 (normal)", 1: "1 (PCI-to-PCI bridge)", 2: "2 (CardBus bridge)"}
+
+
+def human_size(size: int) -> str:
+    """4096 -> ``4K``; exact powers of 1024 only get a suffix."""
+    for suffix in ("", "K", "M", "G", "T"):
+        if size % 1024 or suffix == "T":
+            return f"{size}{suffix}"
+        size //= 1024
+    return str(size)
+
+
+def _section(title: str) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.title = title
+    table.title_justify = "left"
+    table.title_style = "bold underline"
+    table.add_column(style="bold", min_width=12)
+    table.add_column()
+    return table
+
+
+def _value(text: str, changed: bool) -> Text:
+    return Text(text, style=CHANGED if changed else "")
+
+
+def _flags(register: Any) -> Text:
+    """The set flags of a decoded register, and its non-zero multi-bit fields."""
+    out = Text()
+    for key, value in register.items():
+        if key == "raw" or str(key).startswith("_") or not value:
+            continue
+        out.append(f"{key}+ " if isinstance(value, bool) else f"{key}={value} ", style="green")
+    out.append("(other bits clear)" if out else "(all clear)", style="dim")
+    return out
+
+
+def _bar_text(bar: Bar) -> str:
+    if bar.space == "io":
+        kind = "I/O ports"
+    else:
+        kind = f"Memory ({bar.bits}-bit, {'prefetchable' if bar.prefetchable else 'non-prefetchable'})"
+    where = f"at 0x{bar.address:x}" if bar.address else "unassigned"
+    size = f"size {human_size(bar.size)}" if bar.size else "size unknown (not reported by a dump)"
+    return f"{kind} {where}, {size}"
+
+
+class HeaderView(VerticalScroll):
+    """The decoded header of the selected device (read from the model, never from bytes)."""
+
+    DEFAULT_CSS = """
+    HeaderView > Static { width: 1fr; }
+    """
+
+    def compose(self):
+        """One Static holding the sections."""
+        yield Static(id="header-body")
+
+    def show(self, inspection: Optional[Inspection]) -> None:
+        """Render ``inspection`` (None clears)."""
+        body = self.query_one("#header-body", Static)
+        if inspection is None:
+            body.update("")
+            return
+        body.update(Group(*self._sections(inspection)))
+
+    def _sections(self, inspection: Inspection) -> list:
+        dev = inspection.device
+        changed = inspection.changed
+        sections = [self._identity(dev, inspection)]
+        if dev.header is None:
+            sections.append(Text(f"Only {dev.config.size} bytes of config space are readable: no header.", style="red"))
+            return sections
+        sections.append(self._registers(dev, changed))
+        sections.append(self._bars(dev, changed))
+        sections.append(self._interrupt(dev, changed))
+        if dev.header_type == 1:
+            sections.append(self._bridge(dev, changed))
+        return sections
+
+    def _identity(self, dev: Device, inspection: Inspection) -> Table:
+        ids = inspection.ids
+        table = _section("Identity")
+        vendor = ids.vendor(dev.vendor_id) or "unknown vendor"
+        device = ids.device(dev.vendor_id, dev.device_id) or "unknown device"
+        table.add_row("Slot", str(dev.address))
+        table.add_row("Vendor", f"{dev.vendor_id:04x}  {vendor}")
+        table.add_row("Device", f"{dev.device_id:04x}  {device}")
+        sub = dev.subsystem
+        if sub is not None:
+            name = ids.subsystem(dev.vendor_id, dev.device_id, *sub) or ids.vendor(sub[0]) or ""
+            table.add_row("Subsystem", f"{sub[0]:04x}:{sub[1]:04x}  {name}")
+        prog_if = ids.prog_if_name(dev.class_code >> 16, (dev.class_code >> 8) & 0xFF, dev.prog_if)
+        klass = class_label(dev, ids) + (f" ({prog_if})" if prog_if else "")
+        table.add_row("Class", f"{dev.class_code:06x}  {klass}")
+        table.add_row("Revision", f"{dev.revision:02x}")
+        table.add_row("Header type", _HEADER_TYPES.get(dev.header_type, f"{dev.header_type:02x} (unknown)")
+                      + (", multi-function" if dev.multifunction else ""))
+        table.add_row("Config space", f"{dev.config.size} bytes readable")
+        if dev.kernel is not None:
+            table.add_row("Driver", dev.kernel.driver or "none bound")
+        return table
+
+    def _registers(self, dev: Device, changed: set) -> Table:
+        common = dev.header.common
+        table = _section("Command and Status")
+        for name in ("command", "status"):
+            register = common[name]
+            path = ("header", "common", name)
+            table.add_row(name.capitalize(), Text.assemble(_value(f"0x{register.raw:04x}", path in changed), "  ", _flags(register)))
+        return table
+
+    def _bars(self, dev: Device, changed: set) -> Table:
+        table = _section("Base Address Registers")
+        if not dev.bars:
+            table.add_row("", "none implemented")
+        for bar in dev.bars:
+            path = ("header", "body", "bars", bar.index)
+            table.add_row(f"BAR {bar.index}", _value(_bar_text(bar), path in changed))
+        rom = dev.header.body.get("expansion_rom")
+        if rom is not None and rom.raw:
+            state = "enabled" if rom.enable else "disabled"
+            table.add_row("ROM", _value(f"at 0x{rom.address:x} ({state})", ("header", "body", "expansion_rom") in changed))
+        return table
+
+    def _interrupt(self, dev: Device, changed: set) -> Table:
+        irq = dev.interrupt
+        table = _section("Interrupt")
+        pin = irq.pin or (f"reserved value 0x{irq.pin_raw:02x}" if irq.reserved_pin else "none (no INTx)")
+        table.add_row("Pin", _value(pin, ("header", "body", "interrupt_pin") in changed))
+        line = "not connected / unknown (0xff)" if irq.line is None else str(irq.line)
+        table.add_row("Line", _value(line, ("header", "body", "interrupt_line") in changed))
+        if dev.kernel is not None and dev.kernel.irq:
+            table.add_row("Kernel IRQ", str(dev.kernel.irq))
+        return table
+
+    def _bridge(self, dev: Device, changed: set) -> Table:
+        body = dev.header.body
+        table = _section("Bridge")
+        for name in ("primary_bus", "secondary_bus", "subordinate_bus"):
+            table.add_row(name.replace("_", " ").capitalize(), _value(f"{body[name]:02x}", ("header", "body", name) in changed))
+        return table

@@ -1,0 +1,67 @@
+"""The MSI-X tab: the capability's layout and the vector table with pending bits, or why not."""
+from __future__ import annotations
+
+from typing import Optional
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from ..msix_info import MsixReport
+
+_MAX_ROWS = 2048
+
+
+def _layout(fields) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("Enable", "+" if fields.enable else "-")
+    table.add_row("Function Mask", "+" if fields.function_mask else "-")
+    table.add_row("Table size", str(fields.table_size))
+    table.add_row("Table", f"BAR {fields.table_bir} offset 0x{fields.table_offset:x}")
+    table.add_row("PBA", f"BAR {fields.pba_bir} offset 0x{fields.pba_offset:x}")
+    return table
+
+
+def _vectors(state) -> Table:
+    table = Table(show_edge=False, header_style="bold")
+    for title in ("Vector", "Address", "Data", "Masked", "Pending", "Deliverable"):
+        table.add_column(title, justify="right" if title in ("Vector", "Data") else "left")
+    for vec in state.vectors[:_MAX_ROWS]:
+        pending = "?" if vec.pending is None else ("yes" if vec.pending else "no")
+        table.add_row(
+            str(vec.vector), f"0x{vec.address:016x}", f"0x{vec.data:08x}",
+            "yes" if vec.masked else "no", pending, Text("yes", "green") if vec.deliverable else Text("no", "dim"),
+        )
+    return table
+
+
+class MsixView(VerticalScroll):
+    """Vector table (read-only BAR reads) when a BAR is readable, else the reason."""
+
+    def compose(self):
+        """One Static holding the sections."""
+        yield Static(id="msix-body")
+
+    def show(self, report: Optional[MsixReport]) -> None:
+        """Render ``report`` (None clears)."""
+        body = self.query_one("#msix-body", Static)
+        if report is None:
+            body.update("")
+            return
+        parts: list = []
+        if report.fields is not None:
+            parts.append(_layout(report.fields))
+        state = report.state
+        if state is not None:
+            parts.append(Text(state.summary(), style="bold"))
+            parts.extend(Text(f"⚠ {problem}", style="bold red") for problem in state.problems)
+            if state.vectors:
+                parts.append(_vectors(state))
+        if report.note:
+            parts.append(Text(f"Vector table not shown: {report.note}" if report.fields is not None else report.note,
+                              style="italic"))
+        body.update(Group(*parts))

@@ -1,0 +1,197 @@
+"""The inspector driven with Pilot over dumps built in tmp_path: navigation, filter, tabs, tree, palette."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import ContentSwitcher
+
+from pcikit.address import Address
+from pcikit.tui.widgets.bus_tree import BusTree
+from pcikit.tui.widgets.capability_tree import CapabilityTree
+from pcikit.tui.widgets.detail_pane import DetailPane
+from pcikit.tui.widgets.device_list import DeviceList
+from pcikit.tui.widgets.hex_view import HexView
+
+from .tui_support import app_for, press, run, screen_text, write_dump
+
+NVME = Address.parse("01:00.0")
+
+
+def test_list_shows_identity_and_badges(tmp_path: Path):
+    app = app_for(write_dump(tmp_path))
+
+    async def scenario(pilot):
+        text = screen_text(app)
+        assert "6 devices · devices.txt" in text
+        for slot in ("00:00.0", "00:01.0", "00:03.0", "00:05.0", "00:1f.3", "01:00.0"):
+            assert slot in text
+        line = next(l for l in text.splitlines() if "01:00.0" in l)
+        assert "MSI-X MSI INTx" in line
+        await pilot.pause(0.3)  # the background pass fills in problem badges
+        line = next(l for l in screen_text(app).splitlines() if " 00:1f.3 " in l)
+        assert "!1" in line
+
+    run(app, scenario)
+
+
+def test_cursor_moves_the_detail_and_enter_escape_switch_focus(tmp_path: Path):
+    app = app_for(write_dump(tmp_path))
+
+    async def scenario(pilot):
+        pane = app.query_one(DetailPane)
+        assert pane.inspection.device.address == Address.parse("00:00.0")
+        await press(pilot, "down", "down")
+        assert pane.inspection.device.address == Address.parse("00:03.0")
+        assert "Virtio 1.0 network device" in screen_text(app)
+        await press(pilot, "enter")
+        assert pane in app.focused.ancestors
+        await press(pilot, "escape")
+        assert app.focused is app.query_one(DeviceList)
+        await press(pilot, "q")
+
+    run(app, scenario)
+    assert app.return_code == 0
+
+
+def test_filter_narrows_and_escape_restores(tmp_path: Path):
+    app = app_for(write_dump(tmp_path))
+
+    async def scenario(pilot):
+        table = app.query_one(DeviceList)
+        await press(pilot, "slash", *"msi-x")
+        assert table.row_count == 2
+        assert "2 of 6 devices match “msi-x”" in screen_text(app)
+        assert app.query_one(DetailPane).inspection.device.address == Address.parse("00:03.0")
+        await press(pilot, "enter")  # keep the filter, back to the list
+        assert app.focused is table and table.row_count == 2
+        await press(pilot, "slash", "backspace", "backspace", "backspace", "backspace", "backspace", *"144d:a808")
+        assert table.row_count == 1 and table.selected_address == NVME
+        await press(pilot, "escape")
+        assert table.row_count == 6 and app.focused is table
+
+    run(app, scenario)
+
+
+def test_filter_without_match_clears_the_detail(tmp_path: Path):
+    app = app_for(write_dump(tmp_path))
+
+    async def scenario(pilot):
+        await press(pilot, "slash", *"no-such-device")
+        assert app.query_one(DeviceList).row_count == 0
+        assert app.query_one(DetailPane).inspection is None
+        assert "No device selected" in screen_text(app)
+
+    run(app, scenario)
+
+
+async def select(pilot, app, address: Address) -> None:
+    app.query_one(DeviceList).select(address)
+    await pilot.pause()
+
+
+def test_header_tab(tmp_path: Path):
+    app = app_for(write_dump(tmp_path))
+
+    async def scenario(pilot):
+        await select(pilot, app, NVME)
+        text = screen_text(app)
+        assert "Vendor        144d" in text and "Device        a808" in text
+        assert "Class         010802" in text
+        assert "Command       0x0406  bus_master+ interrupt_disable+ memory_space+" not in text  # flag order follows the register
+        assert "memory_space+ bus_master+ interrupt_disable+" in text
+        assert "BAR 0" in text and "Memory (64-bit, non-prefetchable) at 0xde000000" in text
+        assert "Pin           INTA" in text
+        assert "Line          not connected / unknown (0xff)" in text
+
+    run(app, scenario)
+
+
+def test_capabilities_tab_lists_every_capability(tmp_path: Path):
+    app = app_for(write_dump(tmp_path))
+
+    async def scenario(pilot):
+        await select(pilot, app, NVME)
+        await press(pilot, "2")
+        labels = [str(node.label) for node in app.query_one(CapabilityTree).root.children]
+        assert [label.split("  ")[0] for label in labels] == [
+            "Header", "[40] Power Management", "[50] MSI", "[70] PCI Express", "[b0] MSI-X",
+            "[100] Advanced Error Reporting v1", "[148] Device Serial Number v1", "[158] Latency Tolerance Reporting v1",
+        ]
+        text = screen_text(app)
+        assert "[40] Power Management  id 0x01" in text
+        assert "next = 0x50 (80)  @0x041" in text  # PM's next pointer at 0x41, expanded
+
+    run(app, scenario)
+
+
+def test_msix_tab_says_why_a_dump_has_no_table(tmp_path: Path):
+    app = app_for(write_dump(tmp_path))
+
+    async def scenario(pilot):
+        await select(pilot, app, NVME)
+        await press(pilot, "3")
+        text = screen_text(app)
+        assert "Table size     33" in text
+        assert "BAR 0 offset 0x3000" in text and "BAR 0 offset 0x2000" in text
+        assert "a dump holds config space only" in text
+        await select(pilot, app, Address.parse("00:00.0"))
+        assert "This function has no MSI-X capability." in screen_text(app)
+
+    run(app, scenario)
+
+
+def test_hex_tab_shows_the_readable_bytes(tmp_path: Path):
+    app = app_for(write_dump(tmp_path))
+
+    async def scenario(pilot):
+        await select(pilot, app, NVME)
+        await press(pilot, "4")
+        text = screen_text(app)
+        assert "000: 4d 14 08 a8 06 04 10 00  00 02 08 01 00 00 00 00" in text
+        assert app.query_one(HexView).size_in_bytes == 4096
+
+    run(app, scenario)
+
+
+def test_problems_tab(tmp_path: Path):
+    app = app_for(write_dump(tmp_path))
+
+    async def scenario(pilot):
+        await press(pilot, "5")
+        assert "No problems found." in screen_text(app)
+        await select(pilot, app, Address.parse("00:1f.3"))
+        assert "capability list broken: ID 0xff at 0x60" in screen_text(app)
+
+    run(app, scenario)
+
+
+def test_tree_view_nests_the_ssd_under_its_root_port(tmp_path: Path):
+    app = app_for(write_dump(tmp_path))
+
+    async def scenario(pilot):
+        await select(pilot, app, NVME)
+        await press(pilot, "t")
+        assert app.query_one(ContentSwitcher).current == "tree"
+        tree = app.query_one(BusTree)
+        assert app.focused is tree and tree.selected_address == NVME
+        node = tree.cursor_node
+        assert node.parent.data == Address.parse("00:01.0")
+        await press(pilot, "up")
+        assert app.query_one(DetailPane).inspection.device.address == Address.parse("00:01.0")
+        await press(pilot, "t")
+        assert app.query_one(DeviceList).selected_address == Address.parse("00:01.0")
+
+    run(app, scenario)
+
+
+def test_command_palette_offers_every_action(tmp_path: Path):
+    app = app_for(write_dump(tmp_path))
+
+    async def scenario(pilot):
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Filter devices", "Toggle list / bus tree", "Refresh device", "Rescan devices",
+                "Save device as JSON", "Save device as lspci dump", "Show Hex tab", "Quit"} <= titles
+        await press(pilot, "ctrl+p", *"bus tree", "enter")
+        assert app.query_one(ContentSwitcher).current == "tree"
+
+    run(app, scenario)
