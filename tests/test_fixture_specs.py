@@ -97,7 +97,7 @@ def _lspci(path: Path) -> subprocess.CompletedProcess:
 
 @pytest.mark.skipif(LSPCI is None, reason="lspci (pciutils) is not installed")
 def test_real_lspci_reads_the_lspci_output_and_shows_declared_capabilities(built, tmp_path):
-    path = tmp_path / "dump.lspci"
+    path = tmp_path / "dump.lspci.txt"
     path.write_text(render_lspci(built))
     result = _lspci(path)
     assert result.returncode == 0
@@ -118,7 +118,7 @@ def test_real_lspci_reads_the_lspci_output_and_shows_declared_capabilities(built
 @pytest.mark.skipif(LSPCI is None, reason="lspci (pciutils) is not installed")
 def test_lspci_sees_the_config_bytes_the_bin_output_holds(built, tmp_path):
     """The raw image and the text dump carry the same bytes: lspci -xxxx of one is the other."""
-    path = tmp_path / "dump.lspci"
+    path = tmp_path / "dump.lspci.txt"
     path.write_text(render_lspci(built))
     hexdump = subprocess.run([LSPCI, "-F", str(path), "-xxxx"], capture_output=True, text=True).stdout
     rows = [line.split(": ", 1)[1] for line in hexdump.splitlines() if re.match(r"^[0-9a-f]{2,3}: ", line)]
