@@ -290,9 +290,12 @@ class Device:
 
     @cached_property
     def port_type(self) -> Optional[int]:
-        """PCI Express Device/Port Type, or None without a PCIe capability."""
-        cap = self.find_capability(CAP_ID_EXP)
-        return (cap.header >> 4) & 0xF if cap is not None else None
+        """PCI Express Device/Port Type, or None without a PCIe capability.
+
+        With several PCIe capabilities the last one counts, as in lspci.
+        """
+        caps = [cap for cap in self.capabilities if cap.cap_id == CAP_ID_EXP]
+        return (caps[-1].header >> 4) & 0xF if caps else None
 
     # -- problems --------------------------------------------------------------------
     @property

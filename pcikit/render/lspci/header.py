@@ -44,7 +44,7 @@ def _pci_flags(ioflg: int) -> int:
     return flg | (8 if ioflg & IORESOURCE_PREFETCH else 0)
 
 
-def _bar_inputs(dev, index: int, registers: list[int]) -> tuple[int, int, Optional[int]]:
+def bar_inputs(dev, index: int, registers: list[int]) -> tuple[int, int, Optional[int]]:
     """(pos, len, ioflg) as pciutils fills them for this source."""
     kernel = dev.kernel
     if kernel is not None and kernel.resources:
@@ -84,7 +84,7 @@ def show_bases(ctx: RenderContext, count: int) -> None:
     cmd = dev.header.common.command.raw
     registers = dev.bar_registers
     for i in range(count):
-        pos, length, ioflg = _bar_inputs(dev, i, registers)
+        pos, length, ioflg = bar_inputs(dev, i, registers)
         flg = _pci_flags(ioflg) if ioflg is not None else registers[i]
         if flg == 0xFFFFFFFF:
             flg = 0
