@@ -50,7 +50,11 @@ SCHEMA = Struct(
 
 HEAD_SIZE = 0x10
 LINK_ENTRY_SIZE = 16
-ELEMENT_TYPES = {0: "configuration_space_element", 1: "system_egress_port_or_internal_sink", 2: "internal_root_complex_link"}
+ELEMENT_TYPES = {
+    0: "configuration_space_element",
+    1: "system_egress_port_or_internal_sink",
+    2: "internal_root_complex_link",
+}
 
 
 def config_address(address: int) -> Container:

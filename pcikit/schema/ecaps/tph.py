@@ -68,6 +68,7 @@ def decode(ctx: DecodeContext) -> Container:
     capability = fields.tph_requester_capability
     location = capability.st_table_location
     fields["st_table_location_name"] = ST_TABLE_LOCATIONS.get(location, "reserved")
-    fields["st_table"] = _st_table(ctx, capability.st_table_size, problems) if location == ST_TABLE_IN_CAPABILITY else None
+    in_capability = location == ST_TABLE_IN_CAPABILITY
+    fields["st_table"] = _st_table(ctx, capability.st_table_size, problems) if in_capability else None
     fields["problems"] = problems
     return fields
