@@ -1,0 +1,31 @@
+"""Per-lane register arrays (Physical Layer 16/32/64 GT/s, Lane Margining at the Receiver).
+
+These arrays have one entry per lane of the Maximum Link Width, which lives in
+the PCI Express capability's Link Capabilities register. Entries are bounded by
+that width, by 32 lanes and by the readable config size.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+from ..context import DecodeContext
+from .secondary_pcie import max_link_width
+
+MAX_LANES = 32
+
+
+def per_lane(
+    ctx: DecodeContext, start: int, stride: int, decode_lane: Callable[[int], Any], what: str, problems: list[str]
+) -> tuple[Optional[int], list[Any]]:
+    """(Maximum Link Width, decoded entries); ``decode_lane`` gets each entry's offset."""
+    width = max_link_width(ctx)
+    if width is not None and width > MAX_LANES:
+        problems.append(f"Maximum Link Width {width} exceeds {MAX_LANES} lanes; {what} limited to {MAX_LANES}")
+    entries = []
+    for lane in range(min(width or 0, MAX_LANES)):
+        relative = start + lane * stride
+        if not ctx.readable(relative, stride):
+            problems.append(f"{what} truncated after {lane} of {width} lanes")
+            break
+        entries.append(decode_lane(relative))
+    return width, entries

@@ -1,0 +1,95 @@
+"""Physical Layer 32.0 GT/s extended capability (ID 0x002A, PCIe base spec 7.7.6).
+
+Capabilities, Control and Status for equalization bypass, No Equalization
+Needed and Modified TS usage modes; the received and transmitted Modified TS
+data; from +0x20 one Lane Equalization Control byte per lane.
+"""
+from __future__ import annotations
+
+from construct import Container, Int8ul, Int32ul, Struct
+
+from ..bits import Bit, Bits, Register
+from ..context import DecodeContext
+from . import EXTENDED_HEADER, parse_fixed
+from .lanes import per_lane
+
+CAPABILITIES_32GT = Register(
+    Int32ul,
+    Bit("equalization_bypass_to_highest_rate_supported", 0),
+    Bit("no_equalization_needed_supported", 1),
+    Bit("modified_ts_usage_mode_0_supported", 8),
+    Bit("modified_ts_usage_mode_1_supported", 9),
+    Bit("modified_ts_usage_mode_2_supported", 10),
+)
+
+CONTROL_32GT = Register(
+    Int32ul,
+    Bit("equalization_bypass_to_highest_rate_disable", 0),
+    Bit("no_equalization_needed_disable", 1),
+    Bits("modified_ts_usage_mode_selected", 8, 3),
+)
+
+STATUS_32GT = Register(
+    Int32ul,
+    Bit("equalization_32gts_complete", 0),
+    Bit("equalization_32gts_phase_1_successful", 1),
+    Bit("equalization_32gts_phase_2_successful", 2),
+    Bit("equalization_32gts_phase_3_successful", 3),
+    Bit("link_equalization_request_32gts", 4),
+    Bit("modified_ts_received", 5),
+    Bits("received_enhanced_link_behavior_control", 6, 2),
+    Bit("transmitter_precoding_on", 8),
+    Bit("transmitter_precoding_request", 9),
+    Bit("no_equalization_needed_received", 10),
+)
+
+MODIFIED_TS_DATA_1 = Register(
+    Int32ul,
+    Bits("modified_ts_usage_mode", 0, 3),
+    Bits("modified_ts_information_1", 3, 13),
+    Bits("modified_ts_vendor_id", 16, 16),
+)
+
+MODIFIED_TS_DATA_2 = Register(
+    Int32ul,
+    Bits("modified_ts_information_2", 0, 24),
+    Bits("alternate_protocol_negotiation_status", 24, 2),
+)
+
+LANE_EQUALIZATION_CONTROL_32GT = Register(
+    Int8ul,
+    Bits("downstream_port_32gts_transmitter_preset", 0, 4),
+    Bits("upstream_port_32gts_transmitter_preset", 4, 4),
+)
+
+SCHEMA = Struct(
+    "header" / EXTENDED_HEADER,
+    "capabilities_32gt" / CAPABILITIES_32GT,
+    "control_32gt" / CONTROL_32GT,
+    "status_32gt" / STATUS_32GT,
+    "received_modified_ts_data_1" / MODIFIED_TS_DATA_1,
+    "received_modified_ts_data_2" / MODIFIED_TS_DATA_2,
+    "transmitted_modified_ts_data_1" / MODIFIED_TS_DATA_1,
+    "transmitted_modified_ts_data_2" / MODIFIED_TS_DATA_2,
+)
+
+LANES_OFFSET = 0x20
+MODIFIED_TS_USAGE_MODES = {0: "pci_express", 1: "training_set_messages", 2: "alternate_protocol_negotiation"}
+
+
+def decode(ctx: DecodeContext) -> Container:
+    """Decode the registers and the per-lane equalization controls."""
+    fields = parse_fixed(ctx, SCHEMA)
+    problems: list[str] = []
+    if not ctx.readable(0, LANES_OFFSET):
+        problems.append("registers run past the readable config space")
+    selected = fields.control_32gt.modified_ts_usage_mode_selected
+    fields["modified_ts_usage_mode_selected_name"] = MODIFIED_TS_USAGE_MODES.get(selected)
+    width, lanes = per_lane(
+        ctx, LANES_OFFSET, 1, lambda rel: LANE_EQUALIZATION_CONTROL_32GT.decode(ctx.u8(rel)),
+        "32.0 GT/s Lane Equalization Control", problems,
+    )
+    fields["max_link_width"] = width
+    fields["lane_equalization_control"] = lanes
+    fields["problems"] = problems
+    return fields

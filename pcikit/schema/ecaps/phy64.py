@@ -1,0 +1,56 @@
+"""Physical Layer 64.0 GT/s extended capability (ID 0x0031, PCIe base spec 6.0 7.7.7).
+
+Capabilities and Control are reserved; Status reports equalization and
+precoding; from +0x10 one Lane Equalization Control byte per lane.
+"""
+from __future__ import annotations
+
+from construct import Container, Int8ul, Int32ul, Struct
+
+from ..bits import Bit, Bits, Register
+from ..context import DecodeContext
+from . import EXTENDED_HEADER, parse_fixed
+from .lanes import per_lane
+
+STATUS_64GT = Register(
+    Int32ul,
+    Bit("equalization_64gts_complete", 0),
+    Bit("equalization_64gts_phase_1_successful", 1),
+    Bit("equalization_64gts_phase_2_successful", 2),
+    Bit("equalization_64gts_phase_3_successful", 3),
+    Bit("link_equalization_request_64gts", 4),
+    Bit("transmitter_precoding_on", 5),
+    Bit("transmitter_precoding_request", 6),
+    Bit("no_equalization_needed_received", 7),
+)
+
+LANE_EQUALIZATION_CONTROL_64GT = Register(
+    Int8ul,
+    Bits("downstream_port_64gts_transmitter_preset", 0, 4),
+    Bits("upstream_port_64gts_transmitter_preset", 4, 4),
+)
+
+SCHEMA = Struct(
+    "header" / EXTENDED_HEADER,
+    "capabilities_64gt" / Int32ul,
+    "control_64gt" / Int32ul,
+    "status_64gt" / STATUS_64GT,
+)
+
+LANES_OFFSET = 0x10
+
+
+def decode(ctx: DecodeContext) -> Container:
+    """Decode the registers and the per-lane equalization controls."""
+    fields = parse_fixed(ctx, SCHEMA)
+    problems: list[str] = []
+    if not ctx.readable(0, LANES_OFFSET):
+        problems.append("registers run past the readable config space")
+    width, lanes = per_lane(
+        ctx, LANES_OFFSET, 1, lambda rel: LANE_EQUALIZATION_CONTROL_64GT.decode(ctx.u8(rel)),
+        "64.0 GT/s Lane Equalization Control", problems,
+    )
+    fields["max_link_width"] = width
+    fields["lane_equalization_control"] = lanes
+    fields["problems"] = problems
+    return fields
