@@ -22,7 +22,7 @@ from pcikit import from_bytes
 from pcikit.fixture import build, load_spec, loads_spec
 from pcikit.fixture.anonymize import placeholder_serial
 from pcikit.fixture.capture import CaptureError, capture_device
-from pcikit.fixture.outputs import render_lspci
+from pcikit.fixture.outputs import render_lspci, write_outputs
 from pcikit.sources import dump_devices
 
 from . import oracle
@@ -190,3 +190,54 @@ def test_live_virtio_devices_round_trip():
             continue
         text = capture_device(device).toml("live")
         assert build(loads_spec(text)).config == device.config.read_block(0, device.config.size)
+
+
+def _vpd_image(serial: bytes) -> bytes:
+    """VPD contents: an identifier string, VPD-R with PN, SN and a valid RV checksum, the end tag."""
+    def large(tag: int, body: bytes) -> bytes:
+        return bytes([tag]) + len(body).to_bytes(2, "little") + body
+
+    def keyword(name: bytes, value: bytes) -> bytes:
+        return name + bytes([len(value)]) + value
+
+    body = keyword(b"PN", b"X710-DA2") + keyword(b"SN", serial)
+    head = large(0x82, b"Example NIC") + bytes([0x90]) + (len(body) + 4).to_bytes(2, "little") + body + b"RV\x01"
+    return head + bytes([-sum(head) & 0xFF]) + b"\x78"
+
+
+def _fake_sysfs(root: Path, config: bytes, vpd: bytes) -> None:
+    device = root / "bus" / "pci" / "devices" / "0000:00:05.0"
+    device.mkdir(parents=True)
+    (device / "config").write_bytes(config)
+    (device / "vpd").write_bytes(vpd)
+
+
+def test_capture_keeps_vpd_contents_and_anonymize_replaces_the_serial(tmp_path):
+    from pcikit.schema.caps.vpd import parse_vpd
+
+    config = bytearray(256)
+    config[0:4] = bytes.fromhex("86807215")
+    config[6] = 0x10
+    config[0x0B] = 0x02
+    config[0x34] = 0x40
+    config[0x40] = 0x03  # VPD capability, last in the list
+    _fake_sysfs(tmp_path / "sys", bytes(config), _vpd_image(b"A1B2C3D4E5F6"))
+    out = tmp_path / "nic.toml"
+    result = _cli("fixture", "capture", "--sysfs-root", str(tmp_path / "sys"), "-s", "00:05.0", "-o", str(out), "--anonymize")
+    assert result.returncode == 0, result.stderr
+    assert "A1B2C3D4E5F6" not in out.read_text() and "a1b2c3d4e5f6" not in out.read_text().replace(" ", "")
+    fixture = build(load_spec(out))
+    assert fixture.config == bytes(config)
+    parsed = parse_vpd(fixture.spec.vpd)
+    keywords = {k.keyword: k for k in parsed.resources[1].keywords}
+    assert keywords["SN"].value == b"PCIKIT00050"[:12].ljust(12, b"0")
+    assert keywords["PN"].value == b"X710-DA2"
+    assert keywords["RV"].checksum_valid
+    vpd_cap = fixture.device().find_capability(0x03)
+    assert vpd_cap.fields.vpd.resources[1].keywords[1].text.startswith("PCIKIT")
+    written = write_outputs(fixture, str(tmp_path / "out"), ("bin",))
+    assert (tmp_path / "out" / "nic.vpd.bin").read_bytes() == fixture.spec.vpd
+    assert len(written) == 2
+    plain = tmp_path / "plain.toml"
+    assert _cli("fixture", "capture", "--sysfs-root", str(tmp_path / "sys"), "-s", "00:05.0", "-o", str(plain)).returncode == 0
+    assert parse_vpd(build(load_spec(plain)).spec.vpd).resources[1].keywords[1].value == b"A1B2C3D4E5F6"
