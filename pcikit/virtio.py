@@ -92,8 +92,6 @@ def _check(layout: VirtioLayout, dev: Any) -> None:
         where = f"virtio {item.name} structure (capability at {item.cap_offset:#04x})"
         if item.bar > 5:
             layout.problems.append(f"{where} names reserved BAR {item.bar}")
-        elif bar is not None and bar.space == "io" and item.cfg_type == COMMON:
-            layout.problems.append(f"{where} is in I/O BAR {item.bar}")
         elif bar is not None and bar.size and item.offset + item.length > bar.size:
             layout.problems.append(
                 f"{where} at {item.offset:#x}+{item.length:#x} runs past BAR {item.bar} ({bar.size:#x} bytes)")
