@@ -152,6 +152,18 @@ fields.pba = { bir = 1, offset = 0x20 }
     assert line == f"{PATH}: capability 1 (MSI-X at 0x040): fields.pba.offset: the PBA (0x20-0x27) overlaps the table (0x0-0x3f)"
 
 
+def test_msix_structures_too_far_into_a_bar_of_unknown_size():
+    line = one("""
+[[bars]]
+index = 0
+[[capabilities]]
+name = "MSI-X"
+fields.table = { bir = 0, offset = 0x4000000 }
+fields.pba = { bir = 0, offset = 0x0 }
+""")
+    assert line == f"{PATH}: capability 1 (MSI-X at 0x040): fields.table.bir: the table ends at 0x4000010, beyond the 16 MiB a BAR image holds"
+
+
 def test_vectors_beyond_the_table():
     line = one(MSIX_BAR + """
 [[capabilities]]
@@ -259,3 +271,41 @@ index = 0
 size = 3
 """)
     assert len(found) == 2
+
+
+def _leaves(document, path=()):
+    if isinstance(document, dict):
+        for key, value in document.items():
+            yield from _leaves(value, path + (key,))
+    elif isinstance(document, list):
+        for index, value in enumerate(document):
+            yield from _leaves(value, path + (index,))
+    if path:
+        yield path
+
+
+def test_hostile_values_anywhere_in_a_spec_give_spec_errors_only():
+    """Every key of every shipped spec set to values of the wrong type or size: a SpecError, never a crash."""
+    import copy
+    import random
+    from pathlib import Path
+
+    from pcikit.fixture import parse_spec
+    from pcikit.fixture.tomlio import loads
+
+    hostile = [True, -1, "x", [], {}, 2**70, 0, 0xFFFF, [1, 2], {"a": 1}, 4096]
+    rng = random.Random(6)
+    for spec in sorted((Path(__file__).resolve().parent.parent / "specs").glob("*.toml")):
+        document = loads(spec.read_text())
+        paths = list(_leaves(document))
+        for path in rng.sample(paths, min(len(paths), 40)):
+            for value in hostile:
+                mutated = copy.deepcopy(document)
+                target = mutated
+                for key in path[:-1]:
+                    target = target[key]
+                target[path[-1]] = value
+                try:
+                    build(parse_spec(mutated, str(spec)))
+                except SpecError:
+                    pass
