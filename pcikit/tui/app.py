@@ -1,35 +1,38 @@
 """The inspector application: device list or bus tree on the left, details on the right.
 
-Read-only by design: nothing here writes to a device. The list shows identity
-only; a device is decoded when it is selected, and the problem badges are filled
-in by a background pass after the first paint.
+Read-only by design: nothing here writes to a device. The list paints first and
+shows identity only; the detail pane (and the decoding it needs) is mounted right
+after that first paint, the bus tree when first asked for, and the problem badges
+are filled in by a background pass.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Static, Tree
+from textual.widgets import ContentSwitcher, Footer, Input, Static, Tree
 
 from ..address import Address
 from ..ids import IdDatabase
 from ..model import Device
-from .inspect import Inspection
 from .rows import DeviceRow, device_row
 from .source import DeviceSource
-from .topology import bus_forest
+from .tabs import TABS
 from .widgets.banner import Banner
-from .widgets.bus_tree import BusTree
-from .widgets.detail_pane import TABS, DetailPane
 from .widgets.device_list import DeviceList
 from .widgets.filter_bar import FilterBar
+
+if TYPE_CHECKING:
+    from .inspect import Inspection
+    from .widgets.bus_tree import BusTree
+    from .widgets.detail_pane import DetailPane
 
 _SCAN_CHUNK = 25
 _FILTER_DELAY = 0.15
@@ -45,7 +48,7 @@ class PcikitApp(App):
     #left { width: 45%; min-width: 40; border-right: solid $primary 30%; }
     #views { height: 1fr; }
     #list-status { height: 1; padding: 0 1; background: $boost; text-style: bold; }
-    DetailPane { width: 1fr; }
+    #detail { width: 1fr; }
     """
     BINDINGS = [
         Binding("q", "quit", "Quit"),
@@ -78,7 +81,7 @@ class PcikitApp(App):
         self._domains = any(a.domain for a in self.devices)
         self._rows: dict[Address, DeviceRow] = {}
         self._problems: dict[Address, int] = {}
-        self._inspections: dict[Address, Inspection] = {}
+        self._inspections: dict[Address, "Inspection"] = {}
         self._scan_queue: list[Address] = []
         self._query = ""
         self._filter_timer = None
@@ -86,7 +89,7 @@ class PcikitApp(App):
 
     # -- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        """Banner, list/tree with its filter, the detail pane and the key footer."""
+        """Banner, the list with its filter, and the key footer; the detail pane comes after."""
         yield Banner(id="banner")
         with Horizontal(id="main"):
             with Vertical(id="left"):
@@ -94,53 +97,70 @@ class PcikitApp(App):
                 yield FilterBar(id="filter")
                 with ContentSwitcher(initial="list", id="views"):
                     yield DeviceList(id="list")
-                    yield BusTree(id="tree")
-            yield DetailPane(id="detail")
         yield Footer()
 
     def on_mount(self) -> None:
-        """Fill the list, then start the problem scan and live updates."""
+        """Paint the list first; the detail pane is mounted once it is on screen."""
         self.sub_title = self.source.label
         notes = [self.source.banner] if self.source.banner else []
         if self._hidden_duplicates:
             notes.append(f"{self._hidden_duplicates} device(s) repeat an address already listed and are not shown.")
         self.query_one(Banner).say(" ".join(notes))
-        self._refill()
+        self._refill(follow=False)
         self.query_one(DeviceList).focus()
+        self.call_after_refresh(self._mount_detail)
+
+    def _mount_detail(self) -> None:
+        from .widgets.detail_pane import DetailPane
+
+        self.query_one("#main").mount(DetailPane(id="detail"))
+
+    def on_detail_pane_ready(self, event: "DetailPane.Ready") -> None:
+        """The pane is mounted: fill it, then start the background work."""
+        self._follow_cursor(self.visible())
         self._queue_scan(list(self.devices))
         self._start_watching()
 
+    def _pane(self) -> "Optional[DetailPane]":
+        """The detail pane; None in the moment before it is mounted."""
+        found = self.query("#detail")
+        return found.first() if found else None  # type: ignore[return-value]
+
     # -- rows and filtering ------------------------------------------------------------
     def row(self, address: Address) -> DeviceRow:
-        """The list row of a device (built once)."""
+        """The list row of a device (built when first drawn or filtered)."""
         row = self._rows.get(address)
         if row is None:
             row = self._rows[address] = device_row(self.devices[address], self.ids, self._domains)
         return row
 
-    def visible_rows(self) -> list[DeviceRow]:
-        """Rows matching the filter, in address order."""
-        rows = (self.row(a) for a in sorted(self.devices))
-        return [r for r in rows if r.matches(self._query)] if self._query else list(rows)
+    def visible(self) -> list[Address]:
+        """Addresses matching the filter, in address order."""
+        addresses = sorted(self.devices)
+        return [a for a in addresses if self.row(a).matches(self._query)] if self._query else addresses
 
-    def _refill(self) -> None:
-        """Re-list the visible rows; the detail pane follows only when its device left the list."""
-        rows = self.visible_rows()
-        table = self.query_one(DeviceList)
-        self._status(len(rows))
-        with self.prevent(DataTable.RowHighlighted, Tree.NodeHighlighted):
-            table.show(rows, self._problems)
-            if self.query_one(ContentSwitcher).current == "tree":
-                self._fill_tree(rows)
-        if self._shown is not None and self._shown not in self.devices:
-            return  # removed: the pane keeps its last read until the user moves on
-        if self._shown is None or self._shown not in {r.address for r in rows}:
+    def _refill(self, follow: bool = True) -> None:
+        """Re-list the visible devices; the detail pane follows only when its device left the list."""
+        shown = self.visible()
+        self._status(len(shown))
+        with self.prevent(DeviceList.Highlighted, Tree.NodeHighlighted):
+            self.query_one(DeviceList).show(shown, self.row, self._problems, 12 if self._domains else 7)
+            if self._tree_shown():
+                self._fill_tree(shown)
+        if follow:
+            self._follow_cursor(shown)
+
+    def _follow_cursor(self, shown: list[Address]) -> None:
+        pane = self._pane()
+        if pane is None or (self._shown is not None and self._shown not in self.devices):
+            return  # a removed device's last read stays until the user moves on
+        if self._shown is None or self._shown not in set(shown):
             following = self.selected_address
             if following is not None:
                 self.show_device(following)
             else:
                 self._shown = None
-                self.query_one(DetailPane).show(None)
+                pane.show(None)
 
     def _status(self, shown: int) -> None:
         total = len(self.devices)
@@ -148,9 +168,15 @@ class PcikitApp(App):
         text = f"{total} {noun}" if shown == total else f"{shown} of {total} {noun} match “{self._query}”"
         self.query_one("#list-status", Static).update(f"{text} · {self.source.label}")
 
-    def _fill_tree(self, rows: list[DeviceRow]) -> None:
-        wanted = {r.address for r in rows}
-        self.query_one(BusTree).show(bus_forest(list(self.devices.values())), self._rows, wanted.__contains__)
+    def _tree_shown(self) -> bool:
+        return self.query_one(ContentSwitcher).current == "tree"
+
+    def _fill_tree(self, shown: list[Address]) -> None:
+        from .topology import bus_forest
+
+        rows = {a: self.row(a) for a in self.devices}
+        tree: "BusTree" = self.query_one("#tree")  # type: ignore[assignment]
+        tree.show(bus_forest(list(self.devices.values())), rows, set(shown).__contains__)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """Filter as the user types (debounced for big lists)."""
@@ -171,22 +197,22 @@ class PcikitApp(App):
 
     # -- selection ---------------------------------------------------------------------
     def _current_view(self):
-        return self.query_one(BusTree) if self.query_one(ContentSwitcher).current == "tree" else self.query_one(DeviceList)
+        return self.query_one("#tree") if self._tree_shown() else self.query_one(DeviceList)
 
     @property
     def selected_address(self) -> Optional[Address]:
         """The device under the list or tree cursor."""
         return self._current_view().selected_address
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_device_list_highlighted(self, event: DeviceList.Highlighted) -> None:
         """Show the highlighted device."""
-        address = self.query_one(DeviceList).address_of(event.row_key)
-        if address is not None:
-            self.show_device(address)
+        self.show_device(event.address)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_device_list_selected(self, event: DeviceList.Selected) -> None:
         """Enter: open the detail pane."""
-        self.query_one(DetailPane).focus_content()
+        pane = self._pane()
+        if pane is not None:
+            pane.focus_content()
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
         """Show the device under the bus tree cursor."""
@@ -195,11 +221,14 @@ class PcikitApp(App):
 
     def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
         """Enter in the bus tree: open the detail pane."""
-        if event.control.id == "tree" and isinstance(event.node.data, Address):
-            self.query_one(DetailPane).focus_content()
+        pane = self._pane()
+        if event.control.id == "tree" and isinstance(event.node.data, Address) and pane is not None:
+            pane.focus_content()
 
-    def inspection(self, address: Address) -> Inspection:
+    def inspection(self, address: Address) -> "Inspection":
         """The (cached) decoded view of one device."""
+        from .inspect import Inspection
+
         ins = self._inspections.get(address)
         if ins is None:
             ins = self._inspections[address] = Inspection(self.devices[address], self.ids, self.source)
@@ -211,16 +240,17 @@ class PcikitApp(App):
 
     def show_device(self, address: Address) -> None:
         """Put ``address`` in the detail pane (decoding it now if needed)."""
-        if address not in self.devices:
+        pane = self._pane()
+        if address not in self.devices or pane is None:
             return
         self._shown = address
-        self.query_one(DetailPane).show(self.inspection(address), self._title(address))
+        pane.show(self.inspection(address), self._title(address))
 
     # -- actions -----------------------------------------------------------------------
-    def action_filter(self) -> None:
+    async def action_filter(self) -> None:
         """``/``: open the filter."""
-        if self.query_one(ContentSwitcher).current != "list":
-            self.action_toggle_view()
+        if self._tree_shown():
+            await self.action_toggle_view()
         self.query_one(FilterBar).open()
 
     def action_escape(self) -> None:
@@ -231,13 +261,17 @@ class PcikitApp(App):
         elif self._query:
             self.query_one(FilterBar).action_leave()
 
-    def action_toggle_view(self) -> None:
-        """``t``: switch between the flat list and the bus tree."""
+    async def action_toggle_view(self) -> None:
+        """``t``: switch between the flat list and the bus tree (built on first use)."""
         switcher = self.query_one(ContentSwitcher)
         selected = self.selected_address
         if switcher.current == "list":
+            if not self.query("#tree"):
+                from .widgets.bus_tree import BusTree
+
+                await switcher.add_content(BusTree(id="tree"))
             switcher.current = "tree"
-            self._fill_tree(self.visible_rows())
+            self._fill_tree(self.visible())
         else:
             switcher.current = "list"
         view = self._current_view()
@@ -247,7 +281,9 @@ class PcikitApp(App):
 
     def action_tab(self, tab: str) -> None:
         """``1``-``5``: show a detail tab (and keep the keyboard in the pane if it was there)."""
-        pane = self.query_one(DetailPane)
+        pane = self._pane()
+        if pane is None:
+            return
         inside = self.focused is not None and pane in self.focused.ancestors
         pane.activate(tab)
         if inside:
@@ -255,8 +291,10 @@ class PcikitApp(App):
 
     def action_refresh_device(self) -> None:
         """``r``: re-read the selected device and highlight what changed."""
-        address = self._shown
-        if address is None:
+        from .inspect import Inspection
+
+        address, pane = self._shown, self._pane()
+        if address is None or pane is None:
             return
         fresh = self.source.reload(address)
         if fresh is None:
@@ -266,7 +304,6 @@ class PcikitApp(App):
         old = self.devices.get(address)
         self.devices[address] = fresh
         ins = self._inspections[address] = Inspection(fresh, self.ids, self.source, previous=old)
-        pane = self.query_one(DetailPane)
         tab = pane.active_tab
         pane.show(ins, self._title(address))
         pane.activate(tab)
@@ -342,13 +379,14 @@ class PcikitApp(App):
     def _scan_step(self) -> None:
         """Decode a few devices to fill in their problem badges, then yield to the UI."""
         batch, self._scan_queue = self._scan_queue[:_SCAN_CHUNK], self._scan_queue[_SCAN_CHUNK:]
-        table = self.query_one(DeviceList)
+        try:
+            table = self.query_one(DeviceList)
+        except NoMatches:  # the app is shutting down
+            return
         for address in batch:
-            dev = self.devices.get(address)
-            if dev is None:
-                continue
-            self._problems[address] = count = len(self.inspection(address).problems)
-            table.set_problems(address, count)
+            if address in self.devices:
+                self._problems[address] = count = len(self.inspection(address).problems)
+                table.set_problems(address, count)
         if self._scan_queue:
             self.set_timer(0.01, self._scan_step)
 
@@ -395,7 +433,8 @@ class PcikitApp(App):
             self._rows.pop(address, None)
             self._problems.pop(address, None)
             self._inspections.pop(address, None)
-        if self._shown in addresses:
-            self.query_one(DetailPane).mark_removed(f"{self._shown} was removed; this is its last read")
+        pane = self._pane()
+        if self._shown in addresses and pane is not None:
+            pane.mark_removed(f"{self._shown} was removed; this is its last read")
         self.notify(f"{len(addresses)} device(s) removed: " + ", ".join(map(str, addresses[:4])), severity="warning")
         self._refill()

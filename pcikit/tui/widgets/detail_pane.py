@@ -13,23 +13,17 @@ from typing import Any, Optional
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Static, TabbedContent, TabPane
 
 from ..inspect import Inspection
 from ..spans import Span, describe, value_at
+from ..tabs import TABS
 from .capability_tree import CapabilityTree
 from .header_view import HeaderView
 from .hex_view import HexView
 from .msix_view import MsixView
 from .problems_view import ProblemsView
-
-TABS = (
-    ("tab-header", "Header"),
-    ("tab-caps", "Capabilities"),
-    ("tab-msix", "MSI-X"),
-    ("tab-hex", "Hex"),
-    ("tab-problems", "Problems"),
-)
 
 
 def _value_text(value: Any) -> str:
@@ -56,6 +50,9 @@ class DetailPane(Vertical):
     DetailPane CapabilityTree { height: 1fr; }
     """
 
+    class Ready(Message):
+        """The pane is mounted (the app mounts it after the device list's first paint)."""
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.inspection: Optional[Inspection] = None
@@ -77,6 +74,10 @@ class DetailPane(Vertical):
                 yield Static(id="hex-status")
             with TabPane("Problems", id="tab-problems"):
                 yield ProblemsView(id="problems-view")
+
+    def on_mount(self) -> None:
+        """Tell the app the pane can be filled."""
+        self.post_message(self.Ready())
 
     # -- content -----------------------------------------------------------------------
     def show(self, inspection: Optional[Inspection], title: Optional[Text] = None) -> None:

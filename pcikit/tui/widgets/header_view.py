@@ -103,7 +103,7 @@ class HeaderView(VerticalScroll):
         table.add_row("Vendor", f"{dev.vendor_id:04x}  {vendor}")
         table.add_row("Device", f"{dev.device_id:04x}  {device}")
         sub = dev.subsystem
-        if sub is not None:
+        if sub is not None and sub[0] not in (0, 0xFFFF):
             name = ids.subsystem(dev.vendor_id, dev.device_id, *sub) or ids.vendor(sub[0]) or ""
             table.add_row("Subsystem", f"{sub[0]:04x}:{sub[1]:04x}  {name}")
         prog_if = ids.prog_if_name(dev.class_code >> 16, (dev.class_code >> 8) & 0xFF, dev.prog_if)

@@ -1,0 +1,130 @@
+"""Time to the first painted device list of ``pcikit tui`` with a 2000-device dump.
+
+Reference, measured in the same run: a minimal Textual app (one Static) reaching its
+first paint. Both run as fresh processes on a pseudo-terminal; the clock runs from
+spawning the process until the terminal output contains the marker text (the list's
+"N devices" status line and the first slot for pcikit, the label for the reference),
+so interpreter start, imports, loading the dump and the first frame all count.
+Target: pcikit at most 2x the reference.
+
+Run: ``python3 bench/bench_tui.py [--devices N] [--runs N]``. Prints timings and the ratio.
+"""
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import pty
+import select
+import signal
+import statistics
+import struct
+import sys
+import termios
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pcikit.access.dump import iter_hex_rows, load_dump  # noqa: E402
+from tests.oracle import corpus_files  # noqa: E402
+
+MINIMAL_APP = """
+from textual.app import App
+from textual.widgets import Static
+
+class Minimal(App):
+    def compose(self):
+        yield Static("minimal-app-ready")
+
+Minimal().run()
+"""
+_TIMEOUT = 120.0
+
+
+def source_images() -> list[bytes]:
+    """Config images of the corpus (real variety), else of the TUI's bundled examples."""
+    files = corpus_files() or [ROOT / "pcikit" / "tui" / "data" / "examples.txt"]
+    return [e.config.read_block(0, e.config.size) for f in files for e in load_dump(f)]
+
+
+def build_dump(count: int, path: Path) -> None:
+    """``count`` devices (images cycled, unique addresses in domain 0) as one lspci dump."""
+    images = source_images()
+    lines = []
+    for index in range(count):
+        data = images[index % len(images)]
+        bus, slot = divmod(index, 32)
+        lines.append(f"{bus:02x}:{slot:02x}.0 bench device")
+        lines.extend(iter_hex_rows(data))
+        lines.append("")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def time_to_marker(argv: list[str], markers: list[bytes], size: tuple[int, int] = (160, 50)) -> tuple[float, float]:
+    """(wall, CPU) seconds from spawning ``argv`` on a pty until every marker has appeared in its output.
+
+    CPU is the child's user + system time when it was stopped there: steadier than wall time on a
+    shared machine.
+    """
+    start = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ.update(COLUMNS=str(size[0]), LINES=str(size[1]), TERM="xterm-256color")
+        os.execvp(argv[0], argv)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+    seen = b""
+    try:
+        while time.perf_counter() - start < _TIMEOUT:
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            if ready:
+                try:
+                    seen += os.read(fd, 65536)
+                except OSError:
+                    break
+                if all(marker in seen for marker in markers):
+                    wall = time.perf_counter() - start
+                    os.kill(pid, signal.SIGSTOP)
+                    break
+        else:
+            raise SystemExit(f"{argv[:3]}: markers {markers} not seen within {_TIMEOUT}s")
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        _, _, usage = os.wait4(pid, 0)
+        os.close(fd)
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--devices", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        dump = Path(tmp) / "big.txt"
+        build_dump(args.devices, dump)
+        minimal = Path(tmp) / "minimal.py"
+        minimal.write_text(MINIMAL_APP)
+        tui = [sys.executable, "-m", "pcikit", "tui", "-F", str(dump), "--poll", "0"]
+        reference = [sys.executable, str(minimal)]
+        os.environ["PYTHONPATH"] = str(ROOT)
+        runs: dict[str, list[tuple[float, float]]] = {"reference": [], "pcikit": []}
+        for _ in range(args.runs):  # interleaved, so machine load hits both alike
+            runs["reference"].append(time_to_marker(reference, [b"minimal-app-ready"]))
+            runs["pcikit"].append(time_to_marker(tui, [f"{args.devices} devices".encode(), b"00:00.0"]))
+    labels = {"reference": "minimal Textual app, first paint", "pcikit": f"pcikit tui, {args.devices} devices, list"}
+    medians = {}
+    for name, samples in runs.items():
+        wall = statistics.median(s[0] for s in samples)
+        cpu = statistics.median(s[1] for s in samples)
+        medians[name] = (wall, cpu)
+        print(f"{labels[name]:<40} wall {wall * 1000:7.1f} ms  CPU {cpu * 1000:7.1f} ms  "
+              f"(wall runs: {', '.join(f'{s[0] * 1000:.0f}' for s in samples)})")
+    print(f"ratio: wall {medians['pcikit'][0] / medians['reference'][0]:.2f}x, "
+          f"CPU {medians['pcikit'][1] / medians['reference'][1]:.2f}x (target <= 2.0x)")
+
+
+if __name__ == "__main__":
+    main()
