@@ -208,6 +208,9 @@ def test_c_header_compiles_and_holds_the_image(built, tmp_path):
         assert f" 0x{item.offset:03x}" in text
 
 
+REGENERATE = "python -m pcikit fixture build specs/*.toml -o fixtures/ --format all"
+
+
 def test_fixtures_folder_is_current(tmp_path):
     """``python -m pcikit fixture build specs/*.toml -o fixtures/ --format all`` reproduces fixtures/."""
     result = subprocess.run(
@@ -221,8 +224,8 @@ def test_fixtures_folder_is_current(tmp_path):
             for name in file_names(fixture, fmt):
                 fresh = (tmp_path / name).read_bytes()
                 kept = FIXTURES / name
-                assert kept.is_file(), f"fixtures/{name} is missing: regenerate fixtures/"
-                assert kept.read_bytes() == fresh, f"fixtures/{name} is stale: regenerate fixtures/"
+                assert kept.is_file(), f"fixtures/{name} is missing: run {REGENERATE}"
+                assert kept.read_bytes() == fresh, f"fixtures/{name} is stale: run {REGENERATE}"
 
 
 def test_write_outputs_names(built, tmp_path):
