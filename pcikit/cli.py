@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "lspci", "json"), default="text")
     p.add_argument("--json", dest="format", action="store_const", const="json", help="same as --format json")
     p.add_argument("-x", dest="hex_level", action="count", default=0, help="add hex dumps (lspci format only)")
+    p.add_argument("--bar", metavar="N=FILE", action="append", default=[],
+                   help="map FILE as BAR N of the selected device, to show its MSI-X vectors")
 
     p = sub.add_parser("tree", help="bus topology like lspci -tv")
     _source_options(p)
@@ -141,16 +143,40 @@ def cmd_show(args: argparse.Namespace) -> int:
     """``pcikit show``: native text, lspci-compatible text, or JSON."""
     if args.format == "lspci":
         return _lspci_text(args, verbose=args.verbose, hex_level=args.hex_level)
+    from contextlib import ExitStack
+
     devices, _ = _devices(args)
-    if args.format == "json":
-        from .render.json import dumps
+    with ExitStack() as stack:
+        regions = _bar_regions(args, devices, stack)
+        if args.format == "json":
+            from .render.json import dumps
 
-        _write(dumps(devices, _namer(args).ids) + "\n")
-        return EXIT_OK
-    from .render.text import render_text
+            _write(dumps(devices, _namer(args).ids, regions) + "\n")
+            return EXIT_OK
+        from .render.text import render_text
 
-    _write(render_text(devices, _namer(args).ids, args.verbose))
+        _write(render_text(devices, _namer(args).ids, args.verbose, regions))
     return EXIT_OK
+
+
+def _bar_regions(args: argparse.Namespace, devices: list, stack) -> dict:
+    """Per device address: (regions, why-unmapped) of the MSI-X table/PBA BARs.
+
+    ``--bar`` files for one device, or live ``resourceN`` mappings (root) when readable.
+    """
+    from .commands.msix import _bar_files, _map_regions
+    from .msix import CAP_ID_MSIX
+
+    files = _bar_files(args.bar)
+    if files and len(devices) != 1:
+        raise UsageError(f"--bar maps a BAR of one device, but {len(devices)} are selected (narrow with -s)")
+    live_root = None if args.dump else args.sysfs_root
+    regions = {}
+    for dev in devices:
+        cap = dev.find_capability(CAP_ID_MSIX)
+        if cap is not None and cap.fields is not None and (files or live_root):
+            regions[dev.address] = _map_regions(dev, files, live_root, stack)
+    return regions
 
 
 def cmd_tree(args: argparse.Namespace) -> int:

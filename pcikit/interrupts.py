@@ -103,8 +103,13 @@ class InterruptSummary:
         }
 
 
-def interrupt_summary(dev: Any, regions: Optional[Mapping[int, BarRegion]] = None) -> InterruptSummary:
-    """The interrupt summary of ``dev``; MSI-X vectors are read when ``regions`` holds the table's BAR."""
+def interrupt_summary(dev: Any, regions: Optional[Mapping[int, BarRegion]] = None,
+                      unmapped: Optional[Mapping[int, str]] = None) -> InterruptSummary:
+    """The interrupt summary of ``dev``; MSI-X vectors are read when ``regions`` holds the table's BAR.
+
+    ``unmapped`` says, per BAR index, why a BAR could not be mapped; it replaces the generic
+    reason when the table's BAR is among them.
+    """
     legacy = dev.interrupt
     command, status = dev.command, dev.status
     summary = InterruptSummary(
@@ -116,6 +121,8 @@ def interrupt_summary(dev: Any, regions: Optional[Mapping[int, BarRegion]] = Non
     if msi_cap is not None and msi_cap.fields is not None:
         summary.msi = MsiSummary.from_fields(msi_cap.fields)
     summary.msix = read_msix(dev, regions or {})
+    if summary.msix is not None and unmapped and summary.msix.layout.table_bir in unmapped:
+        summary.msix.unread = unmapped[summary.msix.layout.table_bir]
     if dev.kernel is not None:
         summary.kernel_irq = dev.kernel.irq
         summary.kernel_msi_irqs = list(dev.kernel.msi_irqs)

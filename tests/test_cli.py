@@ -113,3 +113,37 @@ def test_binary_images_round_trip(tmp_path):
 def test_python_m_and_help():
     assert run_cli("--help").returncode == 0
     assert run_cli("--version").stdout.startswith("pcikit")
+
+
+def test_show_reads_msix_table_from_a_bar_file(tmp_path):
+    data = bytearray(256)
+    put(data, 0, 4, 0x10411AF4)
+    put(data, 4, 2, 0x0406)
+    put(data, 6, 2, 0x0010)
+    put(data, 0x10, 4, 0xFE000000)  # 32-bit memory BAR 0
+    data[0x34] = 0x40
+    data[0x40], data[0x41] = 0x11, 0x00
+    put(data, 0x42, 2, 0x8001)  # enabled, 2 vectors
+    put(data, 0x44, 4, 0x00000000)  # table: BAR 0 + 0
+    put(data, 0x48, 4, 0x00000800)  # PBA: BAR 0 + 0x800
+    dump = tmp_path / "m.txt"
+    dump.write_text(dump_text([("00:04.0", bytes(data))]))
+    bar = bytearray(0x1000)
+    put(bar, 0x00, 8, 0xFEE0_1000)     # vector 0 address
+    put(bar, 0x08, 4, 0x41)             # data
+    put(bar, 0x0C, 4, 0)                # unmasked
+    put(bar, 0x10, 8, 0x1_FEE0_2000)   # vector 1: 64-bit address
+    put(bar, 0x18, 4, 0x42)
+    put(bar, 0x1C, 4, 1)                # masked
+    put(bar, 0x800, 8, 0b10)            # vector 1 pending
+    (tmp_path / "bar0.bin").write_bytes(bytes(bar))
+    result = run_cli("show", "--json", "-F", str(dump), "--bar", f"0={tmp_path / 'bar0.bin'}")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)[0]
+    assert doc["msix_table"] == [
+        {"vector": 0, "address": 0xFEE01000, "data": 0x41, "masked": False, "pending": False},
+        {"vector": 1, "address": 0x1FEE02000, "data": 0x42, "masked": True, "pending": True},
+    ]
+    assert doc["pba"] == [False, True]
+    text = run_cli("show", "-v", "-F", str(dump), "--bar", f"0={tmp_path / 'bar0.bin'}").stdout
+    assert "2 read, 1 masked, 1 pending" in text

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Mapping, Optional
 
 from ..ids import IdDatabase
 from ..model import Capability, Device
@@ -59,8 +59,25 @@ def _bars(dev: Device) -> list[dict[str, Any]]:
     ]
 
 
-def device_document(dev: Device, ids: Optional[IdDatabase] = None) -> dict[str, Any]:
-    """The JSON object of one device (plain dicts, lists, numbers, strings)."""
+def _interrupts(dev: Device, regions: Optional[tuple]) -> dict[str, Any]:
+    """``interrupts`` always; ``msix_table`` and ``pba`` when the table's BAR could be read."""
+    from ..interrupts import interrupt_summary
+
+    summary = interrupt_summary(dev, *(regions or ()))
+    extra: dict[str, Any] = {"interrupts": summary.to_json()}
+    state = summary.msix
+    if state is not None and state.unread is None and state.vectors:
+        extra["msix_table"] = [v.to_json() for v in state.vectors]
+        extra["pba"] = [v.pending for v in state.vectors]
+    return extra
+
+
+def device_document(dev: Device, ids: Optional[IdDatabase] = None, regions: Optional[tuple] = None) -> dict[str, Any]:
+    """The JSON object of one device (plain dicts, lists, numbers, strings).
+
+    ``regions`` is (BAR index -> mapped region, BAR index -> why unmapped); with the
+    MSI-X table's BAR mapped, the document carries ``msix_table`` and ``pba``.
+    """
     header = dev.header
     sub = dev.subsystem
     problems = dev.problems
@@ -84,10 +101,13 @@ def device_document(dev: Device, ids: Optional[IdDatabase] = None) -> dict[str, 
         "extended_capabilities": [_capability(c) for c in dev.extended_capabilities],
         "driver": dev.kernel.driver if dev.kernel else None,
         "header": plain(header) if header else None,
+        **(_interrupts(dev, regions) if header else {}),
         "problems": problems,
     }
 
 
-def dumps(devices: Iterable[Device], ids: Optional[IdDatabase] = None) -> str:
-    """The JSON array for ``devices``, indented for people, stable key order."""
-    return json.dumps([device_document(d, ids) for d in devices], indent=2)
+def dumps(devices: Iterable[Device], ids: Optional[IdDatabase] = None,
+          regions: Optional[Mapping[Any, tuple]] = None) -> str:
+    """The JSON array for ``devices``; ``regions`` maps an address to (regions, why unmapped)."""
+    regions = regions or {}
+    return json.dumps([device_document(d, ids, regions.get(d.address)) for d in devices], indent=2)

@@ -5,7 +5,7 @@
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Mapping, Optional
 
 from ..ids import IdDatabase
 from ..model import Capability, Device
@@ -28,18 +28,20 @@ def _set_flags(register: Any) -> str:
     return " ".join(names) if names else "-"
 
 
-def _interrupt(dev: Device) -> str:
-    irq = dev.interrupt
-    parts = [f"{irq.pin}, line {irq.line if irq.line is not None else 'not connected'}" if irq.pin else "no legacy INTx pin"]
-    for cap_id, label in ((0x05, "MSI"), (0x11, "MSI-X")):
-        cap = dev.find_capability(cap_id)
-        if cap is not None and cap.fields is not None:
-            count = cap.fields.get("table_size") or cap.fields.get("multiple_message_capable")
-            state = "enabled" if cap.fields.get("enable") else "disabled"
-            parts.append(f"{label} {state} ({count} vectors)")
-    if dev.kernel is not None and dev.kernel.irq:
-        parts.append(f"kernel IRQ {dev.kernel.irq}")
-    return "; ".join(parts)
+def _interrupts(dev: Device, regions: Optional[tuple], verbose: int) -> list[str]:
+    from ..interrupts import interrupt_summary
+
+    summary = interrupt_summary(dev, *(regions or ()))
+    lines = [f"    interrupts  {summary.lines()[0]}"]
+    lines.extend(f"                {line}" for line in summary.lines()[1:])
+    state = summary.msix
+    if verbose and state is not None and state.vectors:
+        lines.append("                vector  address             data        masked  pending")
+        for v in state.vectors:
+            pending = "?" if v.pending is None else ("yes" if v.pending else "no")
+            lines.append(f"                {v.vector:6d}  {v.address:#018x}  {v.data:#010x}  "
+                         f"{'yes' if v.masked else 'no':6s}  {pending}")
+    return lines
 
 
 def _bar_line(bar) -> str:
@@ -105,8 +107,8 @@ def _subsystem(dev: Device, ids: IdDatabase) -> Optional[str]:
     return f"{vendor} {name or 'device'} [{sub[0]:04x}:{sub[1]:04x}]"
 
 
-def render_device(dev: Device, ids: IdDatabase, verbose: int = 0) -> str:
-    """The native text of one device."""
+def render_device(dev: Device, ids: IdDatabase, verbose: int = 0, regions: Optional[tuple] = None) -> str:
+    """The native text of one device; ``regions`` (mapped BARs, why-unmapped) lets it show MSI-X vectors."""
     lines = [_title(dev, ids)]
     if not dev.has_config:
         lines.append(f"    config      only {dev.config.size} bytes readable")
@@ -120,7 +122,7 @@ def render_device(dev: Device, ids: IdDatabase, verbose: int = 0) -> str:
                  f"{dev.config.size} config bytes readable")
     lines.append(f"    command     {_set_flags(dev.command)}")
     lines.append(f"    status      {_set_flags(dev.status)}")
-    lines.append(f"    interrupt   {_interrupt(dev)}")
+    lines.extend(_interrupts(dev, regions, verbose))
     lines.extend(_bar_line(bar) for bar in dev.bars)
     caps = dev.capabilities + dev.extended_capabilities
     if dev.config.size <= 64 and dev.status is not None and dev.status.capabilities_list:
@@ -133,6 +135,8 @@ def render_device(dev: Device, ids: IdDatabase, verbose: int = 0) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_text(devices: Iterable[Device], ids: IdDatabase, verbose: int = 0) -> str:
-    """Native text of every device, separated by blank lines."""
-    return "\n".join(render_device(dev, ids, verbose) for dev in devices)
+def render_text(devices: Iterable[Device], ids: IdDatabase, verbose: int = 0,
+                regions: Optional[Mapping[Any, tuple]] = None) -> str:
+    """Native text of every device, separated by blank lines (``regions`` keyed by address)."""
+    regions = regions or {}
+    return "\n".join(render_device(dev, ids, verbose, regions.get(dev.address)) for dev in devices)
