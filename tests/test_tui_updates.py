@@ -1,4 +1,4 @@
-"""Live updates, refresh, exports and the MSI-X table: the inspector over changing sources."""
+"""Live updates, refresh and exports: the inspector over changing sources."""
 from __future__ import annotations
 
 import json
@@ -7,9 +7,6 @@ from pathlib import Path
 
 from pcikit.address import Address
 from pcikit.sources import dump_devices
-from pcikit.tui.app import PcikitApp
-from pcikit.tui.source import DumpSource
-from pcikit.ids import IdDatabase
 from pcikit.tui.widgets.detail_pane import DetailPane
 from pcikit.tui.widgets.device_list import DeviceList
 
@@ -104,43 +101,3 @@ def test_exports_json_and_an_lspci_dump(tmp_path: Path):
     lspci = need_lspci()
     result = subprocess.run([lspci, "-F", str(dump), "-xxxx"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("01:00.0 ")
-
-
-class _BarSource(DumpSource):
-    """A dump plus one BAR image, the way a spec or a live machine would supply it."""
-
-    def __init__(self, path: Path, bar: bytes) -> None:
-        super().__init__(path)
-        self.bar = bar
-
-    def bar_regions(self, dev, indices):
-        from pcikit.mmio import Region
-
-        return {0: Region(self.bar, readonly=True)}, []
-
-
-def test_msix_tab_reads_the_vector_table_from_a_bar(tmp_path: Path):
-    bar = bytearray(0x4000)
-    for vector in range(33):  # table at 0x3000: address low, high, data, vector control
-        entry = 0x3000 + 16 * vector
-        build.put(bar, entry, 4, 0xFEE00000 | vector << 12)
-        build.put(bar, entry + 8, 4, 0x4020 + vector)
-        build.put(bar, entry + 12, 4, 1 if vector == 2 else 0)
-    build.put(bar, 0x2000, 8, 1 << 5)  # PBA: vector 5 pending
-    source = _BarSource(write_dump(tmp_path), bytes(bar))
-    app = PcikitApp(source, source.load(), IdDatabase(b""), poll_interval=None)
-
-    async def scenario(pilot):
-        app.query_one(DeviceList).select(NVME)
-        await press(pilot, "3")
-        lines = screen_text(app).splitlines()
-
-        def cells(address: str) -> list[str]:  # Vector, Address, Data, Masked, Pending, Deliverable
-            line = next(line for line in lines if address in line)
-            return [cell.strip() for cell in line.split("│")][-6:]
-
-        assert cells("0x00000000fee02000") == ["2", "0x00000000fee02000", "0x00004022", "yes", "no", "no"]
-        assert cells("0x00000000fee05000") == ["5", "0x00000000fee05000", "0x00004025", "no", "yes", "yes"]
-        assert "33 read, 1 masked, 1 pending" in "\n".join(lines)
-
-    run(app, scenario, size=(140, 60))

@@ -6,7 +6,9 @@ updates). No Textual here: the app drives these from its own timers and workers.
 """
 from __future__ import annotations
 
+import glob
 import os
+import re
 from pathlib import Path
 from typing import Optional
 
@@ -20,6 +22,7 @@ UDEV_CONTROL = "/run/udev/control"
 _PACKAGE_EXAMPLES = Path(__file__).with_name("data") / "examples.txt"
 _REPO_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 _DUMP_SUFFIXES = (".txt", ".lspci")
+_BAR_IMAGE_RE = re.compile(r"\.bar([0-5])\.bin")
 
 
 class DeviceSource:
@@ -139,11 +142,50 @@ class _PathSource(DeviceSource):
         return self.load()
 
 
+def bar_images_beside(dump: Path) -> dict[int, Path]:
+    """BAR images saved next to a one-device dump: ``NAME.barN.bin`` beside ``NAME.lspci.txt``."""
+    stem = dump.name
+    for suffix in (".txt", ".lspci"):
+        stem = stem[: -len(suffix)] if stem.endswith(suffix) else stem
+    images = {}
+    for candidate in dump.parent.glob(f"{glob.escape(stem)}.bar*.bin"):
+        match = _BAR_IMAGE_RE.fullmatch(candidate.name[len(stem):])
+        if match:
+            images[int(match.group(1))] = candidate
+    return images
+
+
+def _image_regions(images: dict[int, bytes], indices: list[int], whose: str) -> tuple[dict, list[str]]:
+    """Read-only regions over BAR images, and a reason for each BAR without one."""
+    from ..mmio import Region
+
+    regions = {i: Region(images[i], readonly=True) for i in indices if i in images}
+    return regions, [f"{whose} has no image of BAR {i}" for i in indices if i not in images]
+
+
+def _with_bar_images(path: Path, devices: list[Device], into: dict[Address, dict[int, Path]]) -> list[Device]:
+    if len(devices) == 1 and path.is_file():
+        into[devices[0].address] = bar_images_beside(path)
+    return devices
+
+
 class DumpSource(_PathSource):
-    """An lspci dump, a raw image, or a folder of them."""
+    """An lspci dump, a raw image, or a folder of them; BAR images beside a one-device dump are used."""
+
+    def __init__(self, path: "str | os.PathLike[str]", banner: Optional[str] = None) -> None:
+        super().__init__(path, banner)
+        self._bar_files: dict[Address, dict[int, Path]] = {}
 
     def _read(self) -> list[Device]:
-        return dump_devices(self.path)
+        self._bar_files = {}
+        return _with_bar_images(self.path, dump_devices(self.path), self._bar_files)
+
+    def bar_regions(self, dev: Device, indices: list[int]) -> tuple[dict, list[str]]:
+        """BAR images saved beside the dump, else why a dump cannot show BAR contents."""
+        files = self._bar_files.get(dev.address)
+        if not files:
+            return super().bar_regions(dev, indices)
+        return _image_regions({i: p.read_bytes() for i, p in files.items() if i in indices}, indices, "the dump")
 
 
 class SpecSource(_PathSource):
@@ -170,24 +212,27 @@ class SpecSource(_PathSource):
 
     def bar_regions(self, dev: Device, indices: list[int]) -> tuple[dict, list[str]]:
         """The spec's BAR images as read-only regions."""
-        from ..mmio import Region
-
-        images = self._bar_images.get(dev.address, {})
-        regions = {i: Region(images[i], readonly=True) for i in indices if i in images}
-        return regions, [f"the spec gives no image for BAR {i}" for i in indices if i not in images]
+        return _image_regions(self._bar_images.get(dev.address, {}), indices, "the spec")
 
 
 class FilesSource(DeviceSource):
-    """Several dump files read as one list (the bundled fixtures)."""
+    """Several dump files read as one list (the bundled fixtures), with the BAR images beside them."""
 
     def __init__(self, paths: list[Path], label: str, banner: Optional[str] = None) -> None:
         self.paths = paths
         self.label = label
         self.banner = banner
+        self._bar_files: dict[Address, dict[int, Path]] = {}
 
     def load(self) -> list[Device]:
         """Devices of every file, in file order."""
-        return [dev for path in self.paths for dev in dump_devices(path)]
+        self._bar_files = {}
+        return [dev for path in self.paths for dev in _with_bar_images(path, dump_devices(path), self._bar_files)]
+
+    def bar_regions(self, dev: Device, indices: list[int]) -> tuple[dict, list[str]]:
+        """The fixture's BAR images."""
+        files = self._bar_files.get(dev.address, {})
+        return _image_regions({i: p.read_bytes() for i, p in files.items() if i in indices}, indices, "the fixture")
 
 
 def bundled_dumps() -> list[Path]:
