@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import NamedTuple, Optional
 
 _SLOT_RE = re.compile(r"^(?:([0-9a-fA-F]{1,8}):)?([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2})\.([0-7])$")
@@ -49,8 +48,7 @@ def _hex_or_any(text: str, limit: int, what: str) -> Optional[int]:
     return value
 
 
-@dataclass(frozen=True)
-class SlotFilter:
+class SlotFilter(NamedTuple):
     """lspci's ``-s [[[[domain]:]bus]:][slot][.[func]]``."""
 
     domain: Optional[int] = None
@@ -85,8 +83,7 @@ class SlotFilter:
         )
 
 
-@dataclass(frozen=True)
-class IdFilter:
+class IdFilter(NamedTuple):
     """lspci's ``-d [vendor]:[device][:class]``."""
 
     vendor: Optional[int] = None

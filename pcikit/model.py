@@ -7,9 +7,8 @@ in :attr:`Device.problems`, never raised.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from .access.base import ConfigSpace, KernelInfo
 from .address import Address
@@ -23,8 +22,7 @@ HEADER_NORMAL, HEADER_BRIDGE, HEADER_CARDBUS = 0, 1, 2
 _BAR_COUNT = {HEADER_NORMAL: 6, HEADER_BRIDGE: 2, HEADER_CARDBUS: 1}
 
 
-@dataclass(frozen=True)
-class Interrupt:
+class Interrupt(NamedTuple):
     """Legacy INTx wiring: ``pin`` None means no legacy interrupt (MSI/MSI-X may exist)."""
 
     pin: Optional[str]
@@ -34,8 +32,7 @@ class Interrupt:
     reserved_pin: bool = False
 
 
-@dataclass(frozen=True)
-class Bar:
+class Bar(NamedTuple):
     """One decoded Base Address Register (a 64-bit BAR covers two registers)."""
 
     index: int
@@ -53,17 +50,28 @@ class Bar:
         return self.address == 0
 
 
-@dataclass
 class Capability:
     """A capability found in a list; ``fields`` are decoded on first access."""
 
-    device: "Device" = field(repr=False)
-    offset: int
-    cap_id: int
-    header: int
-    extended: bool = False
-    version: Optional[int] = None
-    problems: list[str] = field(default_factory=list)
+    def __init__(
+        self,
+        device: "Device",
+        offset: int,
+        cap_id: int,
+        header: int,
+        extended: bool = False,
+        version: Optional[int] = None,
+    ) -> None:
+        self.device = device
+        self.offset = offset
+        self.cap_id = cap_id
+        self.header = header
+        self.extended = extended
+        self.version = version
+        self.problems: list[str] = []
+
+    def __repr__(self) -> str:
+        return f"<Capability {self.name} at 0x{self.offset:03x}>"
 
     @property
     def name(self) -> str:

@@ -5,8 +5,7 @@ the same markers lspci prints. Nothing here raises on bad input.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from .access.base import ConfigSpace
 
@@ -15,8 +14,7 @@ _MAX_STANDARD_STEPS = 64  # 192 bytes of dword-aligned slots: a longer walk must
 _MAX_EXTENDED_STEPS = 1024
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(NamedTuple):
     """One capability header found by a walk."""
 
     offset: int
@@ -25,8 +23,7 @@ class Found:
     version: Optional[int] = None
 
 
-@dataclass(frozen=True)
-class WalkStop:
+class WalkStop(NamedTuple):
     """Why a walk ended early: ``looped``, ``broken``, ``access denied`` or ``too long``."""
 
     reason: str

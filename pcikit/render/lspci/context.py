@@ -1,8 +1,7 @@
 """What every lspci renderer function receives."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from .names import Namer
 
@@ -17,8 +16,7 @@ def pm(value: object) -> str:
     return "+" if value else "-"
 
 
-@dataclass
-class LspciOptions:
+class LspciOptions(NamedTuple):
     """The lspci switches that change the text: -v, -n, -D, -k, -x."""
 
     verbose: int = 0
@@ -28,14 +26,14 @@ class LspciOptions:
     hex_level: int = 0
 
 
-@dataclass
 class RenderContext:
-    """Options, names and the device being printed."""
+    """Options, names and the device being printed; ``out`` collects the text."""
 
-    options: LspciOptions
-    namer: Namer
-    device: object = None
-    out: list[str] = field(default_factory=list)
+    def __init__(self, options: LspciOptions, namer: Namer, device: object = None) -> None:
+        self.options = options
+        self.namer = namer
+        self.device = device
+        self.out: list[str] = []
 
     @property
     def verbose(self) -> int:

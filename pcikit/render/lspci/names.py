@@ -1,7 +1,6 @@
 """Names formatted exactly as pciutils' ``pci_lookup_name`` formats them."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Optional
 
 from ...ids import IdDatabase
@@ -14,12 +13,12 @@ def _fit(text: str, size: int) -> str:
     return text
 
 
-@dataclass
 class Namer:
     """``numeric``: 0 names, 1 numbers only (``-n``), 2 both (``-nn``)."""
 
-    ids: IdDatabase
-    numeric: int = 0
+    def __init__(self, ids: IdDatabase, numeric: int = 0) -> None:
+        self.ids = ids
+        self.numeric = numeric
 
     def _single(self, name: Optional[str], num: str, unknown: str, size: int, mixed: bool = False) -> str:
         mixed = mixed or self.numeric >= 2
