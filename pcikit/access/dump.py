@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
-from typing import Iterator, Union
+from typing import Iterator, NamedTuple, Union
 
 from ..address import Address
 from ..errors import DumpFormatError, PcikitError
@@ -30,8 +29,7 @@ _LINE_RE = re.compile(
 _MAX_LINE = 253  # pciutils: fgets(buf, 255) must also hold the newline
 
 
-@dataclass
-class DumpEntry:
+class DumpEntry(NamedTuple):
     """One device found in a dump: its address, its bytes and its header line."""
 
     address: Address
