@@ -195,3 +195,16 @@ def test_command_palette_offers_every_action(tmp_path: Path):
         assert app.query_one(ContentSwitcher).current == "tree"
 
     run(app, scenario)
+
+
+def test_narrow_terminal_stacks_the_list_above_the_details(tmp_path: Path):
+    app = app_for(write_dump(tmp_path))
+
+    async def scenario(pilot):
+        app.query_one(DeviceList).select(NVME)
+        await press(pilot, "4")
+        lines = screen_text(app).splitlines()
+        assert lines[0].strip() == "6 devices · devices.txt"  # the list spans the width
+        assert any(line.startswith(" 000: 4d 14 08 a8") and "M..." in line for line in lines)  # hex with ASCII
+
+    run(app, scenario, size=(80, 30))

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Optional
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .widgets.detail_pane import DetailPane
 
 _SCAN_CHUNK = 25
+_NARROW = 100  # columns below which the list sits above the details
 _FILTER_DELAY = 0.15
 _FILTER_DELAY_FROM = 500  # debounce typing only for big lists
 
@@ -49,6 +50,9 @@ class PcikitApp(App):
     #views { height: 1fr; }
     #list-status { height: 1; padding: 0 1; background: $boost; text-style: bold; }
     #detail { width: 1fr; }
+    #main.-narrow { layout: vertical; }
+    #main.-narrow #left { width: 1fr; height: 40%; border-right: none; border-bottom: solid $primary 30%; }
+    #main.-narrow #detail { height: 1fr; }
     """
     BINDINGS = [
         Binding("q", "quit", "Quit"),
@@ -109,6 +113,10 @@ class PcikitApp(App):
         self._refill(follow=False)
         self.query_one(DeviceList).focus()
         self.call_after_refresh(self._mount_detail)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Stack list and details on narrow terminals."""
+        self.query_one("#main").set_class(event.size.width < _NARROW, "-narrow")
 
     def _mount_detail(self) -> None:
         from .widgets.detail_pane import DetailPane

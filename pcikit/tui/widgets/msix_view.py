@@ -57,9 +57,9 @@ class MsixView(VerticalScroll):
             parts.append(_layout(report.fields))
         state = report.state
         if state is not None:
-            parts.append(Text(state.summary(), style="bold"))
             parts.extend(Text(f"⚠ {problem}", style="bold red") for problem in state.problems)
             if state.vectors:
+                parts.append(Text(state.summary(), style="bold"))
                 parts.append(_vectors(state))
         if report.note:
             parts.append(Text(f"Vector table not shown: {report.note}" if report.fields is not None else report.note,
