@@ -22,8 +22,6 @@ from .conftest import need_lspci
 from .tui_support import write_dump
 
 
-
-
 def device(data: bytes, slot: str = "0000:01:00.0") -> Device:
     return Device(Address.parse(slot), BytesConfig(bytes(data)))
 

@@ -30,7 +30,6 @@ class DeviceSource:
 
     label: str = ""
     banner: Optional[str] = None
-    live: bool = False
 
     def load(self) -> list[Device]:
         """Every device, in source order."""
@@ -55,8 +54,6 @@ class DeviceSource:
 
 class LiveSource(DeviceSource):
     """The running machine's sysfs tree (or another ``--sysfs-root``)."""
-
-    live = True
 
     def __init__(self, root: str = sysfs.DEFAULT_ROOT) -> None:
         self.root = root
@@ -145,7 +142,7 @@ class _PathSource(DeviceSource):
 def bar_images_beside(dump: Path) -> dict[int, Path]:
     """BAR images saved next to a one-device dump: ``NAME.barN.bin`` beside ``NAME.lspci.txt``."""
     stem = dump.name
-    for suffix in (".txt", ".lspci"):
+    for suffix in _DUMP_SUFFIXES:
         stem = stem[: -len(suffix)] if stem.endswith(suffix) else stem
     images = {}
     for candidate in dump.parent.glob(f"{glob.escape(stem)}.bar*.bin"):

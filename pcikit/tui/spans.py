@@ -123,6 +123,7 @@ class _RecordingContext(DecodeContext):
     records: list = field(default_factory=list)
 
     def parse(self, schema: Construct, relative: int = 0) -> Container:
+        """Parse as DecodeContext does, and remember what was parsed where."""
         result = super().parse(schema, relative)
         self.records.append((schema, relative, result))
         return result
