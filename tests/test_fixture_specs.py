@@ -184,6 +184,13 @@ def test_json_output_is_the_show_json_document(built):
     assert [c["id"] for c in entry["extended_capabilities"]] == [p.cap.cap_id for p in built.extended_capabilities]
     sizes = {b["index"]: b["size"] for b in entry["bars"]}
     assert sizes == {b.index: b.size for b in built.spec.bars}
+    msix = [c for c in built.spec.capabilities if c.cap_id == 0x11]
+    if msix:  # the BAR images are read back through pcikit's MSI-X table reader
+        given = {v["vector"]: v for v in msix[0].vectors}
+        reset = {"address": 0, "data": 0, "masked": True, "pending": False}
+        for row in entry["msix_table"]:
+            wanted = {**reset, **given.get(row["vector"], {})}
+            assert {k: row[k] for k in reset} == {k: wanted[k] for k in reset}
 
 
 @pytest.mark.skipif(GCC is None, reason="no C compiler")
