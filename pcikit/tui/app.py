@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Input, Static, Tree
+from textual.widgets import ContentSwitcher, Footer, Static, Tree
 
 from ..address import Address
 from ..ids import IdDatabase
@@ -27,10 +27,12 @@ from .source import DeviceSource
 from .tabs import TABS
 from .widgets.banner import Banner
 from .widgets.device_list import DeviceList
-from .widgets.filter_bar import FilterBar
 
 if TYPE_CHECKING:
+    from textual.widgets import Input
+
     from .inspect import Inspection
+    from .widgets.filter_bar import FilterBar
     from .widgets.bus_tree import BusTree
     from .widgets.detail_pane import DetailPane
 
@@ -98,7 +100,6 @@ class PcikitApp(App):
         with Horizontal(id="main"):
             with Vertical(id="left"):
                 yield Static(id="list-status")
-                yield FilterBar(id="filter")
                 with ContentSwitcher(initial="list", id="views"):
                     yield DeviceList(id="list")
         yield Footer()
@@ -186,7 +187,7 @@ class PcikitApp(App):
         tree: "BusTree" = self.query_one("#tree")  # type: ignore[assignment]
         tree.show(bus_forest(list(self.devices.values())), rows, set(shown).__contains__)
 
-    def on_input_changed(self, event: Input.Changed) -> None:
+    def on_input_changed(self, event: "Input.Changed") -> None:
         """Filter as the user types (debounced for big lists)."""
         self._query = event.value.strip()
         if self._filter_timer is not None:
@@ -196,7 +197,7 @@ class PcikitApp(App):
         else:
             self._refill()
 
-    def on_filter_bar_left(self, event: FilterBar.Left) -> None:
+    def on_filter_bar_left(self, event: "FilterBar.Left") -> None:
         """Back to the list after Enter or Escape in the filter."""
         if event.cleared:
             self._query = ""
@@ -256,10 +257,14 @@ class PcikitApp(App):
 
     # -- actions -----------------------------------------------------------------------
     async def action_filter(self) -> None:
-        """``/``: open the filter."""
+        """``/``: open the filter (mounted on first use)."""
         if self._tree_shown():
             await self.action_toggle_view()
-        self.query_one(FilterBar).open()
+        if not self.query("#filter"):
+            from .widgets.filter_bar import FilterBar
+
+            await self.query_one("#left").mount(FilterBar(id="filter"), after="#list-status")
+        self.query_one("#filter").open()
 
     def action_escape(self) -> None:
         """Escape: from the details back to the list; in the list, clear the filter."""
@@ -267,7 +272,7 @@ class PcikitApp(App):
         if self.focused is not None and view not in self.focused.ancestors_with_self:
             view.focus()
         elif self._query:
-            self.query_one(FilterBar).action_leave()
+            self.query_one("#filter").action_leave()
 
     async def action_toggle_view(self) -> None:
         """``t``: switch between the flat list and the bus tree (built on first use)."""
