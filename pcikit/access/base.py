@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from ..errors import ConfigReadError, ReadOnlyError
 
@@ -73,8 +72,7 @@ class ConfigSpace:
         return data + b"\xff" * (CONFIG_SIZE_EXTENDED - len(data))
 
 
-@dataclass(frozen=True)
-class Resource:
+class Resource(NamedTuple):
     """One line of sysfs ``resource``: start, inclusive end, kernel IORESOURCE flags."""
 
     start: int
@@ -87,19 +85,43 @@ class Resource:
         return self.end - self.start + 1 if self.end else 0
 
 
-@dataclass
 class KernelInfo:
     """What the operating system knows beyond config space (live sources only)."""
 
-    driver: Optional[str] = None
-    irq: Optional[int] = None
-    resources: list[Resource] = field(default_factory=list)
-    numa_node: Optional[int] = None
-    iommu_group: Optional[str] = None
-    physical_slot: Optional[str] = None
-    msi_irqs: list[int] = field(default_factory=list)
-    modules: list[str] = field(default_factory=list)
-    vpd_path: Optional[str] = None
+    FIELDS = ("driver", "irq", "resources", "numa_node", "iommu_group", "physical_slot",
+              "msi_irqs", "modules", "vpd_path")
+
+    def __init__(
+        self,
+        driver: Optional[str] = None,
+        irq: Optional[int] = None,
+        resources: Optional[list[Resource]] = None,
+        numa_node: Optional[int] = None,
+        iommu_group: Optional[str] = None,
+        physical_slot: Optional[str] = None,
+        msi_irqs: Optional[list[int]] = None,
+        modules: Optional[list[str]] = None,
+        vpd_path: Optional[str] = None,
+    ) -> None:
+        self.driver = driver
+        self.irq = irq
+        self.resources: list[Resource] = list(resources or [])
+        self.numa_node = numa_node
+        self.iommu_group = iommu_group
+        self.physical_slot = physical_slot
+        self.msi_irqs: list[int] = list(msi_irqs or [])
+        self.modules: list[str] = list(modules or [])
+        self.vpd_path = vpd_path
+
+    def as_dict(self) -> dict:
+        """The facts as keyword arguments (to copy or rebuild a KernelInfo)."""
+        return {name: getattr(self, name) for name in self.FIELDS}
+
+    def __repr__(self) -> str:
+        return f"KernelInfo({', '.join(f'{k}={v!r}' for k, v in self.as_dict().items())})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self.as_dict() == other.as_dict()  # type: ignore[attr-defined]
 
     def read_vpd(self) -> Optional[bytes]:
         """The VPD contents the kernel gives (at most 32 KiB), or None when unreadable."""
