@@ -207,3 +207,14 @@ def test_narrow_terminal_stacks_the_list_above_the_details(tmp_path: Path):
         assert any(line.startswith(" 000: 4d 14 08 a8") and "M..." in line for line in lines)  # hex with ASCII
 
     run(app, scenario, size=(80, 30))
+
+
+def test_mouse_click_selects_a_row(tmp_path: Path):
+    app = app_for(write_dump(tmp_path))
+
+    async def scenario(pilot):
+        await pilot.click(DeviceList, offset=(3, 3))  # line 0 is the header: line 3 is the third device
+        await pilot.pause()
+        assert app.query_one(DetailPane).inspection.device.address == Address.parse("00:03.0")
+
+    run(app, scenario)
