@@ -141,11 +141,18 @@ class MockDevice:
 
     @classmethod
     def from_spec(cls, path: Union[str, os.PathLike], **options: object) -> "MockDevice":
-        """A device from a fixture-generator spec file (arrives with the fixture generator)."""
-        raise NotImplementedError(
-            f"{os.fspath(path)}: device specs come with the fixture generator; "
-            "use from_image, from_dump or DeviceBuilder meanwhile"
-        )
+        """A device built from a ``specs/*.toml`` spec: its config image, BAR sizes and MSI-X BAR images.
+
+        Options are those of :meth:`from_image`; the address defaults to the spec's slot.
+        Spec errors raise :class:`pcikit.fixture.SpecError` naming the file and field.
+        """
+        from ..fixture import build, load_spec
+
+        fixture = build(load_spec(os.fspath(path)))
+        sizes = {bar.index: bar.size for bar in fixture.spec.bars if bar.size}
+        options.setdefault("address", fixture.spec.slot)
+        options.setdefault("bar_data", fixture.bar_images)
+        return cls.from_image(fixture.config, sizes, **options)
 
     @staticmethod
     def _size_msix_bar(model: Device, plans: list[BarPlan]) -> list[BarPlan]:
