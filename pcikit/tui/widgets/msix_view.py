@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from rich import box
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -27,9 +28,9 @@ def _layout(fields) -> Table:
 
 
 def _vectors(state) -> Table:
-    table = Table(show_edge=False, header_style="bold")
-    for title in ("Vector", "Address", "Data", "Masked", "Pending", "Deliverable"):
-        table.add_column(title, justify="right" if title in ("Vector", "Data") else "left")
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, header_style="bold", padding=(0, 0))
+    for title, width in (("Vector", 6), ("Address", 18), ("Data", 10), ("Masked", 6), ("Pending", 7), ("Deliver", 7)):
+        table.add_column(title, justify="right" if title == "Vector" else "left", min_width=width, no_wrap=True)
     for vec in state.vectors[:_MAX_ROWS]:
         pending = "?" if vec.pending is None else ("yes" if vec.pending else "no")
         table.add_row(
