@@ -114,7 +114,8 @@ def test_capabilities_tab_lists_every_capability(tmp_path: Path):
         labels = [str(node.label) for node in app.query_one(CapabilityTree).root.children]
         assert [label.split("  ")[0] for label in labels] == [
             "Header", "[40] Power Management", "[50] MSI", "[70] PCI Express", "[b0] MSI-X",
-            "[100] Advanced Error Reporting v1", "[148] Device Serial Number v1", "[158] Latency Tolerance Reporting v1",
+            "[100] Advanced Error Reporting v1", "[148] Device Serial Number v1",
+            "[158] Latency Tolerance Reporting v1",
         ]
         text = screen_text(app)
         assert "[40] Power Management  id 0x01" in text

@@ -23,8 +23,8 @@ from ...address import Address
 from ..rows import DeviceRow, problem_badge
 
 _GAP = 2
-_BADGES = Style(color="cyan")
-_PROBLEMS = Style(color="red", bold=True)
+_PLAIN = Style()
+_CELL_STYLES = {"interrupts": Style(color="cyan"), None: Style(color="red", bold=True)}
 # (title, attribute, width) in screen order; badges first so they stay visible in a narrow pane.
 COLUMNS = (
     ("Slot", "slot", 7),
@@ -192,7 +192,7 @@ class DeviceList(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         if y == 0:
             style = self.get_component_rich_style("device-list--header")
-            segments = self._line([(title, Style()) for title, _, _ in COLUMNS], style)
+            segments = self._line([(title, _PLAIN) for title, _, _ in COLUMNS], style)
         else:
             index = y - 1 + scroll_y
             if index >= len(self._addresses) or self._row_of is None:
@@ -203,8 +203,7 @@ class DeviceList(ScrollView, can_focus=True):
                 base = base + self.get_component_rich_style("device-list--cursor")
             elif index % 2:
                 base = base + self.get_component_rich_style("device-list--stripe")
-            cells = [(self._cell(row, attr), _BADGES if attr == "interrupts" else _PROBLEMS if attr is None else Style())
-                     for _, attr, _ in COLUMNS]
+            cells = [(self._cell(row, attr), _CELL_STYLES.get(attr, _PLAIN)) for _, attr, _ in COLUMNS]
             segments = self._line(cells, base)
-        strip = Strip(segments).crop(scroll_x, scroll_x + width)
-        return strip.extend_cell_length(width, self.rich_style if y else self.get_component_rich_style("device-list--header"))
+        fill = self.rich_style if y else self.get_component_rich_style("device-list--header")
+        return Strip(segments).crop(scroll_x, scroll_x + width).extend_cell_length(width, fill)

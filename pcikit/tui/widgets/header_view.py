@@ -122,8 +122,8 @@ class HeaderView(VerticalScroll):
         table = _section("Command and Status")
         for name in ("command", "status"):
             register = common[name]
-            path = ("header", "common", name)
-            table.add_row(name.capitalize(), Text.assemble(_value(f"0x{register.raw:04x}", path in changed), "  ", _flags(register)))
+            raw = _value(f"0x{register.raw:04x}", ("header", "common", name) in changed)
+            table.add_row(name.capitalize(), Text.assemble(raw, "  ", _flags(register)))
         return table
 
     def _bars(self, dev: Device, changed: set) -> Table:
@@ -135,8 +135,8 @@ class HeaderView(VerticalScroll):
             table.add_row(f"BAR {bar.index}", _value(_bar_text(bar), path in changed))
         rom = dev.header.body.get("expansion_rom")
         if rom is not None and rom.raw:
-            state = "enabled" if rom.enable else "disabled"
-            table.add_row("ROM", _value(f"at 0x{rom.address:x} ({state})", ("header", "body", "expansion_rom") in changed))
+            text = f"at 0x{rom.address:x} ({'enabled' if rom.enable else 'disabled'})"
+            table.add_row("ROM", _value(text, ("header", "body", "expansion_rom") in changed))
         return table
 
     def _interrupt(self, dev: Device, changed: set) -> Table:
@@ -154,5 +154,6 @@ class HeaderView(VerticalScroll):
         body = dev.header.body
         table = _section("Bridge")
         for name in ("primary_bus", "secondary_bus", "subordinate_bus"):
-            table.add_row(name.replace("_", " ").capitalize(), _value(f"{body[name]:02x}", ("header", "body", name) in changed))
+            label = name.replace("_", " ").capitalize()
+            table.add_row(label, _value(f"{body[name]:02x}", ("header", "body", name) in changed))
         return table

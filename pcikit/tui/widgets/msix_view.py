@@ -29,7 +29,8 @@ def _layout(fields) -> Table:
 
 def _vectors(state) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, header_style="bold", padding=(0, 0))
-    for title, width in (("Vector", 6), ("Address", 18), ("Data", 10), ("Masked", 6), ("Pending", 7), ("Deliver", 7)):
+    columns = (("Vector", 6), ("Address", 18), ("Data", 10), ("Masked", 6), ("Pending", 7), ("Deliver", 7))
+    for title, width in columns:
         table.add_column(title, justify="right" if title == "Vector" else "left", min_width=width, no_wrap=True)
     for vec in state.vectors[:_MAX_ROWS]:
         pending = "?" if vec.pending is None else ("yes" if vec.pending else "no")
