@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from pcikit.commands import tui as command
 from pcikit.tui import create_app
 from pcikit.tui.widgets.capability_tree import CapabilityTree
@@ -101,3 +103,47 @@ def test_textual_is_imported_only_when_the_app_is_built():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_an_undefined_header_type_decodes_the_common_part_only(tmp_path: Path):
+    odd = build.header(256, 0x8086, 0x1234, 0x0C0330, header_type=0x03)
+    app = app_for(write_dump(tmp_path, [("00:07.0", "header type 3", lambda: odd)]))
+
+    async def scenario(pilot):
+        assert "Header type 0x03 is not defined: only the first 16 bytes are decoded." in screen_text(app)
+        for tab in "2345":
+            await press(pilot, tab)
+        assert "unknown header type 0x03" in screen_text(app)
+
+    run(app, scenario)
+
+
+def test_every_corpus_device_maps_names_and_reads_without_error():
+    from pcikit.access.dump import load_dump
+    from pcikit.ids import default_database
+    from pcikit.model import Device
+    from pcikit.tui.changes import changed_paths
+    from pcikit.tui.msix_info import msix_report
+    from pcikit.tui.rows import device_row
+    from pcikit.tui.source import DumpSource
+    from pcikit.tui.spans import FieldMap, describe, value_at
+
+    from .oracle import corpus_files
+
+    files = corpus_files()
+    if not files:
+        pytest.skip("corpus not found at ../shared/corpus")
+    ids = default_database()
+    for path in files:
+        source = DumpSource(path)
+        for entry in load_dump(path):
+            dev = Device(entry.address, entry.config)
+            fields = FieldMap.of(dev)
+            for span in fields.spans:
+                assert span.start >= 0 and span.length >= 0, (path.name, span)
+                describe(dev, span.path)
+                value_at(dev, span.path)
+            assert fields.at(0) is None or fields.at(0).path[0] == "header"
+            device_row(dev, ids, domains=True)
+            msix_report(dev, source)
+            assert not changed_paths(dev, Device(entry.address, entry.config))

@@ -88,6 +88,10 @@ class HeaderView(VerticalScroll):
             sections.append(Text(f"Only {dev.config.size} bytes of config space are readable: no header.", style="red"))
             return sections
         sections.append(self._registers(dev, changed))
+        if dev.header.body is None:
+            note = f"Header type 0x{dev.header_type:02x} is not defined: only the first 16 bytes are decoded."
+            sections.append(Text(note, style="red"))
+            return sections
         sections.append(self._bars(dev, changed))
         sections.append(self._interrupt(dev, changed))
         if dev.header_type == 1:
