@@ -92,6 +92,8 @@ class PcikitApp(App):
         self._query = ""
         self._filter_timer = None
         self._shown: Optional[Address] = None
+        self._wanted: Optional[Address] = None
+        self._show_pending = False
 
     # -- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -215,7 +217,19 @@ class PcikitApp(App):
 
     def on_device_list_highlighted(self, event: DeviceList.Highlighted) -> None:
         """Show the highlighted device."""
-        self.show_device(event.address)
+        self._show_soon(event.address)
+
+    def _show_soon(self, address: Address) -> None:
+        """Show ``address`` once the messages already queued (held-down arrow keys) are handled."""
+        self._wanted = address
+        if not self._show_pending:
+            self._show_pending = True
+            self.call_later(self._show_wanted)
+
+    def _show_wanted(self) -> None:
+        self._show_pending = False
+        if self._wanted is not None:
+            self.show_device(self._wanted)
 
     def on_device_list_selected(self, event: DeviceList.Selected) -> None:
         """Enter: open the detail pane."""
@@ -226,7 +240,7 @@ class PcikitApp(App):
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
         """Show the device under the bus tree cursor."""
         if event.control.id == "tree" and isinstance(event.node.data, Address):
-            self.show_device(event.node.data)
+            self._show_soon(event.node.data)
 
     def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
         """Enter in the bus tree: open the detail pane."""

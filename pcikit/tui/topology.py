@@ -35,15 +35,22 @@ def bridge_range(dev: Device) -> Optional[tuple[int, int]]:
     return secondary, subordinate
 
 
-def _parent(dev: Device, bridges: list[tuple[Device, tuple[int, int]]]) -> Optional[Device]:
-    best: Optional[tuple[Device, tuple[int, int]]] = None
-    address = dev.address
-    for bridge, (low, high) in bridges:
-        if bridge is dev or bridge.address.domain != address.domain or not low <= address.bus <= high:
-            continue
-        if best is None or high - low < best[1][1] - best[1][0]:
-            best = (bridge, (low, high))
-    return best[0] if best else None
+def _claims(bridges: list[tuple[Device, tuple[int, int]]]) -> dict[tuple[int, int], list[Device]]:
+    """For each (domain, bus), the two narrowest bridges whose range holds it (first found wins ties)."""
+    claims: dict[tuple[int, int], list[tuple[int, int, Device]]] = {}
+    for order, (bridge, (low, high)) in enumerate(bridges):
+        for bus in range(low, high + 1):
+            entry = claims.setdefault((bridge.address.domain, bus), [])
+            entry.append((high - low, order, bridge))
+            entry.sort(key=lambda item: item[:2])
+            del entry[2:]
+    return {key: [bridge for _, _, bridge in entry] for key, entry in claims.items()}
+
+
+def _parent(dev: Device, claims: dict[tuple[int, int], list[Device]]) -> Optional[Device]:
+    """The narrowest bridge (other than ``dev`` itself) whose bus range holds ``dev``'s bus."""
+    candidates = claims.get((dev.address.domain, dev.address.bus), [])
+    return next((bridge for bridge in candidates if bridge is not dev), None)
 
 
 def _cycles(parents: dict[int, Optional[Device]], devices: list[Device]) -> None:
@@ -64,8 +71,8 @@ def _cycles(parents: dict[int, Optional[Device]], devices: list[Device]) -> None
 def bus_forest(devices: list[Device]) -> dict[tuple[int, int], list[BusNode]]:
     """Root nodes by (domain, bus), each with its subtree, in address order."""
     ordered = sorted(devices, key=lambda d: d.address)
-    bridges = [(dev, rng) for dev in ordered if (rng := bridge_range(dev)) is not None]
-    parents = {id(dev): _parent(dev, bridges) for dev in ordered}
+    claims = _claims([(dev, rng) for dev in ordered if (rng := bridge_range(dev)) is not None])
+    parents = {id(dev): _parent(dev, claims) for dev in ordered}
     _cycles(parents, ordered)
     nodes = {id(dev): BusNode(dev) for dev in ordered}
     roots: dict[tuple[int, int], list[BusNode]] = {}

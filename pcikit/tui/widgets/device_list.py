@@ -114,7 +114,7 @@ class DeviceList(ScrollView, can_focus=True):
         """Fill in the problem badge once a device has been decoded."""
         index = self._index.get(address)
         if index is not None:
-            self.refresh_line(index + 1 - int(self.scroll_offset.y))
+            self.refresh_line(index + 1)
 
     @property
     def row_count(self) -> int:
@@ -139,15 +139,19 @@ class DeviceList(ScrollView, can_focus=True):
         """Keep the cursor on a row."""
         return max(0, min(value, len(self._addresses) - 1))
 
-    def watch_cursor(self, value: int) -> None:
-        """Keep the cursor row on screen and announce it."""
+    def watch_cursor(self, old: int, value: int) -> None:
+        """Keep the cursor row on screen (redrawing only the two rows when nothing scrolls); announce it."""
         visible = max(1, self.scrollable_content_region.height - 1)
         top = int(self.scroll_offset.y)
         if value < top:
             self.scroll_to(y=value, animate=False, immediate=True)
         elif value >= top + visible:
             self.scroll_to(y=value - visible + 1, animate=False, immediate=True)
-        self.refresh()
+        if int(self.scroll_offset.y) == top:
+            self.refresh_line(old + 1)  # virtual line: the header is line 0
+            self.refresh_line(value + 1)
+        else:
+            self.refresh()
         if self._addresses:
             self.post_message(self.Highlighted(self._addresses[value]))
 
