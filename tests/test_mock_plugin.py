@@ -55,8 +55,10 @@ def test_live_marker_registered():
     pass
 
 
-def test_spec_hook(pci_mock):
-    with pytest.raises(NotImplementedError):
+def test_spec_files_go_to_the_fixture_generator(pci_mock):
+    from pcikit.fixture import SpecError
+
+    with pytest.raises(SpecError, match="device.toml"):
         pci_mock("device.toml")
 '''
 

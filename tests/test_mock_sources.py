@@ -84,8 +84,10 @@ def test_from_dump_needs_one_device(tmp_path):
     assert str(MockDevice.from_dump(path, slot="02.0").address) == "0000:00:02.0"
 
 
-def test_from_spec_is_a_documented_hook():
-    with pytest.raises(NotImplementedError, match="fixture generator"):
+def test_from_spec_names_a_missing_spec_file():
+    from pcikit.fixture import SpecError
+
+    with pytest.raises(SpecError, match="device.toml"):
         MockDevice.from_spec("device.toml")
 
 
