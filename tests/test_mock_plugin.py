@@ -77,7 +77,7 @@ def test_plugin_in_a_user_suite(tmp_path):
     result = _run_child(tmp_path)
     out = result.stdout
     assert "PASSED test_user.py::test_from_bytes" in out, out
-    for name in ("from_builder", "from_dump", "marker_default", "strict_clean", "spec_hook"):
+    for name in ("from_builder", "from_dump", "marker_default", "strict_clean", "spec_files_go_to_the_fixture_generator"):
         assert f"PASSED test_user.py::test_{name}" in out, out
     assert "ERROR test_user.py::test_strict_violation" in out, out
     assert "master abort" in out
