@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
+from construct import Construct, Container
+
+from ..bits import Register
 from ..context import DecodeContext
+from . import parse_fixed
 from .secondary_pcie import max_link_width
 
 MAX_LANES = 32
@@ -29,3 +33,21 @@ def per_lane(
             break
         entries.append(decode_lane(relative))
     return width, entries
+
+
+def decode_with_equalization(
+    ctx: DecodeContext, schema: Construct, lanes_offset: int, lane_register: Register, rate: str
+) -> Container:
+    """A Physical Layer capability: its fixed registers, then one equalization byte per lane."""
+    fields = parse_fixed(ctx, schema)
+    problems: list[str] = []
+    if not ctx.readable(0, lanes_offset):
+        problems.append("registers run past the readable config space")
+    width, lanes = per_lane(
+        ctx, lanes_offset, 1, lambda rel: lane_register.decode(ctx.u8(rel)),
+        f"{rate} Lane Equalization Control", problems,
+    )
+    fields["max_link_width"] = width
+    fields["lane_equalization_control"] = lanes
+    fields["problems"] = problems
+    return fields

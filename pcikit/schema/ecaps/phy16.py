@@ -9,8 +9,8 @@ from construct import Container, Int8ul, Int32ul, Padding, Struct
 
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
-from . import EXTENDED_HEADER, parse_fixed
-from .lanes import per_lane
+from . import EXTENDED_HEADER
+from .lanes import decode_with_equalization
 
 STATUS_16GT = Register(
     Int32ul,
@@ -43,15 +43,4 @@ LANES_OFFSET = 0x20
 
 def decode(ctx: DecodeContext) -> Container:
     """Decode the registers and the per-lane equalization controls."""
-    fields = parse_fixed(ctx, SCHEMA)
-    problems: list[str] = []
-    if not ctx.readable(0, LANES_OFFSET):
-        problems.append("registers run past the readable config space")
-    width, lanes = per_lane(
-        ctx, LANES_OFFSET, 1, lambda rel: LANE_EQUALIZATION_CONTROL_16GT.decode(ctx.u8(rel)),
-        "16.0 GT/s Lane Equalization Control", problems,
-    )
-    fields["max_link_width"] = width
-    fields["lane_equalization_control"] = lanes
-    fields["problems"] = problems
-    return fields
+    return decode_with_equalization(ctx, SCHEMA, LANES_OFFSET, LANE_EQUALIZATION_CONTROL_16GT, "16.0 GT/s")

@@ -10,8 +10,8 @@ from construct import Container, Int8ul, Int32ul, Struct
 
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
-from . import EXTENDED_HEADER, parse_fixed
-from .lanes import per_lane
+from . import EXTENDED_HEADER
+from .lanes import decode_with_equalization
 
 CAPABILITIES_32GT = Register(
     Int32ul,
@@ -79,17 +79,7 @@ MODIFIED_TS_USAGE_MODES = {0: "pci_express", 1: "training_set_messages", 2: "alt
 
 def decode(ctx: DecodeContext) -> Container:
     """Decode the registers and the per-lane equalization controls."""
-    fields = parse_fixed(ctx, SCHEMA)
-    problems: list[str] = []
-    if not ctx.readable(0, LANES_OFFSET):
-        problems.append("registers run past the readable config space")
+    fields = decode_with_equalization(ctx, SCHEMA, LANES_OFFSET, LANE_EQUALIZATION_CONTROL_32GT, "32.0 GT/s")
     selected = fields.control_32gt.modified_ts_usage_mode_selected
     fields["modified_ts_usage_mode_selected_name"] = MODIFIED_TS_USAGE_MODES.get(selected)
-    width, lanes = per_lane(
-        ctx, LANES_OFFSET, 1, lambda rel: LANE_EQUALIZATION_CONTROL_32GT.decode(ctx.u8(rel)),
-        "32.0 GT/s Lane Equalization Control", problems,
-    )
-    fields["max_link_width"] = width
-    fields["lane_equalization_control"] = lanes
-    fields["problems"] = problems
     return fields
