@@ -259,18 +259,32 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        return COMMANDS[args.command](args)
+        return run_reporting(COMMANDS[args.command], args)
+    except KeyboardInterrupt:
+        return 130
+
+
+def run_reporting(
+    command: Callable[[argparse.Namespace], int],
+    args: argparse.Namespace,
+    prog: str = "pcikit",
+    input_errors: tuple[type[BaseException], ...] = (PcikitError,),
+) -> int:
+    """Run a command and turn its errors into one line on stderr and an exit status.
+
+    No such device: 1; ``input_errors`` (usage and input problems): 2; a closed pipe: 0.
+    """
+    try:
+        return command(args)
     except NoSuchDeviceError as exc:
-        print(f"pcikit: {exc}", file=sys.stderr)
+        print(f"{prog}: {exc}", file=sys.stderr)
         return EXIT_NOMATCH
-    except PcikitError as exc:
-        print(f"pcikit: {exc}", file=sys.stderr)
+    except input_errors as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         sys.stderr.close()
         return EXIT_OK
-    except KeyboardInterrupt:
-        return 130
 
 
 def run() -> None:

@@ -14,9 +14,9 @@ import os
 import sys
 from typing import Optional, Sequence
 
-from ..errors import NoSuchDeviceError, PcikitError
+from ..errors import PcikitError
 
-EXIT_OK, EXIT_NOMATCH, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_USAGE = 0, 2
 
 
 class _Usage(PcikitError):
@@ -142,11 +142,6 @@ def main(argv: Sequence[str]) -> int:
     if args.action is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    try:
-        return ACTIONS[args.action](args)
-    except NoSuchDeviceError as exc:
-        print(f"pcikit: {exc}", file=sys.stderr)
-        return EXIT_NOMATCH
-    except (PcikitError, OSError) as exc:
-        print(f"pcikit: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    from ..cli import run_reporting
+
+    return run_reporting(ACTIONS[args.action], args, input_errors=(PcikitError, OSError))

@@ -21,7 +21,7 @@ from ..errors import BarUnavailableError, NoSuchDeviceError, PcikitError
 from ..mmio import BarRegion
 from ..msix import CAP_ID_MSIX, MsixLayout, MsixState, read_msix
 
-EXIT_OK, EXIT_NOMATCH, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_USAGE = 0, 2
 
 
 class _Usage(PcikitError):
@@ -137,14 +137,6 @@ def main(argv: Sequence[str]) -> int:
         args = parser.parse_args(list(argv))
     except SystemExit as exc:
         return EXIT_USAGE if exc.code else EXIT_OK
-    try:
-        return run(args)
-    except NoSuchDeviceError as exc:
-        print(f"pcikit msix: {exc}", file=sys.stderr)
-        return EXIT_NOMATCH
-    except PcikitError as exc:
-        print(f"pcikit msix: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except BrokenPipeError:
-        sys.stderr.close()
-        return EXIT_OK
+    from ..cli import run_reporting
+
+    return run_reporting(run, args, prog="pcikit msix")
