@@ -32,8 +32,9 @@ def _interrupts(dev: Device, regions: Optional[tuple], verbose: int) -> list[str
     from ..interrupts import interrupt_summary
 
     summary = interrupt_summary(dev, *(regions or ()))
-    lines = [f"    interrupts  {summary.lines()[0]}"]
-    lines.extend(f"                {line}" for line in summary.lines()[1:])
+    first, *rest = summary.lines()
+    lines = [f"    interrupts  {first}"]
+    lines.extend(f"                {line}" for line in rest)
     state = summary.msix
     if verbose and state is not None and state.vectors:
         lines.append("                vector  address             data        masked  pending")
