@@ -56,6 +56,30 @@ def need_lspci() -> str:
     return path
 
 
+def need_oracle(version: str) -> str:
+    """Skip visibly unless lspci ``version`` (3.9 or 3.14, see tests/oracle.py) is available; its path."""
+    from . import oracle
+
+    target = oracle.oracle(version)
+    if target.missing:
+        pytest.skip(target.missing)
+    return target.path
+
+
+def lspci_dialect():
+    """The release of the lspci on PATH: what an in-process render must imitate to compare with it."""
+    from pcikit.render.lspci.dialect import parse_version
+
+    path = need_lspci()
+    if path not in _DIALECTS:
+        banner = subprocess.run([path, "--version"], capture_output=True, text=True).stdout
+        _DIALECTS[path] = parse_version(banner.rsplit(" ", 1)[-1])
+    return _DIALECTS[path]
+
+
+_DIALECTS: dict = {}
+
+
 def need_corpus() -> Path:
     """Skip the test visibly when the shared corpus is missing."""
     if not CORPUS.is_dir():

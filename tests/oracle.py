@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import difflib
+import functools
 import hashlib
 import io
 import os
@@ -52,6 +53,7 @@ def _check(version: str, path: str, where: str) -> Oracle:
     return Oracle(version, path)
 
 
+@functools.lru_cache(maxsize=None)
 def oracle(version: str) -> Oracle:
     """The lspci of this release (3.9 or 3.14), or the reason it is unavailable."""
     if version == "3.9":
@@ -88,26 +90,30 @@ def _cache_key(lspci: str, path: Path, flags: tuple[str, ...]) -> str:
     return digest.hexdigest()
 
 
-def run_lspci(lspci: str, path: Path, *flags: str) -> str:
-    """lspci's stdout for a dump (stderr discarded), cached on disk by binary, flags and content."""
+def run_lspci(path: Path, *flags: str, version: str = "3.9") -> str:
+    """lspci ``version``'s stdout for a dump (stderr discarded), cached on disk by binary, flags and content."""
+    target = oracle(version)
+    if target.missing:
+        raise RuntimeError(target.missing)
+    lspci, path = target.path, Path(path)
     key = _cache_key(lspci, path, flags)
     cached = CACHE / key[:2] / key
     if cached.is_file():
-        return cached.read_text()
+        return cached.read_bytes().decode("utf-8", "surrogateescape")
     env = dict(os.environ, LC_ALL="C")
-    result = subprocess.run([lspci, *HWDB_OFF, "-F", str(path), *flags], capture_output=True, text=True,
-                            env=env, timeout=60)
+    result = subprocess.run([lspci, *HWDB_OFF, "-F", str(path), *flags], capture_output=True, env=env, timeout=60)
+    text = result.stdout.decode("utf-8", "surrogateescape")  # raw bytes (VPD) stay distinguishable
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         temp = cached.with_suffix(f".{os.getpid()}")
-        temp.write_text(result.stdout)
+        temp.write_bytes(result.stdout)
         temp.replace(cached)
     except OSError:
         pass
-    return result.stdout
+    return text
 
 
-def run_pcikit(version: str, path: Path, *flags: str) -> str:
+def run_pcikit(path: Path, *flags: str, version: str = "3.9") -> str:
     """pcikit's lspci-format output for a dump imitating ``version``, through its CLI, in-process."""
     from pcikit.cli import main
 
@@ -174,8 +180,8 @@ def compare_many(target: Oracle, jobs: Iterable[tuple[Path, tuple[str, ...]]]) -
     """Compare every (dump, flags) job: lspci runs in parallel threads, pcikit in this process."""
     jobs = list(jobs)
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        theirs = list(pool.map(lambda job: run_lspci(target.path, job[0], *job[1]), jobs))
-    return [compare_text(path, flags, text, run_pcikit(target.version, path, *flags))
+        theirs = list(pool.map(lambda job: run_lspci(job[0], *job[1], version=target.version), jobs))
+    return [compare_text(path, flags, text, run_pcikit(path, *flags, version=target.version))
             for (path, flags), text in zip(jobs, theirs)]
 
 
