@@ -35,6 +35,21 @@ def _name_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-k", dest="kernel", action="store_true", help="show kernel drivers")
 
 
+def _dialect_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lspci-version", dest="lspci_version", metavar="3.9..3.14",
+                        help="imitate this lspci release (default: $PCIKIT_LSPCI_VERSION, else the newest, 3.14)")
+
+
+def _dialect(args: argparse.Namespace):
+    """The lspci release to imitate (one-line usage error when unsupported)."""
+    from .render.lspci.dialect import choose_version
+
+    try:
+        return choose_version(getattr(args, "lspci_version", None))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse tree (also used for ``--help`` output)."""
     parser = argparse.ArgumentParser(prog="pcikit", description="Inspect, test and emulate PCI/PCIe devices.")
@@ -43,11 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", help="one line per device, like lspci")
     _source_options(p)
+    _dialect_option(p)
     _name_options(p)
     p.add_argument("-v", dest="verbose", action="count", default=0, help="add prog-if and subsystem")
 
     p = sub.add_parser("show", help="device details (-v/-vv/-vvv; --format text|lspci|json)")
     _source_options(p)
+    _dialect_option(p)
     _name_options(p)
     p.add_argument("-v", dest="verbose", action="count", default=0, help="more detail (up to -vvv)")
     p.add_argument("--format", choices=("text", "lspci", "json"), default="text")
@@ -58,11 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("tree", help="bus topology like lspci -tv")
     _source_options(p)
+    _dialect_option(p)
     _name_options(p)
     p.add_argument("-v", dest="verbose", action="count", default=0, help="add device names")
 
     p = sub.add_parser("dump", help="hex dumps that lspci -F reads back, or raw images")
     _source_options(p)
+    _dialect_option(p)
     p.add_argument("-D", dest="domains", action="store_true", default=None, help="always show PCI domains")
     p.add_argument("-x", dest="hex_level", action="count", default=0, help="-x 64 bytes, -xxx 256, -xxxx 4096")
     p.add_argument("--binary", metavar="DIR", help="write one raw config image per device into DIR")
@@ -144,8 +163,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 def _lspci_text(args: argparse.Namespace, verbose: int, hex_level: int) -> int:
     from .render.lspci import LspciOptions, render_devices
 
+    dialect = _dialect(args)
     devices, any_domain = _devices(args)
-    options = LspciOptions(verbose, args.numeric, True if args.domains else any_domain, args.kernel, hex_level)
+    options = LspciOptions(verbose, args.numeric, True if args.domains else any_domain, args.kernel, hex_level, dialect)
     for text in render_devices(devices, options, _namer(args)):
         _write(text)
     return EXIT_OK
@@ -198,6 +218,7 @@ def cmd_tree(args: argparse.Namespace) -> int:
     from .render.tree import render_tree
     from .sources import select
 
+    _dialect(args)  # every supported release draws the same tree from a dump; still reject bad values
     slot, ids = _filters(args)
     devices = open_args_source(args).load()
     match = None
@@ -214,6 +235,7 @@ def cmd_tree(args: argparse.Namespace) -> int:
 
 def cmd_dump(args: argparse.Namespace) -> int:
     """``pcikit dump``: hex rows lspci -F reads back, or raw images with --binary."""
+    dialect = _dialect(args)
     devices, any_domain = _devices(args)
     if args.binary:
         from .render.hexdump import write_binary
@@ -222,7 +244,7 @@ def cmd_dump(args: argparse.Namespace) -> int:
         return EXIT_OK
     from .render.hexdump import render_dump
 
-    _write(render_dump(devices, max(args.hex_level, 1), _namer(args), True if args.domains else any_domain))
+    _write(render_dump(devices, max(args.hex_level, 1), _namer(args), True if args.domains else any_domain, dialect))
     return EXIT_OK
 
 
