@@ -53,41 +53,39 @@ def _summary(devices: int, findings: list) -> str:
             f"{counts['info']} info")
 
 
-def _watch(args: argparse.Namespace) -> list:
-    from ..sources import has_live_bus, live_devices
+def _watch(args: argparse.Namespace, source) -> list:
     from ..health.watch import transition_findings, watch
 
-    if args.dump:
+    if not source.live:
         raise _Usage("--watch samples a live bus; it cannot watch a dump (-F)")
     if args.watch <= 0 or args.count < 2:
         raise _Usage("--watch needs SECONDS > 0 and --count of at least 2")
-    if not has_live_bus(args.sysfs_root):
-        raise PcikitError(f"no PCI bus under {args.sysfs_root}")
 
     def report(change) -> None:
         if not args.json:
             stamp = time.strftime("%H:%M:%S", time.localtime(change.when))
             print(f"{stamp} {change.slot} link {change.before.text()} -> {change.after.text()}", flush=True)
 
-    seen = watch(lambda: live_devices(args.sysfs_root, kernel=False), args.watch, args.count, report)
+    seen = watch(source.load, args.watch, args.count, report)
     return transition_findings(seen, args.watch * (args.count - 1))
 
 
 def run(args: argparse.Namespace) -> int:
     """Build the topology, run the checks, print; raises PcikitError on bad input."""
-    from ..cli import _all_devices, _filters
-    from ..sources import select
+    from ..cli import _filters, open_args_source
+    from ..sources import LiveSource, select
 
     slot, ids = _filters(args)
-    extra = _watch(args) if args.watch is not None else []
-    devices = _all_devices(args)
+    source = open_args_source(args)
+    extra = _watch(args, source) if args.watch is not None else []
+    devices = source.load()
     shown = {dev.address for dev in select(devices, slot, ids)}
     if (slot or ids) and not shown:
         from ..errors import NoSuchDeviceError
 
         raise NoSuchDeviceError(f"no device matches {' '.join(filter(None, (args.slot, args.ids)))}")
     try:
-        findings = check_devices(devices, None if args.dump else args.sysfs_root, args.check)
+        findings = check_devices(devices, args.sysfs_root if isinstance(source, LiveSource) else None, args.check)
     except ValueError as exc:
         raise _Usage(str(exc)) from None
     findings = [f for f in extra + findings if f.address in shown]
