@@ -92,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("fixture", "build fixtures from specs, capture devices into specs"),
         ("tui", "interactive inspector (Textual)"),
         ("health", "PCIe health verdicts (link speed/width, AER, DPC, ...)"),
+        ("export", "many hosts' dumps into a Parquet dataset"),
+        ("query", "SQL over an exported dataset (DuckDB)"),
     ):
         p = sub.add_parser(name, help=helptext, add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)
@@ -274,10 +276,12 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "fixture": _delegate("commands.fixture"),
     "tui": _delegate("commands.tui"),
     "health": _delegate("commands.health"),
+    "export": _delegate("commands.export"),
+    "query": _delegate("commands.query"),
 }
 
 
-_DELEGATED = ("msix", "diff", "fixture", "tui", "health")
+_DELEGATED = ("msix", "diff", "fixture", "tui", "health", "export", "query")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
