@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("diff", "field-by-field differences between two devices"),
         ("fixture", "build fixtures from specs, capture devices into specs"),
         ("tui", "interactive inspector (Textual)"),
+        ("health", "PCIe health verdicts (link speed/width, AER, DPC, ...)"),
     ):
         p = sub.add_parser(name, help=helptext, add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)
@@ -272,10 +273,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "diff": _delegate("commands.diff"),
     "fixture": _delegate("commands.fixture"),
     "tui": _delegate("commands.tui"),
+    "health": _delegate("commands.health"),
 }
 
 
-_DELEGATED = ("msix", "diff", "fixture", "tui")
+_DELEGATED = ("msix", "diff", "fixture", "tui", "health")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
