@@ -73,11 +73,16 @@ def run(args: argparse.Namespace) -> int:
     jobs = args.jobs or default_jobs()
     if jobs < 1:
         raise _Usage("--jobs must be at least 1")
+    if args.format == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise PcikitError("Parquet output needs pyarrow: pip install 'pcikit[fleet]' (or --format jsonl)") from None
     bar = _Bar() if sys.stderr.isatty() else None
     try:
         rows = export(discover(args.inputs, args.host), args.output, args.format, jobs, bar)
-    except OSError as exc:
-        raise PcikitError(f"{args.output}: {exc.strerror or exc}") from None
+    except (OSError, RuntimeError) as exc:
+        raise PcikitError(f"{args.output}: {getattr(exc, 'strerror', None) or exc}") from None
     if bar is not None:
         sys.stderr.write("\n")
     summary = ", ".join(f"{rows.get(table, 0)} {table}" for table in ("devices", "capabilities", "links", "findings", "errors"))
