@@ -27,6 +27,8 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("-s", dest="slot", metavar="[[[[DOMAIN]:]BUS]:][SLOT][.[FUNC]]", help="select devices by address")
     group.add_argument("-d", dest="ids", metavar="[VENDOR]:[DEVICE][:CLASS]", help="select devices by ID")
     group.add_argument("-i", dest="ids_file", metavar="FILE", help="use this pci.ids")
+    group.add_argument("-O", dest="params", metavar="NAME=VALUE", action="append", default=[],
+                       help="lspci's parameter hwdb.disable=1: names from pci.ids only (also PCIKIT_HWDB=0)")
 
 
 def _name_options(parser: argparse.ArgumentParser) -> None:
@@ -133,10 +135,18 @@ def _devices(args: argparse.Namespace) -> tuple[list, bool]:
 
 
 def _namer(args: argparse.Namespace):
+    """Names from pci.ids (``-i``), then the hwdb unless disabled, as the chosen lspci release does."""
     from .ids import default_database
+    from .names import NameLookup, choose_hwdb, parse_params
+    from .render.lspci.dialect import V3_12
     from .render.lspci.names import Namer
 
-    return Namer(default_database(args.ids_file), getattr(args, "numeric", 0))
+    try:
+        hwdb = choose_hwdb(parse_params(getattr(args, "params", [])))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    names = NameLookup(default_database(args.ids_file), hwdb, hwdb_subsystems=_dialect(args) < V3_12)
+    return Namer(names, getattr(args, "numeric", 0))
 
 
 def _write(text: str) -> None:
