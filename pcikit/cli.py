@@ -114,6 +114,7 @@ def _all_devices(args: argparse.Namespace) -> list:
     """Every device of the source named in ``args`` (dump file or live sysfs)."""
     from .sources import dump_devices, has_live_bus, live_devices
 
+    _hwdb_choice(args)  # a bad -O is a usage error before anything is read
     if args.dump:
         return dump_devices(args.dump)
     if not has_live_bus(args.sysfs_root):
@@ -137,16 +138,22 @@ def _devices(args: argparse.Namespace) -> tuple[list, bool]:
 def _namer(args: argparse.Namespace):
     """Names from pci.ids (``-i``), then the hwdb unless disabled, as the chosen lspci release does."""
     from .ids import default_database
-    from .names import NameLookup, choose_hwdb, parse_params
+    from .names import NameLookup
     from .render.lspci.dialect import V3_12
     from .render.lspci.names import Namer
 
+    names = NameLookup(default_database(args.ids_file), _hwdb_choice(args), hwdb_subsystems=_dialect(args) < V3_12)
+    return Namer(names, getattr(args, "numeric", 0))
+
+
+def _hwdb_choice(args: argparse.Namespace):
+    """Whether (and which) hwdb names come from: ``-O hwdb.disable=N``, then $PCIKIT_HWDB."""
+    from .names import choose_hwdb, parse_params
+
     try:
-        hwdb = choose_hwdb(parse_params(getattr(args, "params", [])))
+        return choose_hwdb(parse_params(getattr(args, "params", [])))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    names = NameLookup(default_database(args.ids_file), hwdb, hwdb_subsystems=_dialect(args) < V3_12)
-    return Namer(names, getattr(args, "numeric", 0))
 
 
 def _write(text: str) -> None:

@@ -396,11 +396,12 @@ def _advance(states: set[int], piece: bytes, text: bytes) -> Optional[set[int]]:
     return states
 
 
-_SYSTEM: dict[str, Hwdb] = {}
+_OPENED: dict[tuple, Hwdb] = {}
 
 
 def open_hwdb(path: Optional[str] = None) -> Optional[Hwdb]:
-    """The database at ``path`` (default: libudev's search order), opened once per process.
+    """The database at ``path`` (default: libudev's search order), opened once per process
+    (again when the file changes).
 
     None when no file exists; a :class:`Hwdb` whose ``problem`` is set when one exists but is
     unusable (then it answers nothing, as libudev would).
@@ -408,7 +409,12 @@ def open_hwdb(path: Optional[str] = None) -> Optional[Hwdb]:
     path = path or find_hwdb_file()
     if path is None:
         return None
-    db = _SYSTEM.get(path)
+    try:
+        stat = os.stat(path)
+        key = (path, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        key = (path,)
+    db = _OPENED.get(key)
     if db is None:
-        db = _SYSTEM[path] = Hwdb(path)
+        db = _OPENED[key] = Hwdb(path)
     return db
