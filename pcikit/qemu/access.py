@@ -85,6 +85,15 @@ class QemuBar(BarRegion):
     def __repr__(self) -> str:
         return f"<QemuBar {self.address:#x} {self.size:#x} bytes>"
 
+    def close(self) -> None:
+        """Nothing to release (the machine owns the memory); here so callers can close any region."""
+
+    def __enter__(self) -> "QemuBar":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def _at(self, offset: int, width: int) -> int:
         if offset < 0 or offset % width or offset + width > self.size:
             raise refused(offset, width, self.size)
