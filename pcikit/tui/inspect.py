@@ -6,9 +6,9 @@ from typing import Optional
 
 from ..ids import IdDatabase
 from ..model import Device
+from ..sources import Source
 from .changes import changed_bytes, changed_paths
 from .msix_info import MsixReport, msix_report
-from ..sources import Source
 from .spans import FieldMap
 
 
