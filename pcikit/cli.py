@@ -24,9 +24,13 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("-F", dest="dump", metavar="FILE", help="read an lspci dump, raw config image or folder of them")
     group.add_argument("--sysfs-root", metavar="DIR", default=os.environ.get("PCIKIT_SYSFS_ROOT", "/sys"),
                        help="read live devices from another sysfs tree (default /sys)")
+    group.add_argument("--qemu", metavar="ARGS", help="read a paused QEMU q35 machine started with these arguments "
+                       "(e.g. \"-device nvme,serial=a\")")
     group.add_argument("-s", dest="slot", metavar="[[[[DOMAIN]:]BUS]:][SLOT][.[FUNC]]", help="select devices by address")
     group.add_argument("-d", dest="ids", metavar="[VENDOR]:[DEVICE][:CLASS]", help="select devices by ID")
     group.add_argument("-i", dest="ids_file", metavar="FILE", help="use this pci.ids")
+    group.add_argument("-O", dest="params", metavar="NAME=VALUE", action="append", default=[],
+                       help="lspci's parameter hwdb.disable=1: names from pci.ids only (also PCIKIT_HWDB=0)")
 
 
 def _name_options(parser: argparse.ArgumentParser) -> None:
@@ -129,7 +133,8 @@ def open_args_source(args: argparse.Namespace):
     """The :class:`~pcikit.sources.Source` that ``-F``/``--sysfs-root`` (and ``--bar`` files) name."""
     from .sources import BarFileSource, open_source
 
-    source = open_source(dump=args.dump, sysfs_root=args.sysfs_root)
+    _hwdb_choice(args)  # a bad -O is a usage error before anything is read
+    source = open_source(dump=args.dump, sysfs_root=args.sysfs_root, qemu=getattr(args, "qemu", None))
     files = _bar_files(getattr(args, "bar", ()))
     return BarFileSource(source, files) if files else source
 
@@ -148,10 +153,24 @@ def _devices(args: argparse.Namespace, source=None) -> tuple[list, bool]:
 
 
 def _namer(args: argparse.Namespace):
+    """Names from pci.ids (``-i``), then the hwdb unless disabled, as the chosen lspci release does."""
     from .ids import default_database
+    from .names import NameLookup
+    from .render.lspci.dialect import V3_12
     from .render.lspci.names import Namer
 
-    return Namer(default_database(args.ids_file), getattr(args, "numeric", 0))
+    names = NameLookup(default_database(args.ids_file), _hwdb_choice(args), hwdb_subsystems=_dialect(args) < V3_12)
+    return Namer(names, getattr(args, "numeric", 0))
+
+
+def _hwdb_choice(args: argparse.Namespace):
+    """Whether (and which) hwdb names come from: ``-O hwdb.disable=N``, then $PCIKIT_HWDB."""
+    from .names import choose_hwdb, parse_params
+
+    try:
+        return choose_hwdb(parse_params(getattr(args, "params", [])))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _write(text: str) -> None:
@@ -284,9 +303,23 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 _DELEGATED = ("msix", "diff", "fixture", "tui", "health", "export", "query")
 
 
+_VALUES_LIKE_OPTIONS = ("--qemu",)  # their values start with "-" (QEMU options)
+
+
+def _glue_option_values(argv: list[str]) -> list[str]:
+    """``--qemu "-device x"`` -> ``--qemu=-device x``: argparse would take the value for an option."""
+    glued: list[str] = []
+    values = iter(argv)
+    for arg in values:
+        if arg in _VALUES_LIKE_OPTIONS:
+            arg = f"{arg}={next(values, '')}"
+        glued.append(arg)
+    return glued
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point; returns the exit status."""
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = _glue_option_values(list(sys.argv[1:] if argv is None else argv))
     if not argv:
         argv = ["tui"] if sys.stdout.isatty() and sys.stdin.isatty() else ["list"]
     parser = build_parser()
