@@ -174,7 +174,13 @@ def _hwdb_choice(args: argparse.Namespace):
 
 
 def _write(text: str) -> None:
-    sys.stdout.write(text)
+    """Write to stdout; text the stream cannot encode (raw bytes as surrogate escapes, as lspci
+    prints them unchanged) goes out as UTF-8 bytes with the raw bytes kept."""
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
 
 
 def cmd_list(args: argparse.Namespace) -> int:

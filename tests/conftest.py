@@ -88,12 +88,15 @@ def need_corpus() -> Path:
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Print the differential share so progress is visible in every run."""
+    """Print each lspci release's differential share so progress is visible in every run."""
     from .test_differential import SHARE
 
-    for flags, (matched, total, devices, bad) in SHARE.items():
-        share = 100.0 * matched / total if total else 0.0
-        terminalreporter.write_line(
-            f"lspci differential {flags}: {devices} devices, {bad} mismatching; "
-            f"{matched}/{total} lspci lines reproduced ({share:.2f}%)"
-        )
+    for version in sorted({version for version, _ in SHARE}, key=lambda v: tuple(map(int, v.split(".")))):
+        rows = [(inputs, totals) for (release, inputs), totals in sorted(SHARE.items()) if release == version]
+        total = [sum(values) for values in zip(*(totals for _, totals in rows))]
+        for inputs, (matched, lines, devices, exact) in rows + [("all", total)]:
+            share = 100.0 * matched / lines if lines else 0.0
+            terminalreporter.write_line(
+                f"lspci {version} differential, {inputs}: {matched}/{lines} lines ({share:.2f}%), "
+                f"{exact}/{devices} devices exact"
+            )
