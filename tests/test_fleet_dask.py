@@ -1,7 +1,6 @@
 """The distributed engine: a Dask LocalCluster of 2 workers writes the same dataset as pcikit export."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -27,9 +26,9 @@ def _fleet(root: Path) -> Path:
 
 
 def _rows(dataset: Path, sql: str) -> list:
-    result = run_cli("query", str(dataset), sql, "--json")
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    from pcikit.fleet.query import run_query
+
+    return run_query(str(dataset), sql)[1]
 
 
 def test_two_dask_workers_give_the_embedded_findings(tmp_path):
