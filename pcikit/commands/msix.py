@@ -53,7 +53,8 @@ def _bar_files(specs: Sequence[str]) -> dict[int, str]:
     return files
 
 
-def _map_regions(dev, files: dict[int, str], live_root: Optional[str], stack: ExitStack
+def _map_regions(dev, files: dict[int, str], live_root: Optional[str], stack: ExitStack,
+                 offline: str = "BAR {bir} is not available offline (pass --bar {bir}=FILE)",
                  ) -> tuple[dict[int, BarRegion], dict[int, str]]:
     """Regions for the table and PBA BARs of ``dev``, and why each missing one is missing.
 
@@ -71,7 +72,7 @@ def _map_regions(dev, files: dict[int, str], live_root: Optional[str], stack: Ex
         elif bir in files:
             regions[bir] = stack.enter_context(map_file(files[bir]))
         elif live_root is None:
-            missing[bir] = f"BAR {bir} is not available offline (pass --bar {bir}=FILE)"
+            missing[bir] = offline.format(bir=bir)
         else:
             try:
                 regions[bir] = stack.enter_context(map_resource(dev.address, bir, live_root))
