@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from typing import Callable, Optional, Sequence
 
@@ -173,14 +174,18 @@ def _hwdb_choice(args: argparse.Namespace):
         raise UsageError(str(exc)) from None
 
 
+_RAW_BYTE = re.compile("[\udc80-\udcff]")
+
+
 def _write(text: str) -> None:
-    """Write to stdout; text the stream cannot encode (raw bytes as surrogate escapes, as lspci
-    prints them unchanged) goes out as UTF-8 bytes with the raw bytes kept."""
-    try:
-        sys.stdout.write(text)
-    except UnicodeEncodeError:
+    """Write to stdout. Text carrying raw bytes (surrogate escapes: lspci prints such bytes
+    unchanged) goes out as UTF-8 with those bytes as they are, whatever the locale."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is not None and _RAW_BYTE.search(text):
         sys.stdout.flush()
-        sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
+        buffer.write(text.encode("utf-8", "surrogateescape"))
+        return
+    sys.stdout.write(text)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -221,9 +226,9 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def _bar_regions(source, devices: list, stack) -> dict:
-    """Per device address: (regions, why-unmapped) of the MSI-X table/PBA BARs.
+    """Per device address: (regions, why-unmapped) of the MSI-X table/PBA BARs given by ``--bar``.
 
-    Read from live sources and ``--bar`` files; offline sources show no vectors.
+    ``show`` never maps live BARs (lspci never touches them): ``pcikit msix`` reads live tables.
     """
     from .commands.msix import msix_regions
     from .msix import CAP_ID_MSIX
@@ -231,13 +236,19 @@ def _bar_regions(source, devices: list, stack) -> dict:
 
     if isinstance(source, BarFileSource) and len(devices) != 1:
         raise UsageError(f"--bar maps a BAR of one device, but {len(devices)} are selected (narrow with -s)")
-    if not (source.live or isinstance(source, BarFileSource)):
-        return {}
     regions = {}
     for dev in devices:
         cap = dev.find_capability(CAP_ID_MSIX)
-        if cap is not None and cap.fields is not None:
-            regions[dev.address] = msix_regions(source, dev, stack)
+        if cap is None or cap.fields is None:
+            continue
+        if isinstance(source, BarFileSource):
+            regions[dev.address] = msix_regions(BarFileSource(source.inner, source.files, files_only=True), dev, stack)
+        elif source.live:
+            from .msix import MsixLayout
+
+            layout = MsixLayout.from_fields(cap.fields)
+            why = "show does not map live BARs (pcikit msix reads the table; --bar N=FILE reads an image)"
+            regions[dev.address] = ({}, dict.fromkeys((layout.table_bir, layout.pba_bir), why))
     return regions
 
 
@@ -326,6 +337,7 @@ def _glue_option_values(argv: list[str]) -> list[str]:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point; returns the exit status."""
     argv = _glue_option_values(list(sys.argv[1:] if argv is None else argv))
+    _tolerant_stdout()
     if not argv:
         argv = ["tui"] if sys.stdout.isatty() and sys.stdin.isatty() else ["list"]
     parser = build_parser()
@@ -345,6 +357,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 130
 
 
+def _tolerant_stdout() -> None:
+    """Characters the terminal's encoding lacks (LC_ALL=C, PYTHONIOENCODING=ascii) print escaped."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a stream already written to in another mode
+                pass
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
 def run_reporting(
     command: Callable[[argparse.Namespace], int],
     args: argparse.Namespace,
@@ -361,11 +389,25 @@ def run_reporting(
         print(f"{prog}: {exc}", file=sys.stderr)
         return EXIT_NOMATCH
     except input_errors as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
+        print(f"{prog}: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         sys.stderr.close()
         return EXIT_OK
+    except OSError as exc:
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        print(f"{prog}: {where}{(exc.strerror or _one_line(exc)).lower()}", file=sys.stderr)
+        return EXIT_USAGE
+    except RecursionError:
+        print(f"{prog}: input nested too deeply to process", file=sys.stderr)
+        return EXIT_USAGE
+    except MemoryError:
+        print(f"{prog}: out of memory", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        print(f"{prog}: internal error ({type(exc).__name__}: {_one_line(exc)}); please report it",
+              file=sys.stderr)
+        return EXIT_USAGE
 
 
 def run() -> None:
