@@ -118,8 +118,12 @@ def run_lspci(path: Path, *flags: str, version: str = "3.9") -> str:
     return text
 
 
-def run_pcikit(path: Path, *flags: str, version: str = "3.9") -> str:
-    """pcikit's lspci-format output for a dump imitating ``version``, through its CLI, in-process."""
+LSPCI_FORMAT = ("show", "--format", "lspci")
+
+
+def run_pcikit(path: Path, *flags: str, version: str = "3.9", command: tuple[str, ...] = LSPCI_FORMAT) -> str:
+    """pcikit's output for a dump imitating ``version`` (``show --format lspci`` unless ``command``
+    says otherwise, e.g. ``("tree",)``), through its CLI, in-process."""
     from pcikit.cli import main
 
     out, err = io.StringIO(), io.StringIO()
@@ -129,7 +133,7 @@ def run_pcikit(path: Path, *flags: str, version: str = "3.9") -> str:
     os.environ.update(overrides)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            status = main(["show", "--format", "lspci", "--lspci-version", version, "-F", str(path), *flags])
+            status = main([*command, "--lspci-version", version, "-F", str(path), *flags])
     finally:
         for name, value in saved.items():
             if value is None:
