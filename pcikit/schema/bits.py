@@ -132,6 +132,13 @@ def field_access(fields: tuple[Bits, ...], width: int, facts: Optional[Facts]) -
     return Access(width, writable, clear, settable, sticky, reset_mask, reset)
 
 
+def _fixed_access(fields: tuple[Bits, ...], subcon: Construct) -> Optional[Access]:
+    """The masks of a register whose fields have no conditions (computed once), else None."""
+    if any(field.when is not None for field in fields):
+        return None
+    return field_access(fields, subcon.sizeof(), None)
+
+
 class Register(Construct):
     """An integer register decoded into ``raw`` and named :class:`Bits` fields.
 
@@ -143,10 +150,11 @@ class Register(Construct):
         self.subcon = subcon
         self.fields = fields
         self.reserved = reserved
+        self._fixed = _fixed_access(fields, subcon)
 
     def access(self, facts: Optional[Facts] = None) -> Access:
         """The register's masks for a device described by ``facts`` (conditions false without)."""
-        return field_access(self.fields, self.subcon.sizeof(), facts)
+        return self._fixed or field_access(self.fields, self.subcon.sizeof(), facts)
 
     def retyped(self, access: str, resets: Optional[Mapping[str, int]] = None) -> "Register":
         """The same layout with every field ``access`` (and reset values by field name).
@@ -203,10 +211,11 @@ class Scalar(Subconstruct):
     def __init__(self, subcon: Construct, *fields: Bits) -> None:
         super().__init__(subcon)
         self.fields = fields
+        self._fixed = _fixed_access(fields, subcon)
 
     def access(self, facts: Optional[Facts] = None) -> Access:
         """The field's masks for a device described by ``facts``."""
-        return field_access(self.fields, self.subcon.sizeof(), facts)
+        return self._fixed or field_access(self.fields, self.subcon.sizeof(), facts)
 
     def _emitparse(self, code):
         return self.subcon._compileparse(code)

@@ -35,6 +35,17 @@ class Located(NamedTuple):
         return ".".join(self.path)
 
 
+_sizes: dict[int, tuple[Construct, int]] = {}
+
+
+def _sizeof(node: Construct) -> int:
+    """``node.sizeof()``, remembered (construct computes it anew on every call)."""
+    known = _sizes.get(id(node))
+    if known is None or known[0] is not node:
+        known = _sizes[id(node)] = (node, node.sizeof())
+    return known[1]
+
+
 class _Unknown(Exception):
     """A member whose size the walk cannot know (the rest of the structure is skipped)."""
 
@@ -54,7 +65,7 @@ def _walk(node: Construct, value: Any, offset: int, path: tuple[str, ...], found
     if isinstance(node, (Register, Scalar)):
         if value is not None:
             found.append(Located(offset, path, node))
-        return node.sizeof()
+        return _sizeof(node)
     if isinstance(node, Struct):
         size = 0
         for member in node.subcons:
@@ -68,15 +79,15 @@ def _walk(node: Construct, value: Any, offset: int, path: tuple[str, ...], found
         return _walk(node.thensubcon, value, offset, path, found) if value is not None else 0
     if isinstance(node, Computed):
         return 0
-    if isinstance(node, Array) and isinstance(value, list):
+    if isinstance(node, Array) and isinstance(value, list) and isinstance(node.subcon, (Register, Scalar, Struct)):
         step = 0
         for index, element in enumerate(value):
             step = _walk(node.subcon, element, offset + index * step, path + (str(index),), found)
         return step * len(value)
-    if isinstance(node, Subconstruct) and not hasattr(node, "length"):
+    if isinstance(node, Subconstruct) and not isinstance(node, Array) and not hasattr(node, "length"):
         return _walk(node.subcon, value, offset, path, found)
     try:
-        size = node.sizeof()
+        size = _sizeof(node)
     except Exception:  # noqa: BLE001 - construct raises SizeofError and friends
         raise _Unknown from None
     if value is not None and path and size:
