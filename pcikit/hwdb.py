@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import stat
 import struct
 from typing import Callable, Optional, Sequence
 
@@ -43,7 +44,8 @@ VALUE2_SIZE = 32  # sizeof(struct trie_value_entry2_f): entries this large carry
 
 MAX_FILE_SIZE = 1 << 30
 LINE_MAX = 2048  # udev builds each pattern in a LINE_MAX buffer
-MAX_STEPS = 2_000_000  # nodes one lookup may visit (the system hwdb has ~400k nodes in all)
+MAX_VALUE = 1 << 16  # longest property value accepted
+MAX_STEPS = 200_000  # nodes one lookup may visit (lspci's lookups visit a few hundred)
 
 
 class HwdbDamaged(Exception):
@@ -191,7 +193,7 @@ class _Node:
     def __init__(self, prefix: bytes, order: list[tuple[int, int]], values: list[tuple]) -> None:
         self.prefix = prefix
         self.order = order
-        self.children = {}
+        self.children: dict[int, int] = {}
         for key, child in order:
             self.children.setdefault(key, child)
         self.values = values  # (key offset, value offset, filename offset, line, priority)
@@ -205,6 +207,7 @@ class Hwdb:
         self.problem: Optional[str] = None
         self._map: Optional[mmap.mmap] = None
         self._nodes: dict[int, _Node] = {}
+        self._steps = 0  # nodes visited by the current lookup
         try:
             self._open(path)
         except OSError as exc:
@@ -220,13 +223,21 @@ class Hwdb:
         self._nodes.clear()
 
     def _open(self, path: str) -> None:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size < _HEADER.size:
-                raise HwdbDamaged(f"too short for a header ({size} bytes)")
-            if size > MAX_FILE_SIZE:
-                raise HwdbDamaged(f"too large ({size} bytes)")
-            self._map = mmap.mmap(handle.fileno(), size, access=mmap.ACCESS_READ)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # a FIFO must not block us
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise HwdbDamaged("not a regular file")
+            if info.st_size < _HEADER.size:
+                raise HwdbDamaged(f"too short for a header ({info.st_size} bytes)")
+            if info.st_size > MAX_FILE_SIZE:
+                raise HwdbDamaged(f"too large ({info.st_size} bytes)")
+            # systemd-hwdb replaces the file by renaming a new one over it, so the mapped inode
+            # never shrinks under us (a shrinking mapping would be SIGBUS, as for udev itself)
+            self._map = mmap.mmap(fd, info.st_size, access=mmap.ACCESS_READ)
+        finally:
+            os.close(fd)
+        size = info.st_size
         fields = _HEADER.unpack_from(self._map, 0)
         signature, _tool, file_size, header_size, node_size, child_size, value_size, root, nodes_len, strings_len = fields
         if signature != SIGNATURE:
@@ -245,12 +256,12 @@ class Hwdb:
 
     # -- bounded readers
 
-    def _string(self, offset: int) -> bytes:
+    def _string(self, offset: int, limit: int = LINE_MAX) -> bytes:
         if not self._nodes_end <= offset < self._strings_end:
             raise HwdbDamaged(f"string offset {offset:#x} outside the string section")
-        end = self._map.find(b"\0", offset, min(self._strings_end, offset + LINE_MAX))
+        end = self._map.find(b"\0", offset, min(self._strings_end, offset + limit))
         if end < 0:
-            raise HwdbDamaged(f"string at {offset:#x} is unterminated or longer than {LINE_MAX - 1} bytes")
+            raise HwdbDamaged(f"string at {offset:#x} is unterminated or longer than {limit - 1} bytes")
         return self._map[offset:end]
 
     def _node(self, offset: int) -> _Node:
@@ -284,8 +295,9 @@ class Hwdb:
         if self._map is None:
             return {}
         try:
+            self._steps = 0
             chosen = self._search(modalias.encode("utf-8", "surrogateescape"))
-            return {key: self._string(entry[1]).decode("utf-8", "replace") for key, entry in chosen.items()}
+            return {key: self._string(entry[1], MAX_VALUE).decode("utf-8", "replace") for key, entry in chosen.items()}
         except HwdbDamaged as exc:
             self._fail(f"{self.path}: {exc}")
             return {}
@@ -367,7 +379,8 @@ class Hwdb:
             if child_off in visited:
                 raise HwdbDamaged(f"node {child_off:#x} is reached twice (a loop or shared subtree)")
             visited.add(child_off)
-            if len(visited) > MAX_STEPS:
+            self._steps += 1
+            if self._steps > MAX_STEPS:
                 raise HwdbDamaged(f"one lookup would visit more than {MAX_STEPS} nodes")
             child = self._node(child_off)
             piece = bytes((key,)) + child.prefix
@@ -410,8 +423,8 @@ def open_hwdb(path: Optional[str] = None) -> Optional[Hwdb]:
     if path is None:
         return None
     try:
-        stat = os.stat(path)
-        key = (path, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        info = os.stat(path)
+        key = (path, info.st_ino, info.st_size, info.st_mtime_ns)
     except OSError:
         key = (path,)
     db = _OPENED.get(key)

@@ -295,6 +295,16 @@ def test_a_damaged_file_is_no_hwdb(tmp_path, case):
     assert names.vendor(0xABCD) is None and names.device(0x1111, 0x2222) is None and names.hwdb_problem
 
 
+def test_a_fifo_or_a_folder_is_no_hwdb(tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for path in (fifo, tmp_path):
+        start = time.monotonic()
+        db = Hwdb(str(path))
+        assert db.problem and db.properties("pci:v00001234*") == {}
+        assert time.monotonic() - start < 2.0
+
+
 def _list_with_hwdb(dump: Path, hwdb: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(ROOT), PCIKIT_HWDB=hwdb)
     return subprocess.run([sys.executable, "-m", "pcikit", "list", "-F", str(dump), "-i", "/nonexistent"],
