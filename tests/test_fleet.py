@@ -46,9 +46,10 @@ def _export(*args: str) -> subprocess.CompletedProcess:
 
 
 def _query(dataset: Path, sql: str) -> list[dict]:
-    result = run_cli("query", str(dataset), sql, "--json")
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    from pcikit.fleet.query import run_query
+
+    columns, rows = run_query(str(dataset), sql)
+    return [dict(zip(columns, row)) for row in rows]
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +127,8 @@ def test_usage_errors(fleet, dataset, tmp_path):
     assert run_cli("query", str(tmp_path), "SELECT 1").returncode == 2
     table = run_cli("query", str(dataset), "SELECT host FROM devices ORDER BY host LIMIT 1")
     assert table.stdout.splitlines() == ["host", "------", "host-a", "(1 row)"]
+    rows = json.loads(run_cli("query", str(dataset), "SELECT host, problems FROM devices LIMIT 1", "--json").stdout)
+    assert rows == [{"host": rows[0]["host"], "problems": []}]
 
 
 def test_progress_only_on_a_terminal(fleet, tmp_path):

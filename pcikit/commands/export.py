@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", help="host name for a single INPUT (default: its file or folder name)")
     parser.add_argument("--format", choices=FORMATS, default="parquet")
     parser.add_argument("--append", action="store_true", help="add parts to an existing dataset")
+    parser.add_argument("--dask", metavar="SCHEDULER", help="run on this Dask scheduler (tcp://host:8786) instead of local processes")
     parser.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (default: CPUs available)")
     return parser
 
@@ -56,6 +57,17 @@ class _Bar:
         sys.stderr.write(f"\rexport: {hosts} hosts, {devices} devices, {errors} errors, {rate:.0f} hosts/s"
                          + ("\n" if final else ""))
         sys.stderr.flush()
+
+
+def _on_dask(args: argparse.Namespace) -> dict:
+    try:
+        from distributed import Client
+    except ImportError:
+        raise PcikitError("--dask needs Dask: pip install 'pcikit[dask]'") from None
+    from ..fleet.distributed import export_dask
+
+    with Client(args.dask, timeout=30) as client:
+        return export_dask(client, args.inputs, args.output, args.format, args.host)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,7 +92,10 @@ def run(args: argparse.Namespace) -> int:
             raise PcikitError("Parquet output needs pyarrow: pip install 'pcikit[fleet]' (or --format jsonl)") from None
     bar = _Bar() if sys.stderr.isatty() else None
     try:
-        rows = export(discover(args.inputs, args.host), args.output, args.format, jobs, bar)
+        if args.dask:
+            rows = _on_dask(args)
+        else:
+            rows = export(discover(args.inputs, args.host), args.output, args.format, jobs, bar)
     except (OSError, RuntimeError) as exc:
         raise PcikitError(f"{args.output}: {getattr(exc, 'strerror', None) or exc}") from None
     if bar is not None:
