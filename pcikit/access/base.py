@@ -127,9 +127,11 @@ class KernelInfo:
         """The VPD contents the kernel gives (at most 32 KiB), or None when unreadable."""
         if self.vpd_path is None:
             return None
+        from .files import UnsafeFileError, open_regular
+
         try:
-            fd = os.open(self.vpd_path, os.O_RDONLY)
-        except OSError:
+            fd = open_regular(self.vpd_path, follow_symlinks=False)
+        except UnsafeFileError:
             return None
         data = b""
         try:

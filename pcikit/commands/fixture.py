@@ -131,11 +131,12 @@ def cmd_capture(args: argparse.Namespace) -> int:
     if args.out == "-":
         sys.stdout.write(text)
     else:
+        from ..access.files import make_folder, write_file
+
         folder = os.path.dirname(args.out)
         if folder:
-            os.makedirs(folder, exist_ok=True)
-        with open(args.out, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            make_folder(folder)
+        write_file(args.out, text.encode("utf-8"))
     return EXIT_OK
 
 
