@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from typing import Callable, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Callable, Mapping, Optional, Union
 
 from ..access.memory import BytesConfig
 from ..address import Address, SlotFilter
@@ -10,6 +10,9 @@ from ..errors import DeviceGoneError
 from ..model import Device
 from .bars import ROM_INDEX, BarPlan, plan_bars, rom_registers
 from .config import MockConfig
+
+if TYPE_CHECKING:
+    from ..fixture.build import Fixture
 from .intx import IntxModel
 from .log import AccessLog, InterruptMessage
 from .msi import MsiModel
@@ -126,11 +129,20 @@ class MockDevice:
         """
         from ..fixture import build, load_spec
 
-        fixture = build(load_spec(os.fspath(path)))
+        return cls.from_fixture(build(load_spec(os.fspath(path))), **options)
+
+    @classmethod
+    def from_fixture(cls, fixture: "Fixture", **options: object) -> "MockDevice":
+        """A device from a built spec (:func:`pcikit.fixture.build`): see :meth:`from_spec`."""
         sizes = {bar.index: bar.size for bar in fixture.spec.bars if bar.size}
         options.setdefault("address", fixture.spec.slot)
         options.setdefault("bar_data", fixture.bar_images)
-        return cls.from_image(fixture.config, sizes, **options)
+        dev = cls.from_image(fixture.config, sizes, **options)
+        for mask in fixture.spec.write_masks:  # the spec's masks (e.g. probed on an emulator) win
+            _, cleared = dev.config.masks(mask.offset, mask.width)
+            cleared = cleared & ~mask.writable if mask.write1_to_clear is None else mask.write1_to_clear
+            dev.config.define_register(mask.offset, mask.width, writable=mask.writable, write1_to_clear=cleared)
+        return dev
 
     @staticmethod
     def _size_msix_bar(model: Device, plans: list[BarPlan]) -> list[BarPlan]:
