@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from typing import Callable, Optional, Sequence
 
@@ -173,7 +174,17 @@ def _hwdb_choice(args: argparse.Namespace):
         raise UsageError(str(exc)) from None
 
 
+_RAW_BYTE = re.compile("[\udc80-\udcff]")
+
+
 def _write(text: str) -> None:
+    """Write to stdout. Text carrying raw bytes (surrogate escapes: lspci prints such bytes
+    unchanged) goes out as UTF-8 with those bytes as they are, whatever the locale."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is not None and _RAW_BYTE.search(text):
+        sys.stdout.flush()
+        buffer.write(text.encode("utf-8", "surrogateescape"))
+        return
     sys.stdout.write(text)
 
 
