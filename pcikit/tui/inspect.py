@@ -7,6 +7,7 @@ from typing import Optional
 from ..ids import IdDatabase
 from ..model import Device
 from .changes import changed_bytes, changed_paths
+from .health import Finding, findings
 from .msix_info import MsixReport, msix_report
 from .source import DeviceSource
 from .spans import FieldMap
@@ -21,11 +22,18 @@ class Inspection:
         ids: IdDatabase,
         source: DeviceSource,
         previous: Optional[Device] = None,
+        neighbours: tuple[Optional[Device], Optional[Device]] = (None, None),
     ) -> None:
         self.device = device
         self.ids = ids
         self.source = source
         self.previous = previous
+        self.neighbours = neighbours
+
+    @cached_property
+    def findings(self) -> list[Finding]:
+        """Health findings (link, AER, all-ones, MSI-X mask, power state, decode problems)."""
+        return findings(self.device, *self.neighbours)
 
     @cached_property
     def field_map(self) -> FieldMap:

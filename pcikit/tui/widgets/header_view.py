@@ -83,7 +83,7 @@ class HeaderView(VerticalScroll):
     def _sections(self, inspection: Inspection) -> list:
         dev = inspection.device
         changed = inspection.changed
-        sections = [self._identity(dev, inspection)]
+        sections = [self._health(inspection), self._identity(dev, inspection)]
         if dev.header is None:
             sections.append(Text(f"Only {dev.config.size} bytes of config space are readable: no header.", style="red"))
             return sections
@@ -97,6 +97,34 @@ class HeaderView(VerticalScroll):
         if dev.header_type == 1:
             sections.append(self._bridge(dev, changed))
         return sections
+
+    def _health(self, inspection: Inspection) -> Table:
+        """Findings first (errors, warnings, information), then the link and the kernel's view."""
+        from ...interrupts import interrupt_summary
+        from ..health import link_speeds, status_glyph
+
+        dev = inspection.device
+        table = _section("Health")
+        order = {"error": 0, "warning": 1, "info": 2}
+        for finding in sorted(inspection.findings, key=lambda f: order[f.severity]):
+            glyph, style = status_glyph(finding.severity) if finding.severity != "info" else ("i", "cyan")
+            table.add_row(Text(f"{glyph} {finding.topic}", style=style), Text(finding.text, style=style))
+        if not any(f.severity != "info" for f in inspection.findings):
+            table.add_row(Text("● ok", style="green"), Text("no problems found", style="green"))
+        express = dev.find_capability(0x10)
+        link = link_speeds(express.fields) if express is not None and express.fields is not None else None
+        if link is not None:
+            speed, width, max_speed, max_width = link
+            table.add_row("Link", f"{speed:g} GT/s x{width} (capable {max_speed:g} GT/s x{max_width})")
+        if dev.header is not None:
+            table.add_row("Interrupts", interrupt_summary(dev).mode + " in use")
+        kernel = dev.kernel
+        if kernel is not None:
+            for label, value in (("IOMMU group", kernel.iommu_group), ("NUMA node", kernel.numa_node),
+                                 ("Modules", ", ".join(kernel.modules))):
+                if value not in (None, ""):
+                    table.add_row(label, str(value))
+        return table
 
     def _identity(self, dev: Device, inspection: Inspection) -> Table:
         ids = inspection.ids
