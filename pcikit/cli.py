@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from typing import Callable, Optional, Sequence
 
@@ -24,15 +25,34 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("-F", dest="dump", metavar="FILE", help="read an lspci dump, raw config image or folder of them")
     group.add_argument("--sysfs-root", metavar="DIR", default=os.environ.get("PCIKIT_SYSFS_ROOT", "/sys"),
                        help="read live devices from another sysfs tree (default /sys)")
+    group.add_argument("--qemu", metavar="ARGS", help="read a paused QEMU q35 machine started with these arguments "
+                       "(e.g. \"-device nvme,serial=a\")")
     group.add_argument("-s", dest="slot", metavar="[[[[DOMAIN]:]BUS]:][SLOT][.[FUNC]]", help="select devices by address")
     group.add_argument("-d", dest="ids", metavar="[VENDOR]:[DEVICE][:CLASS]", help="select devices by ID")
     group.add_argument("-i", dest="ids_file", metavar="FILE", help="use this pci.ids")
+    group.add_argument("-O", dest="params", metavar="NAME=VALUE", action="append", default=[],
+                       help="lspci's parameter hwdb.disable=1: names from pci.ids only (also PCIKIT_HWDB=0)")
 
 
 def _name_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-n", dest="numeric", action="count", default=0, help="numbers (-nn: names and numbers)")
     parser.add_argument("-D", dest="domains", action="store_true", default=None, help="always show PCI domains")
     parser.add_argument("-k", dest="kernel", action="store_true", help="show kernel drivers")
+
+
+def _dialect_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lspci-version", dest="lspci_version", metavar="3.9..3.14",
+                        help="imitate this lspci release (default: $PCIKIT_LSPCI_VERSION, else the newest, 3.14)")
+
+
+def _dialect(args: argparse.Namespace):
+    """The lspci release to imitate (one-line usage error when unsupported)."""
+    from .render.lspci.dialect import choose_version
+
+    try:
+        return choose_version(getattr(args, "lspci_version", None))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,11 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", help="one line per device, like lspci")
     _source_options(p)
+    _dialect_option(p)
     _name_options(p)
     p.add_argument("-v", dest="verbose", action="count", default=0, help="add prog-if and subsystem")
 
     p = sub.add_parser("show", help="device details (-v/-vv/-vvv; --format text|lspci|json)")
     _source_options(p)
+    _dialect_option(p)
     _name_options(p)
     p.add_argument("-v", dest="verbose", action="count", default=0, help="more detail (up to -vvv)")
     p.add_argument("--format", choices=("text", "lspci", "json"), default="text")
@@ -58,11 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("tree", help="bus topology like lspci -tv")
     _source_options(p)
+    _dialect_option(p)
     _name_options(p)
     p.add_argument("-v", dest="verbose", action="count", default=0, help="add device names")
 
     p = sub.add_parser("dump", help="hex dumps that lspci -F reads back, or raw images")
     _source_options(p)
+    _dialect_option(p)
     p.add_argument("-D", dest="domains", action="store_true", default=None, help="always show PCI domains")
     p.add_argument("-x", dest="hex_level", action="count", default=0, help="-x 64 bytes, -xxx 256, -xxxx 4096")
     p.add_argument("--binary", metavar="DIR", help="write one raw config image per device into DIR")
@@ -72,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
         ("diff", "field-by-field differences between two devices"),
         ("fixture", "build fixtures from specs, capture devices into specs"),
         ("tui", "interactive inspector (Textual)"),
+        ("health", "PCIe health verdicts (link speed/width, AER, DPC, ...)"),
+        ("export", "many hosts' dumps into a Parquet dataset"),
+        ("query", "SQL over an exported dataset (DuckDB)"),
     ):
         p = sub.add_parser(name, help=helptext, add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)
@@ -89,23 +116,36 @@ def _filters(args: argparse.Namespace) -> tuple:
     return slot, ids
 
 
-def _all_devices(args: argparse.Namespace) -> list:
-    """Every device of the source named in ``args`` (dump file or live sysfs)."""
-    from .sources import dump_devices, has_live_bus, live_devices
+def _bar_files(specs: Sequence[str]) -> dict[int, str]:
+    """``--bar N=FILE`` options as {BAR index: file}."""
+    from .barmap import parse_bar_option
 
-    if args.dump:
-        return dump_devices(args.dump)
-    if not has_live_bus(args.sysfs_root):
-        raise PcikitError(f"no PCI bus under {args.sysfs_root} (use -F FILE to read a dump)")
-    return live_devices(args.sysfs_root)
+    files: dict[int, str] = {}
+    for spec in specs:
+        try:
+            index, path = parse_bar_option(spec)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        files[index] = path
+    return files
 
 
-def _devices(args: argparse.Namespace) -> tuple[list, bool]:
+def open_args_source(args: argparse.Namespace):
+    """The :class:`~pcikit.sources.Source` that ``-F``/``--sysfs-root`` (and ``--bar`` files) name."""
+    from .sources import BarFileSource, open_source
+
+    _hwdb_choice(args)  # a bad -O is a usage error before anything is read
+    source = open_source(dump=args.dump, sysfs_root=args.sysfs_root, qemu=getattr(args, "qemu", None))
+    files = _bar_files(getattr(args, "bar", ()))
+    return BarFileSource(source, files) if files else source
+
+
+def _devices(args: argparse.Namespace, source=None) -> tuple[list, bool]:
     """(selected devices, whether domains must show) for the source and filters in ``args``."""
     from .sources import select
 
     slot, ids = _filters(args)
-    devices = _all_devices(args)
+    devices = (source or open_args_source(args)).load()
     any_domain = any(dev.address.domain for dev in devices)
     chosen = select(devices, slot, ids)
     if not chosen and (args.slot or args.ids):
@@ -114,13 +154,37 @@ def _devices(args: argparse.Namespace) -> tuple[list, bool]:
 
 
 def _namer(args: argparse.Namespace):
+    """Names from pci.ids (``-i``), then the hwdb unless disabled, as the chosen lspci release does."""
     from .ids import default_database
+    from .names import NameLookup
+    from .render.lspci.dialect import V3_12
     from .render.lspci.names import Namer
 
-    return Namer(default_database(args.ids_file), getattr(args, "numeric", 0))
+    names = NameLookup(default_database(args.ids_file), _hwdb_choice(args), hwdb_subsystems=_dialect(args) < V3_12)
+    return Namer(names, getattr(args, "numeric", 0))
+
+
+def _hwdb_choice(args: argparse.Namespace):
+    """Whether (and which) hwdb names come from: ``-O hwdb.disable=N``, then $PCIKIT_HWDB."""
+    from .names import choose_hwdb, parse_params
+
+    try:
+        return choose_hwdb(parse_params(getattr(args, "params", [])))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+_RAW_BYTE = re.compile("[\udc80-\udcff]")
 
 
 def _write(text: str) -> None:
+    """Write to stdout. Text carrying raw bytes (surrogate escapes: lspci prints such bytes
+    unchanged) goes out as UTF-8 with those bytes as they are, whatever the locale."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is not None and _RAW_BYTE.search(text):
+        sys.stdout.flush()
+        buffer.write(text.encode("utf-8", "surrogateescape"))
+        return
     sys.stdout.write(text)
 
 
@@ -132,8 +196,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 def _lspci_text(args: argparse.Namespace, verbose: int, hex_level: int) -> int:
     from .render.lspci import LspciOptions, render_devices
 
+    dialect = _dialect(args)
     devices, any_domain = _devices(args)
-    options = LspciOptions(verbose, args.numeric, True if args.domains else any_domain, args.kernel, hex_level)
+    options = LspciOptions(verbose, args.numeric, True if args.domains else any_domain, args.kernel, hex_level, dialect)
     for text in render_devices(devices, options, _namer(args)):
         _write(text)
     return EXIT_OK
@@ -145,9 +210,10 @@ def cmd_show(args: argparse.Namespace) -> int:
         return _lspci_text(args, verbose=args.verbose, hex_level=args.hex_level)
     from contextlib import ExitStack
 
-    devices, _ = _devices(args)
+    source = open_args_source(args)
+    devices, _ = _devices(args, source)
     with ExitStack() as stack:
-        regions = _bar_regions(args, devices, stack)
+        regions = _bar_regions(source, devices, stack)
         if args.format == "json":
             from .render.json import dumps
 
@@ -159,23 +225,30 @@ def cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _bar_regions(args: argparse.Namespace, devices: list, stack) -> dict:
-    """Per device address: (regions, why-unmapped) of the MSI-X table/PBA BARs.
+def _bar_regions(source, devices: list, stack) -> dict:
+    """Per device address: (regions, why-unmapped) of the MSI-X table/PBA BARs given by ``--bar``.
 
-    ``--bar`` files for one device, or live ``resourceN`` mappings (root) when readable.
+    ``show`` never maps live BARs (lspci never touches them): ``pcikit msix`` reads live tables.
     """
-    from .commands.msix import _bar_files, _map_regions
+    from .commands.msix import msix_regions
     from .msix import CAP_ID_MSIX
+    from .sources import BarFileSource
 
-    files = _bar_files(args.bar)
-    if files and len(devices) != 1:
+    if isinstance(source, BarFileSource) and len(devices) != 1:
         raise UsageError(f"--bar maps a BAR of one device, but {len(devices)} are selected (narrow with -s)")
-    live_root = None if args.dump else args.sysfs_root
     regions = {}
     for dev in devices:
         cap = dev.find_capability(CAP_ID_MSIX)
-        if cap is not None and cap.fields is not None and (files or live_root):
-            regions[dev.address] = _map_regions(dev, files, live_root, stack)
+        if cap is None or cap.fields is None:
+            continue
+        if isinstance(source, BarFileSource):
+            regions[dev.address] = msix_regions(BarFileSource(source.inner, source.files, files_only=True), dev, stack)
+        elif source.live:
+            from .msix import MsixLayout
+
+            layout = MsixLayout.from_fields(cap.fields)
+            why = "show does not map live BARs (pcikit msix reads the table; --bar N=FILE reads an image)"
+            regions[dev.address] = ({}, dict.fromkeys((layout.table_bir, layout.pba_bir), why))
     return regions
 
 
@@ -184,8 +257,9 @@ def cmd_tree(args: argparse.Namespace) -> int:
     from .render.tree import render_tree
     from .sources import select
 
+    _dialect(args)  # every supported release draws the same tree from a dump; still reject bad values
     slot, ids = _filters(args)
-    devices = _all_devices(args)
+    devices = open_args_source(args).load()
     match = None
     if slot is not None or ids is not None:
         chosen = {id(dev) for dev in select(devices, slot, ids)}
@@ -200,6 +274,7 @@ def cmd_tree(args: argparse.Namespace) -> int:
 
 def cmd_dump(args: argparse.Namespace) -> int:
     """``pcikit dump``: hex rows lspci -F reads back, or raw images with --binary."""
+    dialect = _dialect(args)
     devices, any_domain = _devices(args)
     if args.binary:
         from .render.hexdump import write_binary
@@ -208,7 +283,7 @@ def cmd_dump(args: argparse.Namespace) -> int:
         return EXIT_OK
     from .render.hexdump import render_dump
 
-    _write(render_dump(devices, max(args.hex_level, 1), _namer(args), True if args.domains else any_domain))
+    _write(render_dump(devices, max(args.hex_level, 1), _namer(args), True if args.domains else any_domain, dialect))
     return EXIT_OK
 
 
@@ -236,15 +311,33 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "diff": _delegate("commands.diff"),
     "fixture": _delegate("commands.fixture"),
     "tui": _delegate("commands.tui"),
+    "health": _delegate("commands.health"),
+    "export": _delegate("commands.export"),
+    "query": _delegate("commands.query"),
 }
 
 
-_DELEGATED = ("msix", "diff", "fixture", "tui")
+_DELEGATED = ("msix", "diff", "fixture", "tui", "health", "export", "query")
+
+
+_VALUES_LIKE_OPTIONS = ("--qemu",)  # their values start with "-" (QEMU options)
+
+
+def _glue_option_values(argv: list[str]) -> list[str]:
+    """``--qemu "-device x"`` -> ``--qemu=-device x``: argparse would take the value for an option."""
+    glued: list[str] = []
+    values = iter(argv)
+    for arg in values:
+        if arg in _VALUES_LIKE_OPTIONS:
+            arg = f"{arg}={next(values, '')}"
+        glued.append(arg)
+    return glued
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point; returns the exit status."""
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = _glue_option_values(list(sys.argv[1:] if argv is None else argv))
+    _tolerant_stdout()
     if not argv:
         argv = ["tui"] if sys.stdout.isatty() and sys.stdin.isatty() else ["list"]
     parser = build_parser()
@@ -264,6 +357,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 130
 
 
+def _tolerant_stdout() -> None:
+    """Characters the terminal's encoding lacks (LC_ALL=C, PYTHONIOENCODING=ascii) print escaped."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a stream already written to in another mode
+                pass
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
 def run_reporting(
     command: Callable[[argparse.Namespace], int],
     args: argparse.Namespace,
@@ -280,11 +389,25 @@ def run_reporting(
         print(f"{prog}: {exc}", file=sys.stderr)
         return EXIT_NOMATCH
     except input_errors as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
+        print(f"{prog}: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         sys.stderr.close()
         return EXIT_OK
+    except OSError as exc:
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        print(f"{prog}: {where}{(exc.strerror or _one_line(exc)).lower()}", file=sys.stderr)
+        return EXIT_USAGE
+    except RecursionError:
+        print(f"{prog}: input nested too deeply to process", file=sys.stderr)
+        return EXIT_USAGE
+    except MemoryError:
+        print(f"{prog}: out of memory", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        print(f"{prog}: internal error ({type(exc).__name__}: {_one_line(exc)}); please report it",
+              file=sys.stderr)
+        return EXIT_USAGE
 
 
 def run() -> None:

@@ -24,10 +24,10 @@ from ..address import Address
 from ..errors import PcikitError
 from ..ids import IdDatabase
 from ..model import Device
+from ..sources import Source
 from . import keys
 from .rows import SORT_KEYS, DeviceRow, device_row
 from .scan import HealthScan
-from .source import DeviceSource
 from .tabs import TABS
 from .widgets.banner import Banner
 from .widgets.device_list import DeviceList
@@ -56,7 +56,7 @@ class PcikitApp(App):
 
     def __init__(
         self,
-        source: DeviceSource,
+        source: Source,
         devices: list[Device],
         ids: IdDatabase,
         poll_interval: Optional[float] = 2.0,

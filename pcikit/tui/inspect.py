@@ -6,10 +6,10 @@ from typing import Optional
 
 from ..ids import IdDatabase
 from ..model import Device
+from ..sources import Source
 from .changes import changed_bytes, changed_paths
 from .health import Finding, findings
 from .msix_info import MsixReport, msix_report
-from .source import DeviceSource
 from .spans import FieldMap
 
 
@@ -20,7 +20,7 @@ class Inspection:
         self,
         device: Device,
         ids: IdDatabase,
-        source: DeviceSource,
+        source: Source,
         previous: Optional[Device] = None,
         neighbours: tuple[Optional[Device], Optional[Device]] = (None, None),
     ) -> None:

@@ -1,6 +1,6 @@
 """Live updates: which devices appeared or went away since the last look.
 
-The app runs :meth:`LiveUpdates.poll` from a timer (polling) or from a udev thread
+The app runs :func:`merge` from a timer (polling) or from a udev thread
 (:func:`watch_udev`); merging is plain data work, kept out of the app.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Callable
 
 from ..address import Address
 from ..model import Device
-from .source import DeviceSource
+from ..sources import Source
 
 
 @dataclass
@@ -21,7 +21,7 @@ class Changes:
     gone: list[Address] = field(default_factory=list)
 
 
-def merge(devices: dict[Address, Device], source: DeviceSource) -> Changes:
+def merge(devices: dict[Address, Device], source: Source) -> Changes:
     """Bring ``devices`` up to date with the source (no change when the source says nothing moved)."""
     current = source.poll()
     if current is None:

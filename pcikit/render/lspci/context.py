@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import NamedTuple, Optional
 
+from .dialect import NEWEST, LspciVersion
 from .names import Namer
 
 
@@ -11,19 +12,26 @@ def flag(value: int, mask: int = 1) -> str:
     return "+" if value & mask else "-"
 
 
+def c_char(value: int) -> str:
+    """printf's ``%c`` of an int: its low byte; bytes past ASCII as surrogate escapes (written raw)."""
+    byte = value & 0xFF
+    return chr(byte) if byte < 0x80 else chr(0xDC00 + byte)
+
+
 def pm(value: object) -> str:
     """'+' or '-' for a decoded boolean field."""
     return "+" if value else "-"
 
 
 class LspciOptions(NamedTuple):
-    """The lspci switches that change the text: -v, -n, -D, -k, -x."""
+    """The lspci switches that change the text: -v, -n, -D, -k, -x, and the lspci release imitated."""
 
     verbose: int = 0
     numeric: int = 0
     domains: Optional[bool] = None  # None: show domains when any device has one
     kernel: bool = False
     hex_level: int = 0
+    dialect: LspciVersion = NEWEST
 
 
 class RenderContext:
@@ -39,6 +47,11 @@ class RenderContext:
     def verbose(self) -> int:
         """The -v level."""
         return self.options.verbose
+
+    @property
+    def dialect(self) -> LspciVersion:
+        """The lspci release imitated (compare with ``dialect.V3_13`` and friends)."""
+        return self.options.dialect
 
     def write(self, text: str) -> None:
         """Append text exactly as printf would print it."""

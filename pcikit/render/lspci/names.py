@@ -1,9 +1,10 @@
 """Names formatted exactly as pciutils' ``pci_lookup_name`` formats them."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Union
 
 from ...ids import IdDatabase
+from ...names import NameLookup
 
 
 def _fit(text: str, size: int) -> str:
@@ -14,10 +15,13 @@ def _fit(text: str, size: int) -> str:
 
 
 class Namer:
-    """``numeric``: 0 names, 1 numbers only (``-n``), 2 both (``-nn``)."""
+    """``numeric``: 0 names, 1 numbers only (``-n``), 2 both (``-nn``).
 
-    def __init__(self, ids: IdDatabase, numeric: int = 0) -> None:
-        self.ids = ids
+    ``ids`` is a :class:`NameLookup` (pci.ids, then hwdb) or a bare pci.ids database.
+    """
+
+    def __init__(self, ids: Union[NameLookup, IdDatabase], numeric: int = 0) -> None:
+        self.ids = ids if isinstance(ids, NameLookup) else NameLookup(ids)
         self.numeric = numeric
 
     def _single(self, name: Optional[str], num: str, unknown: str, size: int, mixed: bool = False) -> str:
@@ -57,7 +61,10 @@ class Namer:
         v = d = None
         if self._names():
             v = self.ids.vendor(sub_vendor)
-            d = self.ids.subsystem(vendor, device, sub_vendor, sub_device)
+            if vendor > 0 and device > 0:
+                d = self.ids.subsystem(vendor, device, sub_vendor, sub_device)
+            if d is None:
+                d = self.ids.generic_subsystem(sub_vendor, sub_device)
             if d is None and vendor == sub_vendor and device == sub_device:
                 d = self.ids.device(vendor, device)
         return self._pair(v, d, f"{sub_vendor:04x}:{sub_device:04x}", size)
