@@ -48,7 +48,7 @@ def test_a_broken_capability_chain(tmp_path: Path):
 
     async def scenario(pilot):
         await scanned(pilot, app)
-        assert app.scan.status[app.selected_address] == "warning"
+        assert app.status[app.selected_address] == "warning"
         assert "▲ capabilities: capability list broken: ID 0xff at 0x60" in screen_text(app)  # the summary line
         await press(pilot, "2")
         labels = [str(n.label) for n in app.query_one(CapabilityTree).root.children]

@@ -36,9 +36,20 @@ def run(app, scenario: Callable[..., Awaitable[None]], size: tuple[int, int] = S
     async def main() -> None:
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
+            await wait_for(pilot, lambda: _first_paint_done(app), what="the detail pane's first device")
             await scenario(pilot)
 
     asyncio.run(main())
+
+
+def _first_paint_done(app) -> bool:
+    """The detail pane is mounted and shows the device under the cursor (if any is listed)."""
+    from pcikit.tui.widgets.detail_pane import DetailPane
+
+    panes = app.query(DetailPane)
+    if not panes:
+        return False
+    return app.selected_address is None or panes.first().inspection is not None
 
 
 def app_for(path: Path, **options):
@@ -74,8 +85,8 @@ async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 10.0, 
 
 
 async def scanned(pilot, app) -> None:
-    """Wait until the background health pass has checked every device."""
-    await wait_for(pilot, lambda: len(app.scan.status) == len(app.devices), what="the health scan")
+    """Wait until the background health check has checked every device."""
+    await wait_for(pilot, lambda: len(app.status) == len(app.devices), what="the health check")
 
 
 async def show(pilot, app, address) -> None:

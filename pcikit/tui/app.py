@@ -3,7 +3,7 @@
 Read-only by design: nothing here writes to a device. The list paints first and
 shows identity only; the detail pane (and the decoding it needs) is mounted right
 after that first paint, the bus tree when first asked for, and the health glyphs
-are filled in by a background pass (:mod:`pcikit.tui.scan`). Saving lives in
+are filled in by pcikit.health in a background thread (:mod:`pcikit.tui.health`). Saving lives in
 :mod:`pcikit.tui.export`, live updates in :mod:`pcikit.tui.live`, the key table in
 :mod:`pcikit.tui.keys`, the layout in ``app.tcss``.
 """
@@ -27,7 +27,6 @@ from ..model import Device
 from ..sources import Source
 from . import keys
 from .rows import SORT_KEYS, DeviceRow, device_row
-from .scan import HealthScan
 from .tabs import TABS
 from .widgets.banner import Banner
 from .widgets.device_list import DeviceList
@@ -35,6 +34,7 @@ from .widgets.device_list import DeviceList
 if TYPE_CHECKING:
     from textual.widgets import Input
 
+    from .health import DeviceHealth
     from .inspect import Inspection
     from .widgets.filter_bar import FilterBar
     from .widgets.bus_tree import BusTree
@@ -75,8 +75,8 @@ class PcikitApp(App):
         self._drivers = any(dev.kernel is not None and dev.kernel.driver for dev in self.devices.values())
         self._rows: dict[Address, DeviceRow] = {}
         self._inspections: dict[Address, "Inspection"] = {}
-        self._neighbours: Optional[dict] = None
-        self.scan = HealthScan(self._check, self._checked)
+        self.health: dict[Address, "DeviceHealth"] = {}
+        self.status: dict[Address, str] = {}  # health severity by device, filled in by the background check
         self._query = ""
         self._sort: tuple[str, bool] = ("slot", False)
         self._filter_timer = None
@@ -119,7 +119,7 @@ class PcikitApp(App):
     def on_detail_pane_ready(self, event: "DetailPane.Ready") -> None:
         """The pane is mounted: fill it, then start the background work."""
         self._follow_cursor(self.visible())
-        self._queue_scan(list(self.devices))
+        self._check_health()
         self._start_watching()
 
     def _pane(self) -> "Optional[DetailPane]":
@@ -144,7 +144,7 @@ class PcikitApp(App):
         if key == "slot":
             return sorted(addresses, reverse=reverse)
         sort_key = SORT_KEYS[key]
-        status = self.scan.status
+        status = self.status
         return sorted(addresses, key=lambda a: sort_key(self.row(a), _STATUS_RANK.get(status.get(a), -1)),
                       reverse=reverse)
 
@@ -153,7 +153,7 @@ class PcikitApp(App):
         shown = self.visible()
         self._status(len(shown))
         with self.prevent(DeviceList.Highlighted, Tree.NodeHighlighted):
-            self.query_one(DeviceList).show(shown, self.row, self.scan.status, 12 if self._domains else 7,
+            self.query_one(DeviceList).show(shown, self.row, self.status, 12 if self._domains else 7,
                                             self._drivers, self._sort)
             if self._tree_shown():
                 self._fill_tree(shown)
@@ -199,7 +199,7 @@ class PcikitApp(App):
         total = len(self.devices)
         noun = "device" if total == 1 else "devices"
         text = f"{total} {noun}" if shown == total else f"{shown} of {total} {noun} match “{self._query}”"
-        counts = [sum(1 for s in self.scan.status.values() if s == level) for level in ("error", "warning")]
+        counts = [sum(1 for s in self.status.values() if s == level) for level in ("error", "warning")]
         health = Text.assemble(
             *(((f"  ✖ {counts[0]}", "red"),) if counts[0] else ()),
             *(((f"  ▲ {counts[1]}", "yellow"),) if counts[1] else ()),
@@ -277,13 +277,18 @@ class PcikitApp(App):
         if event.control.id == "tree" and isinstance(event.node.data, Address) and pane is not None:
             pane.focus_content()
 
-    def neighbours(self, address: Address) -> tuple[Optional[Device], Optional[Device]]:
-        """The bridge above a device and the first device behind it (for the link check)."""
-        if self._neighbours is None:
-            from .topology import neighbours
+    def device_health(self, address: Address) -> "DeviceHealth":
+        """A device's health: from the background check once done, else checked now with its neighbours."""
+        from .health import check_one
 
-            self._neighbours = neighbours(list(self.devices.values()))
-        return self._neighbours.get(id(self.devices[address]), (None, None))
+        found = self.health.get(address)
+        if found is None:
+            found = check_one(self.devices[address], list(self.devices.values()), self._sysfs_root())
+        return found
+
+    def _sysfs_root(self) -> Optional[str]:
+        """The sysfs tree of a live source (health then reads the kernel's counters), else None."""
+        return getattr(self.source, "root", None) if getattr(self.source, "live", False) else None
 
     def inspection(self, address: Address) -> "Inspection":
         """The (cached) decoded view of one device."""
@@ -292,7 +297,7 @@ class PcikitApp(App):
         ins = self._inspections.get(address)
         if ins is None:
             ins = self._inspections[address] = Inspection(
-                self.devices[address], self.ids, self.source, neighbours=self.neighbours(address))
+                self.devices[address], self.ids, self.source, health=lambda: self.device_health(address))
         return ins
 
     def _title(self, address: Address) -> Text:
@@ -417,15 +422,15 @@ class PcikitApp(App):
             return
         old = self.devices.get(address)
         self.devices[address] = fresh
-        self._neighbours = None
+        self.health.pop(address, None)
         ins = self._inspections[address] = Inspection(
-            fresh, self.ids, self.source, previous=old, neighbours=self.neighbours(address))
+            fresh, self.ids, self.source, previous=old, health=lambda: self.device_health(address))
         tab = pane.active_tab
         pane.show(ins, self._title(address))
         pane.activate(tab)
         changed = len(ins.changed_offsets)
         self.notify(f"Re-read {address}: {changed} byte(s) changed" if changed else f"Re-read {address}: no change")
-        self._queue_scan([address])
+        self._check_health()
 
     def action_rescan(self) -> None:
         """``R``: look for devices that appeared or went away."""
@@ -476,32 +481,32 @@ class PcikitApp(App):
         for number, (tab, label) in enumerate(TABS, 1):
             yield SystemCommand(f"Show {label} tab", f"Detail tab {number}", lambda tab=tab: self.action_tab(tab))
 
-    # -- background health scan --------------------------------------------------------
-    def _check(self, address: Address) -> str:
-        from .health import worst
+    # -- background health check ------------------------------------------------------
+    @work(thread=True, exclusive=True, group="health")
+    def _check_health(self) -> None:
+        """Run pcikit.health over every device in a thread; the glyphs fill in when it is done."""
+        from textual.worker import get_current_worker
 
-        return worst(self.inspection(address).findings)
+        from .health import check_all
 
-    def _checked(self, address: Address) -> None:
+        devices = list(self.devices.values())
+        results = check_all(devices, self._sysfs_root())
+        if not get_current_worker().is_cancelled:  # a newer check replaced this one
+            self.call_from_thread(self._health_checked, results)
+
+    def _health_checked(self, results: dict[Address, "DeviceHealth"]) -> None:
+        self.health = {a: h for a, h in results.items() if a in self.devices}
+        self.status.clear()
+        self.status.update({a: h.severity for a, h in self.health.items()})
         try:
-            self.query_one(DeviceList).set_status(address)
+            table = self.query_one(DeviceList)
         except NoMatches:  # the app is shutting down
-            pass
-
-    def _queue_scan(self, addresses: list[Address]) -> None:
-        if self.scan.add(addresses):
-            self.set_timer(0.01, self._scan_step)
-
-    def _scan_step(self) -> None:
-        """Check a few devices, then yield to the UI."""
-        if not self.is_running:
             return
-        if self.scan.step(self.devices.__contains__):
-            self.set_timer(0.01, self._scan_step)
+        self._status(table.row_count)
+        if self._sort[0] == "status":
+            self._refill(follow=False)
         else:
-            self._status(self.query_one(DeviceList).row_count)
-            if self._sort[0] == "status":
-                self._refill(follow=False)
+            table.refresh()
 
     # -- live updates ------------------------------------------------------------------
     def _start_watching(self) -> None:
@@ -527,22 +532,20 @@ class PcikitApp(App):
         changes = merge(self.devices, self.source)
         if not (changes.added or changes.gone):
             return
-        self._neighbours = None
-        self._inspections.clear()  # health depends on neighbours, which may have changed
         if changes.gone:
             self._removed(changes.gone)
         if changes.added:
             self.notify(f"{len(changes.added)} device(s) appeared: " + ", ".join(map(str, changes.added[:4])))
-            self._queue_scan(changes.added)
             self._refill()
+        self._check_health()  # neighbours may have changed
 
     def _removed(self, addresses: list[Address]) -> None:
         for address in addresses:
             self.devices.pop(address, None)
             self._rows.pop(address, None)
-            self.scan.forget(address)
+            self.status.pop(address, None)
+            self.health.pop(address, None)
             self._inspections.pop(address, None)
-        self._neighbours = None
         pane = self._pane()
         if self._shown in addresses and pane is not None:
             pane.mark_removed(f"{self._shown} was removed; this is its last read")

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Optional
+from typing import Callable, Optional
 
 from ..ids import IdDatabase
 from ..model import Device
 from ..sources import Source
 from .changes import changed_bytes, changed_paths
-from .health import Finding, findings
+from .health import DeviceHealth, check_one
 from .msix_info import MsixReport, msix_report
 from .spans import FieldMap
 
@@ -22,18 +22,20 @@ class Inspection:
         ids: IdDatabase,
         source: Source,
         previous: Optional[Device] = None,
-        neighbours: tuple[Optional[Device], Optional[Device]] = (None, None),
+        health: Optional[Callable[[], DeviceHealth]] = None,
     ) -> None:
         self.device = device
         self.ids = ids
         self.source = source
         self.previous = previous
-        self.neighbours = neighbours
+        self._health = health
 
     @cached_property
-    def findings(self) -> list[Finding]:
-        """Health findings (link, AER, all-ones, MSI-X mask, power state, decode problems)."""
-        return findings(self.device, *self.neighbours)
+    def health(self) -> DeviceHealth:
+        """pcikit.health's findings and the decode problems (``health`` computes them; else the device alone)."""
+        if self._health is not None:
+            return self._health()
+        return check_one(self.device, [self.device])
 
     @cached_property
     def field_map(self) -> FieldMap:

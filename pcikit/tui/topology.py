@@ -85,15 +85,3 @@ def bus_forest(devices: list[Device]) -> dict[tuple[int, int], list[BusNode]]:
     return roots
 
 
-
-def neighbours(devices: list[Device]) -> dict[int, tuple[Optional[Device], Optional[Device]]]:
-    """For each device (by ``id``): the bridge above it, and the first function directly behind it."""
-    ordered = sorted(devices, key=lambda d: d.address)
-    claims = _claims([(dev, rng) for dev in ordered if (rng := bridge_range(dev)) is not None])
-    above = {id(dev): _parent(dev, claims) for dev in ordered}
-    below: dict[int, Device] = {}
-    for dev in ordered:
-        parent = above[id(dev)]
-        if parent is not None and id(parent) not in below and dev.address.bus == bridge_range(parent)[0]:
-            below[id(parent)] = dev
-    return {id(dev): (above[id(dev)], below.get(id(dev))) for dev in ordered}

@@ -41,16 +41,17 @@ def _value_text(value: Any) -> str:
 
 
 def summary_line(ins: Inspection) -> Text:
-    """One line: the health glyph and the findings (or "no problems found")."""
-    from ..health import status_glyph, worst
+    """One line: the health glyph and the warnings and errors (or "no problems found")."""
+    from ..health import glyph
 
-    found = [f for f in ins.findings if f.severity != "info"]
-    glyph, style = status_glyph(worst(found))
-    line = Text.assemble((glyph + " ", style))
+    health = ins.health
+    mark, style = glyph(health.severity)
+    line = Text.assemble((mark + " ", style))
+    found = [text for severity, _, text in health.lines() if severity != "info"]
     if not found:
         line.append("no problems found", style="green")
     else:
-        line.append(" · ".join(f.text for f in found), style=style)
+        line.append(" · ".join(found), style=style)
     return line
 
 

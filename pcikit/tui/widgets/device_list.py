@@ -24,7 +24,7 @@ from textual.strip import Strip
 
 from ...address import Address
 from .. import keys
-from ..health import status_glyph
+from ..health import glyph
 from ..rows import DeviceRow
 
 _GAP = 1
@@ -269,10 +269,10 @@ class DeviceList(ScrollView, can_focus=True):
         cells = []
         for column, _ in self.columns():
             if column.key == "status":
-                glyph, style = status_glyph(self._status.get(row.address))
+                mark, style = glyph(self._status.get(row.address))
                 if row.address == self._marked:
-                    glyph, style = "M", "bold magenta"
-                cells.append((glyph, Style.parse(style)))
+                    mark, style = "M", "bold magenta"
+                cells.append((mark, Style.parse(style)))
             else:
                 cells.append((getattr(row, column.key), _MODE_STYLE if column.key == "mode" else _PLAIN))
         return cells
