@@ -12,8 +12,7 @@ not list is named after its device); from 3.12 on it does not (pciutils commit 9
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Mapping, NamedTuple, Optional, Sequence
 
 from .ids import IdDatabase
 
@@ -30,15 +29,14 @@ SUBCLASS_KEY = "ID_PCI_SUBCLASS_FROM_DATABASE"
 INTERFACE_KEY = "ID_PCI_INTERFACE_FROM_DATABASE"
 
 
-@dataclass(frozen=True)
-class HwdbChoice:
+class HwdbChoice(NamedTuple):
     """Whether to consult a hwdb, and which file (None: libudev's search order)."""
 
     enabled: bool = True
     path: Optional[str] = None
 
 
-OFF = HwdbChoice(enabled=False)
+OFF = HwdbChoice(False)
 
 
 def atoi(text: str) -> int:
@@ -86,6 +84,7 @@ class NameLookup:
         self.hwdb_subsystems = hwdb_subsystems
         self._hwdb: Optional["Hwdb"] = None
         self._opened = False
+        self._answers: dict[tuple[str, str], Optional[str]] = {}  # as lspci caches them
 
     @property
     def path(self) -> Optional[str]:
@@ -105,7 +104,11 @@ class NameLookup:
 
             self._opened = True
             self._hwdb = open_hwdb(self.choice.path)
-        return (self._hwdb.get(modalias, key) or None) if self._hwdb is not None else None
+        if self._hwdb is None:
+            return None
+        if (key, modalias) not in self._answers:
+            self._answers[(key, modalias)] = self._hwdb.get(modalias, key) or None
+        return self._answers[(key, modalias)]
 
     def _either(self, listed: Optional[str], key: str, modalias: str, *ids: int) -> Optional[str]:
         """pci.ids' entry when it has one (an empty one is no name), else the hwdb's."""

@@ -150,17 +150,27 @@ def _msi_irqs(path: str) -> list[int]:
         return []
 
 
+def _msi_mode(path: str, irqs: list[int]) -> Optional[str]:
+    """``msi`` or ``msix``: the kernel's word for how the function's msi_irqs are delivered."""
+    if not irqs:
+        return None
+    text = _read_text(os.path.join(path, "msi_irqs", str(irqs[0])))
+    return text if text in ("msi", "msix") else None
+
+
 def kernel_info(path: str) -> KernelInfo:
     """Driver, IRQ, resources and placement as the kernel reports them."""
     numa = _read_int(os.path.join(path, "numa_node"))
     vpd = os.path.join(path, "vpd")
+    irqs = _msi_irqs(path)
     return KernelInfo(
         driver=_link_name(os.path.join(path, "driver")),
         irq=_read_int(os.path.join(path, "irq")),
         resources=_resources(path),
         numa_node=numa if numa is not None and numa >= 0 else None,
         iommu_group=_link_name(os.path.join(path, "iommu_group")),
-        msi_irqs=_msi_irqs(path),
+        msi_irqs=irqs,
+        msi_mode=_msi_mode(path, irqs),
         vpd_path=vpd if os.path.exists(vpd) else None,
     )
 

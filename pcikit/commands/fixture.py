@@ -42,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     _source_options(capture)
     capture.add_argument("-o", dest="out", required=True, metavar="FILE", help="spec file to write (- for stdout)")
     capture.add_argument("--anonymize", action="store_true", help="replace serial numbers (DSN, VPD data) by stable placeholders")
+    capture.add_argument("--allow-partial", action="store_true",
+                         help="capture a truncated view (e.g. the 64 bytes a non-root user sees) instead of refusing")
     return parser
 
 
@@ -103,6 +105,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     return _report(problems)
 
 
+def _truncated(device) -> Optional[str]:
+    """Why the view of ``device`` is incomplete (fewer bytes than its config space has), or None."""
+    size = device.config.size
+    full = 4096 if device.port_type is not None else 256  # PCI Express functions have extended space
+    if size >= full:
+        return None
+    why = " (a non-root user sees only 64 bytes; run as root)" if device.kernel is not None and size == 64 else ""
+    return f"only {size} of its {full} config bytes are readable{why}"
+
+
 def cmd_capture(args: argparse.Namespace) -> int:
     """Capture one device into a spec file."""
     from ..cli import _devices, open_args_source
@@ -117,12 +129,21 @@ def cmd_capture(args: argparse.Namespace) -> int:
         found = ", ".join(str(d.address) for d in devices)
         raise _Usage(f"-s {args.slot} matches {len(devices)} devices ({found}); name one")
     device = devices[0]
+    missing = _truncated(device)
+    if missing and not args.allow_partial:
+        raise _Usage(f"{device.address}: {missing}; the spec would not rebuild the device "
+                     "(pass --allow-partial to capture what is readable)")
     if args.qemu is not None:
         device = source.with_bar_sizes(device)
         where = f"QEMU ({args.qemu}) {device.address}"
     else:
         where = f"{args.dump} {device.address}" if args.dump else f"the live device {device.address}"
-    text = capture_device(device, anonymize=args.anonymize).toml(where)
+    captured = capture_device(device, anonymize=args.anonymize)
+    if args.qemu is not None:  # an emulator: the writable bits can be probed (never on hardware)
+        from ..qemu.probe import probe, write_masks
+
+        captured.add_write_masks(write_masks(probe(device)), "probed on QEMU (ones, zeros, restore per dword)")
+    text = captured.toml(where)
     if args.out == "-":
         sys.stdout.write(text)
     else:

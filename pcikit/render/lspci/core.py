@@ -5,6 +5,7 @@ from typing import Iterable
 
 from ...model import Device
 from .context import LspciOptions, RenderContext
+from .dialect import V3_10
 from .names import Namer
 
 
@@ -17,12 +18,14 @@ def show_terse(ctx: RenderContext, domains: bool) -> None:
     """The first line (and Subsystem under -v/-k)."""
     dev = ctx.device
     namer = ctx.namer
-    text = f"{slot_name(dev, domains)} {namer.class_name(dev.class_word)}: {namer.vendor_device(dev.vendor_id, dev.device_id)}"
+    size = 256 if ctx.dialect >= V3_10 else 128  # lspci's name buffers grew in 3.10 (long hwdb names show it)
+    klass, names = namer.class_name(dev.class_word, size), namer.vendor_device(dev.vendor_id, dev.device_id, size)
+    text = f"{slot_name(dev, domains)} {klass}: {names}"
     if dev.revision:
         text += f" (rev {dev.revision:02x})"
     if ctx.verbose:
         prog_if = dev.prog_if
-        name = namer.prog_if(dev.class_word, prog_if)
+        name = namer.prog_if(dev.class_word, prog_if, size)
         if prog_if or name is not None:
             text += f" (prog-if {prog_if:02x}" + (f" [{name}]" if name is not None else "") + ")"
     ctx.write(text + "\n")
