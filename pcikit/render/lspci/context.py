@@ -17,13 +17,17 @@ def pm(value: object) -> str:
 
 
 class LspciOptions(NamedTuple):
-    """The lspci switches that change the text: -v, -n, -D, -k, -x."""
+    """The lspci switches that change the text: -v, -n, -D, -k, -x, -m, -P, -b."""
 
     verbose: int = 0
     numeric: int = 0
     domains: Optional[bool] = None  # None: show domains when any device has one
     kernel: bool = False
     hex_level: int = 0
+    machine: int = 0  # -m (1), -mm (2)
+    path: int = 0  # -P (1: bridge path), -PP (2: bus path)
+    bus_centric: bool = False  # -b: addresses and IRQ as the bus sees them
+    forced_domains: bool = False  # -D: machine formats show domain 0 too
 
 
 class RenderContext:
