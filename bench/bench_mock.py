@@ -1,6 +1,6 @@
 """Cost of config and BAR read32 through a MockDevice against the raw cast-memoryview floor.
 
-Run from anywhere: ``python3 bench/bench_mock.py`` (the checkout is put on sys.path).
+Run: ``python3 bench/bench_mock.py`` (pcikit as installed; ``bench/report.py`` runs it from its venv).
 Both sides run in the same process, interleaved, over the same offsets, so the
 ratio is what matters (target: within 10x of the raw index). The mock's side
 includes what it always does: the bounds/alignment checks and appending the
@@ -12,14 +12,12 @@ so other work on a shared machine does not inflate one side.
 from __future__ import annotations
 
 import mmap
-import os
 import sys
 import time
 import timeit
 from typing import Callable
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
+from harness import record
 from pcikit.testing import DeviceBuilder, MockDevice
 
 BAR_SIZE = 1 << 16
@@ -68,6 +66,7 @@ def main() -> int:
     print(f"{'access':<16}{'raw floor':>12}{'mock':>12}{'ratio':>8}   target <= {TARGET:.0f}x")
     for name, floor, cost in rows:
         print(f"{name:<16}{floor * 1e9:>10.1f}ns{cost * 1e9:>10.1f}ns{cost / floor:>7.1f}x")
+        record(f"MockDevice {name}", cost * 1e9, floor * 1e9, "ns", TARGET, "raw cast-memoryview index")
     slow = {
         "BAR read32, hooked offset": ("for _ in offsets: read32(0x100)", dev.bar(0).read32),
         "MSI-X table read32": ("for _ in offsets: read32(0x0C)", dev.bar(2).read32),

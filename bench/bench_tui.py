@@ -27,11 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from pcikit.access.dump import iter_hex_rows, load_dump  # noqa: E402
-from tests.oracle import corpus_files  # noqa: E402
+from harness import ROOT, corpus_files, record
+from pcikit.access.dump import iter_hex_rows, load_dump
 
 MINIMAL_APP = """
 from textual.app import App
@@ -112,7 +109,6 @@ def main() -> None:
     parser.add_argument("--devices", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    os.environ["PYTHONPATH"] = str(ROOT)
     marker = [f"{args.devices} devices".encode(), b"00:00.0"]
     with tempfile.TemporaryDirectory() as tmp:
         dumps = {  # the target case first: real images as captured (-xxxx where the corpus has it)
@@ -135,6 +131,8 @@ def main() -> None:
         wall, cpu = _report(f"pcikit tui, {args.devices} devices, {name}", runs[name])
         print(f"    dump {sizes[name] / 1e6:.1f} MB; ratio: wall {wall / reference[0]:.2f}x, "
               f"CPU {cpu / reference[1]:.2f}x (target <= 2.0x)")
+        record(f"TUI first painted list, {args.devices} devices, {name}", wall * 1e3, reference[0] * 1e3, "ms", 2.0,
+               "minimal Textual app")
 
 
 if __name__ == "__main__":

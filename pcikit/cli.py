@@ -46,6 +46,21 @@ def _lspci_format_options(parser: argparse.ArgumentParser) -> None:
                        help="bus-centric: IRQ and addresses as the card sees them, not the kernel")
 
 
+def _dialect_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lspci-version", dest="lspci_version", metavar="3.9..3.14",
+                        help="imitate this lspci release (default: $PCIKIT_LSPCI_VERSION, else the newest, 3.14)")
+
+
+def _dialect(args: argparse.Namespace):
+    """The lspci release to imitate (one-line usage error when unsupported)."""
+    from .render.lspci.dialect import choose_version
+
+    try:
+        return choose_version(getattr(args, "lspci_version", None))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse tree (also used for ``--help`` output)."""
     parser = CommandParser(prog="pcikit", description="Inspect, test and emulate PCI/PCIe devices.")
@@ -54,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", help="one line per device, like lspci")
     _source_options(p)
+    _dialect_option(p)
     _name_options(p)
     p.add_argument("-v", dest="verbose", action="count", default=0,
                    help="lspci -v: the full details (-vv, -vvv more); with -mm tagged records")
@@ -61,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("show", help="device details (-v/-vv/-vvv; --format text|lspci|json)")
     _source_options(p)
+    _dialect_option(p)
     _name_options(p)
     p.add_argument("-v", dest="verbose", action="count", default=0, help="more detail (up to -vvv)")
     p.add_argument("--format", choices=("text", "lspci", "json"), default="text")
@@ -72,11 +89,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("tree", help="bus topology like lspci -tv")
     _source_options(p)
+    _dialect_option(p)
     _name_options(p)
     p.add_argument("-v", dest="verbose", action="count", default=0, help="add device names")
 
     p = sub.add_parser("dump", help="hex dumps that lspci -F reads back, or raw images")
     _source_options(p)
+    _dialect_option(p)
     p.add_argument("-D", dest="domains", action="store_true", default=None, help="always show PCI domains")
     p.add_argument("-x", dest="hex_level", action="count", default=0, help="-x 64 bytes, -xxx 256, -xxxx 4096")
     p.add_argument("--binary", metavar="DIR", help="write one raw config image per device into DIR")
@@ -86,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("diff", "field-by-field differences between two devices"),
         ("fixture", "build fixtures from specs, capture devices into specs"),
         ("tui", "interactive inspector (Textual)"),
+        ("health", "PCIe health verdicts (link speed/width, AER, DPC, ...)"),
     ):
         p = sub.add_parser(name, help=helptext, add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)
@@ -103,20 +123,32 @@ def _filters(args: argparse.Namespace) -> tuple:
     return slot, ids
 
 
-def _all_devices(args: argparse.Namespace) -> list:
-    """Every device of the source named in ``args`` (dump file or live sysfs)."""
-    from .sources import dump_devices, has_live_bus, live_devices
+def _bar_files(specs: Sequence[str]) -> dict[int, str]:
+    """``--bar N=FILE`` options as {BAR index: file}."""
+    from .barmap import parse_bar_option
 
-    if args.dump:
-        return dump_devices(args.dump)
-    if not has_live_bus(args.sysfs_root):
-        raise PcikitError(f"no PCI bus under {args.sysfs_root} (use -F FILE to read a dump)")
-    return live_devices(args.sysfs_root)
+    files: dict[int, str] = {}
+    for spec in specs:
+        try:
+            index, path = parse_bar_option(spec)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        files[index] = path
+    return files
 
 
-def _devices(args: argparse.Namespace) -> tuple[list, bool]:
+def open_args_source(args: argparse.Namespace):
+    """The :class:`~pcikit.sources.Source` that ``-F``/``--sysfs-root`` (and ``--bar`` files) name."""
+    from .sources import BarFileSource, open_source
+
+    source = open_source(dump=args.dump, sysfs_root=args.sysfs_root)
+    files = _bar_files(getattr(args, "bar", ()))
+    return BarFileSource(source, files) if files else source
+
+
+def _devices(args: argparse.Namespace, source=None) -> tuple[list, bool]:
     """(selected devices, whether domains must show) for the source and filters in ``args``."""
-    return _select(args, _all_devices(args))
+    return _select(args, (source or open_args_source(args)).load())
 
 
 def _select(args: argparse.Namespace, devices: list) -> tuple[list, bool]:
@@ -150,10 +182,11 @@ def cmd_list(args: argparse.Namespace) -> int:
 def _lspci_text(args: argparse.Namespace, verbose: int, hex_level: int) -> int:
     from .render.lspci import LspciOptions, render_devices
 
-    scanned = _all_devices(args)
+    dialect = _dialect(args)
+    scanned = open_args_source(args).load()
     devices, any_domain = _select(args, scanned)
     options = LspciOptions(verbose, args.numeric, True if args.domains else any_domain, args.kernel, hex_level,
-                           args.machine, args.path, args.bus_centric, bool(args.domains))
+                           dialect, args.machine, args.path, args.bus_centric, bool(args.domains))
     for text in render_devices(devices, options, _namer(args), scanned):
         _write(text)
     return EXIT_OK
@@ -168,9 +201,10 @@ def cmd_show(args: argparse.Namespace) -> int:
         return _lspci_text(args, verbose=args.verbose, hex_level=args.hex_level)
     from contextlib import ExitStack
 
-    devices, _ = _devices(args)
+    source = open_args_source(args)
+    devices, _ = _devices(args, source)
     with ExitStack() as stack:
-        regions = _bar_regions(args, devices, stack)
+        regions = _bar_regions(source, devices, stack)
         if args.format == "json":
             from .render.json import dumps
 
@@ -182,23 +216,24 @@ def cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _bar_regions(args: argparse.Namespace, devices: list, stack) -> dict:
+def _bar_regions(source, devices: list, stack) -> dict:
     """Per device address: (regions, why-unmapped) of the MSI-X table/PBA BARs.
 
-    ``--bar`` files for one device, or live ``resourceN`` mappings (root) when readable.
+    Read from live sources and ``--bar`` files; offline sources show no vectors.
     """
-    from .commands.msix import _bar_files, _map_regions
+    from .commands.msix import msix_regions
     from .msix import CAP_ID_MSIX
+    from .sources import BarFileSource
 
-    files = _bar_files(args.bar)
-    if files and len(devices) != 1:
+    if isinstance(source, BarFileSource) and len(devices) != 1:
         raise UsageError(f"--bar maps a BAR of one device, but {len(devices)} are selected (narrow with -s)")
-    live_root = None if args.dump else args.sysfs_root
+    if not (source.live or isinstance(source, BarFileSource)):
+        return {}
     regions = {}
     for dev in devices:
         cap = dev.find_capability(CAP_ID_MSIX)
-        if cap is not None and cap.fields is not None and (files or live_root):
-            regions[dev.address] = _map_regions(dev, files, live_root, stack)
+        if cap is not None and cap.fields is not None:
+            regions[dev.address] = msix_regions(source, dev, stack)
     return regions
 
 
@@ -207,8 +242,9 @@ def cmd_tree(args: argparse.Namespace) -> int:
     from .render.tree import render_tree
     from .sources import select
 
+    _dialect(args)  # every supported release draws the same tree from a dump; still reject bad values
     slot, ids = _filters(args)
-    devices = _all_devices(args)
+    devices = open_args_source(args).load()
     match = None
     if slot is not None or ids is not None:
         chosen = {id(dev) for dev in select(devices, slot, ids)}
@@ -223,6 +259,7 @@ def cmd_tree(args: argparse.Namespace) -> int:
 
 def cmd_dump(args: argparse.Namespace) -> int:
     """``pcikit dump``: hex rows lspci -F reads back, or raw images with --binary."""
+    dialect = _dialect(args)
     devices, any_domain = _devices(args)
     if args.binary:
         from .render.hexdump import write_binary
@@ -231,7 +268,7 @@ def cmd_dump(args: argparse.Namespace) -> int:
         return EXIT_OK
     from .render.hexdump import render_dump
 
-    _write(render_dump(devices, max(args.hex_level, 1), _namer(args), True if args.domains else any_domain))
+    _write(render_dump(devices, max(args.hex_level, 1), _namer(args), True if args.domains else any_domain, dialect))
     return EXIT_OK
 
 
@@ -259,10 +296,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "diff": _delegate("commands.diff"),
     "fixture": _delegate("commands.fixture"),
     "tui": _delegate("commands.tui"),
+    "health": _delegate("commands.health"),
 }
 
 
-_DELEGATED = ("msix", "diff", "fixture", "tui")
+_DELEGATED = ("msix", "diff", "fixture", "tui", "health")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

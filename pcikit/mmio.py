@@ -76,6 +76,9 @@ class BarRegion(abc.ABC):
     def write64(self, offset: int, value: int) -> None:
         """One 8-byte store of ``value`` at ``offset`` (a multiple of 8)."""
 
+    def close(self) -> None:
+        """Release what the region holds (a mapping); regions that hold nothing do nothing."""
+
 
 def refused(offset: Any, width: int, size: int) -> RegionAccessError:
     """The error for an access at ``offset`` of ``width`` bytes into a region of ``size`` bytes."""

@@ -100,10 +100,13 @@ class Capability:
             read_vpd=dev.kernel.read_vpd if dev.kernel is not None else None,
         )
         try:
-            return module.decode(ctx)
+            fields = module.decode(ctx)
         except Exception as exc:  # a decoder must never take the device down with it
             self.problems.append(f"{self.name} at 0x{self.offset:03x}: cannot decode: {exc}")
             return None
+        recorded = fields.get("problems") if hasattr(fields, "get") else None
+        self.problems.extend(f"{self.name} at 0x{self.offset:03x}: {problem}" for problem in recorded or ())
+        return fields
 
 
 class Device:

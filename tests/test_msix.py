@@ -292,9 +292,9 @@ def test_cli_without_bar_says_why_per_device(dump_and_bar, capsys):
     assert msix_command.main(["-F", dump]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "0000:00:04.0 MSI-X: Enable+ Masked- Count=3; table not read: "
-        "BAR 0 is not available offline (pass --bar 0=FILE)",
+        "a dump holds config space only, not BAR 0 (pass --bar 0=FILE)",
         "0000:00:05.0 MSI-X: Enable- Masked- Count=2; table not read: "
-        "BAR 0 is not available offline (pass --bar 0=FILE)",
+        "a dump holds config space only, not BAR 0 (pass --bar 0=FILE)",
     ]
 
 

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from pcikit.address import Address
-from pcikit.tui import create_app, source as sources
+from pcikit import sources
+from pcikit.tui import create_app, source as tui_source
 from pcikit.tui.msix_info import msix_report
-from pcikit.tui.source import DumpSource, LiveSource, bar_images_beside
+from pcikit.sources import DumpSource, LiveSource, bar_images_beside
 from pcikit.tui.widgets.detail_pane import DetailPane
 from pcikit.tui.widgets.device_list import DeviceList
 
@@ -107,7 +108,7 @@ def test_a_many_device_dump_does_not_guess_bar_images(tmp_path: Path):
     (tmp_path / "all.bar0.bin").write_bytes(nvme_bar0())
     source = DumpSource(dump)
     nvme = next(d for d in source.load() if d.address == NVME)
-    assert msix_report(nvme, source).note == "a dump holds config space only, not BAR contents"
+    assert msix_report(nvme, source).note == "a dump holds config space only, not BAR 0"
 
 
 def test_spec_source_shows_the_specs_msix_table():
@@ -137,6 +138,6 @@ def test_bundled_fixtures_come_with_their_bar_images():
     fixtures = ROOT / "fixtures"
     if not any(fixtures.glob("*.bar*.bin")):
         pytest.skip(f"no generated fixtures with BAR images in {fixtures}")
-    bundled = sources.bundled_source("test")
+    bundled = tui_source.bundled_source("test")
     read = [msix_report(d, bundled).state for d in bundled.load()]
     assert any(state is not None and state.vectors for state in read)

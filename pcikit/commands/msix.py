@@ -18,15 +18,12 @@ from contextlib import ExitStack
 from typing import Optional, Sequence
 
 from ..argparsing import CommandParser
-from ..errors import BarUnavailableError, NoSuchDeviceError, PcikitError
+from ..errors import NoSuchDeviceError
 from ..mmio import BarRegion
 from ..msix import CAP_ID_MSIX, MsixLayout, MsixState, read_msix
+from ..sources import Source
 
 EXIT_OK, EXIT_USAGE = 0, 2
-
-
-class _Usage(PcikitError):
-    """Bad arguments."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,43 +38,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _bar_files(specs: Sequence[str]) -> dict[int, str]:
-    from ..barmap import parse_bar_option
+def msix_regions(source: Source, dev, stack: ExitStack) -> tuple[dict[int, BarRegion], dict[int, str]]:
+    """Regions for the table and PBA BARs of ``dev`` from ``source`` (closed with ``stack``),
+    and why each missing one is missing.
 
-    files: dict[int, str] = {}
-    for spec in specs:
-        try:
-            index, path = parse_bar_option(spec)
-        except ValueError as exc:
-            raise _Usage(str(exc)) from None
-        files[index] = path
-    return files
-
-
-def _map_regions(dev, files: dict[int, str], live_root: Optional[str], stack: ExitStack
-                 ) -> tuple[dict[int, BarRegion], dict[int, str]]:
-    """Regions for the table and PBA BARs of ``dev``, and why each missing one is missing.
-
-    A ``--bar`` file that cannot be mapped is an input error (raised); a live BAR
-    that cannot be mapped is reported per device.
+    A ``--bar`` file that cannot be mapped is an input error (raised); a BAR the
+    source cannot give is reported per device.
     """
-    from ..barmap import map_file, map_resource
-
     layout = MsixLayout.from_fields(dev.find_capability(CAP_ID_MSIX).fields)
-    regions: dict[int, BarRegion] = {}
-    missing: dict[int, str] = {}
-    for bir in dict.fromkeys((layout.table_bir, layout.pba_bir)):
-        if bir >= 6:
-            missing[bir] = f"BIR {bir} is reserved (BARs are 0-5)"
-        elif bir in files:
-            regions[bir] = stack.enter_context(map_file(files[bir]))
-        elif live_root is None:
-            missing[bir] = f"BAR {bir} is not available offline (pass --bar {bir}=FILE)"
-        else:
-            try:
-                regions[bir] = stack.enter_context(map_resource(dev.address, bir, live_root))
-            except BarUnavailableError as exc:
-                missing[bir] = str(exc)
+    regions, missing = source.bar_regions(dev, (layout.table_bir, layout.pba_bir))
+    for region in regions.values():
+        stack.callback(region.close)
+    if not source.live:
+        missing = {bir: f"{why} (pass --bar {bir}=FILE)" if bir < 6 else why for bir, why in missing.items()}
     return regions, missing
 
 
@@ -105,20 +78,20 @@ def _text(slot: str, state: MsixState, pba_missing: Optional[str]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Select devices, map their BARs, print tables; raises PcikitError on bad input."""
-    from ..cli import _devices
+    from ..cli import UsageError, _devices, open_args_source
+    from ..sources import BarFileSource
 
-    files = _bar_files(args.bar)
-    devices, _ = _devices(args)
+    source = open_args_source(args)
+    devices, _ = _devices(args, source)
     with_msix = [dev for dev in devices if getattr(dev.find_capability(CAP_ID_MSIX), "fields", None) is not None]
-    if files and len(devices) != 1:
-        raise _Usage(f"--bar maps a BAR of one device, but {len(devices)} are selected (narrow with -s)")
+    if isinstance(source, BarFileSource) and len(devices) != 1:
+        raise UsageError(f"--bar maps a BAR of one device, but {len(devices)} are selected (narrow with -s)")
     if args.slot and not with_msix:
         raise NoSuchDeviceError(f"no device with an MSI-X capability matches {args.slot}")
-    live_root = None if args.dump else args.sysfs_root
     documents, texts = [], []
     for dev in with_msix:
         with ExitStack() as stack:
-            regions, missing = _map_regions(dev, files, live_root, stack)
+            regions, missing = msix_regions(source, dev, stack)
             state = read_msix(dev, regions)
             pba_missing = _explain(state, missing)
             slot = str(dev.address)

@@ -5,13 +5,15 @@ import os
 from typing import Iterable
 
 from ..model import Device
-from .lspci import LspciOptions, render_devices
+from .lspci import NEWEST, LspciOptions, LspciVersion, render_devices
 from .lspci.names import Namer
 
 
-def render_dump(devices: Iterable[Device], hex_level: int, namer: Namer, domains: bool) -> str:
+def render_dump(
+    devices: Iterable[Device], hex_level: int, namer: Namer, domains: bool, dialect: LspciVersion = NEWEST
+) -> str:
     """``lspci -x``/``-xxx``/``-xxxx`` text: a title line, hex rows, a blank line per device."""
-    options = LspciOptions(verbose=0, domains=domains, hex_level=hex_level)
+    options = LspciOptions(verbose=0, domains=domains, hex_level=hex_level, dialect=dialect)
     return "".join(render_devices(devices, options, namer))
 
 

@@ -32,9 +32,10 @@ from .device import MockDevice
 from .log import Access, AccessLog, InterruptMessage
 from .msix import MsixEntry
 from .region import MockRegion
+from .source import MockSource
 from .state import MockError
 
 __all__ = [
     "Access", "AccessLog", "DeviceBuilder", "InterruptMessage", "MockConfig", "MockDevice",
-    "MockError", "MockRegion", "MsixEntry",
+    "MockError", "MockRegion", "MockSource", "MsixEntry",
 ]

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:
     from .app import PcikitApp
-    from .source import DeviceSource
+    from ..sources import Source
 
 
 def create_app(
-    source: "Optional[DeviceSource]" = None,
+    source: "Optional[Source]" = None,
     *,
     dump: Optional[str] = None,
     spec: Optional[str] = None,

@@ -23,7 +23,7 @@ from ..address import Address
 from ..ids import IdDatabase
 from ..model import Device
 from .rows import DeviceRow, device_row
-from .source import DeviceSource
+from ..sources import Source
 from .tabs import TABS
 from .widgets.banner import Banner
 from .widgets.device_list import DeviceList
@@ -69,7 +69,7 @@ class PcikitApp(App):
 
     def __init__(
         self,
-        source: DeviceSource,
+        source: Source,
         devices: list[Device],
         ids: IdDatabase,
         poll_interval: Optional[float] = 2.0,

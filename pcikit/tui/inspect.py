@@ -6,9 +6,9 @@ from typing import Optional
 
 from ..ids import IdDatabase
 from ..model import Device
+from ..sources import Source
 from .changes import changed_bytes, changed_paths
 from .msix_info import MsixReport, msix_report
-from .source import DeviceSource
 from .spans import FieldMap
 
 
@@ -19,7 +19,7 @@ class Inspection:
         self,
         device: Device,
         ids: IdDatabase,
-        source: DeviceSource,
+        source: Source,
         previous: Optional[Device] = None,
     ) -> None:
         self.device = device

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from ..model import Device
 
 if TYPE_CHECKING:
-    from .source import DeviceSource
+    from ..sources import Source
 
 CAP_ID_MSIX = 0x11
 _BAR_SLOTS = range(6)
@@ -32,7 +32,7 @@ def _absent(dev: Device) -> str:
     return "No MSI-X capability before the capability list breaks off (see Problems)."
 
 
-def msix_report(dev: Device, source: "DeviceSource") -> MsixReport:
+def msix_report(dev: Device, source: "Source") -> MsixReport:
     """Read the vector table through the source's BAR regions (read-only; never writes)."""
     cap = dev.find_capability(CAP_ID_MSIX)
     if cap is None:
@@ -53,5 +53,5 @@ def msix_report(dev: Device, source: "DeviceSource") -> MsixReport:
             region.close()
     note = None
     if state is not None and not state.vectors:
-        note = "; ".join(reasons) or state.unread or "no vector could be read"
+        note = "; ".join(reasons.values()) or state.unread or "no vector could be read"
     return MsixReport(cap.fields, state, note)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import NamedTuple, Optional
 
+from .dialect import NEWEST, LspciVersion
 from .names import Namer
 
 
@@ -17,13 +18,14 @@ def pm(value: object) -> str:
 
 
 class LspciOptions(NamedTuple):
-    """The lspci switches that change the text: -v, -n, -D, -k, -x, -m, -P, -b."""
+    """The lspci switches that change the text (-v, -n, -D, -k, -x, -m, -P, -b) and the release imitated."""
 
     verbose: int = 0
     numeric: int = 0
     domains: Optional[bool] = None  # None: show domains when any device has one
     kernel: bool = False
     hex_level: int = 0
+    dialect: LspciVersion = NEWEST
     machine: int = 0  # -m (1), -mm (2)
     path: int = 0  # -P (1: bridge path), -PP (2: bus path)
     bus_centric: bool = False  # -b: addresses and IRQ as the bus sees them
@@ -43,6 +45,11 @@ class RenderContext:
     def verbose(self) -> int:
         """The -v level."""
         return self.options.verbose
+
+    @property
+    def dialect(self) -> LspciVersion:
+        """The lspci release imitated (compare with ``dialect.V3_13`` and friends)."""
+        return self.options.dialect
 
     def write(self, text: str) -> None:
         """Append text exactly as printf would print it."""

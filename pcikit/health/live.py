@@ -1,0 +1,64 @@
+"""Live-only facts for the checks: the kernel's AER counters (``aer_dev_*`` files in sysfs)."""
+from __future__ import annotations
+
+import os
+from typing import Iterator, Optional
+
+from ..access import sysfs
+from .finding import ERROR, INFO, WARNING, Finding, make
+
+# (sysfs file, label, severity) of the kernel's per-device AER statistics.
+AER_COUNTER_FILES = (
+    ("aer_dev_fatal", "fatal", ERROR),
+    ("aer_dev_nonfatal", "non-fatal", WARNING),
+    ("aer_dev_correctable", "correctable", INFO),
+)
+_READ_LIMIT = 16384
+
+
+def read_counters(path: str) -> Optional[dict[str, int]]:
+    """``NAME COUNT`` lines of one counter file (bounded read), or None when unreadable."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        text = os.read(fd, _READ_LIMIT).decode("ascii", "replace")
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    counters = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].isdigit():
+            counters[parts[0]] = int(parts[1])
+    return counters
+
+
+def aer_counters(dev, root: str) -> dict[str, dict[str, int]]:
+    """Per counter file name, its counters, for the live function ``dev`` (missing files left out)."""
+    folder = sysfs.device_path(dev.address, root)
+    found = {}
+    for name, _, _ in AER_COUNTER_FILES:
+        counters = read_counters(os.path.join(folder, name))
+        if counters is not None:
+            found[name] = counters
+    return found
+
+
+def aer_counter_findings(dev, root: str) -> Iterator[Finding]:
+    """One finding per counter file with errors counted since boot."""
+    files = aer_counters(dev, root)
+    for name, label, level in AER_COUNTER_FILES:
+        counters = files.get(name)
+        if not counters:
+            continue
+        total = next((v for k, v in counters.items() if k.startswith("TOTAL_")), None)
+        named = {k: v for k, v in counters.items() if not k.startswith("TOTAL_") and v}
+        if total is None:
+            total = sum(named.values())
+        if total:
+            detail = ", ".join(f"{k} {v}" for k, v in named.items())
+            yield make(dev, "aer", level, f"kernel counted {total} {label} error(s) since boot"
+                       + (f": {detail}" if detail else "") + f" ({name})", "0", str(total))

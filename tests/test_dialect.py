@@ -1,0 +1,50 @@
+"""``--lspci-version`` / ``PCIKIT_LSPCI_VERSION``: which lspci release the renderers imitate."""
+from __future__ import annotations
+
+import pytest
+
+from pcikit.render.lspci.dialect import NEWEST, SUPPORTED, V3_9, V3_13, V3_14, LspciVersion, choose_version, parse_version
+
+from .conftest import ROOT, run_cli
+
+DUMP = ROOT / "fixtures" / "legacy-pci.lspci.txt"
+
+
+def test_versions_order_numerically():
+    assert V3_9 < LspciVersion(3, 10) < V3_13 < V3_14
+    assert [str(v) for v in SUPPORTED] == ["3.9", "3.10", "3.11", "3.12", "3.13", "3.14"]
+    assert NEWEST == V3_14
+
+
+@pytest.mark.parametrize("text, want", [("3.9", V3_9), ("3.14", V3_14), ("3.14.0", V3_14), (" 3.13 ", V3_13)])
+def test_parse(text, want):
+    assert parse_version(text) == want
+
+
+@pytest.mark.parametrize("text", ["3.8", "3.15", "4.0", "x", "", "3", "3.9.0.1", "03.9x"])
+def test_parse_rejects(text):
+    with pytest.raises(ValueError, match="supported: 3.9 ... 3.14"):
+        parse_version(text)
+
+
+def test_choose_prefers_option_then_environment_then_newest():
+    assert choose_version("3.9", {"PCIKIT_LSPCI_VERSION": "3.13"}) == V3_9
+    assert choose_version(None, {"PCIKIT_LSPCI_VERSION": "3.13"}) == V3_13
+    assert choose_version(None, {}) == NEWEST
+    with pytest.raises(ValueError, match="PCIKIT_LSPCI_VERSION"):
+        choose_version(None, {"PCIKIT_LSPCI_VERSION": "2.0"})
+
+
+@pytest.mark.parametrize("command", [["list"], ["show", "--format", "lspci", "-vv"], ["tree"], ["dump"]])
+def test_every_lspci_command_takes_the_option(command):
+    good = run_cli(*command, "--lspci-version", "3.9", "-F", str(DUMP))
+    assert good.returncode == 0 and good.stdout
+    bad = run_cli(*command, "--lspci-version", "3.99", "-F", str(DUMP))
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.count("\n") == 1 and "3.99" in bad.stderr
+
+
+def test_bad_environment_value_is_one_line(monkeypatch):
+    monkeypatch.setenv("PCIKIT_LSPCI_VERSION", "nine")
+    result = run_cli("list", "-F", str(DUMP))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "PCIKIT_LSPCI_VERSION" in result.stderr
