@@ -25,6 +25,8 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("-F", dest="dump", metavar="FILE", help="read an lspci dump, raw config image or folder of them")
     group.add_argument("--sysfs-root", metavar="DIR", default=os.environ.get("PCIKIT_SYSFS_ROOT", "/sys"),
                        help="read live devices from another sysfs tree (default /sys)")
+    group.add_argument("--qemu", metavar="ARGS", help="read a paused QEMU q35 machine started with these arguments "
+                       "(e.g. \"-device nvme,serial=a\")")
     group.add_argument("-s", dest="slot", metavar="[[[[DOMAIN]:]BUS]:][SLOT][.[FUNC]]", help="select devices by address")
     group.add_argument("-d", dest="ids", metavar="[VENDOR]:[DEVICE][:CLASS]", help="select devices by ID")
     group.add_argument("-i", dest="ids_file", metavar="FILE", help="use this pci.ids")
@@ -141,7 +143,7 @@ def open_args_source(args: argparse.Namespace):
     """The :class:`~pcikit.sources.Source` that ``-F``/``--sysfs-root`` (and ``--bar`` files) name."""
     from .sources import BarFileSource, open_source
 
-    source = open_source(dump=args.dump, sysfs_root=args.sysfs_root)
+    source = open_source(dump=args.dump, sysfs_root=args.sysfs_root, qemu=getattr(args, "qemu", None))
     files = _bar_files(getattr(args, "bar", ()))
     return BarFileSource(source, files) if files else source
 
@@ -303,9 +305,23 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 _DELEGATED = ("msix", "diff", "fixture", "tui", "health")
 
 
+_VALUES_LIKE_OPTIONS = ("--qemu",)  # their values start with "-" (QEMU options)
+
+
+def _glue_option_values(argv: list[str]) -> list[str]:
+    """``--qemu "-device x"`` -> ``--qemu=-device x``: argparse would take the value for an option."""
+    glued: list[str] = []
+    values = iter(argv)
+    for arg in values:
+        if arg in _VALUES_LIKE_OPTIONS:
+            arg = f"{arg}={next(values, '')}"
+        glued.append(arg)
+    return glued
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point; returns the exit status."""
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = _glue_option_values(list(sys.argv[1:] if argv is None else argv))
     if not argv:
         argv = ["tui"] if sys.stdout.isatty() and sys.stdin.isatty() else ["list"]
     parser = build_parser()

@@ -332,10 +332,15 @@ class BarFileSource(Source):
 
 
 def open_source(dump: Optional[PathLike] = None, spec: Optional[PathLike] = None,
-                sysfs_root: str = sysfs.DEFAULT_ROOT) -> Source:
-    """The source a command line names: a dump (``-F``), a spec, else the live bus (NoBusError when absent)."""
-    if dump and spec:
-        raise PcikitError("use either -F DUMP or --spec FILE, not both")
+                sysfs_root: str = sysfs.DEFAULT_ROOT, qemu: Optional[str] = None) -> Source:
+    """The source a command line names: a dump (``-F``), a spec, a QEMU machine started with
+    ``qemu`` (its arguments), else the live bus (NoBusError when absent)."""
+    if sum(bool(given) for given in (dump, spec, qemu is not None)) > 1:
+        raise PcikitError("use one of -F DUMP, --spec FILE and --qemu ARGS")
+    if qemu is not None:
+        from .qemu.source import QemuSource
+
+        return QemuSource(qemu)
     for path, kind in ((dump, DumpSource), (spec, SpecSource)):
         if path:
             if not os.path.exists(path):

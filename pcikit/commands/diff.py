@@ -1,8 +1,9 @@
 """``pcikit diff``: field-by-field differences between two devices, as ``diff`` reports files.
 
-    pcikit diff [--sysfs-root DIR] [--json] [--ignore-layout] A B
+    pcikit diff [--sysfs-root DIR | --qemu ARGS] [--json] [--ignore-layout] A B
 
-A and B are each a live slot (``00:03.0``), a dump (``FILE`` holding one
+A and B are each a live slot (``00:03.0``; with ``--qemu``, a function of
+the QEMU machine those arguments start), a dump (``FILE`` holding one
 device, or ``FILE@SLOT``), or a spec file (``*.toml``). Fields are named as
 ``pcikit show --json`` names them and grouped by capability. Exit status: 0
 identical, 1 different, 2 errors.
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("b", metavar="B", help="live slot, DUMP[@SLOT] or SPEC.toml")
     parser.add_argument("--sysfs-root", metavar="DIR", default=os.environ.get("PCIKIT_SYSFS_ROOT", "/sys"),
                         help="where live slots are read (default /sys)")
+    parser.add_argument("--qemu", metavar="ARGS", help="read slots from a paused QEMU q35 machine started with these arguments")
     parser.add_argument("--json", action="store_true", help="print the differences as JSON")
     parser.add_argument("--ignore-layout", action="store_true", help="ignore capability offsets and next pointers")
     return parser
@@ -61,7 +63,7 @@ def _from_dump(path: str, slot: str = ""):
     return devices[0]
 
 
-def _from_live(text: str, root: str):
+def _from_live(text: str, root: str, machine=None):
     from ..address import Address
     from ..sources import live_device
 
@@ -69,11 +71,11 @@ def _from_live(text: str, root: str):
         address = Address.parse(text)
     except ValueError:
         raise SourceError(f"{text}: neither a file nor a PCI address ([DDDD:]BB:DD.F)") from None
-    return live_device(address, root)
+    return machine.device(address) if machine is not None else live_device(address, root)
 
 
-def load_source(text: str, sysfs_root: str):
-    """The device a source argument names (spec, dump, dump@slot or live slot)."""
+def load_source(text: str, sysfs_root: str, machine=None):
+    """The device a source argument names (spec, dump, dump@slot, or a slot: live, or of ``machine``)."""
     if text.endswith(".toml") and os.path.isfile(text):
         return _from_spec(text)
     if os.path.exists(text):
@@ -82,7 +84,13 @@ def load_source(text: str, sysfs_root: str):
         path, slot = text.rsplit("@", 1)
         if os.path.exists(path):
             return _from_dump(path, slot)
-    return _from_live(text, sysfs_root)
+    return _from_live(text, sysfs_root, machine)
+
+
+def _nothing():
+    from contextlib import nullcontext
+
+    return nullcontext()
 
 
 def _document(device) -> dict:
@@ -101,8 +109,14 @@ def main(argv: Sequence[str]) -> int:
     except SystemExit as exc:
         return int(exc.code or 0) and EXIT_TROUBLE
     try:
-        doc_a = _document(load_source(args.a, args.sysfs_root))
-        doc_b = _document(load_source(args.b, args.sysfs_root))
+        machine = None
+        if args.qemu is not None:
+            from ..qemu import machine as start_machine
+
+            machine = start_machine(args.qemu)
+        with machine or _nothing():
+            doc_a = _document(load_source(args.a, args.sysfs_root, machine))
+            doc_b = _document(load_source(args.b, args.sysfs_root, machine))
     except (PcikitError, OSError) as exc:
         print(f"pcikit: {exc}", file=sys.stderr)
         return EXIT_TROUBLE

@@ -2,7 +2,7 @@
 
     pcikit fixture build SPEC... -o DIR [--format bin|lspci|c|json|all ...] [-i PCI_IDS]
     pcikit fixture check SPEC...
-    pcikit fixture capture [-F DUMP] [--sysfs-root DIR] -s SLOT -o FILE.toml [--anonymize]
+    pcikit fixture capture [-F DUMP | --qemu ARGS] [--sysfs-root DIR] -s SLOT -o FILE.toml [--anonymize]
 
 Exit status: 0 ok, 1 no such device, 2 usage errors or specs that do not build
 (every problem is printed, one line each, naming the file, the item and the field).
@@ -106,19 +106,24 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_capture(args: argparse.Namespace) -> int:
     """Capture one device into a spec file."""
-    from ..cli import _devices
+    from ..cli import _devices, open_args_source
     from ..fixture.capture import capture_device
 
     if not args.slot:
         raise _Usage("capture needs -s SLOT")
     args.ids = None
-    devices, _ = _devices(args)
+    source = open_args_source(args)
+    devices, _ = _devices(args, source)
     if len(devices) != 1:
         found = ", ".join(str(d.address) for d in devices)
         raise _Usage(f"-s {args.slot} matches {len(devices)} devices ({found}); name one")
     device = devices[0]
-    source = f"{args.dump} {device.address}" if args.dump else f"the live device {device.address}"
-    text = capture_device(device, anonymize=args.anonymize).toml(source)
+    if args.qemu is not None:
+        device = source.with_bar_sizes(device)
+        where = f"QEMU ({args.qemu}) {device.address}"
+    else:
+        where = f"{args.dump} {device.address}" if args.dump else f"the live device {device.address}"
+    text = capture_device(device, anonymize=args.anonymize).toml(where)
     if args.out == "-":
         sys.stdout.write(text)
     else:

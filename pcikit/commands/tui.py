@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("-F", dest="dump", metavar="DUMP", help="an lspci dump, raw config image or folder of them")
     group.add_argument("--spec", metavar="FILE", help="a pcikit fixture spec (TOML)")
+    group.add_argument("--qemu", metavar="ARGS", help="a paused QEMU q35 machine started with these arguments")
     parser.add_argument("--sysfs-root", metavar="DIR", default=os.environ.get("PCIKIT_SYSFS_ROOT", "/sys"),
                         help="read live devices from another sysfs tree (default /sys)")
     parser.add_argument("-i", dest="ids_file", metavar="FILE", help="use this pci.ids")
@@ -38,8 +39,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         from ..tui import create_app
 
+        source = None
+        if args.qemu is not None:
+            from ..sources import open_source
+
+            source = open_source(qemu=args.qemu)
         app = create_app(
-            dump=args.dump, spec=args.spec, sysfs_root=args.sysfs_root,
+            source=source, dump=args.dump, spec=args.spec, sysfs_root=args.sysfs_root,
             ids_file=args.ids_file, poll_interval=args.poll or None,
         )
     except PcikitError as exc:
