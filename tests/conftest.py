@@ -66,6 +66,7 @@ def need_corpus() -> Path:
 def pytest_terminal_summary(terminalreporter):
     """Print the differential share so progress is visible in every run."""
     from .test_differential import SHARE
+    from .test_lspci_formats import COMPARED
 
     for flags, (matched, total, devices, bad) in SHARE.items():
         share = 100.0 * matched / total if total else 0.0
@@ -73,3 +74,5 @@ def pytest_terminal_summary(terminalreporter):
             f"lspci differential {flags}: {devices} devices, {bad} mismatching; "
             f"{matched}/{total} lspci lines reproduced ({share:.2f}%)"
         )
+    for flags, (lines, dumps) in COMPARED.items():
+        terminalreporter.write_line(f"lspci {flags}: {lines} lspci lines compared over {dumps} dumps")

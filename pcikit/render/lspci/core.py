@@ -5,6 +5,7 @@ from typing import Iterable, Optional
 
 from ...model import Device
 from .context import LspciOptions, RenderContext
+from .dialect import V3_10
 from .names import Namer
 from .slots import slot_label, topology
 
@@ -94,7 +95,7 @@ def render_devices(devices: Iterable[Device], options: LspciOptions, namer: Name
     """
     devices = sorted(devices, key=lambda dev: dev.address)
     domains = options.domains if options.domains is not None else any(d.address.domain for d in devices)
-    parents = topology(devices if scanned is None else scanned, options.path)
+    parents = topology(devices if scanned is None else scanned, options.path, options.dialect >= V3_10)
     for dev in devices:
         slot = slot_label(dev, _shows_domain(dev, options, domains), options.path, parents)
         yield render_device(dev, options, namer, slot)

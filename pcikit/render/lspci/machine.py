@@ -6,8 +6,12 @@
 from __future__ import annotations
 
 from .context import RenderContext
+from .dialect import V3_10
 
-NAME_SIZE = 256  # pciutils' name buffers (lspci 3.9 used 128)
+
+def name_size(ctx: RenderContext) -> int:
+    """pciutils' name buffers: 256 bytes since 3.10, 128 before (longer names end in '...')."""
+    return 256 if ctx.dialect >= V3_10 else 128
 
 
 def shell_quoted(text: str) -> str:
@@ -39,9 +43,9 @@ def _subsystem_names(ctx: RenderContext, sub: tuple[int, int], size: int) -> lis
     ]
 
 
-def show_machine_line(ctx: RenderContext, slot: str, size: int = NAME_SIZE) -> None:
+def show_machine_line(ctx: RenderContext, slot: str) -> None:
     """``-m`` / ``-mm``: slot, quoted names, ``-rNN`` revision, ``-pNN`` prog-if, quoted subsystem."""
-    dev = ctx.device
+    dev, size = ctx.device, name_size(ctx)
     text = slot + "".join(shell_quoted(name) for name in _names(ctx, size))
     if dev.revision:
         text += f" -r{dev.revision:02x}"
@@ -54,9 +58,9 @@ def show_machine_line(ctx: RenderContext, slot: str, size: int = NAME_SIZE) -> N
     ctx.write(text + "\n")
 
 
-def show_machine_record(ctx: RenderContext, slot: str, size: int = NAME_SIZE) -> None:
+def show_machine_record(ctx: RenderContext, slot: str) -> None:
     """``-vmm``: one ``Tag:<TAB>value`` line per known fact (``-vm``: ``Device:`` for the slot)."""
-    dev = ctx.device
+    dev, size = ctx.device, name_size(ctx)
     kernel = dev.kernel
     lines = [("Slot" if ctx.options.machine >= 2 else "Device", slot)]
     lines += zip(("Class", "Vendor", "Device"), _names(ctx, size))
@@ -79,9 +83,9 @@ def show_machine_record(ctx: RenderContext, slot: str, size: int = NAME_SIZE) ->
     ctx.write("".join(f"{tag}:\t{value}\n" for tag, value in lines))
 
 
-def show_machine(ctx: RenderContext, slot: str, size: int = NAME_SIZE) -> None:
+def show_machine(ctx: RenderContext, slot: str) -> None:
     """The machine-readable text of one device (``-m``/``-mm``, or with ``-v`` the record)."""
     if ctx.verbose:
-        show_machine_record(ctx, slot, size)
+        show_machine_record(ctx, slot)
     else:
-        show_machine_line(ctx, slot, size)
+        show_machine_line(ctx, slot)
