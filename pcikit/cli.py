@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from typing import Callable, Optional, Sequence
 
@@ -30,6 +31,8 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("-s", dest="slot", metavar="[[[[DOMAIN]:]BUS]:][SLOT][.[FUNC]]", help="select devices by address")
     group.add_argument("-d", dest="ids", metavar="[VENDOR]:[DEVICE][:CLASS]", help="select devices by ID")
     group.add_argument("-i", dest="ids_file", metavar="FILE", help="use this pci.ids")
+    group.add_argument("-O", dest="params", metavar="NAME=VALUE", action="append", default=[],
+                       help="lspci's parameter hwdb.disable=1: names from pci.ids only (also PCIKIT_HWDB=0)")
 
 
 def _name_options(parser: argparse.ArgumentParser) -> None:
@@ -108,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("fixture", "build fixtures from specs, capture devices into specs"),
         ("tui", "interactive inspector (Textual)"),
         ("health", "PCIe health verdicts (link speed/width, AER, DPC, ...)"),
+        ("export", "many hosts' dumps into a Parquet dataset"),
+        ("query", "SQL over an exported dataset (DuckDB)"),
     ):
         p = sub.add_parser(name, help=helptext, add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)
@@ -143,6 +148,7 @@ def open_args_source(args: argparse.Namespace):
     """The :class:`~pcikit.sources.Source` that ``-F``/``--sysfs-root`` (and ``--bar`` files) name."""
     from .sources import BarFileSource, open_source
 
+    _hwdb_choice(args)  # a bad -O is a usage error before anything is read
     source = open_source(dump=args.dump, sysfs_root=args.sysfs_root, qemu=getattr(args, "qemu", None))
     files = _bar_files(getattr(args, "bar", ()))
     return BarFileSource(source, files) if files else source
@@ -166,13 +172,37 @@ def _select(args: argparse.Namespace, devices: list) -> tuple[list, bool]:
 
 
 def _namer(args: argparse.Namespace):
+    """Names from pci.ids (``-i``), then the hwdb unless disabled, as the chosen lspci release does."""
     from .ids import default_database
+    from .names import NameLookup
+    from .render.lspci.dialect import V3_12
     from .render.lspci.names import Namer
 
-    return Namer(default_database(args.ids_file), getattr(args, "numeric", 0))
+    names = NameLookup(default_database(args.ids_file), _hwdb_choice(args), hwdb_subsystems=_dialect(args) < V3_12)
+    return Namer(names, getattr(args, "numeric", 0))
+
+
+def _hwdb_choice(args: argparse.Namespace):
+    """Whether (and which) hwdb names come from: ``-O hwdb.disable=N``, then $PCIKIT_HWDB."""
+    from .names import choose_hwdb, parse_params
+
+    try:
+        return choose_hwdb(parse_params(getattr(args, "params", [])))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+_RAW_BYTE = re.compile("[\udc80-\udcff]")
 
 
 def _write(text: str) -> None:
+    """Write to stdout. Text carrying raw bytes (surrogate escapes: lspci prints such bytes
+    unchanged) goes out as UTF-8 with those bytes as they are, whatever the locale."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is not None and _RAW_BYTE.search(text):
+        sys.stdout.flush()
+        buffer.write(text.encode("utf-8", "surrogateescape"))
+        return
     sys.stdout.write(text)
 
 
@@ -219,9 +249,9 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def _bar_regions(source, devices: list, stack) -> dict:
-    """Per device address: (regions, why-unmapped) of the MSI-X table/PBA BARs.
+    """Per device address: (regions, why-unmapped) of the MSI-X table/PBA BARs given by ``--bar``.
 
-    Read from live sources and ``--bar`` files; offline sources show no vectors.
+    ``show`` never maps live BARs (lspci never touches them): ``pcikit msix`` reads live tables.
     """
     from .commands.msix import msix_regions
     from .msix import CAP_ID_MSIX
@@ -229,13 +259,19 @@ def _bar_regions(source, devices: list, stack) -> dict:
 
     if isinstance(source, BarFileSource) and len(devices) != 1:
         raise UsageError(f"--bar maps a BAR of one device, but {len(devices)} are selected (narrow with -s)")
-    if not (source.live or isinstance(source, BarFileSource)):
-        return {}
     regions = {}
     for dev in devices:
         cap = dev.find_capability(CAP_ID_MSIX)
-        if cap is not None and cap.fields is not None:
-            regions[dev.address] = msix_regions(source, dev, stack)
+        if cap is None or cap.fields is None:
+            continue
+        if isinstance(source, BarFileSource):
+            regions[dev.address] = msix_regions(BarFileSource(source.inner, source.files, files_only=True), dev, stack)
+        elif source.live:
+            from .msix import MsixLayout
+
+            layout = MsixLayout.from_fields(cap.fields)
+            why = "show does not map live BARs (pcikit msix reads the table; --bar N=FILE reads an image)"
+            regions[dev.address] = ({}, dict.fromkeys((layout.table_bir, layout.pba_bir), why))
     return regions
 
 
@@ -299,10 +335,12 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "fixture": _delegate("commands.fixture"),
     "tui": _delegate("commands.tui"),
     "health": _delegate("commands.health"),
+    "export": _delegate("commands.export"),
+    "query": _delegate("commands.query"),
 }
 
 
-_DELEGATED = ("msix", "diff", "fixture", "tui", "health")
+_DELEGATED = ("msix", "diff", "fixture", "tui", "health", "export", "query")
 
 
 _VALUES_LIKE_OPTIONS = ("--qemu",)  # their values start with "-" (QEMU options)
@@ -322,6 +360,7 @@ def _glue_option_values(argv: list[str]) -> list[str]:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point; returns the exit status."""
     argv = _glue_option_values(list(sys.argv[1:] if argv is None else argv))
+    _tolerant_stdout()
     if not argv:
         argv = ["tui"] if sys.stdout.isatty() and sys.stdin.isatty() else ["list"]
     parser = build_parser()
@@ -341,6 +380,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 130
 
 
+def _tolerant_stdout() -> None:
+    """Characters the terminal's encoding lacks (LC_ALL=C, PYTHONIOENCODING=ascii) print escaped."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a stream already written to in another mode
+                pass
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
 def run_reporting(
     command: Callable[[argparse.Namespace], int],
     args: argparse.Namespace,
@@ -357,11 +412,25 @@ def run_reporting(
         print(f"{prog}: {exc}", file=sys.stderr)
         return EXIT_NOMATCH
     except input_errors as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
+        print(f"{prog}: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         sys.stderr.close()
         return EXIT_OK
+    except OSError as exc:
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        print(f"{prog}: {where}{(exc.strerror or _one_line(exc)).lower()}", file=sys.stderr)
+        return EXIT_USAGE
+    except RecursionError:
+        print(f"{prog}: input nested too deeply to process", file=sys.stderr)
+        return EXIT_USAGE
+    except MemoryError:
+        print(f"{prog}: out of memory", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        print(f"{prog}: internal error ({type(exc).__name__}: {_one_line(exc)}); please report it",
+              file=sys.stderr)
+        return EXIT_USAGE
 
 
 def run() -> None:

@@ -10,6 +10,8 @@ import os
 import re
 from typing import Any, Optional
 
+from .errors import PcikitError
+
 SEARCH_PATH = (
     "/usr/share/hwdata/pci.ids",
     "/usr/share/misc/pci.ids",
@@ -26,12 +28,43 @@ _BIG_BLOCK = 4096  # vendor blocks larger than this get a device index on first 
 _LEVEL1_OR_TOP = re.compile(rb"\n(?:\t[^\t#\n]|[^\t#\n])")
 
 
+MAX_IDS_BYTES = 64 << 20  # pci.ids is ~1.5 MB; anything past 64 MiB (compressed or not) is refused
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr."""
+    import sys
+
+    print(message, file=sys.stderr)
+
+
+def read_ids_file(path: str) -> bytes:
+    """The bytes of a pci.ids (``.gz`` decompressed); both sizes capped by MAX_IDS_BYTES."""
+    from .access.files import read_bounded
+
+    data = read_bounded(path, MAX_IDS_BYTES)
+    if not path.endswith(".gz"):
+        return data
+    import zlib
+
+    inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # gzip framing
+    try:
+        out = inflate.decompress(data, MAX_IDS_BYTES + 1)
+    except zlib.error as exc:
+        raise PcikitError(f"{path}: not a valid gzip file ({exc})") from None
+    if len(out) > MAX_IDS_BYTES:
+        raise PcikitError(f"{path}: decompresses to more than {MAX_IDS_BYTES >> 20} MiB (refused)")
+    return out
+
+
 def find_ids_file(explicit: Optional[str] = None) -> Optional[str]:
     """The pci.ids to use: ``explicit``, then $PCIKIT_IDS, then the usual places."""
     candidates = [explicit] if explicit else []
     env = os.environ.get(ENV_VAR)
     if env:
         candidates.append(env)
+        if not explicit and not os.path.isfile(env):
+            warn(f"pcikit: warning: {ENV_VAR}={env} is not a file; using the system pci.ids")
     if not explicit:
         candidates.extend(SEARCH_PATH)
     return next((path for path in candidates if path and os.path.isfile(path)), None)
@@ -57,13 +90,9 @@ class IdDatabase:
         if path is None:
             return cls(b"")
         try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-            if path.endswith(".gz"):
-                import gzip
-
-                data = gzip.decompress(data)
-        except (OSError, EOFError, ValueError):  # gzip.BadGzipFile is an OSError
+            data = read_ids_file(path)
+        except PcikitError as exc:
+            warn(f"pcikit: warning: {exc}; devices are not named")
             return cls(b"")
         return cls(data, path)
 

@@ -53,10 +53,15 @@ class InterruptSummary:
     msix: Optional[MsixState] = None
     kernel_irq: Optional[int] = None
     kernel_msi_irqs: list[int] = field(default_factory=list)
+    kernel_msi_mode: Optional[str] = None
+    unreadable: Optional[str] = None  # why the MSI/MSI-X capabilities could not be read
 
     @property
     def mode(self) -> str:
-        """``MSI-X``, ``MSI``, ``INTx`` or ``none``: what the function would signal with now."""
+        """``MSI-X``, ``MSI``, ``INTx``, ``none``, or ``unknown`` when the capabilities are unreadable
+        and the kernel does not say (see :attr:`mode_source`)."""
+        if self.unreadable is not None:
+            return _KERNEL_MODES.get(self.kernel_msi_mode or "", "unknown")
         if self.msix is not None and self.msix.layout.enable:
             return "MSI-X"
         if self.msi is not None and self.msi.enable:
@@ -65,9 +70,23 @@ class InterruptSummary:
             return "INTx"
         return "none"
 
+    @property
+    def mode_source(self) -> Optional[str]:
+        """``config`` (the capabilities say), ``kernel`` (its msi_irqs say) or None (unknown)."""
+        if self.unreadable is None:
+            return "config"
+        return "kernel" if self.mode != "unknown" else None
+
+    def _mode_text(self) -> str:
+        if self.unreadable is None:
+            return self.mode
+        if self.mode_source == "kernel":
+            return f"{self.mode} (from the kernel's msi_irqs; the capabilities need root)"
+        return "unknown (needs root)" if self.unreadable == NEEDS_ROOT else f"unknown ({self.unreadable})"
+
     def lines(self) -> list[str]:
         """Native text lines (no indentation)."""
-        out = [f"Mode: {self.mode}"]
+        out = [f"Mode: {self._mode_text()}"]
         if self.pin is None:
             legacy = "no legacy pin" if self.pin_raw == 0 else f"reserved pin value {self.pin_raw}"
         else:
@@ -95,11 +114,14 @@ class InterruptSummary:
         msi = None if self.msi is None else dict(self.msi.__dict__)
         return {
             "mode": self.mode,
+            "mode_source": self.mode_source,
+            "unreadable": self.unreadable,
             "legacy": {"pin": self.pin, "pin_raw": self.pin_raw, "line": self.line,
                        "interrupt_disable": self.interrupt_disable, "interrupt_status": self.interrupt_status},
             "msi": msi,
             "msix": msix,
-            "kernel": {"irq": self.kernel_irq, "msi_irqs": list(self.kernel_msi_irqs)},
+            "kernel": {"irq": self.kernel_irq, "msi_irqs": list(self.kernel_msi_irqs),
+                       "msi_mode": self.kernel_msi_mode},
         }
 
 
@@ -126,4 +148,13 @@ def interrupt_summary(dev: Any, regions: Optional[Mapping[int, BarRegion]] = Non
     if dev.kernel is not None:
         summary.kernel_irq = dev.kernel.irq
         summary.kernel_msi_irqs = list(dev.kernel.msi_irqs)
+        summary.kernel_msi_mode = getattr(dev.kernel, "msi_mode", None)
+    stop = getattr(dev, "capability_stop", None)
+    if stop is not None and stop.reason == "access denied":
+        live = dev.kernel is not None
+        summary.unreadable = NEEDS_ROOT if live else f"the source holds only {dev.config.size} bytes of config space"
     return summary
+
+
+NEEDS_ROOT = "needs root: the kernel shows other users only the first 64 bytes of config space"
+_KERNEL_MODES = {"msix": "MSI-X", "msi": "MSI"}

@@ -28,6 +28,7 @@ from .model import Device
 UDEV_CONTROL = "/run/udev/control"
 BAR_COUNT = 6
 _DUMP_SUFFIXES = (".txt", ".lspci")
+MAX_BAR_IMAGE = 64 << 20  # BAR images kept beside dumps; larger ones are refused, not read
 _BAR_IMAGE_RE = re.compile(r"\.bar([0-5])\.bin")
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -215,8 +216,11 @@ class _ImageSource(Source):
         image = self._images.get(dev.address, {}).get(index)
         if image is None:
             raise BarUnavailableError(self._no_image(index))
-        data = image.read_bytes() if isinstance(image, Path) else image
-        return Region(data, readonly=True)
+        if isinstance(image, Path):
+            from .access.files import read_bounded
+
+            image = read_bounded(image, MAX_BAR_IMAGE)
+        return Region(image, readonly=True)
 
     def _no_image(self, index: int) -> str:
         return f"a dump holds config space only, not BAR {index}"
@@ -302,9 +306,10 @@ class BarFileSource(Source):
     a per-device reason.
     """
 
-    def __init__(self, inner: Source, files: Mapping[int, PathLike]) -> None:
+    def __init__(self, inner: Source, files: Mapping[int, PathLike], files_only: bool = False) -> None:
         self.inner = inner
         self.files = dict(files)
+        self.files_only = files_only  # other BARs are refused, never mapped from the inner source
         self.label, self.banner, self.live = inner.label, inner.banner, inner.live
 
     def load(self) -> list[Device]:
@@ -322,6 +327,8 @@ class BarFileSource(Source):
     def bar_region(self, dev: Device, index: int) -> BarRegion:
         """The file given for BAR ``index``, else the inner source's BAR."""
         if index not in self.files:
+            if self.files_only:
+                raise BarUnavailableError(f"BAR {index} was not given (--bar {index}=FILE); live BARs are not read here")
             return self.inner.bar_region(dev, index)
         from .barmap import map_file
 

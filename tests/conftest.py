@@ -56,6 +56,30 @@ def need_lspci() -> str:
     return path
 
 
+def need_oracle(version: str) -> str:
+    """Skip visibly unless lspci ``version`` (3.9 or 3.14, see tests/oracle.py) is available; its path."""
+    from . import oracle
+
+    target = oracle.oracle(version)
+    if target.missing:
+        pytest.skip(target.missing)
+    return target.path
+
+
+def lspci_dialect():
+    """The release of the lspci on PATH: what an in-process render must imitate to compare with it."""
+    from pcikit.render.lspci.dialect import parse_version
+
+    path = need_lspci()
+    if path not in _DIALECTS:
+        banner = subprocess.run([path, "--version"], capture_output=True, text=True).stdout
+        _DIALECTS[path] = parse_version(banner.rsplit(" ", 1)[-1])
+    return _DIALECTS[path]
+
+
+_DIALECTS: dict = {}
+
+
 def need_corpus() -> Path:
     """Skip the test visibly when the shared corpus is missing."""
     if not CORPUS.is_dir():
@@ -64,15 +88,18 @@ def need_corpus() -> Path:
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Print the differential share so progress is visible in every run."""
+    """Print each lspci release's differential share so progress is visible in every run."""
     from .test_differential import SHARE
     from .test_lspci_formats import COMPARED
 
-    for flags, (matched, total, devices, bad) in SHARE.items():
-        share = 100.0 * matched / total if total else 0.0
-        terminalreporter.write_line(
-            f"lspci differential {flags}: {devices} devices, {bad} mismatching; "
-            f"{matched}/{total} lspci lines reproduced ({share:.2f}%)"
-        )
+    for version in sorted({version for version, _ in SHARE}, key=lambda v: tuple(map(int, v.split(".")))):
+        rows = [(inputs, totals) for (release, inputs), totals in sorted(SHARE.items()) if release == version]
+        total = [sum(values) for values in zip(*(totals for _, totals in rows))]
+        for inputs, (matched, lines, devices, exact) in rows + [("all", total)]:
+            share = 100.0 * matched / lines if lines else 0.0
+            terminalreporter.write_line(
+                f"lspci {version} differential, {inputs}: {matched}/{lines} lines ({share:.2f}%), "
+                f"{exact}/{devices} devices exact"
+            )
     for flags, (lines, dumps) in COMPARED.items():
         terminalreporter.write_line(f"lspci {flags}: {lines} lspci lines compared over {dumps} dumps")

@@ -1,21 +1,72 @@
-"""The lspci oracle: run the real lspci and pcikit on the same dump, compare device by device.
+"""The lspci oracles: run a real lspci and pcikit on the same dump, compare device by device.
 
-Used by the differential tests and runnable by hand:
-``python tests/oracle.py [FILE ...]`` prints per-file mismatches and the overall share.
+Two oracles: Debian's lspci 3.9 (``$PCIKIT_LSPCI_3_9``, else ``/usr/bin/lspci``) and upstream
+lspci 3.14 (``$PCIKIT_LSPCI_3_14``, else ``${TMPDIR:-/tmp}/lspci-3.14/lspci`` as build-lspci makes
+it). Each oracle runs with ``-O hwdb.disable=1`` and pcikit with ``PCIKIT_HWDB=0``, so names come
+from pci.ids on both sides. pcikit imitates the oracle's release (``--lspci-version``) and runs
+in-process through its CLI entry point; lspci runs are parallel and cached by content.
+
+By hand: ``python tests/oracle.py [--version 3.14] [--flags -vvv] [FILE ...]`` prints per-file
+mismatches and the share of lspci's lines reproduced.
 """
 from __future__ import annotations
 
+import argparse
+import contextlib
 import difflib
+import functools
+import hashlib
+import io
 import os
-import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("PCIKIT_CORPUS", ROOT.parent / "shared" / "corpus"))
-LSPCI = shutil.which("lspci") or "/usr/bin/lspci"
+_TMP = Path(os.environ.get("TMPDIR") or "/tmp")
+CACHE = _TMP / "pcikit-oracle-cache"
+HWDB_OFF = ("-O", "hwdb.disable=1")
+
+
+@dataclass(frozen=True)
+class Oracle:
+    """One lspci binary and the release pcikit must imitate for it."""
+
+    version: str
+    path: Optional[str]
+    missing: str = ""  # why the binary is unusable (empty when usable)
+
+
+def _check(version: str, path: str, where: str) -> Oracle:
+    if not os.access(path, os.X_OK):
+        return Oracle(version, None, f"lspci {version} not found at {path} ({where})")
+    try:
+        banner = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        return Oracle(version, None, f"lspci {version} at {path} does not run: {exc}")
+    if f"version {version}." not in banner:
+        return Oracle(version, None, f"{path} is not lspci {version}: {banner.strip()!r}")
+    return Oracle(version, path)
+
+
+@functools.lru_cache(maxsize=None)
+def oracle(version: str) -> Oracle:
+    """The lspci of this release (3.9 or 3.14), or the reason it is unavailable."""
+    if version == "3.9":
+        path = os.environ.get("PCIKIT_LSPCI_3_9")
+        return _check(version, path or "/usr/bin/lspci", "$PCIKIT_LSPCI_3_9" if path else "Debian's pciutils")
+    path = os.environ.get("PCIKIT_LSPCI_3_14")
+    if path:
+        return _check(version, path, "$PCIKIT_LSPCI_3_14")
+    return _check(version, str(_TMP / "lspci-3.14" / "lspci"),
+                  "set $PCIKIT_LSPCI_3_14 or run ../shared/tools/build-lspci")
+
+
+VERSIONS = ("3.9", "3.14")
 
 
 def corpus_files() -> list[Path]:
@@ -26,23 +77,60 @@ def corpus_files() -> list[Path]:
     return sorted(p for p in files if "lspci-rejects" not in p.parts and p.name != "SOURCES.md")
 
 
-def run_lspci(path: Path, *flags: str) -> str:
-    """lspci's output for a dump (stderr discarded)."""
+def fixture_files() -> list[Path]:
+    """The project's own lspci-format dumps under fixtures/."""
+    folder = ROOT / "fixtures"
+    return sorted(p for p in folder.rglob("*.txt") if p.is_file()) if folder.is_dir() else []
+
+
+def _cache_key(lspci: str, path: Path, flags: tuple[str, ...]) -> str:
+    stat = os.stat(lspci)
+    digest = hashlib.sha256(f"{lspci}\0{stat.st_size}\0{stat.st_mtime_ns}\0{flags}\0".encode())
+    digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def run_lspci(path: Path, *flags: str, version: str = "3.9") -> str:
+    """lspci ``version``'s stdout for a dump (stderr discarded), cached on disk by binary, flags and content."""
+    target = oracle(version)
+    if target.missing:
+        raise RuntimeError(target.missing)
+    lspci, path = target.path, Path(path)
+    key = _cache_key(lspci, path, flags)
+    cached = CACHE / key[:2] / key
+    if cached.is_file():
+        return cached.read_bytes().decode("utf-8", "surrogateescape")
     env = dict(os.environ, LC_ALL="C")
-    result = subprocess.run([LSPCI, "-F", str(path), *flags], capture_output=True, text=True, env=env)
-    return result.stdout
+    result = subprocess.run([lspci, *HWDB_OFF, "-F", str(path), *flags], capture_output=True, env=env, timeout=60)
+    text = result.stdout.decode("utf-8", "surrogateescape")  # raw bytes (VPD) stay distinguishable
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temp = cached.with_suffix(f".{os.getpid()}")
+        temp.write_bytes(result.stdout)
+        temp.replace(cached)
+    except OSError:
+        pass
+    return text
 
 
-def run_pcikit(path: Path, *flags: str) -> str:
-    """pcikit's lspci-format output for a dump, with no lspci on PATH."""
-    env = dict(os.environ, PATH="/nonexistent", PYTHONPATH=str(ROOT))
-    result = subprocess.run(
-        [sys.executable, "-m", "pcikit", "show", "--format", "lspci", "-F", str(path), *flags],
-        capture_output=True, text=True, env=env,
-    )
-    if result.returncode:
-        return f"<pcikit exit {result.returncode}: {result.stderr.strip()}>\n"
-    return result.stdout
+def run_pcikit(path: Path, *flags: str, version: str = "3.9") -> str:
+    """pcikit's lspci-format output for a dump imitating ``version``, through its CLI, in-process."""
+    from pcikit.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved = os.environ.get("PCIKIT_HWDB")
+    os.environ["PCIKIT_HWDB"] = "0"
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            status = main(["show", "--format", "lspci", "--lspci-version", version, "-F", str(path), *flags])
+    finally:
+        if saved is None:
+            os.environ.pop("PCIKIT_HWDB", None)
+        else:
+            os.environ["PCIKIT_HWDB"] = saved
+    if status:
+        return f"<pcikit exit {status}: {err.getvalue().strip()}>\n"
+    return out.getvalue()
 
 
 def split_devices(text: str) -> list[str]:
@@ -52,54 +140,81 @@ def split_devices(text: str) -> list[str]:
 
 @dataclass
 class Comparison:
-    """Per-file result: lines matched and the first difference of each differing device."""
+    """Per-file result: lines matched, devices exact and the first difference of each differing device."""
 
     path: Path
+    flags: tuple[str, ...] = ()
     total_lines: int = 0
     matched_lines: int = 0
     devices: int = 0
+    exact: int = 0
     mismatches: list[str] = field(default_factory=list)
 
 
-def compare(path: Path, *flags: str) -> Comparison:
-    """Compare lspci and pcikit on one dump."""
-    theirs = split_devices(run_lspci(path, *flags))
-    ours = split_devices(run_pcikit(path, *flags))
-    result = Comparison(path, devices=len(theirs))
+def compare_text(path: Path, flags: tuple[str, ...], theirs_text: str, ours_text: str) -> Comparison:
+    """Compare lspci's and pcikit's text of one dump."""
+    theirs, ours = split_devices(theirs_text), split_devices(ours_text)
+    result = Comparison(path, flags, devices=len(theirs))
     for index, expected in enumerate(theirs):
         got = ours[index] if index < len(ours) else ""
         exp_lines, got_lines = expected.split("\n"), got.split("\n")
         matcher = difflib.SequenceMatcher(a=exp_lines, b=got_lines, autojunk=False)
         result.total_lines += len(exp_lines)
         result.matched_lines += sum(block.size for block in matcher.get_matching_blocks())
-        if expected != got:
-            first = next(
-                (i for i, (a, b) in enumerate(zip(exp_lines, got_lines)) if a != b),
-                min(len(exp_lines), len(got_lines)),
-            )
-            slot = exp_lines[0].split(" ", 1)[0]
-            want = exp_lines[first] if first < len(exp_lines) else "<end>"
-            have = got_lines[first] if first < len(got_lines) else "<end>"
-            result.mismatches.append(f"{path.name} {slot} line {first + 1}:\n  lspci:  {want!r}\n  pcikit: {have!r}")
+        if expected == got:
+            result.exact += 1
+            continue
+        first = next((i for i, (a, b) in enumerate(zip(exp_lines, got_lines)) if a != b),
+                     min(len(exp_lines), len(got_lines)))
+        slot = exp_lines[0].split(" ", 1)[0]
+        want = exp_lines[first] if first < len(exp_lines) else "<end>"
+        have = got_lines[first] if first < len(got_lines) else "<end>"
+        result.mismatches.append(
+            f"{path.name} {' '.join(flags)} {slot} line {first + 1}:\n  lspci:  {want!r}\n  pcikit: {have!r}")
     if len(ours) != len(theirs):
-        result.mismatches.append(f"{path.name}: lspci shows {len(theirs)} devices, pcikit {len(ours)}")
+        result.mismatches.append(f"{path.name} {' '.join(flags)}: lspci shows {len(theirs)} devices, pcikit {len(ours)}")
     return result
+
+
+def compare_many(target: Oracle, jobs: Iterable[tuple[Path, tuple[str, ...]]]) -> list[Comparison]:
+    """Compare every (dump, flags) job: lspci runs in parallel threads, pcikit in this process."""
+    jobs = list(jobs)
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        theirs = list(pool.map(lambda job: run_lspci(job[0], *job[1], version=target.version), jobs))
+    return [compare_text(path, flags, text, run_pcikit(path, *flags, version=target.version))
+            for (path, flags), text in zip(jobs, theirs)]
+
+
+def compare(target: Oracle, path: Path, *flags: str) -> Comparison:
+    """Compare one dump at one set of flags."""
+    return compare_many(target, [(path, flags)])[0]
 
 
 def main(argv: list[str]) -> int:
     """Print mismatches and the overall share of lspci's lines reproduced."""
-    files = [Path(a) for a in argv] or corpus_files()
-    total = matched = devices = bad = 0
-    for path in files:
-        result = compare(path, "-vvv")
-        total += result.total_lines
-        matched += result.matched_lines
-        devices += result.devices
-        bad += len(result.mismatches)
-        for line in result.mismatches:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--version", default="3.14", choices=VERSIONS)
+    parser.add_argument("--flags", default="-vvv", help="lspci flags, space separated")
+    parser.add_argument("--quiet", action="store_true", help="only the summary")
+    parser.add_argument("files", nargs="*", type=Path)
+    args = parser.parse_args(argv)
+    target = oracle(args.version)
+    if target.missing:
+        print(target.missing, file=sys.stderr)
+        return 2
+    sys.path.insert(0, str(ROOT))
+    files = args.files or corpus_files() + fixture_files()
+    results = compare_many(target, [(path, tuple(args.flags.split())) for path in files])
+    total = sum(r.total_lines for r in results)
+    matched = sum(r.matched_lines for r in results)
+    devices = sum(r.devices for r in results)
+    exact = sum(r.exact for r in results)
+    for result in results:
+        for line in [] if args.quiet else result.mismatches:
             print(line)
     share = 100.0 * matched / total if total else 0.0
-    print(f"{len(files)} files, {devices} devices, {bad} mismatching; {matched}/{total} lspci lines reproduced ({share:.2f}%)")
+    print(f"lspci {args.version} {args.flags}: {len(files)} files, {devices} devices, {exact} exact; "
+          f"{matched}/{total} lspci lines reproduced ({share:.2f}%)")
     return 0
 
 

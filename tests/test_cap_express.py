@@ -11,9 +11,10 @@ from pcikit.address import Address
 from pcikit.model import Device
 from pcikit.render.lspci.caps import express as render_express
 from pcikit.render.lspci.context import LspciOptions, RenderContext
+from pcikit.render.lspci.dialect import V3_9
 from pcikit.schema.caps import express
 
-from .conftest import dump_text, need_corpus, need_lspci, put
+from .conftest import dump_text, lspci_dialect, need_corpus, need_lspci, put
 
 CAP = 0x40
 
@@ -46,7 +47,7 @@ def _express(dev: Device):
 
 def _lines(dev: Device, verbose: int = 3) -> list[str]:
     """Our rendering of the Express capability line and its details."""
-    ctx = RenderContext(LspciOptions(verbose=verbose), namer=None, device=dev)
+    ctx = RenderContext(LspciOptions(verbose=verbose, dialect=V3_9), namer=None, device=dev)
     render_express.render(ctx, _express(dev))
     return "".join(ctx.out).split("\n")[:-1]
 
@@ -253,7 +254,7 @@ def _ours(devices: list[Device], verbose: int) -> list[str]:
     for dev in devices:
         cap = dev.find_capability(0x10)
         if cap is not None:
-            ctx = RenderContext(LspciOptions(verbose=verbose), namer=None, device=dev)
+            ctx = RenderContext(LspciOptions(verbose=verbose, dialect=lspci_dialect()), namer=None, device=dev)
             ctx.write(f"\tCapabilities: [{cap.offset:02x}] ")
             render_express.render(ctx, cap)
             blocks.append("".join(ctx.out).rstrip("\n"))

@@ -25,7 +25,7 @@ from pcikit.schema.caps import af, agp, debug, ea, fpb, ht, pcix, sata, slotid, 
 from pcikit.schema.context import DecodeContext
 from pcikit.sources import dump_devices, live_devices
 
-from .conftest import CORPUS, dump_text, need_corpus, need_lspci, put
+from .conftest import CORPUS, dump_text, lspci_dialect, need_corpus, need_lspci, put
 
 MY_IDS = {0x02, 0x03, 0x04, 0x07, 0x08, 0x0A, 0x12, 0x13, 0x14, 0x15}
 CAP_NAMES = (
@@ -112,7 +112,7 @@ def pcikit_blocks(devices: list[Device], verbose: int) -> dict[tuple[str, str], 
         for cap in dev.capabilities:
             if cap.cap_id not in MY_IDS:
                 continue
-            ctx = RenderContext(LspciOptions(verbose=verbose), None, dev)
+            ctx = RenderContext(LspciOptions(verbose=verbose, dialect=lspci_dialect()), None, dev)
             ctx.write(f"\tCapabilities: [{cap.offset:02x}] ")
             render_standard(ctx, cap)
             text = "".join(ctx.out)

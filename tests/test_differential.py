@@ -1,8 +1,14 @@
-"""pcikit's lspci-compatible text against the real lspci, device by device, over every real dump.
+"""pcikit's lspci-compatible text against both real lspci releases, device by device.
 
-Reads ../shared/corpus (skips visibly without it) and the project's own fixtures/. pcikit runs
-with no lspci on its PATH; lspci is only the oracle. The session summary prints the share of
-lspci's lines reproduced.
+Inputs: the corpus (../shared/corpus or $PCIKIT_CORPUS; skips visibly without it), the
+project's fixtures/ dumps and a seeded batch of mutated corpus devices (the property test's
+mutations). Oracles: lspci 3.9 and 3.14 (tests/oracle.py says where each is found; a
+missing one skips visibly with the reason), both with hwdb names off. pcikit imitates the
+oracle's release through ``--lspci-version``.
+
+Matrix (cheap, lspci runs parallel and cached): every file at -v, -vv and -vvv; every
+fourth file with -n/-nn/-D/-k variants; the mutated devices at -vvv and -vv. The session
+summary prints each release's share of lspci lines and of exact devices.
 """
 from __future__ import annotations
 
@@ -10,46 +16,73 @@ from pathlib import Path
 
 import pytest
 
-from . import oracle
-from .conftest import ROOT, need_lspci
+from . import mutations, oracle
+from .conftest import need_oracle
 
-SHARE: dict[str, list[int]] = {}
-
-
-def _fixture_dumps() -> list[Path]:
-    folder = ROOT / "fixtures"
-    return sorted(p for p in folder.rglob("*.txt") if p.is_file()) if folder.is_dir() else []
+# (release, inputs) -> [matched lines, lspci lines, devices, exact devices]
+SHARE: dict[tuple[str, str], list[int]] = {}
+VERBOSITIES = (("-vvv",), ("-vv",), ("-v",))
+VARIANTS = (("-vvv", "-nn"), ("-vv", "-n"), ("-v", "-D"), ("-vvv", "-k"), ("-nn",), ("-D", "-n", "-vv"))
+MUTATED_DEVICES = 320
+MUTATED_PER_FILE = 40
+MUTATION_SEED = 12
 
 
 def _files() -> list[Path]:
-    return oracle.corpus_files() + _fixture_dumps()
+    return oracle.corpus_files() + oracle.fixture_files()
 
 
 def _id(path: Path) -> str:
     return f"{path.parent.name}/{path.name}"
 
 
-@pytest.mark.parametrize("path", _files() or [None], ids=lambda p: _id(p) if p else "no-corpus")
-def test_matches_lspci_vvv(path):
-    need_lspci()
+def _check(version: str, inputs: str, jobs: list[tuple[Path, tuple[str, ...]]]) -> None:
+    """Compare the jobs, add them to the summary, fail on any difference or on nothing compared."""
+    need_oracle(version)
+    results = oracle.compare_many(oracle.oracle(version), jobs)
+    problems = []
+    for result in results:
+        totals = SHARE.setdefault((version, inputs), [0, 0, 0, 0])
+        totals[0] += result.matched_lines
+        totals[1] += result.total_lines
+        totals[2] += result.devices
+        totals[3] += result.exact
+        problems.extend(result.mismatches)
+    compared = sum(result.total_lines for result in results)
+    assert compared > 0, f"lspci {version} printed nothing for {[str(path) for path, _ in jobs]}"
+    assert not problems, "\n".join(problems[:20])
+
+
+@pytest.mark.parametrize("version", oracle.VERSIONS)
+@pytest.mark.parametrize("path", _files() or [None], ids=lambda p: _id(p) if p else "no-inputs")
+def test_every_file_at_every_verbosity(path, version):
     if path is None:
         pytest.skip(f"no corpus at {oracle.CORPUS} and no fixtures/ dumps")
-    result = oracle.compare(path, "-vvv")
-    totals = SHARE.setdefault("-vvv", [0, 0, 0, 0])
-    totals[0] += result.matched_lines
-    totals[1] += result.total_lines
-    totals[2] += result.devices
-    totals[3] += len(result.mismatches)
-    assert not result.mismatches, "\n".join(result.mismatches)
+    _check(version, "files -v/-vv/-vvv", [(path, flags) for flags in VERBOSITIES])
 
 
-@pytest.mark.parametrize("flags", [("-v",), ("-vv",), ("-n",), ("-nn", "-v"), ("-D",)])
-def test_other_verbosities_on_pciutils_dumps(flags):
-    need_lspci()
-    files = [p for p in oracle.corpus_files() if "pciutils-tests" in p.parts]
+@pytest.mark.parametrize("version", oracle.VERSIONS)
+@pytest.mark.parametrize("flags", VARIANTS, ids=" ".join)
+def test_flag_variants_on_a_sample(flags, version):
+    files = _files()[::4]
     if not files:
-        pytest.skip(f"no pciutils dumps under {oracle.CORPUS}")
-    problems = []
-    for path in files:
-        problems.extend(oracle.compare(path, *flags).mismatches)
-    assert not problems, "\n".join(problems[:20])
+        pytest.skip(f"no corpus at {oracle.CORPUS} and no fixtures/ dumps")
+    _check(version, "sample -n/-nn/-D/-k", [(path, flags) for path in files])
+
+
+@pytest.fixture(scope="session")
+def mutated_dumps(tmp_path_factory) -> list[Path]:
+    """The seeded mutations of every corpus device, written as lspci dumps."""
+    images = mutations.corpus_images(oracle.corpus_files())
+    if not images:
+        pytest.skip(f"no corpus at {oracle.CORPUS} to mutate")
+    chosen = mutations.seeded(images, MUTATED_DEVICES, MUTATION_SEED)
+    folder = tmp_path_factory.mktemp("mutated")
+    return [mutations.write_dump(chosen[start:start + MUTATED_PER_FILE], folder / f"mutated-{start:04d}.txt")
+            for start in range(0, len(chosen), MUTATED_PER_FILE)]
+
+
+@pytest.mark.parametrize("version", oracle.VERSIONS)
+@pytest.mark.parametrize("flags", [("-vvv",), ("-vv",)], ids=" ".join)
+def test_mutated_devices(mutated_dumps, flags, version):
+    _check(version, "mutated -vv/-vvv", [(path, flags) for path in mutated_dumps])

@@ -22,7 +22,7 @@ from pcikit.schema.ecaps import (
 )
 
 from . import oracle
-from .conftest import dump_text, need_corpus, need_lspci, put
+from .conftest import dump_text, need_corpus, need_oracle, put
 
 BASE = 0x100
 ROOT_PORT, UPSTREAM, DOWNSTREAM, ENDPOINT, RCEC = 0x4, 0x5, 0x6, 0x0, 0xA
@@ -430,11 +430,12 @@ def fixture_dump(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.mark.parametrize("version", oracle.VERSIONS)
 @pytest.mark.parametrize("flags", ["-v", "-vv", "-vvv"])
-def test_fixtures_match_lspci(fixture_dump, flags):
-    need_lspci()
-    theirs = oracle.split_devices(oracle.run_lspci(fixture_dump, flags))
-    ours = oracle.split_devices(oracle.run_pcikit(fixture_dump, flags))
+def test_fixtures_match_lspci(fixture_dump, flags, version):
+    need_oracle(version)
+    theirs = oracle.split_devices(oracle.run_lspci(fixture_dump, flags, version=version))
+    ours = oracle.split_devices(oracle.run_pcikit(fixture_dump, flags, version=version))
     assert len(theirs) == len(FIXTURES)
     assert len(ours) == len(theirs)
     differing = []
@@ -496,17 +497,18 @@ def batch_blocks(block: str) -> dict[str, tuple[str, list[str]]]:
     return found
 
 
-def test_corpus_blocks_match_lspci():
+@pytest.mark.parametrize("version", oracle.VERSIONS)
+def test_corpus_blocks_match_lspci(version):
     corpus = need_corpus()
-    need_lspci()
+    need_oracle(version)
     seen: set[str] = set()
     differing = []
     for relative in CORPUS_FILES:
         path = corpus / relative
         if not path.is_file():
             continue
-        theirs = oracle.split_devices(oracle.run_lspci(path, "-vvv"))
-        ours = oracle.split_devices(oracle.run_pcikit(path, "-vvv"))
+        theirs = oracle.split_devices(oracle.run_lspci(path, "-vvv", version=version))
+        ours = oracle.split_devices(oracle.run_pcikit(path, "-vvv", version=version))
         for index, expected in enumerate(theirs):
             got = batch_blocks(ours[index]) if index < len(ours) else {}
             for offset, (name, lines) in batch_blocks(expected).items():

@@ -24,7 +24,7 @@ from pcikit.schema.ecaps import (
 )
 
 from . import oracle
-from .conftest import dump_text, need_corpus, need_lspci, put
+from .conftest import dump_text, need_corpus, need_oracle, put
 
 BASE = 0x100
 ENDPOINT, LEGACY_ENDPOINT, ROOT_PORT, UPSTREAM, DOWNSTREAM, RCIEP = 0x0, 0x1, 0x4, 0x5, 0x6, 0x9
@@ -857,10 +857,10 @@ def batch_blocks(block: str, names: tuple[str, ...] = NAMES) -> dict[str, list[s
     return found
 
 
-def compare_blocks(path: Path, flags: str, names: tuple[str, ...] = NAMES) -> tuple[int, list[str]]:
+def compare_blocks(path: Path, flags: str, names: tuple[str, ...] = NAMES, version: str = "3.9") -> tuple[int, list[str]]:
     """(blocks lspci shows, descriptions of the ones pcikit does not reproduce)."""
-    theirs = oracle.split_devices(oracle.run_lspci(path, flags))
-    ours = oracle.split_devices(oracle.run_pcikit(path, flags))
+    theirs = oracle.split_devices(oracle.run_lspci(path, flags, version=version))
+    ours = oracle.split_devices(oracle.run_pcikit(path, flags, version=version))
     count, differing = 0, []
     for index, expected in enumerate(theirs):
         got = batch_blocks(ours[index], names) if index < len(ours) else {}
@@ -881,15 +881,16 @@ def fixture_dump(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.mark.parametrize("version", oracle.VERSIONS)
 @pytest.mark.parametrize("flags", ["-v", "-vv", "-vvv"])
-def test_fixtures_match_lspci(fixture_dump, flags):
-    need_lspci()
-    theirs = oracle.split_devices(oracle.run_lspci(fixture_dump, flags))
+def test_fixtures_match_lspci(fixture_dump, flags, version):
+    need_oracle(version)
+    theirs = oracle.split_devices(oracle.run_lspci(fixture_dump, flags, version=version))
     assert len(theirs) == len(FIXTURES)
     shown = [batch_blocks(block) for block in theirs]
     empty = [name for name, blocks in zip(FIXTURES, shown) if not blocks]
     assert not empty, f"lspci shows none of these capabilities in {empty}"
-    count, differing = compare_blocks(fixture_dump, flags)
+    count, differing = compare_blocks(fixture_dump, flags, version=version)
     assert count >= len(FIXTURES)
     assert not differing, "\n\n".join(differing)
 
@@ -916,17 +917,18 @@ CORPUS_FILES = [
 ]
 
 
+@pytest.mark.parametrize("version", oracle.VERSIONS)
 @pytest.mark.parametrize("flags", ["-v", "-vvv"])
-def test_corpus_blocks_match_lspci(flags):
+def test_corpus_blocks_match_lspci(flags, version):
     corpus = need_corpus()
-    need_lspci()
+    need_oracle(version)
     total, differing, missing = 0, [], []
     for relative in CORPUS_FILES:
         path = corpus / relative
         if not path.is_file():
             missing.append(relative)
             continue
-        count, bad = compare_blocks(path, flags)
+        count, bad = compare_blocks(path, flags, version=version)
         total += count
         differing.extend(bad)
     if missing == CORPUS_FILES:

@@ -95,15 +95,18 @@ def test_switch_hops_are_judged_each_against_their_own_port(tmp_path):
         ("0000:01:00.0", "link-width", "x16", "x8", "0000:00:01.0")]
 
 
-@pytest.mark.parametrize("port_kw, behind, state", [
-    ({"dll_active": False}, True, "DL_Down"),
-    ({"training": True}, True, "training"),
-    ({"dll_active": False, "slot_presence": True}, False, "DL_Down"),
+@pytest.mark.parametrize("port_kw, behind, state, severity", [
+    ({"dll_active": False}, "dead", "DL_Down", "error"),
+    ({"training": True}, "dead", "training", "error"),
+    ({"dll_active": False, "slot_presence": True}, None, "DL_Down", "error"),
+    # A function that answers below a link that is not up: the snapshot caught a transition.
+    ({"dll_active": False}, "alive", "DL_Down", "warning"),
+    ({"training": True}, "alive", "training", "warning"),
 ])
-def test_link_down_with_a_device_or_presence(tmp_path, port_kw, behind, state):
-    functions = [(PORT, _port(8, **port_kw))] + ([(EP, _ep())] if behind else [])
-    found = _findings(tmp_path, functions, "link-down")
-    assert [(f.slot, f.severity, f.actual) for f in found] == [("0000:00:01.0", "error", state)]
+def test_link_down_with_a_device_or_presence(tmp_path, port_kw, behind, state, severity):
+    below = {"dead": [(EP, bytes([0xFF]) * 4096)], "alive": [(EP, _ep())], None: []}[behind]
+    found = _findings(tmp_path, [(PORT, _port(8, **port_kw))] + below, "link-down")
+    assert [(f.slot, f.severity, f.actual) for f in found] == [("0000:00:01.0", severity, state)]
 
 
 @pytest.mark.parametrize("port_kw", [
@@ -187,3 +190,17 @@ def test_cli_errors_are_one_line(tmp_path):
     watch = _cli(tmp_path, [(EP, _ep())], "--watch", "1")
     assert watch.returncode == 2 and "live" in watch.stderr
     assert run_cli("health", "--check", "nonsense").returncode == 2
+
+
+def test_qemu_root_port_wider_than_its_endpoint_is_healthy():
+    """QEMU: a x16 16 GT/s root port with an e1000e (x1 2.5 GT/s) trains at x1 2.5 GT/s: no link finding."""
+    from .test_qemu import need_qemu
+
+    need_qemu()
+    machine = "-device pcie-root-port,id=rp,bus=pcie.0,chassis=1,x-speed=16,x-width=16 -device e1000e,bus=rp"
+    result = run_cli("health", "--qemu", machine, "--json", "--check", "link-speed", "--check", "link-width",
+                     "--check", "unreachable", path_env=None)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
+    lspci = run_cli("show", "--qemu", machine, "--format", "lspci", "-vv", "-s", "00:01.0", path_env=None).stdout
+    assert "Speed 16GT/s, Width x16" in lspci and "LnkSta:\tSpeed 2.5GT/s, Width x1" in lspci  # what was judged

@@ -73,11 +73,13 @@ def test_kernel_view_and_json():
     summary = interrupt_summary(device(msi_config(line=11), kernel))
     assert summary.lines()[-1] == "Kernel: irq 11, msi_irqs 24,25"
     doc = summary.to_json()
-    assert doc["kernel"] == {"irq": 11, "msi_irqs": [24, 25]}
+    assert doc["kernel"] == {"irq": 11, "msi_irqs": [24, 25], "msi_mode": None}
     assert doc["legacy"]["pin"] == "INTA" and doc["legacy"]["line"] == 11
     assert doc["msi"]["vectors_enabled"] == 2 and doc["msix"] is None
 
 
 def test_header_only_device():
     summary = interrupt_summary(device(bytes(msi_config()[:64])))
-    assert summary.msi is None and summary.msix is None and summary.mode == "INTx"
+    # MSI/MSI-X enables live past byte 64: with INTx enabled the mode is still unknown
+    assert summary.msi is None and summary.msix is None and summary.mode == "unknown"
+    assert summary.to_json()["mode_source"] is None and "64 bytes" in summary.to_json()["unreadable"]

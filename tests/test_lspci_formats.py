@@ -4,31 +4,25 @@ bus-centric -b: pcikit against both real lspci releases, byte for byte.
 Inputs: the corpus (``PCIKIT_CORPUS``) and ``fixtures/``, packed into a few combined dumps whose
 device addresses never collide (both tools read the same file, so every dump costs one lspci run
 per format); dumps built here for the placements where 3.9 and 3.14 differ; the live machine.
-lspci 3.9 is ``$PCIKIT_LSPCI_3_9`` or /usr/bin/lspci, lspci 3.14 ``$PCIKIT_LSPCI_3_14`` or
-``${TMPDIR:-/tmp}/lspci-3.14/lspci``; a missing one skips visibly. lspci runs with the udev hwdb
-off, pcikit with ``PCIKIT_HWDB=0``; lspci's output is cached on disk by binary, flags and input.
+tests/oracle.py finds both lspci releases (a missing one skips visibly), runs them with the udev
+hwdb off and caches their output; pcikit runs in-process through its CLI with ``PCIKIT_HWDB=0``.
 """
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import os
 import re
 import subprocess
 from pathlib import Path
-from typing import Optional
 
 import pytest
 
 from . import oracle
 from .conftest import ROOT, dump_text, put
 
-_TMP = Path(os.environ.get("TMPDIR") or "/tmp")
-_CACHE = _TMP / "pcikit-oracle-cache"
-_HWDB_OFF = ("-O", "hwdb.disable=1")
-VERSIONS = ("3.9", "3.14")
-COMPARED: dict[str, list[int]] = {}  # flags -> [lines compared, dumps]
+VERSIONS = oracle.VERSIONS
+COMPARED: dict[str, list[int]] = {}  # "VERSION FLAGS" -> [lspci lines compared, dumps]
 
 # Every dump of the corpus and fixtures/: every name lookup and tag (-vmmk) and the topology (-PP);
 CORE_FORMATS = [("-vmmk",), ("-PP",)]
@@ -41,34 +35,11 @@ VARIANT_FORMATS = [("-m",), ("-vmm",), ("-vm",), ("-nmm",), ("-Dmm",), ("-mm", "
 
 
 def lspci_binary(version: str) -> str:
-    """The lspci of this release, or skip saying where it was looked for."""
-    if version == "3.9":
-        path = os.environ.get("PCIKIT_LSPCI_3_9") or "/usr/bin/lspci"
-    else:
-        path = os.environ.get("PCIKIT_LSPCI_3_14") or str(_TMP / "lspci-3.14" / "lspci")
-    if not os.access(path, os.X_OK):
-        pytest.skip(f"lspci {version} not found at {path} (set $PCIKIT_LSPCI_{version.replace('.', '_')})")
-    banner = subprocess.run([path, "--version"], capture_output=True, text=True).stdout
-    if f"version {version}." not in banner:
-        pytest.skip(f"{path} is not lspci {version}: {banner.strip()!r}")
-    return path
-
-
-def run_lspci(lspci: str, args: tuple[str, ...], data: bytes = b"") -> str:
-    """lspci's stdout (stderr dropped), cached by binary, arguments and input bytes."""
-    stat = os.stat(lspci)
-    digest = hashlib.sha256(f"{lspci}\0{stat.st_size}\0{stat.st_mtime_ns}\0{args}\0".encode() + data).hexdigest()
-    cached = _CACHE / digest[:2] / digest
-    if cached.is_file():
-        return cached.read_text()
-    env = dict(os.environ, LC_ALL="C")
-    text = subprocess.run([lspci, *_HWDB_OFF, *args], capture_output=True, text=True, env=env, timeout=60).stdout
-    with contextlib.suppress(OSError):
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        temp = cached.with_suffix(f".{os.getpid()}")
-        temp.write_text(text)
-        temp.replace(cached)
-    return text
+    """The lspci of this release (tests/oracle.py finds it), or skip saying where it was looked for."""
+    target = oracle.oracle(version)
+    if target.missing:
+        pytest.skip(target.missing)
+    return target.path
 
 
 def run_pcikit(args: list[str]) -> tuple[int, str, str]:
@@ -79,12 +50,6 @@ def run_pcikit(args: list[str]) -> tuple[int, str, str]:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         status = main(args)
     return status, out.getvalue(), err.getvalue()
-
-
-def pcikit_lspci(version: str, flags: tuple[str, ...], *source: str) -> str:
-    """``pcikit show --format lspci`` imitating ``version`` (exit status and errors in the text)."""
-    status, out, err = run_pcikit(["show", "--format", "lspci", "--lspci-version", version, *source, *flags])
-    return out if status == 0 else out + f"<pcikit exit {status}: {err.strip()}>\n"
 
 
 @pytest.fixture(autouse=True)
@@ -147,12 +112,12 @@ def _first_difference(name: str, want: str, got: str) -> str:
 
 def _compare(version: str, flags: tuple[str, ...], files: list[Path], label: str = "") -> list[str]:
     """Mismatches over ``files``; counts the lines compared under "VERSION FLAGS" (or ``label``)."""
-    lspci = lspci_binary(version)
+    lspci_binary(version)
     problems = []
     totals = COMPARED.setdefault(f"{version} {label or ' '.join(flags)}", [0, 0])
     for path in files:
-        want = run_lspci(lspci, ("-F", str(path), *flags), path.read_bytes())
-        got = pcikit_lspci(version, flags, "-F", str(path))
+        want = oracle.run_lspci(path, *flags, version=version)
+        got = oracle.run_pcikit(path, *flags, version=version)
         totals[0] += want.count("\n")
         totals[1] += 1
         if got != want:
@@ -187,17 +152,18 @@ def test_format_variants(small_batches, flags):
 
 def test_list_takes_the_same_flags(batches):
     """``pcikit list -vmm`` is ``show --format lspci -vmm``."""
-    lspci = lspci_binary("3.14")
+    lspci_binary("3.14")
     path = batches[0]
-    want = run_lspci(lspci, ("-F", str(path), "-vmm"), path.read_bytes())
+    want = oracle.run_lspci(path, "-vmm", version="3.14")
     status, got, _ = run_pcikit(["list", "-F", str(path), "-vmm"])
     assert status == 0 and want.count("\n") > 0 and got == want
 
 
+@pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("flags", [("-b", "-vv"), ("-PP", "-v")], ids=" ".join)
-def test_verbose_with_bus_centric_and_paths(small_batches, flags):
+def test_verbose_with_bus_centric_and_paths(small_batches, version, flags):
     """-b -vv reads BARs and IRQ from config space as a dump always does; -P names the slot in -v."""
-    _check("3.9", flags, small_batches)
+    _check(version, flags, small_batches)
 
 
 # -- placements where the releases differ, from bytes built here ------------------------------
@@ -250,7 +216,7 @@ def test_the_releases_do_differ_on_bus0_behind_a_bridge(tmp_path):
     """The case above is a real difference between 3.9 and 3.14, so both renderings are tested."""
     path = tmp_path / "t.txt"
     path.write_text(dump_text(TOPOLOGIES["bus0-behind-bridge"]))
-    outputs = {v: run_lspci(lspci_binary(v), ("-F", str(path), "-PP", "-n"), path.read_bytes()) for v in VERSIONS}
+    outputs = {v: lspci_binary(v) and oracle.run_lspci(path, "-PP", "-n", version=v) for v in VERSIONS}
     assert outputs["3.9"].startswith("00:00.0 ") and outputs["3.14"].startswith("80:01.0/81:00.0/00:00.0 ")
 
 
@@ -306,9 +272,10 @@ def test_live_machine(version, flags):
     if not has_live_bus():
         pytest.skip("no PCI bus visible in /sys")
     lspci = lspci_binary(version)
-    want = subprocess.run([lspci, *_HWDB_OFF, *flags], capture_output=True, text=True,
+    want = subprocess.run([lspci, *oracle.HWDB_OFF, *flags], capture_output=True, text=True,
                           env=dict(os.environ, LC_ALL="C")).stdout
-    got = pcikit_lspci(version, flags)
+    status, got, err = run_pcikit(["show", "--format", "lspci", "--lspci-version", version, *flags])
+    assert status == 0, err
     assert want.count("\n") > 0
     assert got == want, _first_difference("live", want, got)
 

@@ -89,7 +89,7 @@ class KernelInfo:
     """What the operating system knows beyond config space (live sources only)."""
 
     FIELDS = ("driver", "irq", "resources", "numa_node", "iommu_group", "physical_slot",
-              "msi_irqs", "modules", "vpd_path")
+              "msi_irqs", "msi_mode", "modules", "vpd_path")
 
     def __init__(
         self,
@@ -102,6 +102,7 @@ class KernelInfo:
         msi_irqs: Optional[list[int]] = None,
         modules: Optional[list[str]] = None,
         vpd_path: Optional[str] = None,
+        msi_mode: Optional[str] = None,
     ) -> None:
         self.driver = driver
         self.irq = irq
@@ -110,6 +111,7 @@ class KernelInfo:
         self.iommu_group = iommu_group
         self.physical_slot = physical_slot
         self.msi_irqs: list[int] = list(msi_irqs or [])
+        self.msi_mode = msi_mode  # "msi" or "msix": what the kernel says the msi_irqs are
         self.modules: list[str] = list(modules or [])
         self.vpd_path = vpd_path
 
@@ -127,9 +129,11 @@ class KernelInfo:
         """The VPD contents the kernel gives (at most 32 KiB), or None when unreadable."""
         if self.vpd_path is None:
             return None
+        from .files import UnsafeFileError, open_regular
+
         try:
-            fd = os.open(self.vpd_path, os.O_RDONLY)
-        except OSError:
+            fd = open_regular(self.vpd_path, follow_symlinks=False)
+        except UnsafeFileError:
             return None
         data = b""
         try:

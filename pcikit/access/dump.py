@@ -14,6 +14,7 @@ from typing import Iterator, NamedTuple, Union
 from ..address import Address
 from ..errors import DumpFormatError, PcikitError
 from .base import CONFIG_SIZE_EXTENDED
+from .files import open_regular, reason
 from .memory import BytesConfig
 
 # One pass over the text: device lines, hex rows and blank lines; every other line is ignored.
@@ -22,7 +23,7 @@ _LINE_RE = re.compile(
     r"(?P<dev>(?:(?P<dom>[0-9a-fA-F]{4,5}):)?(?P<bus>[0-9a-fA-F]{2}):(?P<slot>[0-9a-fA-F]{2})\.(?P<fn>[0-9]) (?P<title>[^\n]*))"
     r"|(?P<block>(?:[0-9a-fA-F]{2,3}: [0-9a-fA-F ]{47}\r?\n){2,})"
     r"|(?P<off>[0-9a-fA-F]{2,8}): (?P<hex>[^\n]*)"
-    r"|(?P<blank>\r?)$"
+    r"|(?P<blank>\r?\n[\r\n]*)"  # a run of blank lines is one match
     r")",
     re.M,
 )
@@ -37,11 +38,14 @@ class DumpEntry(NamedTuple):
     title: str
 
 
-def _line_number(text: str, position: int) -> int:
-    return text.count("\n", 0, position) + 1
-
-
 _ROW_BYTES_RE = re.compile(r"(?:[0-9a-fA-F]{2}(?: |$))*")
+_LONG_LINE = re.compile(rb"[^\n]{%d}" % (_MAX_LINE + 1))
+# A text dump names a device at the start of a line; raw images almost never do.
+_SIGNATURE = re.compile(rb"(?m)^(?:[0-9a-fA-F]{4,5}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7] ")
+_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
+MAX_DUMP_BYTES = 64 << 20  # a -vvv -xxxx dump of ~1500 functions; larger is refused
+MAX_DEVICES = 65536  # one full PCI domain (256 buses x 256 functions)
+_CHUNK = 1 << 20
 
 
 def _row_bytes(rest: str) -> Union[bytes, None]:
@@ -61,38 +65,12 @@ class _Device:
         return DumpEntry(self.address, BytesConfig(bytes(self.data), self.length), self.title)
 
 
-def _check_lines(text: str, path: str) -> None:
-    if text and not text.endswith("\n"):
-        raise DumpFormatError(path, text.count("\n") + 1, "last line is not terminated by a newline")
-    lengths = [len(line) for line in text.split("\n")]
-    if lengths and max(lengths) > _MAX_LINE:
-        number = next(i for i, n in enumerate(lengths, 1) if n > _MAX_LINE)
-        raise DumpFormatError(path, number, f"line longer than {_MAX_LINE} characters")
-
-
 def _device_of(match: re.Match) -> Union[_Device, None]:
     dev, fn = int(match["slot"], 16), int(match["fn"])
     if fn > 7 or dev > 0x1F:
         return None
     address = Address(int(match["dom"] or "0", 16), int(match["bus"], 16), dev, fn)
     return _Device(address, match["title"].rstrip("\r"))
-
-
-def _store_block(device: _Device, text: str, match: re.Match, path: str) -> None:
-    """A run of full 16-byte rows: parsed in one go when the offsets run consecutively."""
-    block = match["block"]
-    parts = [row.partition(": ") for row in block.split("\n")[:-1]]
-    offsets = [int(part[0], 16) for part in parts]
-    base = offsets[0]
-    values = _block_bytes(block, [part[2] for part in parts])
-    if values is None or offsets != list(range(base, base + 16 * len(offsets), 16)):
-        position = match.start()
-        for line in block.splitlines(keepends=True):
-            row = _LINE_RE.match(line)
-            _store(device, text, row, path, position)
-            position += len(line)
-        return
-    _put(device, base, values, text, match.start(), path)
 
 
 def _block_bytes(block: str, rows: list[str]) -> Union[bytes, None]:
@@ -106,49 +84,109 @@ def _block_bytes(block: str, rows: list[str]) -> Union[bytes, None]:
     return values if len(values) == 16 * len(rows) else None
 
 
-def _store(device: _Device, text: str, match: re.Match, path: str, position: Union[int, None] = None) -> None:
-    where = match.start() if position is None else position
-    values = _row_bytes(match["hex"].rstrip("\r"))
-    if values is None:
-        raise DumpFormatError(path, _line_number(text, where), "malformed hex row")
-    _put(device, int(match["off"], 16), values, text, where, path)
+class _TextParser:
+    """lspci dump text fed in whole lines (one chunk at a time); errors name file and line."""
 
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.devices: list[_Device] = []
+        self.current: Union[_Device, None] = None
+        self.lines_before = 0  # lines in the chunks already fed
+        self.text = ""
 
-def _put(device: _Device, offset: int, values: bytes, text: str, where: int, path: str) -> None:
-    end = offset + len(values)
-    if values and end > CONFIG_SIZE_EXTENDED:
-        raise DumpFormatError(path, _line_number(text, where), "at most 4096 bytes of config space are supported")
-    if end > len(device.data):
-        device.data.extend(b"\xff" * (CONFIG_SIZE_EXTENDED - len(device.data)))
-    device.data[offset:end] = values
-    if end > device.length:
-        device.length = end
+    def error(self, position: int, message: str) -> DumpFormatError:
+        return DumpFormatError(self.path, self.lines_before + self.text.count("\n", 0, position) + 1, message)
+
+    def feed(self, text: str) -> None:
+        """Parse ``text``, which ends at a line end (or is the end of the file)."""
+        self.text = text
+        for match in _LINE_RE.finditer(text):
+            if match["dev"] is not None:
+                new = _device_of(match)
+                if new is not None:
+                    if len(self.devices) >= MAX_DEVICES:
+                        raise self.error(match.start(), f"more than {MAX_DEVICES} devices")
+                    self.current = new
+                    self.devices.append(new)
+            elif match["block"] is not None:
+                if self.current is not None:
+                    self.store_block(match)
+            elif match["off"] is not None:
+                if self.current is not None:
+                    self.store(match)
+            else:
+                self.current = None
+        self.lines_before += text.count("\n")
+
+    def store_block(self, match: re.Match) -> None:
+        """A run of full 16-byte rows: parsed in one go when the offsets run consecutively."""
+        block = match["block"]
+        parts = [row.partition(": ") for row in block.split("\n")[:-1]]
+        offsets = [int(part[0], 16) for part in parts]
+        base = offsets[0]
+        values = _block_bytes(block, [part[2] for part in parts])
+        if values is None or offsets != list(range(base, base + 16 * len(offsets), 16)):
+            position = match.start()
+            for line in block.splitlines(keepends=True):
+                self.store(_LINE_RE.match(line), position)
+                position += len(line)
+            return
+        self.put(base, values, match.start())
+
+    def store(self, match: re.Match, position: Union[int, None] = None) -> None:
+        where = match.start() if position is None else position
+        values = _row_bytes(match["hex"].rstrip("\r"))
+        if values is None:
+            raise self.error(where, "malformed hex row")
+        self.put(int(match["off"], 16), values, where)
+
+    def put(self, offset: int, values: bytes, where: int) -> None:
+        device = self.current
+        assert device is not None
+        end = offset + len(values)
+        if values and end > CONFIG_SIZE_EXTENDED:
+            raise self.error(where, "at most 4096 bytes of config space are supported")
+        if end > len(device.data):
+            device.data.extend(b"\xff" * (CONFIG_SIZE_EXTENDED - len(device.data)))
+        device.data[offset:end] = values
+        if end > device.length:
+            device.length = end
+
+    def feed_bytes(self, data: bytes, final: bool) -> bytes:
+        """Parse the whole lines of ``data``; return the unfinished last line (empty when final)."""
+        cut = len(data) if final else data.rfind(b"\n") + 1
+        lines, rest = data[:cut], data[cut:]
+        if len(rest) > _MAX_LINE:
+            rest = rest[: _MAX_LINE + 1]  # reported below as too long, wherever it ends
+            lines, final = lines + rest, True
+        self.check(lines, final)
+        self.feed(lines.decode("utf-8", "replace"))
+        return rest
+
+    def check(self, data: bytes, final: bool) -> None:
+        """lspci's line rules: lines of at most 253 characters, a newline after the last."""
+        self.text = data.decode("utf-8", "replace")
+        long_line = _LONG_LINE.search(data)
+        if long_line:
+            raise self.error(len(data[: long_line.start()].decode("utf-8", "replace")),
+                             f"line longer than {_MAX_LINE} characters")
+        if final and data and not data.endswith(b"\n"):
+            raise self.error(len(self.text), "last line is not terminated by a newline")
+
+    def entries(self) -> list[DumpEntry]:
+        return [dev.entry() for dev in self.devices]
 
 
 def parse_dump_text(text: str, path: str = "<dump>") -> list[DumpEntry]:
     """Parse lspci dump text; raise :class:`DumpFormatError` naming file and line."""
-    _check_lines(text, path)
-    devices: list[_Device] = []
-    current: Union[_Device, None] = None
-    for match in _LINE_RE.finditer(text):
-        if match["dev"] is not None:
-            new = _device_of(match)
-            if new is not None:
-                current = new
-                devices.append(new)
-        elif match["block"] is not None:
-            if current is not None:
-                _store_block(current, text, match, path)
-        elif match["off"] is not None:
-            if current is not None:
-                _store(current, text, match, path)
-        else:
-            current = None
-    return [dev.entry() for dev in devices]
+    parser = _TextParser(path)
+    parser.feed_bytes(text.encode("utf-8", "surrogateescape"), final=True)
+    return parser.entries()
 
 
-def _looks_binary(data: bytes) -> bool:
-    return any(b < 9 or 13 < b < 32 or b > 126 for b in data[:4096])
+def _looks_binary(head: bytes) -> bool:
+    """A raw image: control bytes and no device line (text dumps may hold any byte in other lines)."""
+    return bool(_CONTROL.search(head[:CONFIG_SIZE_EXTENDED])) and not _SIGNATURE.search(head)
 
 
 _NAME_ADDRESS_RE = re.compile(r"^(?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]")
@@ -175,18 +213,35 @@ def parse_binary(data: bytes, path: str, index: int = 0) -> DumpEntry:
 
 
 def _read_file(path: str, index: int) -> list[DumpEntry]:
+    """One file: a raw image (read up to 4097 bytes) or a text dump (streamed, bounded)."""
+    fd = open_regular(path)
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        head = read_fd_prefix(fd, _CHUNK)
+        if _looks_binary(head):
+            if len(head) > CONFIG_SIZE_EXTENDED:
+                raise DumpFormatError(path, 0, f"config image larger than {CONFIG_SIZE_EXTENDED} bytes")
+            return [parse_binary(head, path, index)]
+        parser = _TextParser(path)
+        offset, rest = 0, b""
+        while True:
+            chunk = head if offset == 0 else read_fd_prefix(fd, _CHUNK, offset)
+            offset += len(chunk)
+            if offset > MAX_DUMP_BYTES:
+                raise DumpFormatError(path, 0, f"larger than {MAX_DUMP_BYTES >> 20} MiB; not a dump pcikit reads")
+            if not chunk:
+                parser.feed_bytes(rest, final=True)
+                return parser.entries()
+            rest = parser.feed_bytes(rest + chunk, final=False)
+    finally:
+        os.close(fd)
+
+
+def read_fd_prefix(fd: int, length: int, offset: int = 0) -> bytes:
+    """Up to ``length`` bytes at ``offset`` (short only at the end of the file)."""
+    try:
+        return os.pread(fd, length, offset)
     except OSError as exc:
-        raise PcikitError(f"{path}: {exc.strerror or exc}") from None
-    if _looks_binary(data):
-        return [parse_binary(data, path, index)]
-    try:
-        text = data.decode("ascii")
-    except UnicodeDecodeError:
-        return [parse_binary(data, path, index)]
-    return parse_dump_text(text, path)
+        raise PcikitError(f"cannot read: {reason(exc)}") from None
 
 
 def load_dump(path: Union[str, os.PathLike]) -> list[DumpEntry]:
@@ -194,12 +249,15 @@ def load_dump(path: Union[str, os.PathLike]) -> list[DumpEntry]:
     root = os.fspath(path)
     if not os.path.isdir(root):
         return _read_file(root, 0)
+    try:
+        listing = os.listdir(root)
+    except OSError as exc:
+        raise PcikitError(f"{root}: {reason(exc)}") from None
     entries: list[DumpEntry] = []
-    names = sorted(n for n in os.listdir(root) if os.path.isfile(os.path.join(root, n)))
+    names = sorted(n for n in listing if os.path.isfile(os.path.join(root, n)))
     for index, name in enumerate(names):
         entries.extend(_read_file(os.path.join(root, name), index))
     return entries
-
 
 
 def iter_hex_rows(data: bytes, start: int = 0) -> Iterator[str]:

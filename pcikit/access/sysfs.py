@@ -11,8 +11,9 @@ import os
 from typing import Iterator, Optional
 
 from ..address import Address
-from ..errors import DeviceGoneError, NoSuchDeviceError, PermissionNeededError
+from ..errors import DeviceGoneError, NoSuchDeviceError, PcikitError, PermissionNeededError
 from .base import CONFIG_SIZE_EXTENDED, ConfigSpace, KernelInfo, Resource
+from .files import UnsafeFileError, open_regular, read_attribute, reason, within
 
 DEFAULT_ROOT = "/sys"
 _FIRST_FETCH = 64
@@ -29,6 +30,8 @@ def list_addresses(root: str = DEFAULT_ROOT) -> list[Address]:
         names = os.listdir(devices_dir(root))
     except FileNotFoundError:
         return []
+    except OSError as exc:
+        raise PcikitError(f"{devices_dir(root)}: {reason(exc)}") from None
     addresses = []
     for name in names:
         try:
@@ -66,17 +69,19 @@ class SysfsConfig(ConfigSpace):
         if self._complete or want <= len(self._data):
             return
         try:
-            fd = os.open(self._path, os.O_RDONLY)
-        except FileNotFoundError:
-            raise DeviceGoneError(f"{os.path.dirname(self._path)}: device is gone") from None
-        except PermissionError:
-            raise PermissionNeededError(f"{self._path}: permission denied") from None
+            fd = open_regular(self._path, follow_symlinks=False)
+        except UnsafeFileError as exc:
+            if exc.errno == errno.ENOENT:
+                raise DeviceGoneError(f"{os.path.dirname(self._path)}: device is gone") from None
+            if exc.errno in (errno.EACCES, errno.EPERM):
+                raise PermissionNeededError(f"{self._path}: permission denied") from None
+            raise
         try:
             data = os.pread(fd, min(max(want, len(self._data)), CONFIG_SIZE_EXTENDED), 0)
         except OSError as exc:
             if exc.errno in (errno.ENODEV, errno.ENOENT, errno.ENXIO):
                 raise DeviceGoneError(f"{os.path.dirname(self._path)}: device is gone") from None
-            raise
+            raise PcikitError(f"{self._path}: {reason(exc)}") from None
         finally:
             os.close(fd)
         self._complete = len(data) < want or len(data) >= CONFIG_SIZE_EXTENDED
@@ -101,12 +106,12 @@ class SysfsConfig(ConfigSpace):
         return self._data + b"\xff" * (CONFIG_SIZE_EXTENDED - len(self._data))
 
 
+_ATTRIBUTE_SIZE = 4096  # sysfs text attributes are at most one page
+
+
 def _read_text(path: str) -> Optional[str]:
-    try:
-        with open(path, encoding="ascii", errors="replace") as handle:
-            return handle.read().strip()
-    except OSError:
-        return None
+    data = read_attribute(path, _ATTRIBUTE_SIZE)
+    return None if data is None else data.decode("ascii", "replace").strip()
 
 
 def _read_int(path: str, base: int = 10) -> Optional[int]:
@@ -122,8 +127,12 @@ def _resources(path: str) -> list[Resource]:
     resources = []
     for line in (text or "").splitlines():
         parts = line.split()
-        if len(parts) >= 3:
-            resources.append(Resource(*(int(p, 16) for p in parts[:3])))
+        try:
+            values = [int(p, 16) for p in parts[:3]]
+        except ValueError:
+            break  # not the kernel's format: the rest cannot be trusted to line up with BAR numbers
+        if len(values) == 3:
+            resources.append(Resource(*values))
     return resources
 
 
@@ -141,19 +150,34 @@ def _msi_irqs(path: str) -> list[int]:
         return []
 
 
+def _msi_mode(path: str, irqs: list[int]) -> Optional[str]:
+    """``msi`` or ``msix``: the kernel's word for how the function's msi_irqs are delivered."""
+    if not irqs:
+        return None
+    text = _read_text(os.path.join(path, "msi_irqs", str(irqs[0])))
+    return text if text in ("msi", "msix") else None
+
+
 def kernel_info(path: str) -> KernelInfo:
     """Driver, IRQ, resources and placement as the kernel reports them."""
     numa = _read_int(os.path.join(path, "numa_node"))
     vpd = os.path.join(path, "vpd")
+    irqs = _msi_irqs(path)
     return KernelInfo(
         driver=_link_name(os.path.join(path, "driver")),
         irq=_read_int(os.path.join(path, "irq")),
         resources=_resources(path),
         numa_node=numa if numa is not None and numa >= 0 else None,
         iommu_group=_link_name(os.path.join(path, "iommu_group")),
-        msi_irqs=_msi_irqs(path),
+        msi_irqs=irqs,
+        msi_mode=_msi_mode(path, irqs),
         vpd_path=vpd if os.path.exists(vpd) else None,
     )
+
+
+def confined(path: str, root: str) -> bool:
+    """True when a device folder, its links resolved, stays inside ``root`` (what --sysfs-root promises)."""
+    return within(root, path)
 
 
 def open_function(address: Address, root: str = DEFAULT_ROOT) -> tuple[SysfsConfig, str]:
@@ -161,10 +185,18 @@ def open_function(address: Address, root: str = DEFAULT_ROOT) -> tuple[SysfsConf
     path = device_path(address, root)
     if not os.path.isdir(path):
         raise NoSuchDeviceError(f"no PCI device {address}")
+    if not confined(path, root):
+        raise NoSuchDeviceError(f"{path}: links outside {root} (refused)")
     return SysfsConfig(path), path
 
 
 def iter_functions(root: str = DEFAULT_ROOT) -> Iterator[tuple[Address, str]]:
-    """(address, sysfs folder) of every function, lspci order."""
+    """(address, sysfs folder) of every function inside ``root``, lspci order.
+
+    A device link that leads out of ``root`` is skipped: a fake tree is read, never
+    the files it points at elsewhere.
+    """
     for address in list_addresses(root):
-        yield address, device_path(address, root)
+        path = device_path(address, root)
+        if confined(path, root):
+            yield address, path

@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     _source_options(capture)
     capture.add_argument("-o", dest="out", required=True, metavar="FILE", help="spec file to write (- for stdout)")
     capture.add_argument("--anonymize", action="store_true", help="replace serial numbers (DSN, VPD data) by stable placeholders")
+    capture.add_argument("--allow-partial", action="store_true",
+                         help="capture a truncated view (e.g. the 64 bytes a non-root user sees) instead of refusing")
     return parser
 
 
@@ -104,6 +106,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     return _report(problems)
 
 
+def _truncated(device) -> Optional[str]:
+    """Why the view of ``device`` is incomplete (fewer bytes than its config space has), or None."""
+    size = device.config.size
+    full = 4096 if device.port_type is not None else 256  # PCI Express functions have extended space
+    if size >= full:
+        return None
+    why = " (a non-root user sees only 64 bytes; run as root)" if device.kernel is not None and size == 64 else ""
+    return f"only {size} of its {full} config bytes are readable{why}"
+
+
 def cmd_capture(args: argparse.Namespace) -> int:
     """Capture one device into a spec file."""
     from ..cli import _devices, open_args_source
@@ -118,6 +130,10 @@ def cmd_capture(args: argparse.Namespace) -> int:
         found = ", ".join(str(d.address) for d in devices)
         raise _Usage(f"-s {args.slot} matches {len(devices)} devices ({found}); name one")
     device = devices[0]
+    missing = _truncated(device)
+    if missing and not args.allow_partial:
+        raise _Usage(f"{device.address}: {missing}; the spec would not rebuild the device "
+                     "(pass --allow-partial to capture what is readable)")
     if args.qemu is not None:
         device = source.with_bar_sizes(device)
         where = f"QEMU ({args.qemu}) {device.address}"
@@ -127,11 +143,12 @@ def cmd_capture(args: argparse.Namespace) -> int:
     if args.out == "-":
         sys.stdout.write(text)
     else:
+        from ..access.files import make_folder, write_file
+
         folder = os.path.dirname(args.out)
         if folder:
-            os.makedirs(folder, exist_ok=True)
-        with open(args.out, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            make_folder(folder)
+        write_file(args.out, text.encode("utf-8"))
     return EXIT_OK
 
 

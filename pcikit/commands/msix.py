@@ -76,6 +76,39 @@ def _text(slot: str, state: MsixState, pba_missing: Optional[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+_LAYOUT_KEYS = ("enable", "function_mask", "table_size", "table_bir", "table_offset", "pba_bir", "pba_offset")
+
+
+def _capabilities_hidden(dev) -> bool:
+    """True when the capability list could not be read (a non-root reader sees 64 bytes)."""
+    stop = dev.capability_stop
+    return stop is not None and stop.reason == "access denied"
+
+
+def _kernel(dev) -> Optional[dict]:
+    """What the kernel says about the function's message interrupts (live sources), else None."""
+    if dev.kernel is None:
+        return None
+    return {"irq": dev.kernel.irq, "msi_irqs": list(dev.kernel.msi_irqs), "msi_mode": dev.kernel.msi_mode}
+
+
+def _hidden_document(dev) -> dict:
+    """A device whose MSI-X capability cannot be read: layout unknown, the reason and the kernel's view."""
+    from ..interrupts import NEEDS_ROOT
+
+    return {"slot": str(dev.address), **dict.fromkeys(_LAYOUT_KEYS), "vectors": [], "problems": [],
+            "unread": NEEDS_ROOT, "pba_unread": None, "kernel": _kernel(dev)}
+
+
+def _hidden_text(dev) -> str:
+    kernel = dev.kernel
+    if kernel is not None and kernel.msi_mode == "msix":
+        irqs = ",".join(map(str, kernel.msi_irqs))
+        return (f"{dev.address} MSI-X: in use per the kernel ({len(kernel.msi_irqs)} vectors, irqs {irqs}); "
+                "capability and table need root\n")
+    return f"{dev.address} MSI-X: unknown (needs root: only 64 bytes of config space are readable)\n"
+
+
 def run(args: argparse.Namespace) -> int:
     """Select devices, map their BARs, print tables; raises PcikitError on bad input."""
     from ..cli import UsageError, _devices, open_args_source
@@ -86,7 +119,8 @@ def run(args: argparse.Namespace) -> int:
     with_msix = [dev for dev in devices if getattr(dev.find_capability(CAP_ID_MSIX), "fields", None) is not None]
     if isinstance(source, BarFileSource) and len(devices) != 1:
         raise UsageError(f"--bar maps a BAR of one device, but {len(devices)} are selected (narrow with -s)")
-    if args.slot and not with_msix:
+    hidden = [dev for dev in devices if _capabilities_hidden(dev)]
+    if args.slot and not with_msix and not hidden:
         raise NoSuchDeviceError(f"no device with an MSI-X capability matches {args.slot}")
     documents, texts = [], []
     for dev in with_msix:
@@ -95,8 +129,11 @@ def run(args: argparse.Namespace) -> int:
             state = read_msix(dev, regions)
             pba_missing = _explain(state, missing)
             slot = str(dev.address)
-            documents.append({"slot": slot, **state.to_json(), "pba_unread": pba_missing})
+            documents.append({"slot": slot, **state.to_json(), "pba_unread": pba_missing, "kernel": _kernel(dev)})
             texts.append(_text(slot, state, pba_missing))
+    for dev in hidden:
+        documents.append(_hidden_document(dev))
+        texts.append(_hidden_text(dev))
     if args.json:
         sys.stdout.write(json.dumps(documents, indent=2) + "\n")
     else:

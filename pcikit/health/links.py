@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 from ..schema.caps.express import LINK_SPEED_GTS
 from .finding import ERROR, INFO, WARNING, Finding, make
-from .topology import Link, Topology
+from .topology import Link, Topology, reachable
 
 ASPM_L0S, ASPM_L1 = 0x1, 0x2
 
@@ -125,7 +125,12 @@ def check_link_down(topo: Topology) -> list[Finding]:
         state = _link_state(fields)
         if state is None:
             continue
-        why = f"device {behind[0].address} behind it" if behind else "Presence Detect State set"
+        answering = [dev for dev in behind if reachable(dev)]
+        if answering:  # a function below a link that is not up cannot answer: the snapshot caught a transition
+            found.append(make(port, "link-down", WARNING, f"link {state}, yet device {answering[0].address} behind "
+                              "it answers: state read mid-transition (flapping or retraining link?)", "DL_Active", state))
+            continue
+        why = f"device {behind[0].address} behind it reads all ones" if behind else "Presence Detect State set"
         found.append(make(port, "link-down", ERROR, f"link {state} with {why}", "DL_Active", state))
     return found
 

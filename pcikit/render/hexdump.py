@@ -23,12 +23,16 @@ def image_name(dev: Device) -> str:
 
 
 def write_binary(devices: Iterable[Device], folder: str) -> list[str]:
-    """Write each device's readable config bytes to ``folder``; return the paths."""
-    os.makedirs(folder, exist_ok=True)
+    """Write each device's readable config bytes to ``folder``; return the paths.
+
+    Refused (one line) under /sys, /proc or /dev, onto a file, or where the folder cannot be made.
+    """
+    from ..access.files import make_folder, write_file
+
+    make_folder(folder)
     paths = []
     for dev in devices:
         path = os.path.join(folder, image_name(dev))
-        with open(path, "wb") as handle:
-            handle.write(dev.config.read_block(0, dev.config.size))
+        write_file(path, dev.config.read_block(0, dev.config.size))
         paths.append(path)
     return paths

@@ -12,6 +12,12 @@ def flag(value: int, mask: int = 1) -> str:
     return "+" if value & mask else "-"
 
 
+def c_char(value: int) -> str:
+    """printf's ``%c`` of an int: its low byte; bytes past ASCII as surrogate escapes (written raw)."""
+    byte = value & 0xFF
+    return chr(byte) if byte < 0x80 else chr(0xDC00 + byte)
+
+
 def pm(value: object) -> str:
     """'+' or '-' for a decoded boolean field."""
     return "+" if value else "-"

@@ -1,9 +1,10 @@
 """Names formatted exactly as pciutils' ``pci_lookup_name`` formats them."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Union
 
 from ...ids import IdDatabase
+from ...names import NameLookup
 
 
 def _fit(text: str, size: int) -> str:
@@ -14,10 +15,13 @@ def _fit(text: str, size: int) -> str:
 
 
 class Namer:
-    """``numeric``: 0 names, 1 numbers only (``-n``), 2 both (``-nn``)."""
+    """``numeric``: 0 names, 1 numbers only (``-n``), 2 both (``-nn``).
 
-    def __init__(self, ids: IdDatabase, numeric: int = 0) -> None:
-        self.ids = ids
+    ``ids`` is a :class:`NameLookup` (pci.ids, then hwdb) or a bare pci.ids database.
+    """
+
+    def __init__(self, ids: Union[NameLookup, IdDatabase], numeric: int = 0) -> None:
+        self.ids = ids if isinstance(ids, NameLookup) else NameLookup(ids)
         self.numeric = numeric
 
     def _single(self, name: Optional[str], num: str, unknown: str, size: int, mixed: bool = False) -> str:
@@ -81,8 +85,12 @@ class Namer:
         return self._single(name, f"{sub_device:04x}", "Device", size)
 
     def _subsystem_name(self, vendor: int, device: int, sub_vendor: int, sub_device: int) -> Optional[str]:
-        """pciutils' subsystem lookup: listed under the device, else the device itself when equal."""
-        name = self.ids.subsystem(vendor, device, sub_vendor, sub_device)
+        """pciutils' subsystem lookup: listed under the device, else generic, else the device when equal."""
+        name = None
+        if vendor > 0 and device > 0:
+            name = self.ids.subsystem(vendor, device, sub_vendor, sub_device)
+        if name is None:
+            name = self.ids.generic_subsystem(sub_vendor, sub_device)
         if name is None and vendor == sub_vendor and device == sub_device:
             name = self.ids.device(vendor, device)
         return name

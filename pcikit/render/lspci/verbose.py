@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .caps import render_extended, render_standard
-from .context import RenderContext
+from .context import RenderContext, c_char
 from .core import show_terse
 from .header import (
     irq_of, show_bases, show_bridge, show_cardbus, show_control_status, show_flags_line, show_rom,
@@ -42,7 +42,7 @@ def show_verbose(ctx: RenderContext, slot: str) -> None:
         pin = dev.interrupt.pin_raw if known else 0
         irq = irq_of(dev)
         if pin or irq:
-            letter = chr(ord("A") + pin - 1) if pin else "?"
+            letter = c_char(ord("A") + pin - 1) if pin else "?"
             ctx.write(f"\tInterrupt: pin {letter} routed to IRQ {irq}\n")
         if dev.kernel is not None and dev.kernel.numa_node is not None:
             ctx.write(f"\tNUMA node: {dev.kernel.numa_node}\n")

@@ -67,6 +67,7 @@ DEVICE_CAPABILITIES = Register(
     Bits("captured_slot_power_limit_value", 18, 8),
     Bits("captured_slot_power_limit_scale", 26, 2),
     Bit("function_level_reset_capability", 28),
+    Bit("tee_io_supported", 30),
 )
 
 DEVICE_CONTROL = Register(
@@ -125,6 +126,7 @@ LINK_CONTROL = Register(
     Bit("hardware_autonomous_width_disable", 9),
     Bit("link_bandwidth_management_interrupt_enable", 10),
     Bit("link_autonomous_bandwidth_interrupt_enable", 11),
+    Bit("flit_mode_disable", 13),
     Bits("drs_signaling_control", 14, 2),
 )
 
@@ -280,6 +282,7 @@ LINK_STATUS_2 = Register(
     Bit("retimer_presence_detected", 6),
     Bit("two_retimers_presence_detected", 7),
     Bits("crosslink_resolution", 8, 2),
+    Bit("flit_mode_status", 10),
     Bits("downstream_component_presence", 12, 3),
     Bit("drs_message_received", 15),
 )

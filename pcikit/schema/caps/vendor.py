@@ -1,9 +1,10 @@
-"""Vendor Specific capability (ID 0x09); virtio-pci structures decoded (virtio spec 4.1.4)."""
+"""Vendor Specific capability (ID 0x09); virtio-pci structures (virtio spec 4.1.4) and Intel's decoded."""
 from __future__ import annotations
 
 from construct import Bytes, Container, If, Int8ul, Int32ul, Struct, this
 
 from ..context import DecodeContext
+from .vendor_intel import INTEL_VENDOR, decode_intel
 
 GENERIC = Struct("cap_id" / Int8ul, "next" / Int8ul, "length" / Int8ul)
 
@@ -42,7 +43,7 @@ def is_virtio(vendor_id: int, device_id: int) -> bool:
 
 
 def decode(ctx: DecodeContext) -> Container:
-    """Decode virtio-pci capabilities; other vendors keep the generic header."""
+    """Decode virtio-pci and Intel capabilities; other vendors keep the generic header."""
     length = ctx.u8(2)
     if is_virtio(ctx.vendor_id, ctx.device_id) and length >= 16 and ctx.readable(0, length):
         fields = ctx.parse(VIRTIO)
@@ -50,5 +51,7 @@ def decode(ctx: DecodeContext) -> Container:
         fields["cfg_type_name"] = VIRTIO_CFG_TYPES.get(fields.cfg_type)
         return fields
     fields = ctx.parse(GENERIC)
+    if ctx.vendor_id == INTEL_VENDOR:
+        return decode_intel(ctx, fields)
     fields["kind"] = "generic"
     return fields

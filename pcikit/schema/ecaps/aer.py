@@ -35,6 +35,11 @@ UNCORRECTABLE_ERRORS = Register(
     Bit("atomicop_egress_blocked", 24),
     Bit("tlp_prefix_blocked_error", 25),
     Bit("poisoned_tlp_egress_blocked", 26),
+    Bit("dmwr_request_egress_blocked", 27),
+    Bit("ide_check_failed", 28),
+    Bit("misrouted_ide_tlp", 29),
+    Bit("pcrc_check_failed", 30),
+    Bit("tlp_translation_egress_blocked", 31),
 )
 
 # Correctable Error Status and Mask share one layout.

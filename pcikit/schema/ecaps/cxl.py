@@ -69,6 +69,7 @@ DVSEC_CXL_CONTROL2 = Register(
     Bit("initiate_cache_write_back_and_invalidation", 1),
     Bit("initiate_cxl_reset", 2),
     Bit("cxl_reset_mem_clr_enable", 3),
+    Bit("desired_volatile_hdm_state_after_hot_reset", 4),
 )
 
 DVSEC_CXL_STATUS2 = Register(
@@ -80,6 +81,16 @@ DVSEC_CXL_STATUS2 = Register(
 )
 
 DVSEC_CXL_LOCK = Register(Int16ul, Bit("config_lock", 0))
+
+# DVSEC revision 2 (CXL 2.0) appends Capability3 at +0x38, inside a Length of 0x3C.
+DVSEC_CXL_CAPABILITY3 = Register(
+    Int16ul,
+    Bit("default_volatile_hdm_state_after_cold_reset", 0),
+    Bit("default_volatile_hdm_state_after_warm_reset", 1),
+    Bit("default_volatile_hdm_state_after_hot_reset", 2),
+    Bit("volatile_hdm_state_after_hot_reset_configurability", 3),
+)
+CAPABILITY3_OFFSET = 0x38
 
 DVSEC_CXL_CAPABILITY2 = Register(Int16ul, Bits("cache_size_unit", 0, 4), Bits("cache_size", 8, 8))
 
@@ -306,4 +317,6 @@ def decode_body(ctx: DecodeContext, dvsec_id: int, revision: int, length: int, p
     body.update(parse_fixed(ctx, schema, BODY_OFFSET))
     if dvsec_id == DEVICE:
         _ranges(body)
+        readable = ctx.readable(CAPABILITY3_OFFSET, 2)
+        body["dvsec_cxl_capability3"] = DVSEC_CXL_CAPABILITY3.decode(ctx.u16(CAPABILITY3_OFFSET)) if readable else None
     return body

@@ -55,5 +55,8 @@ def decode(ctx: DecodeContext) -> Container:
     elif length % LOCATOR_SIZE or length < LOCATORS_OFFSET:
         problems.append(f"MRBL Structure Length {length} is not a whole number of 8-byte locators past the header")
     fields["locators"] = _locators(ctx, length, problems)
+    # A length below one locator cannot be right; readers that walk on anyway (lspci wraps its
+    # count) see every whole locator up to the end of the readable config space.
+    fields["locators_to_end"] = _locators(ctx, ctx.size - ctx.offset, []) if length < LOCATORS_OFFSET else None
     fields["problems"] = problems
     return fields

@@ -2,7 +2,8 @@
 
 Renderer contract: a module under ``caps/`` (standard) or ``ecaps/`` (extended)
 with ``render(ctx: RenderContext, cap: Capability) -> None`` that writes the rest
-of the ``Capabilities: [xx] `` line and any detail lines, exactly as lspci 3.9.
+of the ``Capabilities: [xx] `` line and any detail lines, exactly as lspci prints
+them in the release ``ctx.dialect`` names.
 It reads ``cap.fields`` (decoded by the schema layer) and ``cap.readable()``
 where lspci checks that bytes can be fetched.
 """
@@ -14,6 +15,7 @@ from typing import Optional
 
 from ....model import Capability
 from ..context import RenderContext
+from ..dialect import V3_11, V3_12, V3_14, LspciVersion
 
 STANDARD: dict[int, str] = {
     0x01: "pm", 0x02: "agp", 0x03: "vpd", 0x04: "slotid", 0x05: "msi", 0x07: "pcix",
@@ -56,6 +58,13 @@ EXTENDED_NAME_ONLY: dict[int, str] = {
     0x27: "Lane Margining at the Receiver <?>",
     0x28: "Hierarchy ID <?>",
     0x29: "Native PCIe Enclosure Management <?>",
+}
+
+# Extended capabilities lspci decodes only from a release on (before it: EXTENDED_NAME_ONLY or the bare ID).
+EXTENDED_SINCE: dict[int, tuple[LspciVersion, str]] = {
+    0x26: (V3_14, "phy16"), 0x27: (V3_11, "lane_margining"), 0x2A: (V3_14, "phy32"),
+    0x2F: (V3_14, "dev3"), 0x30: (V3_12, "ide"), 0x31: (V3_14, "phy64"), 0x32: (V3_14, "flit_logging"),
+    0x34: (V3_14, "flit_error_injection"), 0x36: (V3_14, "mmio_rbl"),
 }
 
 _modules: dict[str, Optional[ModuleType]] = {}
@@ -102,7 +111,11 @@ def render_standard(ctx: RenderContext, cap: Capability) -> None:
 
 def render_extended(ctx: RenderContext, cap: Capability) -> None:
     """Rest of one extended capability line, dispatching by ID."""
-    module = _module("ecaps", EXTENDED.get(cap.cap_id))
+    name = EXTENDED.get(cap.cap_id)
+    since = EXTENDED_SINCE.get(cap.cap_id)
+    if since is not None and ctx.dialect >= since[0]:
+        name = since[1]
+    module = _module("ecaps", name)
     if module is not None:
         _render(ctx, cap, module)
     elif cap.cap_id in EXTENDED_NAME_ONLY:

@@ -6,11 +6,13 @@ from types import SimpleNamespace
 
 from ....schema.caps import express as exp
 from ..context import RenderContext, pm
+from ..dialect import V3_11, V3_12, V3_14
 from ..header import bar_inputs
 
 _L0S_LATENCY = ("<64ns", "<128ns", "<256ns", "<512ns", "<1us", "<2us", "<4us", "unlimited")
 _L1_LATENCY = ("<1us", "<2us", "<4us", "<8us", "<16us", "<32us", "<64us", "unlimited")
 _LINK_SPEED = {1: "2.5GT/s", 2: "5GT/s", 3: "8GT/s", 4: "16GT/s", 5: "32GT/s", 6: "64GT/s"}
+_LINK_SPEED_3_14 = {**_LINK_SPEED, 8: "128GT/s"}  # lspci's encoding for 128 GT/s (sic: 8, not 7)
 _ASPM_SUPPORT = ("not supported", "L0s", "L1", "L0s L1")
 _ASPM_ENABLED = ("Disabled", "L0s Enabled", "L1 Enabled", "L0s L1 Enabled")
 _INDICATOR = ("Unknown", "On", "Blink", "Off")
@@ -31,6 +33,7 @@ _TPH_COMPLETER = ("TPHComp- ExtTPHComp-", "TPHComp+ ExtTPHComp-", "", "TPHComp+ 
 _OBFF_ENABLED = ("Disabled", "Via message A", "Via message B", "Via WAKE#")
 
 _TARGET_SPEED = {0: "2.5GT/s", **_LINK_SPEED}
+_TARGET_SPEED_3_14 = {0: "2.5GT/s", **_LINK_SPEED_3_14}
 _DE_EMPHASIS = ("-6dB", "-3.5dB")
 _COMPLIANCE_PRESETS = dict(enumerate((
     "-6dB de-emphasis, 0dB preshoot", "-3.5dB de-emphasis, 0dB preshoot",
@@ -117,7 +120,11 @@ def render(ctx: RenderContext, cap) -> None:
     title = _TYPE_TITLES.get(port_type, f"Unknown type {port_type}")
     if port_type in exp.SLOT_PORT_TYPES:
         title += f" (Slot{pm(caps.slot_implemented)})"
-    ctx.write(f"Express {version}{title}, MSI {caps.interrupt_message_number:02x}\n")
+    if ctx.dialect >= V3_11:
+        flit = ", FLIT Mode Supported" if ctx.dialect >= V3_14 and caps.flit_mode_supported else ""
+        ctx.write(f"Express {version}{title}, IntMsgNum {caps.interrupt_message_number}{flit}\n")
+    else:
+        ctx.write(f"Express {version}{title}, MSI {caps.interrupt_message_number:02x}\n")
     if ctx.verbose < 2:
         return
     link = port_type not in exp.LINKLESS_PORT_TYPES
@@ -164,6 +171,8 @@ def _device(ctx: RenderContext, f, port_type: int) -> None:
     if port_type in (exp.ENDPOINT, exp.UPSTREAM_PORT, exp.PCIE_TO_PCI_BRIDGE):
         limit = power_limit(cap.captured_slot_power_limit_value, cap.captured_slot_power_limit_scale)
         text += f" SlotPowerLimit {limit}"
+    if ctx.dialect >= V3_12:
+        text += f" TEE-IO{pm(cap.tee_io_supported)}"
     ctx.write(text + "\n")
 
     text = (
@@ -193,8 +202,9 @@ def _device(ctx: RenderContext, f, port_type: int) -> None:
 def _link(ctx: RenderContext, f, port_type: int) -> None:
     cap, ctl, sta = f.link_capabilities, f.link_control, f.link_status
     aspm = cap.aspm_support
+    speeds = _LINK_SPEED_3_14 if ctx.dialect >= V3_14 else _LINK_SPEED
     text = (
-        f"\t\tLnkCap:\tPort #{cap.port_number}, Speed {_LINK_SPEED.get(cap.max_link_speed, 'unknown')}, "
+        f"\t\tLnkCap:\tPort #{cap.port_number}, Speed {speeds.get(cap.max_link_speed, 'unknown')}, "
         f"Width x{cap.maximum_link_width}, ASPM {_ASPM_SUPPORT[aspm]}"
     )
     if aspm:
@@ -215,17 +225,19 @@ def _link(ctx: RenderContext, f, port_type: int) -> None:
     text = f"\t\tLnkCtl:\tASPM {_ASPM_ENABLED[ctl.aspm_control]};"
     if port_type in (exp.ROOT_PORT, exp.ENDPOINT, exp.LEGACY_ENDPOINT, exp.PCIE_TO_PCI_BRIDGE):
         text += f" RCB {128 if ctl.read_completion_boundary else 64} bytes,"
+    disable = "LnkDisable" if ctx.dialect >= V3_11 else "Disabled"
+    flit = f" FltModeDis{pm(ctl.flit_mode_disable)}" if ctx.dialect >= V3_14 else ""
     ctx.write(
-        f"{text} Disabled{pm(ctl.link_disable)} CommClk{pm(ctl.common_clock_configuration)}\n"
+        f"{text} {disable}{pm(ctl.link_disable)} CommClk{pm(ctl.common_clock_configuration)}\n"
         f"\t\t\tExtSynch{pm(ctl.extended_synch)} ClockPM{pm(ctl.enable_clock_power_management)}"
         f" AutWidDis{pm(ctl.hardware_autonomous_width_disable)}"
         f" BWInt{pm(ctl.link_bandwidth_management_interrupt_enable)}"
-        f" AutBWInt{pm(ctl.link_autonomous_bandwidth_interrupt_enable)}\n"
+        f" AutBWInt{pm(ctl.link_autonomous_bandwidth_interrupt_enable)}{flit}\n"
     )
 
     speed, width = sta.current_link_speed, sta.negotiated_link_width
     ctx.write(
-        f"\t\tLnkSta:\tSpeed {_LINK_SPEED.get(speed, 'unknown')}"
+        f"\t\tLnkSta:\tSpeed {speeds.get(speed, 'unknown')}"
         f"{_link_compare(port_type, speed, cap.max_link_speed)}, "
         f"Width x{width}{_link_compare(port_type, width, cap.maximum_link_width)}\n"
         f"\t\t\tTrErr{pm(sta.link_training_error)} Train{pm(sta.link_training)}"
@@ -318,9 +330,13 @@ def _device_2(ctx: RenderContext, cap, port_type: int, has_memory_bar: bool) -> 
 def _device_control_2(ctx: RenderContext, ctl, port_type: int) -> None:
     text = (
         f"\t\tDevCtl2: Completion Timeout: {_TIMEOUT_VALUES.get(ctl.completion_timeout_value, 'Unknown')},"
-        f" TimeoutDis{pm(ctl.completion_timeout_disable)} LTR{pm(ctl.ltr_mechanism_enable)}"
-        f" 10BitTagReq{pm(ctl.tag_10bit_requester_enable)} OBFF {_OBFF_ENABLED[ctl.obff_enable]},"
+        f" TimeoutDis{pm(ctl.completion_timeout_disable)}"
     )
+    if ctx.dialect < V3_11:
+        text += (
+            f" LTR{pm(ctl.ltr_mechanism_enable)} 10BitTagReq{pm(ctl.tag_10bit_requester_enable)}"
+            f" OBFF {_OBFF_ENABLED[ctl.obff_enable]},"
+        )
     if port_type in (exp.ROOT_PORT, exp.DOWNSTREAM_PORT):
         text += f" ARIFwd{pm(ctl.ari_forwarding_enable)}"
     text += "\n"
@@ -333,13 +349,25 @@ def _device_control_2(ctx: RenderContext, ctl, port_type: int) -> None:
         if port_type in _SWITCH_PORTS:
             text += f" EgressBlck{pm(ctl.atomic_op_egress_blocking)}"
         text += "\n"
+    if ctx.dialect >= V3_11:  # the rest in the spec's bit order, on two more lines
+        text += (
+            f"\t\t\t IDOReq{pm(ctl.ido_request_enable)} IDOCompl{pm(ctl.ido_completion_enable)}"
+            f" LTR{pm(ctl.ltr_mechanism_enable)}"
+            f" EmergencyPowerReductionReq{pm(ctl.emergency_power_reduction_request)}\n"
+            f"\t\t\t 10BitTagReq{pm(ctl.tag_10bit_requester_enable)} OBFF {_OBFF_ENABLED[ctl.obff_enable]},"
+            f" EETLPPrefixBlk{pm(ctl.end_end_tlp_prefix_blocking)}\n"
+        )
     ctx.write(text)
 
 
-def _speed_vector(vector: int) -> str:
+def _speed_vector(vector: int, dialect) -> str:
     """Supported Link Speeds as the highest contiguous range (lspci's reading of the vector)."""
-    if vector & 0x60:
+    if dialect >= V3_14 and vector & 0x40:
+        return "2.5-128GT/s"
+    if vector & (0x40 if dialect >= V3_11 else 0x60):
         return "RsvdP"
+    if vector & 0x20:
+        return "2.5-64GT/s"
     for bit, text in ((0x10, "2.5-32GT/s"), (0x08, "2.5-16GT/s"), (0x04, "2.5-8GT/s"),
                       (0x02, "2.5-5GT/s"), (0x01, "2.5GT/s")):
         if vector & bit:
@@ -355,14 +383,15 @@ def _link_2(ctx: RenderContext, f, port_type: int, shows_link_2: bool) -> None:
         drs_supported = cap.drs_supported
         if cap.raw:
             ctx.write(
-                f"\t\tLnkCap2: Supported Link Speeds: {_speed_vector(cap.supported_link_speeds_vector)},"
+                f"\t\tLnkCap2: Supported Link Speeds: {_speed_vector(cap.supported_link_speeds_vector, ctx.dialect)},"
                 f" Crosslink{pm(cap.crosslink_supported)}"
                 f" Retimer{pm(cap.retimer_presence_detect_supported)}"
                 f" 2Retimers{pm(cap.two_retimers_presence_detect_supported)} DRS{pm(cap.drs_supported)}\n"
             )
         ctl = f.link_control_2
+        targets = _TARGET_SPEED_3_14 if ctx.dialect >= V3_14 else _TARGET_SPEED
         text = (
-            f"\t\tLnkCtl2: Target Link Speed: {_TARGET_SPEED.get(ctl.target_link_speed, 'Unknown')},"
+            f"\t\tLnkCtl2: Target Link Speed: {targets.get(ctl.target_link_speed, 'Unknown')},"
             f" EnterCompliance{pm(ctl.enter_compliance)} SpeedDis{pm(ctl.hardware_autonomous_speed_disable)}"
         )
         if port_type == exp.DOWNSTREAM_PORT:
@@ -385,6 +414,8 @@ def _link_2(ctx: RenderContext, f, port_type: int, shows_link_2: bool) -> None:
         f"\t\t\t Retimer{pm(sta.retimer_presence_detected)} 2Retimers{pm(sta.two_retimers_presence_detected)}"
         f" CrosslinkRes: {_CROSSLINK_RESOLUTION[sta.crosslink_resolution]}"
     )
+    if ctx.dialect >= V3_14:
+        text += f", FltMode{pm(sta.flit_mode_status)}"
     if port_type in _DOWNSTREAM_PORTS and drs_supported:
         component = _DOWNSTREAM_COMPONENT.get(sta.downstream_component_presence, "Reserved")
         text += f", DRS{pm(sta.drs_message_received)}\n\t\t\t DownstreamComp: {component}"

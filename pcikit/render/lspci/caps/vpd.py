@@ -1,7 +1,7 @@
 """Vital Product Data (pciutils cap_vpd in ls-vpd.c)."""
 from __future__ import annotations
 
-from ..context import RenderContext
+from ..context import RenderContext, c_char
 
 _ENDINGS = {"end_tag": "\t\tEnd\n", "not_readable": "\t\tNot readable\n", "no_end_tag": "\t\tNo end tag found\n"}
 
@@ -18,7 +18,7 @@ def vpd_string(value: bytes) -> str:
         elif byte < 32 or byte == 127:
             out.append(f"\\x{byte:02x}")
         else:
-            out.append(chr(byte))
+            out.append(c_char(byte))  # bytes past ASCII print raw, as lspci's putchar()
     return "".join(out)
 
 

@@ -2,9 +2,26 @@
 from __future__ import annotations
 
 from ..context import RenderContext, pm
+from ..dialect import V3_11, V3_13
 
 
-def _uncorrectable(r) -> str:
+def _uncorrectable(r, dialect) -> str:
+    if dialect >= V3_13:  # every bit PCIe 6 defines, on three lines
+        return (
+            f"DLP{pm(r.data_link_protocol_error)} SDES{pm(r.surprise_down_error)} "
+            f"TLP{pm(r.poisoned_tlp_received)} FCP{pm(r.flow_control_protocol_error)} "
+            f"CmpltTO{pm(r.completion_timeout)} CmpltAbrt{pm(r.completer_abort)} "
+            f"UnxCmplt{pm(r.unexpected_completion)} RxOF{pm(r.receiver_overflow)} "
+            f"MalfTLP{pm(r.malformed_tlp)}\n"
+            f"\t\t\tECRC{pm(r.ecrc_error)} UnsupReq{pm(r.unsupported_request_error)} "
+            f"ACSViol{pm(r.acs_violation)} UncorrIntErr{pm(r.uncorrectable_internal_error)} "
+            f"BlockedTLP{pm(r.mc_blocked_tlp)} AtomicOpBlocked{pm(r.atomicop_egress_blocked)} "
+            f"TLPBlockedErr{pm(r.tlp_prefix_blocked_error)}\n"
+            f"\t\t\tPoisonTLPBlocked{pm(r.poisoned_tlp_egress_blocked)} "
+            f"DMWrReqBlocked{pm(r.dmwr_request_egress_blocked)} IDECheck{pm(r.ide_check_failed)} "
+            f"MisIDETLP{pm(r.misrouted_ide_tlp)} PCRC_CHECK{pm(r.pcrc_check_failed)} "
+            f"TLPXlatBlocked{pm(r.tlp_translation_egress_blocked)}"
+        )
     return (
         f"DLP{pm(r.data_link_protocol_error)} SDES{pm(r.surprise_down_error)} "
         f"TLP{pm(r.poisoned_tlp_received)} FCP{pm(r.flow_control_protocol_error)} "
@@ -15,12 +32,15 @@ def _uncorrectable(r) -> str:
     )
 
 
-def _correctable(r) -> str:
-    return (
+def _correctable(r, dialect) -> str:
+    text = (
         f"RxErr{pm(r.receiver_error)} BadTLP{pm(r.bad_tlp)} BadDLLP{pm(r.bad_dllp)} "
         f"Rollover{pm(r.replay_num_rollover)} Timeout{pm(r.replay_timer_timeout)} "
         f"AdvNonFatalErr{pm(r.advisory_non_fatal_error)}"
     )
+    if dialect >= V3_13:
+        text += f" CorrIntErr{pm(r.corrected_internal_error)} HeaderOF{pm(r.header_log_overflow)}"
+    return text
 
 
 def _root(ctx: RenderContext, root) -> None:
@@ -38,7 +58,7 @@ def _root(ctx: RenderContext, root) -> None:
         f"\t\t\t FirstFatal{pm(status.first_uncorrectable_fatal)} "
         f"NonFatalMsg{pm(status.non_fatal_error_messages_received)} "
         f"FatalMsg{pm(status.fatal_error_messages_received)} "
-        f"IntMsg {status.advanced_error_interrupt_message_number}\n"
+        f"{'IntMsgNum' if ctx.dialect >= V3_11 else 'IntMsg'} {status.advanced_error_interrupt_message_number}\n"
     )
     source = root.error_source_identification
     ctx.write(
@@ -53,11 +73,11 @@ def render(ctx: RenderContext, cap) -> None:
     f = cap.fields
     if ctx.verbose < 2 or not cap.readable(0x04, 40):
         return
-    ctx.write(f"\t\tUESta:\t{_uncorrectable(f.uncorrectable_error_status)}\n")
-    ctx.write(f"\t\tUEMsk:\t{_uncorrectable(f.uncorrectable_error_mask)}\n")
-    ctx.write(f"\t\tUESvrt:\t{_uncorrectable(f.uncorrectable_error_severity)}\n")
-    ctx.write(f"\t\tCESta:\t{_correctable(f.correctable_error_status)}\n")
-    ctx.write(f"\t\tCEMsk:\t{_correctable(f.correctable_error_mask)}\n")
+    ctx.write(f"\t\tUESta:\t{_uncorrectable(f.uncorrectable_error_status, ctx.dialect)}\n")
+    ctx.write(f"\t\tUEMsk:\t{_uncorrectable(f.uncorrectable_error_mask, ctx.dialect)}\n")
+    ctx.write(f"\t\tUESvrt:\t{_uncorrectable(f.uncorrectable_error_severity, ctx.dialect)}\n")
+    ctx.write(f"\t\tCESta:\t{_correctable(f.correctable_error_status, ctx.dialect)}\n")
+    ctx.write(f"\t\tCEMsk:\t{_correctable(f.correctable_error_mask, ctx.dialect)}\n")
     c = f.capabilities_and_control
     ctx.write(
         f"\t\tAERCap:\tFirst Error Pointer: {c.first_error_pointer:02x}, "

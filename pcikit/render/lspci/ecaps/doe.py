@@ -1,11 +1,12 @@
-"""Data Object Exchange (pciutils 3.9.0 cap_doe).
+"""Data Object Exchange (pciutils cap_doe).
 
-pciutils 3.9.0 tests the Error flag with mask 0x3 (Busy or Interrupt Status),
-not the spec's bit 2; the output follows 3.9.0.
+pciutils before 3.11 tests the Error flag with mask 0x3 (Busy or Interrupt Status),
+not the spec's bit 2; each dialect follows its release.
 """
 from __future__ import annotations
 
 from ..context import RenderContext, flag
+from ..dialect import V3_11
 
 ERROR_MASK_3_9 = 0x3
 
@@ -22,10 +23,12 @@ def render(ctx: RenderContext, cap) -> None:
     c = f.doe_capabilities
     ctx.write(f"\t\tDOECap: IntSup{flag(c.doe_interrupt_support)}\n")
     if c.doe_interrupt_support:
-        ctx.write(f"\t\t\tInterrupt Message Number {c.doe_interrupt_message_number:03x}\n")
+        number = c.doe_interrupt_message_number
+        ctx.write(f"\t\t\tIntMsgNum {number}\n" if ctx.dialect >= V3_11 else f"\t\t\tInterrupt Message Number {number:03x}\n")
     ctx.write(f"\t\tDOECtl: IntEn{flag(f.doe_control.doe_interrupt_enable)}\n")
     s = f.doe_status
     ctx.write(
         f"\t\tDOESta: Busy{flag(s.doe_busy)} IntSta{flag(s.doe_interrupt_status)} "
-        f"Error{flag(s.raw, ERROR_MASK_3_9)} ObjectReady{flag(s.data_object_ready)}\n"
+        f"Error{flag(s.doe_error) if ctx.dialect >= V3_11 else flag(s.raw, ERROR_MASK_3_9)} "
+        f"ObjectReady{flag(s.data_object_ready)}\n"
     )

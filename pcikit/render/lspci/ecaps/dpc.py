@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..context import RenderContext, pm
+from ..dialect import V3_11
 
 
 def render(ctx: RenderContext, cap) -> None:
@@ -12,7 +13,8 @@ def render(ctx: RenderContext, cap) -> None:
         return
     c = f.dpc_capability
     ctx.write(
-        f"\t\tDpcCap:\tINT Msg #{c.dpc_interrupt_message_number}, RPExt{pm(c.rp_extensions_for_dpc)} "
+        f"\t\tDpcCap:\t{'IntMsgNum ' if ctx.dialect >= V3_11 else 'INT Msg #'}{c.dpc_interrupt_message_number}, "
+        f"RPExt{pm(c.rp_extensions_for_dpc)} "
         f"PoisonedTLP{pm(c.poisoned_tlp_egress_blocking_supported)} "
         f"SwTrigger{pm(c.dpc_software_triggering_supported)} RP PIO Log {c.rp_pio_log_size}, "
         f"DL_ActiveErr{pm(c.dl_active_err_cor_signaling_supported)}\n"

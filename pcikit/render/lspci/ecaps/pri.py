@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..context import RenderContext, pm
+from ..dialect import V3_11
 
 
 def render(ctx: RenderContext, cap) -> None:
@@ -15,7 +16,8 @@ def render(ctx: RenderContext, cap) -> None:
     s = f.page_request_status
     ctx.write(
         f"\t\tPRISta: RF{pm(s.response_failure)} UPRGI{pm(s.unexpected_page_request_group_index)} "
-        f"Stopped{pm(s.stopped)}\n"
+        f"Stopped{pm(s.stopped)}"
+        + (f" PASID{pm(s.prg_response_pasid_required)}\n" if ctx.dialect >= V3_11 else "\n")
     )
     ctx.write(
         f"\t\tPage Request Capacity: {f.outstanding_page_request_capacity:08x}, "

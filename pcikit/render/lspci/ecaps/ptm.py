@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..context import RenderContext, pm
+from ..dialect import V3_11
 
 GRANULARITY_ABOVE_254NS = 0xFF
 
@@ -24,11 +25,12 @@ def render(ctx: RenderContext, cap) -> None:
         ctx.write("\t\t<unreadable>\n")
         return
     c = f.ptm_capability
+    colon = "" if ctx.dialect >= V3_11 else ":"
     ctx.write(
-        f"\t\tPTMCap: Requester:{pm(c.ptm_requester_capable)} Responder:{pm(c.ptm_responder_capable)} "
-        f"Root:{pm(c.ptm_root_capable)}\n"
+        f"\t\tPTMCap: Requester{colon}{pm(c.ptm_requester_capable)} Responder{colon}{pm(c.ptm_responder_capable)} "
+        f"Root{colon}{pm(c.ptm_root_capable)}\n"
     )
     ctx.write(f"\t\tPTMClockGranularity: {_granularity(c.local_clock_granularity, 'Unimplemented')}\n")
     c = f.ptm_control
-    ctx.write(f"\t\tPTMControl: Enabled:{pm(c.ptm_enable)} RootSelected:{pm(c.root_select)}\n")
+    ctx.write(f"\t\tPTMControl: Enabled{colon}{pm(c.ptm_enable)} RootSelected{colon}{pm(c.root_select)}\n")
     ctx.write(f"\t\tPTMEffectiveGranularity: {_granularity(c.effective_granularity, 'Unknown')}\n")

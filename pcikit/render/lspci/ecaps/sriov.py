@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..context import RenderContext, pm
+from ..dialect import V3_11
 
 
 def _vf_bar(bar) -> str:
@@ -20,9 +21,10 @@ def render(ctx: RenderContext, cap) -> None:
     if ctx.verbose < 2 or not cap.readable(0x04, 0x3C):
         return
     c = f.sriov_capabilities
+    number = c.vf_migration_interrupt_message_number
     ctx.write(
         f"\t\tIOVCap:\tMigration{pm(c.vf_migration_capable)} 10BitTagReq{pm(c.vf_10bit_tag_requester_supported)} "
-        f"Interrupt Message Number: {c.vf_migration_interrupt_message_number:03x}\n"
+        + (f"IntMsgNum {number}\n" if ctx.dialect >= V3_11 else f"Interrupt Message Number: {number:03x}\n")
     )
     c = f.sriov_control
     ctx.write(

@@ -1,0 +1,182 @@
+"""Fleet export and query, as ratios measured in the same run.
+
+A synthetic fleet is built from the corpus: each host is several corpus dumps side by side
+(each in a PCI domain of its own, so their topologies stay apart) until it has at least 50
+functions; host ``i`` starts at corpus file ``i``, so hosts differ. Rows (issue targets in
+brackets):
+
+1. export CPU time on one core (``pcikit export -j 1``) vs ``lspci -vvv -F`` decoding the same
+   host files one by one [<= 1.0x]; also the wall times and functions per CPU-second;
+2. scaling: wall time of ``-j 1`` / ``-j 2`` [>= 1.7x]: on a shared machine the second core is
+   often busy, so read it next to the machine's load average, which is printed;
+3. peak memory (largest process of the export) for N/4 and N hosts [flat: <= 1.1x];
+4. a DuckDB query over the result (downtrained links by vendor/device), in process and through
+   ``pcikit query`` [< 1 s].
+
+pcikit runs from this checkout (``PYTHONPATH``) with the interpreter running this script, which
+must have pyarrow and DuckDB (``pip install '.[fleet]'``). Run:
+``python3 bench/bench_fleet.py [--hosts N | --full]`` (``--full``: 1,000 hosts as the issue asks;
+the default 200 keeps the run short). Prints the rows (and appends them to ``PCIKIT_BENCH_JSON``
+when set); asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from harness import ROOT, corpus_files, record
+
+MIN_FUNCTIONS = 50
+DOWNTRAINED = """
+SELECT d.vendor_id, d.device_id, count(*) AS links
+FROM links l JOIN devices d USING (host, slot)
+WHERE l.upstream IS NOT NULL AND (l.width < l.capable_width OR l.speed_gts < l.capable_speed_gts)
+GROUP BY ALL ORDER BY links DESC
+"""
+
+
+def _corpus() -> list[list[tuple[int, int, int, bytes]]]:
+    """Per corpus file: (bus, device, function, config bytes) of every device."""
+    sys.path.insert(0, str(ROOT))
+    from pcikit.access.dump import load_dump
+
+    files = []
+    for path in corpus_files():
+        if "odd" in path.parts:
+            continue
+        try:
+            entries = load_dump(path)
+        except Exception:  # noqa: BLE001 - a file lspci rejects is not fleet material
+            continue
+        files.append([(e.address.bus, e.address.device, e.address.function, e.config.read_block(0, e.config.size))
+                      for e in entries])
+    return [f for f in files if f]
+
+
+def _host_text(corpus: list, start: int) -> tuple[str, int]:
+    lines, count, domain, index = [], 0, 0, start
+    while count < MIN_FUNCTIONS:
+        for bus, dev, fn, data in corpus[index % len(corpus)]:
+            lines.append(f"{domain:04x}:{bus:02x}:{dev:02x}.{fn} synthetic host device")
+            lines.extend(f"{base:03x}: " + " ".join(f"{b:02x}" for b in data[base:base + 16])
+                         for base in range(0, len(data), 16))
+            lines.append("")
+            count += 1
+        domain, index = domain + 1, index + 1
+    return "\n".join(lines) + "\n", count
+
+
+def build_fleet(root: Path, hosts: int) -> tuple[list[Path], int]:
+    """``root/host-NNNN/lspci.txt`` for ``hosts`` hosts; (the files, total functions)."""
+    corpus = _corpus()
+    files, total = [], 0
+    for i in range(hosts):
+        text, count = _host_text(corpus, i)
+        folder = root / f"host-{i:04d}"
+        folder.mkdir(parents=True)
+        (folder / "lspci.txt").write_text(text)
+        files.append(folder / "lspci.txt")
+        total += count
+    return files, total
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(commands: list[list[str]], env: dict | None = None) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of every process and its children) of running ``commands`` in turn."""
+    cpu, start = _children_cpu(), time.perf_counter()
+    for command in commands:
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
+    return time.perf_counter() - start, _children_cpu() - cpu
+
+
+def _env() -> dict:
+    return dict(os.environ, PYTHONPATH=str(ROOT))
+
+
+def _export(fleet: Path, out: Path, jobs: int) -> list[str]:
+    shutil.rmtree(out, ignore_errors=True)
+    return [sys.executable, "-m", "pcikit", "export", str(fleet), "-o", str(out), "-j", str(jobs)]
+
+
+def peak_kib(command: list[str]) -> int:
+    """Peak resident memory (KiB) of the largest process among ``command`` and its children."""
+    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
+             "stderr=subprocess.DEVNULL, check=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True, text=True, env=_env(), check=True)
+    return int(out.stdout)
+
+
+def bench_throughput(fleet: Path, files: list[Path], functions: int, work: Path, lspci: str) -> None:
+    """Row 1 and row 2."""
+    lspci_wall, lspci_cpu = timed([[lspci, "-vvv", "-F", str(f)] for f in files])
+    one_wall, one_cpu = timed([_export(fleet, work / "ds1", 1)], _env())
+    two_wall, _ = timed([_export(fleet, work / "ds2", 2)], _env())
+    record("export CPU time, one core", one_cpu, lspci_cpu, "s", 1.0, "lspci -vvv",
+           f"{functions} functions in {len(files)} hosts; pcikit {functions / one_cpu:.0f} functions/CPU-s, "
+           f"lspci {functions / lspci_cpu:.0f}")
+    record("export wall time, one core", one_wall, lspci_wall, "s", None, "lspci -vvv")
+    load = os.getloadavg()[0]
+    record("export scaling 1 -> 2 workers (wall)", one_wall / two_wall, None, "x", None,
+           note=f"target >= 1.7x; -j1 {one_wall:.2f} s, -j2 {two_wall:.2f} s; load average {load:.1f} "
+                f"on {os.cpu_count()} CPUs")
+
+
+def bench_memory(fleet: Path, hosts: int, work: Path) -> None:
+    """Row 3: the same export over a quarter of the hosts and over all of them."""
+    quarter = work / "quarter"
+    quarter.mkdir()
+    for folder in sorted(fleet.iterdir())[: max(1, hosts // 4)]:
+        (quarter / folder.name).symlink_to(folder)
+    small = peak_kib(_export(quarter, work / "m1", 1))
+    large = peak_kib(_export(fleet, work / "m2", 1))
+    record("export peak memory, N vs N/4 hosts", large / 1024, small / 1024, "MiB", 1.1, f"{max(1, hosts // 4)} hosts",
+           f"{hosts} hosts")
+
+
+def bench_query(work: Path) -> None:
+    """Row 4: DuckDB over the one-core export's dataset."""
+    sys.path.insert(0, str(ROOT))
+    from pcikit.fleet.query import run_query
+
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        run_query(str(work / "ds1"), DOWNTRAINED)
+        best = min(best, time.perf_counter() - start)
+    cli_wall, _ = timed([[sys.executable, "-m", "pcikit", "query", str(work / "ds1"), DOWNTRAINED]], _env())
+    record("DuckDB query: downtrained links by vendor/device", best, 1.0, "s", 1.0, "the 1 s target",
+           f"through pcikit query (with start-up): {cli_wall:.2f} s")
+
+
+def main() -> None:
+    """Build the fleet, run the rows, clean up."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hosts", type=int, default=200)
+    parser.add_argument("--full", action="store_true", help="1,000 hosts, as the issue asks")
+    args = parser.parse_args()
+    hosts = 1000 if args.full else args.hosts
+    lspci = os.environ.get("PCIKIT_LSPCI", shutil.which("lspci") or "")
+    if not lspci:
+        raise SystemExit("lspci not found (set PCIKIT_LSPCI)")
+    with tempfile.TemporaryDirectory(prefix="pcikit-fleet-") as tmp:
+        work = Path(tmp)
+        files, functions = build_fleet(work / "fleet", hosts)
+        print(f"fleet: {hosts} hosts, {functions} functions ({functions / hosts:.0f} per host)", flush=True)
+        bench_throughput(work / "fleet", files, functions, work, lspci)
+        bench_memory(work / "fleet", hosts, work)
+        bench_query(work)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,433 @@
+"""systemd's binary hardware database (``hwdb.bin``), read the way libudev reads it.
+
+The file is a trie: an 80-byte header (signature ``KSLPHHRH``, sizes of each record kind,
+the root node's offset, the lengths of the node and string sections), then nodes, each
+followed by its child entries (one byte of the key and the child's offset, sorted by that
+byte) and its value entries (key and value string offsets; from format v2 on also the source
+file, line and file priority that decide between duplicate keys), then NUL-terminated strings.
+Keys of the stored patterns are globs (``pci:v00008086d*``); a lookup walks the trie by the
+modalias' bytes and ``fnmatch()``-es every subtree hanging off a ``*``, ``?`` or ``[`` child,
+as sd-hwdb does, so the same properties come back in the same precedence.
+
+Bounded: the file is mapped read-only after its size is checked against the header, every
+offset is checked against its section before it is read, strings and patterns are capped at
+the length udev's line buffer allows, and every walk counts its steps and keeps a visited
+set. A damaged or hostile file is "no hwdb": :attr:`Hwdb.problem` says why, lookups answer
+nothing, nothing raises.
+"""
+from __future__ import annotations
+
+import mmap
+import os
+import stat
+import struct
+from typing import Callable, Optional, Sequence
+
+# libudev's search order (Debian's systemd also looks under /lib); the first file that exists
+# is the database, even when it turns out to be unusable.
+SEARCH_PATH: tuple[str, ...] = (
+    "/etc/systemd/hwdb/hwdb.bin",
+    "/etc/udev/hwdb.bin",
+    "/usr/lib/systemd/hwdb/hwdb.bin",
+    "/lib/systemd/hwdb/hwdb.bin",
+    "/lib/udev/hwdb.bin",
+    "/usr/lib/udev/hwdb.bin",
+)
+
+SIGNATURE = b"KSLPHHRH"
+_HEADER = struct.Struct("<8s9Q")  # signature, tool version, file size, 4 record sizes, root, 2 lengths
+_NODE = struct.Struct("<QB7xQ")  # prefix offset, children count, values count
+_CHILD = struct.Struct("<B7xQ")  # key byte, child offset
+_VALUE = struct.Struct("<QQ")  # key offset, value offset
+_VALUE2 = struct.Struct("<QQQIH")  # ... filename offset, line number, file priority (v2/v3)
+VALUE2_SIZE = 32  # sizeof(struct trie_value_entry2_f): entries this large carry the precedence fields
+
+MAX_FILE_SIZE = 1 << 30
+LINE_MAX = 2048  # udev builds each pattern in a LINE_MAX buffer
+MAX_VALUE = 1 << 16  # longest property value accepted
+MAX_STEPS = 200_000  # nodes one lookup may visit (lspci's lookups visit a few hundred)
+
+
+class HwdbDamaged(Exception):
+    """The file contradicts its own header (internal: turned into :attr:`Hwdb.problem`)."""
+
+
+def find_hwdb_file(paths: Sequence[str] = SEARCH_PATH) -> Optional[str]:
+    """The first of ``paths`` that exists (libudev stops there, usable or not)."""
+    return next((path for path in paths if os.path.lexists(path)), None)
+
+
+# --- fnmatch(3) with flags 0, on bytes ---------------------------------------------------------
+
+_CLASSES: dict[bytes, Callable[[int], bool]] = {
+    b"alnum": lambda c: chr(c).isalnum() and c < 128,
+    b"alpha": lambda c: chr(c).isalpha() and c < 128,
+    b"blank": lambda c: c in (0x20, 0x09),
+    b"cntrl": lambda c: c < 0x20 or c == 0x7F,
+    b"digit": lambda c: 0x30 <= c <= 0x39,
+    b"graph": lambda c: 0x21 <= c <= 0x7E,
+    b"lower": lambda c: 0x61 <= c <= 0x7A,
+    b"print": lambda c: 0x20 <= c <= 0x7E,
+    b"punct": lambda c: 0x21 <= c <= 0x7E and not chr(c).isalnum(),
+    b"space": lambda c: c in (0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D),
+    b"upper": lambda c: 0x41 <= c <= 0x5A,
+    b"xdigit": lambda c: chr(c) in "0123456789abcdefABCDEF",
+}
+
+_STAR = -1  # token for '*'; other tokens are frozensets of matching bytes (None: never matches)
+_ALL = frozenset(range(1, 256))
+
+
+def _bracket(pattern: bytes, start: int) -> tuple[Optional[frozenset], int]:
+    """Parse ``[...]`` at ``start``: (matching bytes, index after it), or (None, -1) if unclosed."""
+    i, end = start + 1, len(pattern)
+    negate = i < end and pattern[i] in b"!^"
+    i += negate
+    members: set[int] = set()
+    first = True
+    while i < end:
+        c = pattern[i]
+        if c == 0x5D and not first:  # ']'
+            chosen = frozenset(_ALL - members) if negate else frozenset(members)
+            return chosen, i + 1
+        first = False
+        if c == 0x5B and i + 1 < end and pattern[i + 1] in b":=.":  # [:class:], [=c=], [.c.]
+            kind = pattern[i + 1 : i + 2]
+            close = pattern.find(kind + b"]", i + 2)
+            if close < 0:
+                return None, -1
+            name = pattern[i + 2 : close]
+            if kind == b":":
+                test = _CLASSES.get(name)
+                if test is None:
+                    return frozenset(), close + 2  # unknown class: glibc matches nothing
+                members.update(b for b in range(1, 256) if test(b))
+            elif len(name) == 1:
+                members.add(name[0])
+            i = close + 2
+            continue
+        if c == 0x5C and i + 1 < end:  # backslash quotes inside brackets too
+            i += 1
+            c = pattern[i]
+        low = c
+        i += 1
+        if i + 1 < end and pattern[i] == 0x2D and pattern[i + 1] != 0x5D:  # a range a-z
+            high = pattern[i + 1]
+            if high == 0x5C and i + 2 < end:
+                high = pattern[i + 2]
+                i += 1
+            members.update(range(low, high + 1))
+            i += 2
+        else:
+            members.add(low)
+    return None, -1
+
+
+def compile_glob(pattern: bytes) -> Optional[list]:
+    """Tokens of an fnmatch pattern (flags 0); None when the pattern can never match."""
+    tokens: list = []
+    i, end = 0, len(pattern)
+    while i < end:
+        c = pattern[i]
+        if c == 0x2A:  # '*'
+            if not tokens or tokens[-1] != _STAR:
+                tokens.append(_STAR)
+            i += 1
+        elif c == 0x3F:  # '?'
+            tokens.append(_ALL)
+            i += 1
+        elif c == 0x5B:  # '['
+            members, after = _bracket(pattern, i)
+            if after < 0:
+                tokens.append(frozenset((c,)))  # an unclosed '[' is an ordinary character
+                i += 1
+            else:
+                tokens.append(members)
+                i = after
+        elif c == 0x5C:  # backslash quotes the next byte; a trailing one never matches
+            if i + 1 >= end:
+                return None
+            tokens.append(frozenset((pattern[i + 1],)))
+            i += 2
+        else:
+            tokens.append(frozenset((c,)))
+            i += 1
+    return tokens
+
+
+def glob_match(tokens: Optional[list], text: bytes) -> bool:
+    """Whether compiled ``tokens`` match all of ``text`` (one backtrack point: O(len*len))."""
+    if tokens is None:
+        return False
+    t = s = 0
+    star_t = star_s = -1
+    while s < len(text):
+        if t < len(tokens) and tokens[t] == _STAR:
+            star_t, star_s = t, s
+            t += 1
+        elif t < len(tokens) and text[s] in tokens[t]:
+            t += 1
+            s += 1
+        elif star_t >= 0:
+            star_s += 1
+            s, t = star_s, star_t + 1
+        else:
+            return False
+    while t < len(tokens) and tokens[t] == _STAR:
+        t += 1
+    return t == len(tokens)
+
+
+def fnmatch(pattern: bytes, text: bytes) -> bool:
+    """fnmatch(3) with flags 0 on bytes, as udev calls it."""
+    return glob_match(compile_glob(pattern), text)
+
+
+# --- the trie ----------------------------------------------------------------------------------
+
+class _Node:
+    """One parsed trie node: its prefix, children (key byte -> offset, and in file order), values."""
+
+    __slots__ = ("prefix", "children", "order", "values")
+
+    def __init__(self, prefix: bytes, order: list[tuple[int, int]], values: list[tuple]) -> None:
+        self.prefix = prefix
+        self.order = order
+        self.children: dict[int, int] = {}
+        for key, child in order:
+            self.children.setdefault(key, child)
+        self.values = values  # (key offset, value offset, filename offset, line, priority)
+
+
+class Hwdb:
+    """One hwdb.bin, mapped; :meth:`properties` answers what ``systemd-hwdb query`` prints."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problem: Optional[str] = None
+        self._map: Optional[mmap.mmap] = None
+        self._nodes: dict[int, _Node] = {}
+        self._steps = 0  # nodes visited by the current lookup
+        try:
+            self._open(path)
+        except OSError as exc:
+            self._fail(f"cannot read {path}: {exc.strerror or exc}")
+        except HwdbDamaged as exc:
+            self._fail(f"{path}: {exc}")
+
+    def _fail(self, why: str) -> None:
+        self.problem = why
+        if self._map is not None:
+            self._map.close()
+        self._map = None
+        self._nodes.clear()
+
+    def _open(self, path: str) -> None:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # a FIFO must not block us
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise HwdbDamaged("not a regular file")
+            if info.st_size < _HEADER.size:
+                raise HwdbDamaged(f"too short for a header ({info.st_size} bytes)")
+            if info.st_size > MAX_FILE_SIZE:
+                raise HwdbDamaged(f"too large ({info.st_size} bytes)")
+            # systemd-hwdb replaces the file by renaming a new one over it, so the mapped inode
+            # never shrinks under us (a shrinking mapping would be SIGBUS, as for udev itself)
+            self._map = mmap.mmap(fd, info.st_size, access=mmap.ACCESS_READ)
+        finally:
+            os.close(fd)
+        size = info.st_size
+        fields = _HEADER.unpack_from(self._map, 0)
+        signature, _tool, file_size, header_size, node_size, child_size, value_size, root, nodes_len, strings_len = fields
+        if signature != SIGNATURE:
+            raise HwdbDamaged("not a hwdb.bin (bad signature)")
+        if file_size != size:
+            raise HwdbDamaged(f"header says {file_size} bytes, file has {size}")
+        if header_size < _HEADER.size or node_size < _NODE.size or child_size < _CHILD.size or value_size < _VALUE.size:
+            raise HwdbDamaged("record sizes smaller than the format's")
+        self._nodes_start, self._nodes_end = header_size, header_size + nodes_len
+        self._strings_end = self._nodes_end + strings_len
+        if self._strings_end > size:
+            raise HwdbDamaged("node and string sections run past the end of the file")
+        self._node_size, self._child_size, self._value_size = node_size, child_size, value_size
+        self._root = root
+        self._node(root)  # a root outside the node section means no database at all
+
+    # -- bounded readers
+
+    def _string(self, offset: int, limit: int = LINE_MAX) -> bytes:
+        if not self._nodes_end <= offset < self._strings_end:
+            raise HwdbDamaged(f"string offset {offset:#x} outside the string section")
+        end = self._map.find(b"\0", offset, min(self._strings_end, offset + limit))
+        if end < 0:
+            raise HwdbDamaged(f"string at {offset:#x} is unterminated or longer than {limit - 1} bytes")
+        return self._map[offset:end]
+
+    def _node(self, offset: int) -> _Node:
+        node = self._nodes.get(offset)
+        if node is not None:
+            return node
+        if not self._nodes_start <= offset <= self._nodes_end - self._node_size:
+            raise HwdbDamaged(f"node offset {offset:#x} outside the node section")
+        prefix_off, n_children, n_values = _NODE.unpack_from(self._map, offset)
+        children_at = offset + self._node_size
+        values_at = children_at + n_children * self._child_size
+        if values_at + n_values * self._value_size > self._nodes_end:
+            raise HwdbDamaged(f"node at {offset:#x} has entries past the node section")
+        prefix = self._string(prefix_off) if prefix_off else b""
+        order = [_CHILD.unpack_from(self._map, children_at + index * self._child_size) for index in range(n_children)]
+        values = [self._value(values_at + index * self._value_size) for index in range(n_values)]
+        node = _Node(prefix, order, values)
+        self._nodes[offset] = node
+        return node
+
+    def _value(self, at: int) -> tuple:
+        if self._value_size >= VALUE2_SIZE:
+            return _VALUE2.unpack_from(self._map, at)
+        key, value = _VALUE.unpack_from(self._map, at)
+        return key, value, 0, 0, 0
+
+    # -- the lookup (sd-hwdb's trie_search_f / trie_fnmatch_f / hwdb_add_property)
+
+    def properties(self, modalias: str) -> dict[str, str]:
+        """Every property the database gives ``modalias``, as ``systemd-hwdb query`` prints them."""
+        if self._map is None:
+            return {}
+        try:
+            self._steps = 0
+            chosen = self._search(modalias.encode("utf-8", "surrogateescape"))
+            return {key: self._string(entry[1], MAX_VALUE).decode("utf-8", "replace") for key, entry in chosen.items()}
+        except HwdbDamaged as exc:
+            self._fail(f"{self.path}: {exc}")
+            return {}
+
+    def get(self, modalias: str, key: str) -> Optional[str]:
+        """One property of ``modalias`` (``ID_MODEL_FROM_DATABASE`` ...), or None."""
+        return self.properties(modalias).get(key)
+
+    def _add(self, chosen: dict[str, tuple], entries: list[tuple]) -> None:
+        for entry in entries:
+            key = self._string(entry[0])
+            if not key.startswith(b" "):  # udev ignores keys without the leading space
+                continue
+            name = key[1:].decode("utf-8", "replace")
+            old = chosen.get(name)
+            if old is not None and self._value_size >= VALUE2_SIZE and self._lower(entry, old):
+                continue
+            chosen[name] = entry
+
+    @staticmethod
+    def _lower(new: tuple, old: tuple) -> bool:
+        """sd-hwdb's precedence for a duplicate key: file priority (v3) or file order (v2), then line."""
+        _, _, new_file, new_line, new_prio = new
+        _, _, old_file, old_line, old_prio = old
+        if new_prio == 0:
+            return new_file < old_file or (new_file == old_file and new_line < old_line)
+        return new_prio < old_prio or (new_prio == old_prio and new_line < old_line)
+
+    def _search(self, search: bytes) -> dict[str, tuple]:
+        chosen: dict[str, tuple] = {}
+        offset, i = self._root, 0
+        while True:  # bounded: every pass consumes at least one byte of ``search``
+            node = self._node(offset)
+            for p, c in enumerate(node.prefix):
+                if c in b"*?[":
+                    self._match_subtree(chosen, offset, p, b"", search[i + p :])
+                    return chosen
+                if i + p >= len(search) or c != search[i + p]:
+                    return chosen
+            i += len(node.prefix)
+            for glob in b"*?[":
+                child = node.children.get(glob)
+                if child is not None:
+                    self._match_subtree(chosen, child, 0, bytes((glob,)), search[i:])
+            if i >= len(search):
+                self._add(chosen, node.values)
+                return chosen
+            offset = node.children.get(search[i])
+            if offset is None:
+                return chosen
+            i += 1
+
+    def _match_subtree(self, chosen: dict, top: int, p: int, lead: bytes, rest: bytes) -> None:
+        """Add, in udev's order (children in file order, then the node), the values of every
+        pattern below the node at ``top`` (its prefix from byte ``p`` on, after ``lead``) that
+        ``fnmatch()``-es ``rest``.
+
+        Walked with the set of positions of ``rest`` the pattern so far can have consumed; a
+        subtree whose set is empty cannot match and is skipped (what fnmatch would conclude
+        for each of its patterns). Below a ``[`` or a backslash the full fnmatch decides.
+        """
+        root = self._node(top)
+        text = lead + root.prefix[p:]
+        states = _advance({0}, text, rest)
+        if states is not None and not states:
+            return
+        visited = {top}
+        stack: list[list] = [[root, text, states, 0]]  # node, pattern so far, positions, next child
+        while stack:
+            frame = stack[-1]
+            node, text, states, index = frame
+            if index == len(node.order):
+                stack.pop()
+                if node.values and (len(rest) in states if states is not None else fnmatch(text, rest)):
+                    self._add(chosen, node.values)
+                continue
+            frame[3] += 1
+            key, child_off = node.order[index]
+            if child_off in visited:
+                raise HwdbDamaged(f"node {child_off:#x} is reached twice (a loop or shared subtree)")
+            visited.add(child_off)
+            self._steps += 1
+            if self._steps > MAX_STEPS:
+                raise HwdbDamaged(f"one lookup would visit more than {MAX_STEPS} nodes")
+            child = self._node(child_off)
+            piece = bytes((key,)) + child.prefix
+            if len(text) + len(piece) >= LINE_MAX:
+                raise HwdbDamaged(f"a pattern longer than {LINE_MAX - 1} bytes")
+            child_states = _advance(states, piece, rest) if states is not None else None
+            if child_states is None or child_states:
+                stack.append([child, text + piece, child_states, 0])
+
+
+def _advance(states: set[int], piece: bytes, text: bytes) -> Optional[set[int]]:
+    """Positions of ``text`` a pattern can have consumed after ``piece`` more of it, given
+    ``states`` before; None once ``piece`` holds ``[`` or a backslash (no shortcut then)."""
+    end = len(text)
+    for c in piece:
+        if c == 0x2A:  # '*'
+            states = set(range(min(states), end + 1))
+        elif c == 0x3F:  # '?'
+            states = {j + 1 for j in states if j < end}
+        elif c in (0x5B, 0x5C):  # '[' or backslash
+            return None
+        else:
+            states = {j + 1 for j in states if j < end and text[j] == c}
+        if not states:
+            break
+    return states
+
+
+_OPENED: dict[tuple, Hwdb] = {}
+
+
+def open_hwdb(path: Optional[str] = None) -> Optional[Hwdb]:
+    """The database at ``path`` (default: libudev's search order), opened once per process
+    (again when the file changes).
+
+    None when no file exists; a :class:`Hwdb` whose ``problem`` is set when one exists but is
+    unusable (then it answers nothing, as libudev would).
+    """
+    path = path or find_hwdb_file()
+    if path is None:
+        return None
+    try:
+        info = os.stat(path)
+        key = (path, info.st_ino, info.st_size, info.st_mtime_ns)
+    except OSError:
+        key = (path,)
+    db = _OPENED.get(key)
+    if db is None:
+        db = _OPENED[key] = Hwdb(path)
+    return db
