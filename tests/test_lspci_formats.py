@@ -307,3 +307,59 @@ def test_machine_flags_do_not_apply_to_json(tmp_path):
     path.write_text(dump_text([("00:00.0", _endpoint())]))
     status, out, err = run_pcikit(["show", "--json", "-mm", "-F", str(path)])
     assert status == 2 and out == "" and len(err.splitlines()) == 1 and "-m" in err and "show" in err
+
+
+# -- a copied sysfs tree: what only the kernel knows (slots, NUMA, IOMMU group, driver) -----------
+
+def _sysfs_function(root: Path, address: str, config: bytes, facts: dict[str, str]) -> Path:
+    path = root / "bus" / "pci" / "devices" / address
+    path.mkdir(parents=True)
+    (path / "config").write_bytes(config)
+    for name, value in facts.items():
+        (path / name).write_text(value + "\n")
+    return path
+
+
+def fake_sysfs(root: Path) -> None:
+    """A root port with a hot-plug slot and a NIC behind it, as lspci (-A linux-sysfs) reads them."""
+    port = bytearray(_bridge(0, 1, 1))
+    put(port, 0x04, 2, 0x0007)
+    _sysfs_function(root, "0000:00:1c.0", bytes(port), {
+        "vendor": "0x8086", "device": "0x1234", "class": "0x060400", "irq": "24", "numa_node": "-1",
+        "resource": "\n".join(["0x0000000000000000 0x0000000000000000 0x0000000000000000"] * 13)})
+    nic = bytearray(_endpoint())
+    put(nic, 0x04, 2, 0x0006)
+    put(nic, 0x10, 4, 0xF7000000)  # BAR 0 as the card has it
+    put(nic, 0x2C, 2, 0x8086)
+    put(nic, 0x2E, 2, 0x0001)
+    nic[0x3C], nic[0x3D] = 0x0B, 1  # Interrupt Line 11, pin A
+    path = _sysfs_function(root, "0000:01:00.0", bytes(nic), {
+        "vendor": "0x8086", "device": "0x1235", "class": "0x020000", "irq": "130", "numa_node": "1",
+        "subsystem_vendor": "0x8086", "subsystem_device": "0x0001",
+        "resource": "\n".join(["0x00000000fe000000 0x00000000fe01ffff 0x0000000000040200"]
+                              + ["0x0000000000000000 0x0000000000000000 0x0000000000000000"] * 12)})
+    groups = root / "kernel" / "iommu_groups" / "7"
+    groups.mkdir(parents=True)
+    (path / "iommu_group").symlink_to(os.path.relpath(groups, path))  # relative, as the kernel links
+    driver = root / "bus" / "pci" / "drivers" / "e1000e"
+    driver.mkdir(parents=True)
+    (path / "driver").symlink_to(os.path.relpath(driver, path))
+    for name, address in (("empty", ""), ("3", "0000:01:00"), ("9", "0000:01:00"), ("7", "0000:00:1c")):
+        slot = root / "bus" / "pci" / "slots" / name
+        slot.mkdir(parents=True)
+        (slot / "address").write_text(address + "\n")
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("flags", [("-vmm",), ("-vmmk",), ("-mm",), ("-PP",), ("-b", "-vv"), ("-vv",), ("-b", "-v")],
+                         ids=" ".join)
+def test_copied_sysfs(tmp_path, version, flags):
+    fake_sysfs(tmp_path)
+    lspci = lspci_binary(version)
+    want = subprocess.run([lspci, *oracle.HWDB_OFF, "-A", "linux-sysfs", "-O", f"sysfs.path={tmp_path}/bus/pci",
+                           *flags], capture_output=True, text=True, env=dict(os.environ, LC_ALL="C")).stdout
+    status, got, err = run_pcikit(["show", "--format", "lspci", "--lspci-version", version,
+                                   "--sysfs-root", str(tmp_path), *flags])
+    assert status == 0, err
+    assert want.count("\n") > 1
+    assert got == want, _first_difference("sysfs", want, got)
