@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 IGNORED = ("slot", "names", "driver", "capabilities", "extended_capabilities", "header")
+# What the operating system knows, not the device: compared only when asked (--kernel).
+KERNEL_FIELDS = ("driver", "interrupts.kernel")
 # Header registers the document already shows at the top level (command, bars, ...).
 COMMON_SHOWN = ("vendor_id", "device_id", "command", "status", "revision_id", "prog_if", "subclass", "base_class", "header_type")
 BODY_SHOWN = ("bars", "interrupt_pin", "interrupt_line", "subsystem_vendor_id", "subsystem_id")
@@ -118,8 +120,12 @@ def _diff(a: Any, b: Any, skip: tuple[str, ...] = ()) -> list[Difference]:
     return [d for d in found if not _redundant_raw(d, changed)]
 
 
-def _device_view(doc: dict[str, Any]) -> dict[str, Any]:
+def _device_view(doc: dict[str, Any], kernel: bool = False) -> dict[str, Any]:
     view = {k: v for k, v in doc.items() if k not in IGNORED}
+    if kernel:
+        view["driver"] = doc.get("driver")
+    elif isinstance(view.get("interrupts"), dict):
+        view["interrupts"] = {k: v for k, v in view["interrupts"].items() if k != "kernel"}
     header = doc.get("header") or {}
     common = {k: v for k, v in (header.get("common") or {}).items() if k not in COMMON_SHOWN}
     body = {k: v for k, v in (header.get("body") or {}).items() if k not in BODY_SHOWN}
@@ -146,10 +152,15 @@ def _summary(cap: dict[str, Any], extended: bool) -> dict[str, Any]:
     return {"extended": extended, "id": cap["id"], "name": cap["name"], "offset": cap["offset"]}
 
 
-def compare_documents(a: dict[str, Any], b: dict[str, Any], ignore_layout: bool = False) -> Comparison:
-    """Compare two device documents; ``ignore_layout`` skips capability offsets and next pointers."""
+def compare_documents(a: dict[str, Any], b: dict[str, Any], ignore_layout: bool = False,
+                      kernel: bool = False) -> Comparison:
+    """Compare two device documents: the device's state (config space, BARs).
+
+    ``ignore_layout`` skips capability offsets and next pointers; ``kernel`` also compares
+    what the operating system reports (:data:`KERNEL_FIELDS`: driver, IRQ numbers).
+    """
     result = Comparison()
-    result.groups.append(Group("device", differences=_diff(_device_view(a), _device_view(b))))
+    result.groups.append(Group("device", differences=_diff(_device_view(a, kernel), _device_view(b, kernel))))
     skip = LAYOUT_FIELDS if ignore_layout else ()
     if ignore_layout:
         result.groups[0].differences = [d for d in result.groups[0].differences if d.field != "header.body.capabilities_pointer"]

@@ -3,11 +3,13 @@
 Inputs: the corpus (../shared/corpus or $PCIKIT_CORPUS; skips visibly without it), the
 project's fixtures/ dumps and a seeded batch of mutated corpus devices (the property test's
 mutations). Oracles: lspci 3.9 and 3.14 (tests/oracle.py says where each is found; a
-missing one skips visibly with the reason), both with hwdb names off. pcikit imitates the
-oracle's release through ``--lspci-version``.
+missing one skips visibly with the reason), both with hwdb names off, and again with the
+system's hwdb on both sides (lspci reads it through libudev, pcikit itself; skips visibly without
+udev's hwdb.bin). pcikit imitates the oracle's release through ``--lspci-version``.
 
 Matrix (cheap, lspci runs parallel and cached): every file at -v, -vv and -vvv; every
-fourth file with -n/-nn/-D/-k variants; the mutated devices at -vvv and -vv. The session
+fourth file with -n/-nn/-D/-k variants; the mutated devices at -vvv and -vv; every file at
+-vvv and -nn -v with the hwdb. The session
 summary prints each release's share of lspci lines and of exact devices.
 """
 from __future__ import annotations
@@ -36,10 +38,10 @@ def _id(path: Path) -> str:
     return f"{path.parent.name}/{path.name}"
 
 
-def _check(version: str, inputs: str, jobs: list[tuple[Path, tuple[str, ...]]]) -> None:
+def _check(version: str, inputs: str, jobs: list[tuple[Path, tuple[str, ...]]], hwdb: bool = False) -> None:
     """Compare the jobs, add them to the summary, fail on any difference or on nothing compared."""
     need_oracle(version)
-    results = oracle.compare_many(oracle.oracle(version), jobs)
+    results = oracle.compare_many(oracle.oracle(version), jobs, hwdb=hwdb)
     problems = []
     for result in results:
         totals = SHARE.setdefault((version, inputs), [0, 0, 0, 0])
@@ -86,3 +88,13 @@ def mutated_dumps(tmp_path_factory) -> list[Path]:
 @pytest.mark.parametrize("flags", [("-vvv",), ("-vv",)], ids=" ".join)
 def test_mutated_devices(mutated_dumps, flags, version):
     _check(version, "mutated -vv/-vvv", [(path, flags) for path in mutated_dumps])
+
+
+@pytest.mark.parametrize("version", oracle.VERSIONS)
+@pytest.mark.parametrize("path", _files() or [None], ids=lambda p: _id(p) if p else "no-inputs")
+def test_every_file_with_the_system_hwdb(path, version):
+    if path is None:
+        pytest.skip(f"no corpus at {oracle.CORPUS} and no fixtures/ dumps")
+    if oracle.system_hwdb() is None:
+        pytest.skip("no hwdb.bin on this system (Debian: apt-get install udev)")
+    _check(version, "files with hwdb -vvv, -nn -v", [(path, ("-vvv",)), (path, ("-nn", "-v"))], hwdb=True)

@@ -18,6 +18,7 @@ from pcikit import qemu
 from pcikit.address import Address
 from pcikit.errors import MisalignedAccessError
 from pcikit.qemu.qtest import QtestProcess
+from pcikit.render.hexdump import render_dump
 
 from .conftest import ROOT, need_lspci, run_cli
 
@@ -62,26 +63,37 @@ def vm():
         yield machine
 
 
-def _dump_and_render(vm, tmp_path, verbose: int) -> tuple[str, str]:
+LSPCI_RELEASES = {"3.9": "/usr/bin/lspci", "3.14": "/opt/lspci-3.14/lspci"}
+
+
+def _lspci(release: str) -> str:
+    path = LSPCI_RELEASES[release]
+    if not os.access(path, os.X_OK):
+        pytest.skip(f"lspci {release} is not installed at {path}")
+    return path
+
+
+def _dump_and_render(vm, tmp_path, verbose: int, release: str) -> tuple[str, str]:
     """(lspci -F on pcikit's -xxxx dump of the machine, pcikit's own lspci text), one state."""
     from pcikit.ids import default_database
-    from pcikit.render.hexdump import render_dump
-    from pcikit.render.lspci import LspciOptions, render_devices
+    from pcikit.render.lspci import LspciOptions, parse_version, render_devices
     from pcikit.render.lspci.names import Namer
 
+    dialect = parse_version(release)
     namer = Namer(default_database(), 1)  # -n: numbers (prog-if names still come from pci.ids)
     dump = tmp_path / "qemu.txt"
-    dump.write_text(render_dump(vm.devices, 4, namer, False))
+    dump.write_text(render_dump(vm.devices, 4, namer, False, dialect))
     flags = ["-n"] + ([f"-{'v' * verbose}"] if verbose else [])
-    lspci = subprocess.run([need_lspci(), "-F", str(dump), *flags], capture_output=True, text=True,
+    lspci = subprocess.run([_lspci(release), "-F", str(dump), *flags], capture_output=True, text=True,
                            env=dict(os.environ, LC_ALL="C"), check=True).stdout
-    ours = "".join(render_devices(vm.devices, LspciOptions(verbose, 1, False, False, 0), namer))
+    ours = "".join(render_devices(vm.devices, LspciOptions(verbose, 1, False, False, 0, dialect), namer))
     return lspci, ours
 
 
+@pytest.mark.parametrize("release", sorted(LSPCI_RELEASES))
 @pytest.mark.parametrize("verbose", [0, 1, 2, 3])
-def test_lspci_agrees_on_the_qemu_machine(vm, tmp_path, verbose):
-    lspci, ours = _dump_and_render(vm, tmp_path, verbose)
+def test_lspci_agrees_on_the_qemu_machine(vm, tmp_path, verbose, release):
+    lspci, ours = _dump_and_render(vm, tmp_path, verbose, release)
     blocks = [b for b in lspci.split("\n\n") if b.strip()]
     listed = {line.split()[0] for line in lspci.splitlines() if line and not line[0].isspace()}
     assert len(listed) == len(vm.devices) >= len(DEVICES) + 4  # + host bridge, LPC, SATA, SMBus

@@ -48,7 +48,6 @@ def test_list_tree_and_json(tmp_path):
     shown = _pcikit("show", "--json", "-s", NVME, "--qemu", MACHINE)
     (document,) = json.loads(shown.stdout)
     assert document["vendor_id"] == 0x1B36 and document["interrupts"]["msix"]["table_size"] == 65
-    assert len(document["msix_table"]) == 65  # read from the emulated BAR
 
 
 def test_msix_reads_the_emulated_table():

@@ -5,8 +5,9 @@
 A and B are each a live slot (``00:03.0``; with ``--qemu``, a function of
 the QEMU machine those arguments start), a dump (``FILE`` holding one
 device, or ``FILE@SLOT``), or a spec file (``*.toml``). Fields are named as
-``pcikit show --json`` names them and grouped by capability. Exit status: 0
-identical, 1 different, 2 errors.
+``pcikit show --json`` names them and grouped by capability. The device's own
+state is compared (config space, BARs); what the kernel reports about it (driver,
+IRQ numbers) only with ``--kernel``. Exit status: 0 identical, 1 different, 2 errors.
 """
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--qemu", metavar="ARGS", help="read slots from a paused QEMU q35 machine started with these arguments")
     parser.add_argument("--json", action="store_true", help="print the differences as JSON")
     parser.add_argument("--ignore-layout", action="store_true", help="ignore capability offsets and next pointers")
+    parser.add_argument("--kernel", action="store_true",
+                        help="also compare what the kernel reports (driver, IRQ numbers, msi_irqs); "
+                             "by default only the device's own state is compared")
     return parser
 
 
@@ -120,7 +124,7 @@ def main(argv: Sequence[str]) -> int:
     except (PcikitError, OSError) as exc:
         print(f"pcikit: {exc}", file=sys.stderr)
         return EXIT_TROUBLE
-    result = compare_documents(doc_a, doc_b, ignore_layout=args.ignore_layout)
+    result = compare_documents(doc_a, doc_b, ignore_layout=args.ignore_layout, kernel=args.kernel)
     if args.json:
         sys.stdout.write(json.dumps(to_json(result, args.a, args.b), indent=2) + "\n")
     else:

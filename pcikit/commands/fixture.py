@@ -139,7 +139,12 @@ def cmd_capture(args: argparse.Namespace) -> int:
         where = f"QEMU ({args.qemu}) {device.address}"
     else:
         where = f"{args.dump} {device.address}" if args.dump else f"the live device {device.address}"
-    text = capture_device(device, anonymize=args.anonymize).toml(where)
+    captured = capture_device(device, anonymize=args.anonymize)
+    if args.qemu is not None:  # an emulator: the writable bits can be probed (never on hardware)
+        from ..qemu.probe import probe, write_masks
+
+        captured.add_write_masks(write_masks(probe(device)), "probed on QEMU (ones, zeros, restore per dword)")
+    text = captured.toml(where)
     if args.out == "-":
         sys.stdout.write(text)
     else:

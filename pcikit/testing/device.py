@@ -2,20 +2,23 @@
 from __future__ import annotations
 
 import os
-from typing import Callable, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Callable, Mapping, Optional, Union
 
 from ..access.memory import BytesConfig
 from ..address import Address, SlotFilter
 from ..errors import DeviceGoneError
 from ..model import Device
-from . import masks
 from .bars import ROM_INDEX, BarPlan, plan_bars, rom_registers
 from .config import MockConfig
+
+if TYPE_CHECKING:
+    from ..fixture.build import Fixture
 from .intx import IntxModel
 from .log import AccessLog, InterruptMessage
 from .msi import MsiModel
 from .msix import MsixModel
 from .region import MockRegion
+from .registers import HEADER_END, Masks, build_masks, capability_access, header_access
 from .state import DeviceState, HookCallback, MockError
 
 CAP_PM, CAP_MSI, CAP_EXP, CAP_MSIX = 0x01, 0x05, 0x10, 0x11
@@ -25,36 +28,14 @@ _MSIX_MIN_BAR = 4096
 _MSIX_MAX_INFERRED_BAR = 1 << 28
 
 
-def _masks_for(model: Device, plans: list[BarPlan], rom_size: Optional[int]) -> list[masks.RegisterMask]:
-    """Every register's masks: header, BARs, ROM, standard and extended capabilities."""
-    image = model.image
-    header_type = image[0x0E] & 0x7F
-    registers = masks.header_registers(header_type)
-    if header_type == 1:
-        registers += masks.bridge_upper_registers(image)
+def _masks_for(model: Device, image: bytes, plans: list[BarPlan], rom_size: Optional[int]) -> Masks:
+    """Every register's masks, from the catalogue: header, BARs, ROM, standard and extended capabilities."""
+    header_type = model.header_type
+    header = header_access(model)
     for plan in plans:
-        registers += plan.registers()
-    registers += rom_registers(header_type, rom_size)
-    for cap in model.capabilities:
-        registers += masks.capability_registers(cap.cap_id, cap.offset, image)
-    for cap in model.extended_capabilities:
-        registers += masks.extended_registers(cap.cap_id, cap.offset, image, model.port_type)
-    return registers
-
-
-def _apply(image: bytes, registers: list[masks.RegisterMask]) -> tuple[bytearray, bytearray, bytearray]:
-    size = len(image)
-    wmask, w1cmask, reset = bytearray(size), bytearray(size), bytearray(image)
-    for reg in registers:
-        if reg.offset < 0 or reg.offset + reg.width > size:
-            continue
-        span = slice(reg.offset, reg.offset + reg.width)
-        wmask[span] = reg.wmask.to_bytes(reg.width, "little")
-        w1cmask[span] = reg.w1cmask.to_bytes(reg.width, "little")
-        if reg.reset is not None:
-            keep = int.from_bytes(image[span], "little") & ~(reg.wmask | reg.w1cmask)
-            reset[span] = (keep | (reg.reset & reg.wmask)).to_bytes(reg.width, "little")
-    return wmask, w1cmask, reset
+        header += plan.registers()
+    header += rom_registers(header_type, rom_size)
+    return build_masks(image, header, capability_access(model), HEADER_END.get(header_type, 0x40))
 
 
 class MockDevice:
@@ -85,9 +66,9 @@ class MockDevice:
         model = Device(self.address, BytesConfig(image))  # walked once, on the bytes as given
         self._plans, self.problems = plan_bars(image, image[0x0E] & 0x7F, sizes)
         self._plans = self._size_msix_bar(model, self._plans)
-        registers = _masks_for(model, self._plans, sizes.get(ROM_INDEX))
-        wmask, w1cmask, reset = _apply(image, registers)
-        self.config = MockConfig(image, wmask, w1cmask, reset, self._state)
+        masks = _masks_for(model, image, self._plans, sizes.get(ROM_INDEX))
+        self.config = MockConfig(image, masks.writable, masks.clear, masks.reset, self._state,
+                                 w1smask=masks.set, sticky=masks.sticky)
         self._state.bus_master = lambda: bool(self.config.peek(0x04, 2) & 0x4)
         self._reset_callbacks: list[Callable[[], None]] = []
         self._pm_offset: Optional[int] = None
@@ -148,11 +129,20 @@ class MockDevice:
         """
         from ..fixture import build, load_spec
 
-        fixture = build(load_spec(os.fspath(path)))
+        return cls.from_fixture(build(load_spec(os.fspath(path))), **options)
+
+    @classmethod
+    def from_fixture(cls, fixture: "Fixture", **options: object) -> "MockDevice":
+        """A device from a built spec (:func:`pcikit.fixture.build`): see :meth:`from_spec`."""
         sizes = {bar.index: bar.size for bar in fixture.spec.bars if bar.size}
         options.setdefault("address", fixture.spec.slot)
         options.setdefault("bar_data", fixture.bar_images)
-        return cls.from_image(fixture.config, sizes, **options)
+        dev = cls.from_image(fixture.config, sizes, **options)
+        for mask in fixture.spec.write_masks:  # the spec's masks (e.g. probed on an emulator) win
+            _, cleared = dev.config.masks(mask.offset, mask.width)
+            cleared = cleared & ~mask.writable if mask.write1_to_clear is None else mask.write1_to_clear
+            dev.config.define_register(mask.offset, mask.width, writable=mask.writable, write1_to_clear=cleared)
+        return dev
 
     @staticmethod
     def _size_msix_bar(model: Device, plans: list[BarPlan]) -> list[BarPlan]:
@@ -324,13 +314,16 @@ class MockDevice:
         return callback
 
     # -- lifecycle and faults --------------------------------------------------------------------
-    def reset(self) -> None:
-        """Function Level Reset: registers to reset values, BAR memory as built, MSI-X reset.
+    def reset(self, cold: bool = False) -> None:
+        """Function Level Reset (or, with ``cold``, a power-on reset): registers to their reset values.
 
-        Interrupt Line, read-only registers and sticky logs (``access_log``,
-        ``interrupts``, ``violations``) are kept; reset callbacks run last.
+        Software-set fields load the reset values the schema declares (Interrupt Line
+        clears); read-only and HwInit fields keep their values; sticky fields (ROS,
+        RWS, RW1CS) keep theirs unless ``cold``. BAR memory returns to what it was
+        built with, MSI-X resets; the logs (``access_log``, ``interrupts``,
+        ``violations``) are kept; reset callbacks run last.
         """
-        self.config.restore_reset_values()
+        self.config.restore_reset_values(keep_sticky=not cold)
         for region in self._regions.values():
             region.reset()
         if self._msix is not None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import NamedTuple, Optional
 
-from .dialect import NEWEST, LspciVersion
+from .dialect import NEWEST, V3_10, LspciVersion
 from .names import Namer
 
 
@@ -51,6 +51,11 @@ class RenderContext:
     def verbose(self) -> int:
         """The -v level."""
         return self.options.verbose
+
+    @property
+    def name_size(self) -> int:
+        """lspci's name buffers: 256 bytes since 3.10, 128 before (longer names end in '...')."""
+        return 256 if self.options.dialect >= V3_10 else 128
 
     @property
     def dialect(self) -> LspciVersion:

@@ -14,12 +14,14 @@ def show_terse(ctx: RenderContext, slot: str) -> None:
     """The first line (and Subsystem under -v/-k)."""
     dev = ctx.device
     namer = ctx.namer
-    text = f"{slot} {namer.class_name(dev.class_word)}: {namer.vendor_device(dev.vendor_id, dev.device_id)}"
+    size = ctx.name_size
+    klass, names = namer.class_name(dev.class_word, size), namer.vendor_device(dev.vendor_id, dev.device_id, size)
+    text = f"{slot} {klass}: {names}"
     if dev.revision:
         text += f" (rev {dev.revision:02x})"
     if ctx.verbose:
         prog_if = dev.prog_if
-        name = namer.prog_if(dev.class_word, prog_if)
+        name = namer.prog_if(dev.class_word, prog_if, size)
         if prog_if or name is not None:
             text += f" (prog-if {prog_if:02x}" + (f" [{name}]" if name is not None else "") + ")"
     ctx.write(text + "\n")

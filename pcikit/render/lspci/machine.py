@@ -6,12 +6,6 @@
 from __future__ import annotations
 
 from .context import RenderContext
-from .dialect import V3_10
-
-
-def name_size(ctx: RenderContext) -> int:
-    """pciutils' name buffers: 256 bytes since 3.10, 128 before (longer names end in '...')."""
-    return 256 if ctx.dialect >= V3_10 else 128
 
 
 def shell_quoted(text: str) -> str:
@@ -45,7 +39,7 @@ def _subsystem_names(ctx: RenderContext, sub: tuple[int, int], size: int) -> lis
 
 def show_machine_line(ctx: RenderContext, slot: str) -> None:
     """``-m`` / ``-mm``: slot, quoted names, ``-rNN`` revision, ``-pNN`` prog-if, quoted subsystem."""
-    dev, size = ctx.device, name_size(ctx)
+    dev, size = ctx.device, ctx.name_size
     text = slot + "".join(shell_quoted(name) for name in _names(ctx, size))
     if dev.revision:
         text += f" -r{dev.revision:02x}"
@@ -60,7 +54,7 @@ def show_machine_line(ctx: RenderContext, slot: str) -> None:
 
 def show_machine_record(ctx: RenderContext, slot: str) -> None:
     """``-vmm``: one ``Tag:<TAB>value`` line per known fact (``-vm``: ``Device:`` for the slot)."""
-    dev, size = ctx.device, name_size(ctx)
+    dev, size = ctx.device, ctx.name_size
     kernel = dev.kernel
     lines = [("Slot" if ctx.options.machine >= 2 else "Device", slot)]
     lines += zip(("Class", "Vendor", "Device"), _names(ctx, size))
