@@ -161,11 +161,11 @@ def _devices(args: argparse.Namespace, source=None) -> tuple[list, bool]:
 
 def _select(args: argparse.Namespace, devices: list) -> tuple[list, bool]:
     """(the devices ``-s``/``-d`` select, whether domains must show)."""
-    from .sources import select
+    from .sources import lspci_order, select
 
     slot, ids = _filters(args)
     any_domain = any(dev.address.domain for dev in devices)
-    chosen = select(devices, slot, ids)
+    chosen = lspci_order(select(devices, slot, ids))
     if not chosen and (args.slot or args.ids):
         raise NoSuchDeviceError(f"no device matches {' '.join(filter(None, (args.slot, args.ids)))}")
     return chosen, any_domain
@@ -234,7 +234,15 @@ def cmd_show(args: argparse.Namespace) -> int:
     from contextlib import ExitStack
 
     source = open_args_source(args)
-    devices, _ = _devices(args, source)
+    try:
+        devices, _ = _devices(args, source)
+    except NoSuchDeviceError:
+        if args.format == "json":
+            _write("[]\n")  # the JSON contract: an array, empty when nothing matched (exit 1)
+        raise
+    if not devices and args.format == "json":
+        _write("[]\n")
+        raise NoSuchDeviceError(f"no device in {source.label or 'the source'}")
     with ExitStack() as stack:
         regions = _bar_regions(source, devices, stack)
         if args.format == "json":

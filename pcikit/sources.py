@@ -360,6 +360,11 @@ def open_source(dump: Optional[PathLike] = None, spec: Optional[PathLike] = None
     return LiveSource(sysfs_root)
 
 
+def lspci_order(devices: Iterable[Device]) -> list[Device]:
+    """Devices sorted as lspci sorts them: domain, bus, device, function (stable for duplicates)."""
+    return sorted(devices, key=lambda dev: dev.address)
+
+
 def select(
     devices: Iterable[Device],
     slot: Optional[SlotFilter] = None,
