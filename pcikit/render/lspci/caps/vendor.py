@@ -28,11 +28,11 @@ def _virtio(ctx: RenderContext, f) -> None:
     if ctx.verbose < 2:
         return
     if ctx.dialect >= V3_14 and f.cfg_type == _SHARED_MEMORY:
-        offset = f.offset | (f.offset_hi or 0) << 32
-        size = f.region_length | (f.length_hi or 0) << 32
-        text = f"\t\tBAR={f.bar} offset={offset:016x} size={size:016x} id={f.id}"
+        offset = f.region_offset | (f.region_offset_hi or 0) << 32
+        size = f.region_length | (f.region_length_hi or 0) << 32
+        text = f"\t\tBAR={f.bar} offset={offset:016x} size={size:016x} id={f.region_id}"
     else:
-        text = f"\t\tBAR={f.bar} offset={f.offset:08x} size={f.region_length:08x}"
+        text = f"\t\tBAR={f.bar} offset={f.region_offset:08x} size={f.region_length:08x}"
     if f.cfg_type == 2 and f.length >= 20:
         text += f" multiplier={f.notify_off_multiplier:08x}"
     ctx.write(text + "\n")
