@@ -218,15 +218,20 @@ def test_slot_control_fields_follow_the_slot_capabilities():
     assert control & (1 << 5) and control & (1 << 3)  # Hot-Plug Interrupt Enable, Presence Detect Changed Enable
 
 
-def test_bridge_control_master_abort_mode_only_on_conventional_bridges():
+def test_bridge_control_pci_only_bits_on_conventional_bridges_only():
     pcie = MockDevice(bytes(express_function(DOWNSTREAM, header_type=1)))
     pci = bytearray(256)
     _put(pci, 0, 4, 0x1234_8086)
     pci[0x0E] = 1
     conventional = MockDevice(bytes(pci))
-    for dev, expected in ((pcie, 0x005F), (conventional, 0x007F)):
+    # PCIe hardwires Master-Abort Mode (5), Fast Back-to-Back (7) and the discard timer bits (8-11);
+    # Discard Timer Status (10) is RW1C, so writing 1 leaves it 0.
+    for dev, expected in ((pcie, 0x005F), (conventional, 0x0BFF)):
         dev.config.write16(0x3E, 0x0FFF)
         assert dev.config.read16(0x3E) == expected
+    conventional.config.write8(0x1B, 0x40)  # Secondary Latency Timer: RW on conventional bridges only
+    pcie.config.write8(0x1B, 0x40)
+    assert (conventional.config.read8(0x1B), pcie.config.read8(0x1B)) == (0x40, 0)
 
 
 def test_secondary_status_is_rw1c():

@@ -32,6 +32,8 @@ def fleet(tmp_path_factory) -> Path:
     port = function(ROOT_PORT, 8, 3, 8, 3, bus=(1, 1))
     _host(root / "host-a", [(PORT, port), (EP, function(ENDPOINT, 16, 3, 4, 3))])
     _host(root / "host-b", [(PORT, port), (EP, function(ENDPOINT, 16, 3, 8, 3))])
+    text = (root / "host-b" / "lspci.txt").read_bytes()  # -vvv text lines may carry any bytes
+    (root / "host-b" / "lspci.txt").write_bytes(text.replace(b"Device title", b"Caf\xe9 \xc3\xa9l\xe8ve", 1))
     fatal = add_aer(function(ENDPOINT, 16, 3, 8, 3), uncorrectable=1 << 5, severity=1 << 5)
     _host(root / "host-c", [(PORT, port), (EP, fatal)])
     (root / "host-c" / "garbage.txt").write_text("no dump here\n")

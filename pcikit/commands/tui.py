@@ -23,6 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--sysfs-root", metavar="DIR", default=os.environ.get("PCIKIT_SYSFS_ROOT", "/sys"),
                         help="read live devices from another sysfs tree (default /sys)")
     parser.add_argument("-i", dest="ids_file", metavar="FILE", help="use this pci.ids")
+    parser.add_argument("--bar", metavar="N=FILE", action="append", default=[],
+                        help="use FILE as BAR N of the device (a dump or spec of one device, or the one -s names)")
+    parser.add_argument("-s", dest="slot", metavar="SLOT", help="the device --bar files belong to")
     parser.add_argument("--poll", type=float, default=2.0, metavar="SECONDS",
                         help="how often to look for added/removed devices without udev (0: never)")
     return parser
@@ -36,8 +39,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0) and 2
     try:
+        from ..cli import _bar_files
         from ..tui import create_app
 
+        bars = _bar_files(args.bar)
         source = None
         if args.qemu is not None:
             from ..sources import open_source
@@ -45,7 +50,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             source = open_source(qemu=args.qemu)
         app = create_app(
             source=source, dump=args.dump, spec=args.spec, sysfs_root=args.sysfs_root,
-            ids_file=args.ids_file, poll_interval=args.poll or None,
+            ids_file=args.ids_file, poll_interval=args.poll or None, bars=bars, bar_slot=args.slot,
         )
     except PcikitError as exc:
         print(f"pcikit: {exc}", file=sys.stderr)

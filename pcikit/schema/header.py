@@ -65,7 +65,8 @@ HEADER_TYPE = Register(Int8ul, Bits("layout", 0, 7), Bit("multifunction", 7))
 BIST = Register(Int8ul, Bits("completion_code", 0, 4), Bit("start", 6, RW, when=has("bist.capable")), Bit("capable", 7))
 ROM = Register(Int32ul, Bit("enable", 0), Bits("address", 11, 21, shift=11))
 
-# PCI Express bridges hardwire Master-Abort Mode and the discard timer bits (PCIe 7.5.1.3.13).
+# PCI Express bridges hardwire Master-Abort Mode, Fast Back-to-Back and the discard timer bits
+# (PCIe 7.5.1.3.13); conventional bridges implement them (PCI-to-PCI Bridge 1.2, 3.2.5.18).
 BRIDGE_CONTROL = Register(
     Int16ul,
     Bit("parity_error_response", 0, RW),
@@ -75,11 +76,11 @@ BRIDGE_CONTROL = Register(
     Bit("vga_16bit_decode", 4, RW),
     Bit("master_abort_mode", 5, RW, when=Not(IsExpress())),
     Bit("secondary_bus_reset", 6, RW),
-    Bit("fast_back_to_back_enable", 7),
-    Bit("primary_discard_timeout", 8),
-    Bit("secondary_discard_timeout", 9),
-    Bit("discard_timer_status", 10),
-    Bit("discard_timer_serr_enable", 11),
+    Bit("fast_back_to_back_enable", 7, RW, when=Not(IsExpress())),
+    Bit("primary_discard_timeout", 8, RW, when=Not(IsExpress())),
+    Bit("secondary_discard_timeout", 9, RW, when=Not(IsExpress())),
+    Bit("discard_timer_status", 10, RW1C, when=Not(IsExpress())),
+    Bit("discard_timer_serr_enable", 11, RW, when=Not(IsExpress())),
 )
 
 CARDBUS_BRIDGE_CONTROL = Register(
@@ -142,7 +143,7 @@ TYPE1 = Struct(
     "primary_bus" / BUS_NUMBER,
     "secondary_bus" / BUS_NUMBER,
     "subordinate_bus" / BUS_NUMBER,
-    "secondary_latency_timer" / Int8ul,
+    "secondary_latency_timer" / whole(Int8ul, RW, when=Not(IsExpress())),  # RO 0 on PCIe bridges
     "io_base" / WINDOW8,
     "io_limit" / WINDOW8,
     "secondary_status" / SECONDARY_STATUS,

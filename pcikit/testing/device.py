@@ -18,11 +18,16 @@ from .log import AccessLog, InterruptMessage
 from .msi import MsiModel
 from .msix import MsixModel
 from .region import MockRegion
-from .registers import HEADER_END, Masks, build_masks, capability_access, header_access
+from ..schema.caps import express as express_schema
+from ..schema.caps import pm as pm_schema
+from .registers import HEADER_END, Masks, bit, build_masks, capability_access, header_access, locate
 from .state import DeviceState, HookCallback, MockError
 
 CAP_PM, CAP_MSI, CAP_EXP, CAP_MSIX = 0x01, 0x05, 0x10, 0x11
-PM_NO_SOFT_RESET = 0x0008
+PM_NO_SOFT_RESET = bit(pm_schema.PMCSR, "no_soft_reset")
+POWER_STATE = bit(pm_schema.PMCSR, "power_state")
+INITIATE_FLR = bit(express_schema.DEVICE_CONTROL, "initiate_function_level_reset")
+COMMAND_COMPLETED = bit(express_schema.SLOT_STATUS, "command_completed")
 D3HOT = 3
 _MSIX_MIN_BAR = 4096
 _MSIX_MAX_INFERRED_BAR = 1 << 28
@@ -71,7 +76,6 @@ class MockDevice:
                                  w1smask=masks.set, sticky=masks.sticky)
         self._state.bus_master = lambda: bool(self.config.peek(0x04, 2) & 0x4)
         self._reset_callbacks: list[Callable[[], None]] = []
-        self._pm_offset: Optional[int] = None
         self._regions = {
             plan.index: MockRegion(plan.index, plan.size, plan.space, self._state,
                                    self._decoder(plan.space), (bar_data or {}).get(plan.index))
@@ -203,32 +207,42 @@ class MockDevice:
         return bool((self._msix and self._msix.enabled) or (self._msi and self._msi.enabled))
 
     def _init_power_and_flr(self, model: Device) -> None:
+        """Behaviour attached to fields: PMCSR PowerState, Initiate FLR, Slot Control commands."""
         pm, express = model.find_capability(CAP_PM), model.find_capability(CAP_EXP)
-        self._pm_offset = pm.offset if pm is not None else None
-        if pm is not None:
-            self.config.watch(pm.offset + 4, 2, self._pmcsr_written)
-        if express is not None and self.config.peek(express.offset + 4, 4) & (1 << 28):
-            self.config.watch(express.offset + 8, 2, self._devctl_written)
+        self._pmcsr: Optional[int] = locate(pm).get("pmcsr")
+        self._pm_states = {0, 3}
+        if self._pmcsr is not None:
+            pmc = pm.fields.pmc
+            self._pm_states |= {1} if pmc.d1_support else set()
+            self._pm_states |= {2} if pmc.d2_support else set()
+            self.config.watch(self._pmcsr, 2, self._pmcsr_written)
+        where = locate(express)
+        if express is not None and express.fields.device_capabilities.function_level_reset_capability:
+            self.config.watch(where["device_control"], 2, self._devctl_written)
+        if where.get("slot_control") is not None and where.get("slot_status") is not None:
+            self._slot_status = where["slot_status"]
+            if not express.fields.slot_capabilities.no_command_completed_support:
+                self.config.watch(where["slot_control"], 2, self._slot_command)
 
     @property
     def power_state(self) -> int:
         """PMCSR PowerState (0 = D0 .. 3 = D3hot); 0 without a PM capability."""
-        return self.config.peek(self._pm_offset + 4, 2) & 3 if self._pm_offset is not None else 0
+        return self.config.peek(self._pmcsr, 2) & POWER_STATE if self._pmcsr is not None else 0
 
     def _pmcsr_written(self, old: int, new: int) -> None:
-        supported = {0, 3}
-        pmc = self.config.peek(self._pm_offset + 2, 2)  # type: ignore[operator]
-        supported |= {1} if pmc & 0x200 else set()
-        supported |= {2} if pmc & 0x400 else set()
-        if new & 3 not in supported:  # PCI PM 1.2: writes of unsupported states are ignored
-            self.config.poke(self._pm_offset + 4, 2, (new & ~3) | (old & 3))  # type: ignore[operator]
-        elif old & 3 == D3HOT and new & 3 == 0 and not new & PM_NO_SOFT_RESET:
+        if new & POWER_STATE not in self._pm_states:  # PCI PM 1.2: writes of unsupported states are ignored
+            self.config.poke(self._pmcsr, 2, (new & ~POWER_STATE) | (old & POWER_STATE))  # type: ignore[arg-type]
+        elif old & POWER_STATE == D3HOT and new & POWER_STATE == 0 and not new & PM_NO_SOFT_RESET:
             self.reset()
         self._state.refresh()
 
     def _devctl_written(self, old: int, new: int) -> None:
-        if new & 0x8000:  # Initiate Function Level Reset
+        if new & INITIATE_FLR:
             self.reset()
+
+    def _slot_command(self, old: int, new: int) -> None:
+        """A Slot Control write is a hot-plug command: it completes at once (Slot Status Command Completed)."""
+        self.config.poke(self._slot_status, 2, self.config.peek(self._slot_status, 2) | COMMAND_COMPLETED)
 
     # -- software side ----------------------------------------------------------------------
     def open(self) -> Device:

@@ -9,14 +9,14 @@ can never make a header byte writable.
 """
 from __future__ import annotations
 
-from typing import Iterable, NamedTuple
+from typing import Iterable, NamedTuple, Optional
 
-from ..model import Device
+from ..model import Capability, Device
 from ..schema import header as header_schema
 from ..schema import registry
 from ..schema.attributes import Facts
 from ..schema.bits import Placed
-from ..schema.catalogue import placed_access
+from ..schema.catalogue import offsets, placed_access
 from ..schema.context import parse_at
 
 HEADER_END = {0: 0x40, 1: 0x40, 2: 0x48}
@@ -46,12 +46,30 @@ def header_access(model: Device) -> list[Placed]:
     return placed
 
 
+def _schema(cap: Capability):
+    module = registry.extended_module(cap.cap_id) if cap.extended else registry.standard_module(cap.cap_id)
+    return getattr(module, "SCHEMA", None)
+
+
+def locate(cap: Optional[Capability]) -> dict[str, int]:
+    """Config offsets of a capability's registers by dotted field path (empty without one)."""
+    schema = _schema(cap) if cap is not None else None
+    if schema is None or cap.fields is None:
+        return {}
+    return {path: cap.offset + relative for path, relative in offsets(schema, cap.fields).items()}
+
+
+def bit(register, name: str) -> int:
+    """The mask of field ``name`` within a schema Register."""
+    field = next(f for f in register.fields if f.name == name)
+    return field.mask << field.lo
+
+
 def capability_access(model: Device) -> list[Placed]:
     """The registers of every capability whose schema module decodes it."""
     placed: list[Placed] = []
     for cap in model.capabilities + model.extended_capabilities:
-        module = registry.extended_module(cap.cap_id) if cap.extended else registry.standard_module(cap.cap_id)
-        schema = getattr(module, "SCHEMA", None)
+        schema = _schema(cap)
         fields = cap.fields
         if schema is None or fields is None:
             continue

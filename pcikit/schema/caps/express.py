@@ -80,8 +80,8 @@ DEVICE_CONTROL = Register(
     Bit("unsupported_request_reporting_enable", 3, RW),
     Bit("enable_relaxed_ordering", 4, RW, reset=1),
     Bits("max_payload_size_raw", 5, 3, access=RW),
-    Bit("extended_tag_field_enable", 8, RW),
-    Bit("phantom_functions_enable", 9, RW),
+    Bit("extended_tag_field_enable", 8, RW, when=has("device_capabilities.extended_tag_field_supported")),
+    Bit("phantom_functions_enable", 9, RW, when=has("device_capabilities.phantom_functions_supported")),
     Bit("aux_power_pm_enable", 10, RWS),
     Bit("enable_no_snoop", 11, RW, reset=1),
     Bits("max_read_request_size_raw", 12, 3, access=RW, reset=2),
@@ -189,7 +189,7 @@ SLOT_CONTROL = Register(
     Bit("electromechanical_interlock_control", 11),  # a pulse: writes act, reads return 0
     Bit("data_link_layer_state_changed_enable", 12, RW,
         when=has("link_capabilities.data_link_layer_link_active_reporting_capable")),
-    Bit("auto_slot_power_limit_disable", 13, RW),
+    Bit("auto_slot_power_limit_disable", 13),  # RsvdP where the mechanism is not supported (no capability bit)
     Bit("in_band_pd_disable", 14, RW, when=has("slot_capabilities_2.in_band_pd_disable_supported")),
 )
 
