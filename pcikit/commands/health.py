@@ -17,6 +17,7 @@ import sys
 import time
 from typing import Sequence
 
+from ..argparsing import CommandParser
 from ..errors import PcikitError
 from ..health import CHECKS, INFO, SEVERITIES, check_devices, worst
 
@@ -31,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``pcikit health`` argument parser."""
     from ..cli import _source_options
 
-    parser = argparse.ArgumentParser(prog="pcikit health", description="PCIe health verdicts (docs/health.md).")
+    parser = CommandParser(prog="pcikit health", description="PCIe health verdicts (docs/health.md).")
     _source_options(parser)
     parser.add_argument("--check", action="append", choices=CHECKS, metavar="NAME",
                         help=f"run only this check (repeatable): {', '.join(CHECKS)}")

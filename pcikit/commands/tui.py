@@ -6,12 +6,13 @@ import os
 import sys
 from typing import Optional, Sequence
 
+from ..argparsing import CommandParser
 from ..errors import PcikitError
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Options of ``pcikit tui``."""
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="pcikit tui",
         description="Inspect PCI devices interactively (read-only). Without a source, the live "
         "machine; when no PCI bus is visible, the bundled example devices.",

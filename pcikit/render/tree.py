@@ -187,3 +187,54 @@ def render_tree(
     printer = _Printer(name, match)
     printer.bridge(host, "")
     return "".join(line + "\n" for line in printer.lines)
+
+
+def _nested_parents(devices: list[Device]) -> dict[Device, Optional[Device]]:
+    """pciutils 3.9: each device's bus hangs under the narrowest bridge holding its primary bus."""
+    parents: dict[Device, Optional[Device]] = {}
+    seen: set[int] = set()
+    stack = [_grow(devices)]
+    while stack:
+        bridge = stack.pop()
+        if id(bridge) in seen:
+            continue
+        seen.add(id(bridge))
+        owner = bridge.device.device if bridge.device is not None else None
+        for bus in bridge.buses:
+            for node in bus.devices:
+                parents[node.device] = owner
+        stack.extend(bridge.children)
+    return parents
+
+
+def _flat_parents(devices: list[Device]) -> dict[Device, Optional[Device]]:
+    """pciutils 3.10+: every bridge sits under its domain, so a device's bus belongs to the
+    last bridge (in lspci order) of its domain whose secondary..subordinate range holds it."""
+    bridges = [b for b in (_bridge_of(_Node(dev)) for dev in devices) if b is not None]
+    parents: dict[Device, Optional[Device]] = {}
+    for dev in devices:
+        address = dev.address
+        owner = next((b for b in reversed(bridges)
+                      if b.domain == address.domain and b.secondary <= address.bus <= b.subordinate), None)
+        parents[dev] = owner.device.device if owner is not None else None
+    return parents
+
+
+def parent_bridges(devices: Iterable[Device], per_domain: bool) -> dict[Device, Optional[Device]]:
+    """The bridge each device sits behind (None on a root bus), placed as lspci's tree places it.
+
+    ``per_domain``: the placement of pciutils 3.10 and later (a top-level bridge per domain,
+    every bridge directly under it); else that of 3.9 (bridges nested by bus ranges).
+    """
+    ordered = sorted(devices, key=lambda dev: dev.address)
+    return _flat_parents(ordered) if per_domain else _nested_parents(ordered)
+
+
+def bridge_chain(dev: Device, parents: dict[Device, Optional[Device]]) -> list[Device]:
+    """The bridges above ``dev``, outermost first (a looping chain stops where it loops)."""
+    chain: list[Device] = []
+    above = parents.get(dev)
+    while above is not None and above not in chain and above is not dev:
+        chain.append(above)
+        above = parents.get(above)
+    return chain[::-1]
