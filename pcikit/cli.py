@@ -293,7 +293,7 @@ def cmd_tree(args: argparse.Namespace) -> int:
     from .render.tree import render_tree
     from .sources import select
 
-    _dialect(args)  # every supported release draws the same tree from a dump; still reject bad values
+    dialect = _dialect(args)
     slot, ids = _filters(args)
     devices = open_args_source(args).load()
     match = None
@@ -304,7 +304,7 @@ def cmd_tree(args: argparse.Namespace) -> int:
         match = lambda dev: id(dev) in chosen  # noqa: E731
     namer = _namer(args)
     name = (lambda dev: namer.vendor_device(dev.vendor_id, dev.device_id, 256)) if args.verbose else (lambda dev: None)
-    _write(render_tree(devices, name, match))
+    _write(render_tree(devices, name, match, dialect))
     return EXIT_OK
 
 
