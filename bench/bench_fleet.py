@@ -166,6 +166,12 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="1,000 hosts, as the issue asks")
     args = parser.parse_args()
     hosts = 1000 if args.full else args.hosts
+    try:
+        import duckdb  # noqa: F401
+        import pyarrow  # noqa: F401
+    except ImportError:
+        print(f"bench_fleet: skipped: {sys.executable} has no pyarrow/DuckDB (pip install '.[fleet]')")
+        return
     lspci = os.environ.get("PCIKIT_LSPCI", shutil.which("lspci") or "")
     if not lspci:
         raise SystemExit("lspci not found (set PCIKIT_LSPCI)")

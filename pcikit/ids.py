@@ -24,7 +24,8 @@ _TOP_LINE = re.compile(rb"\n[^\t#\n]")  # a line starting a new vendor or class
 _VENDOR_LINE = re.compile(rb"\n([0-9a-f]{4})  ")
 _INDEX_AFTER = 16  # distinct vendor look-ups before one full index pass (~5 ms) pays off
 _DEVICE_LINE = re.compile(rb"\n\t([0-9a-f]{4})  ")
-_BIG_BLOCK = 4096  # vendor blocks larger than this get a device index on first use
+_BIG_BLOCK = 4096  # vendor blocks larger than this get a device index ...
+_SCANS_BEFORE_INDEX = 8  # ... once this many device look-ups have scanned them (a listing names a few)
 _LEVEL1_OR_TOP = re.compile(rb"\n(?:\t[^\t#\n]|[^\t#\n])")
 
 
@@ -132,6 +133,10 @@ class IdDatabase:
             return None
         key = ("devices", vendor)
         if key not in self._blocks:
+            scans = self._blocks.get(("scans", vendor), 0) + 1
+            self._blocks[("scans", vendor)] = scans
+            if scans <= _SCANS_BEFORE_INDEX:
+                return None
             self._blocks[key] = {
                 int(m.group(1), 16): m.start() + 1 for m in _DEVICE_LINE.finditer(self._data, vpos, vend)
             }

@@ -1,7 +1,7 @@
 """virtio-pci (virtio 1.x, spec 4.1.4): where the structures live and what the common configuration says.
 
 :func:`virtio_layout` reads the vendor-specific capabilities the schema decoded
-(``cfg_type``, ``bar``, ``offset``, ``region_length``, ``notify_off_multiplier``)
+(``cfg_type``, ``bar``, ``region_offset``, ``region_length``, ``notify_off_multiplier``)
 and keeps the first structure of each type, as a driver would.
 :func:`read_common_config` decodes the common configuration through a
 :class:`~pcikit.mmio.BarRegion`, each field with its natural width (64-bit queue
@@ -74,7 +74,7 @@ def virtio_layout(dev: Any) -> Optional[VirtioLayout]:
         if fields is None or fields.get("kind") != "virtio":
             continue
         layout.structures.append(VirtioStructure(
-            fields.cfg_type, fields.cfg_type_name, fields.bar, fields.offset, fields.region_length,
+            fields.cfg_type, fields.cfg_type_name, fields.bar, fields.region_offset, fields.region_length,
             cap.offset, fields.notify_off_multiplier,
         ))
     if not layout.structures:

@@ -2,8 +2,10 @@
 
 Two oracles: Debian's lspci 3.9 (``$PCIKIT_LSPCI_3_9``, else ``/usr/bin/lspci``) and upstream
 lspci 3.14 (``$PCIKIT_LSPCI_3_14``, else ``${TMPDIR:-/tmp}/lspci-3.14/lspci`` as build-lspci makes
-it). Each oracle runs with ``-O hwdb.disable=1`` and pcikit with ``PCIKIT_HWDB=0``, so names come
-from pci.ids on both sides. pcikit imitates the oracle's release (``--lspci-version``) and runs
+it); releases 3.10 ... 3.13 join when ``$PCIKIT_LSPCI_3_10`` ... name a build of them. Each
+oracle runs with ``-O hwdb.disable=1`` and pcikit with ``PCIKIT_HWDB=0``, so names come
+from pci.ids on both sides; with ``hwdb=True`` neither turns the hwdb off and both read the
+system's hwdb.bin (:func:`system_hwdb`). pcikit imitates the oracle's release (``--lspci-version``) and runs
 in-process through its CLI entry point; lspci runs are parallel and cached by content.
 
 By hand: ``python tests/oracle.py [--version 3.14] [--flags -vvv] [FILE ...]`` prints per-file
@@ -59,14 +61,19 @@ def oracle(version: str) -> Oracle:
     if version == "3.9":
         path = os.environ.get("PCIKIT_LSPCI_3_9")
         return _check(version, path or "/usr/bin/lspci", "$PCIKIT_LSPCI_3_9" if path else "Debian's pciutils")
-    path = os.environ.get("PCIKIT_LSPCI_3_14")
+    variable = "PCIKIT_LSPCI_" + version.replace(".", "_")
+    path = os.environ.get(variable)
     if path:
-        return _check(version, path, "$PCIKIT_LSPCI_3_14")
+        return _check(version, path, f"${variable}")
+    if version != "3.14":
+        return Oracle(version, None, f"lspci {version} is only used when ${variable} names it")
     return _check(version, str(_TMP / "lspci-3.14" / "lspci"),
                   "set $PCIKIT_LSPCI_3_14 or run ../shared/tools/build-lspci")
 
 
-VERSIONS = ("3.9", "3.14")
+# Always compared: Debian 12's 3.9 and upstream 3.14. Releases in between when $PCIKIT_LSPCI_3_1N names one.
+INTERMEDIATE = ("3.10", "3.11", "3.12", "3.13")
+VERSIONS = ("3.9", *(v for v in INTERMEDIATE if os.environ.get("PCIKIT_LSPCI_" + v.replace(".", "_"))), "3.14")
 
 
 def corpus_files() -> list[Path]:
@@ -83,25 +90,38 @@ def fixture_files() -> list[Path]:
     return sorted(p for p in folder.rglob("*.txt") if p.is_file()) if folder.is_dir() else []
 
 
-def _cache_key(lspci: str, path: Path, flags: tuple[str, ...]) -> str:
+def system_hwdb() -> Optional[str]:
+    """The hwdb.bin lspci (libudev) reads on this machine, if any (Debian: installed with udev)."""
+    from pcikit.hwdb import find_hwdb_file
+
+    return find_hwdb_file()
+
+
+def _cache_key(lspci: str, path: Path, flags: tuple[str, ...], hwdb: bool = False) -> str:
     stat = os.stat(lspci)
     digest = hashlib.sha256(f"{lspci}\0{stat.st_size}\0{stat.st_mtime_ns}\0{flags}\0".encode())
+    if hwdb:  # names then depend on the hwdb.bin too
+        names = system_hwdb()
+        info = os.stat(names) if names else None
+        digest.update(f"hwdb\0{names}\0{info and info.st_size}\0{info and info.st_mtime_ns}\0".encode())
     digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def run_lspci(path: Path, *flags: str, version: str = "3.9") -> str:
-    """lspci ``version``'s stdout for a dump (stderr discarded), cached on disk by binary, flags and content."""
+def run_lspci(path: Path, *flags: str, version: str = "3.9", hwdb: bool = False) -> str:
+    """lspci ``version``'s stdout for a dump (stderr discarded), cached on disk by binary, flags and content;
+    ``hwdb``: names from the system's hwdb too."""
     target = oracle(version)
     if target.missing:
         raise RuntimeError(target.missing)
     lspci, path = target.path, Path(path)
-    key = _cache_key(lspci, path, flags)
+    key = _cache_key(lspci, path, flags, hwdb)
     cached = CACHE / key[:2] / key
     if cached.is_file():
         return cached.read_bytes().decode("utf-8", "surrogateescape")
     env = dict(os.environ, LC_ALL="C")
-    result = subprocess.run([lspci, *HWDB_OFF, "-F", str(path), *flags], capture_output=True, env=env, timeout=60)
+    result = subprocess.run([lspci, *(() if hwdb else HWDB_OFF), "-F", str(path), *flags], capture_output=True,
+                            env=env, timeout=60)
     text = result.stdout.decode("utf-8", "surrogateescape")  # raw bytes (VPD) stay distinguishable
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
@@ -113,21 +133,30 @@ def run_lspci(path: Path, *flags: str, version: str = "3.9") -> str:
     return text
 
 
-def run_pcikit(path: Path, *flags: str, version: str = "3.9") -> str:
-    """pcikit's lspci-format output for a dump imitating ``version``, through its CLI, in-process."""
+LSPCI_FORMAT = ("show", "--format", "lspci")
+
+
+def run_pcikit(path: Path, *flags: str, version: str = "3.9", hwdb: bool = False,
+               command: tuple[str, ...] = LSPCI_FORMAT) -> str:
+    """pcikit's output for a dump imitating ``version`` (``show --format lspci`` unless ``command``
+    says otherwise, e.g. ``("tree",)``), through its CLI, in-process; ``hwdb``: names from the
+    system's hwdb too."""
     from pcikit.cli import main
 
     out, err = io.StringIO(), io.StringIO()
-    saved = os.environ.get("PCIKIT_HWDB")
-    os.environ["PCIKIT_HWDB"] = "0"
+    # No lspci to lean on: pcikit decodes alone.
+    overrides = {"PCIKIT_HWDB": "1" if hwdb else "0", "PATH": "/nonexistent"}
+    saved = {name: os.environ.get(name) for name in overrides}
+    os.environ.update(overrides)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            status = main(["show", "--format", "lspci", "--lspci-version", version, "-F", str(path), *flags])
+            status = main([*command, "--lspci-version", version, "-F", str(path), *flags])
     finally:
-        if saved is None:
-            os.environ.pop("PCIKIT_HWDB", None)
-        else:
-            os.environ["PCIKIT_HWDB"] = saved
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     if status:
         return f"<pcikit exit {status}: {err.getvalue().strip()}>\n"
     return out.getvalue()
@@ -176,12 +205,12 @@ def compare_text(path: Path, flags: tuple[str, ...], theirs_text: str, ours_text
     return result
 
 
-def compare_many(target: Oracle, jobs: Iterable[tuple[Path, tuple[str, ...]]]) -> list[Comparison]:
+def compare_many(target: Oracle, jobs: Iterable[tuple[Path, tuple[str, ...]]], hwdb: bool = False) -> list[Comparison]:
     """Compare every (dump, flags) job: lspci runs in parallel threads, pcikit in this process."""
     jobs = list(jobs)
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        theirs = list(pool.map(lambda job: run_lspci(job[0], *job[1], version=target.version), jobs))
-    return [compare_text(path, flags, text, run_pcikit(path, *flags, version=target.version))
+        theirs = list(pool.map(lambda job: run_lspci(job[0], *job[1], version=target.version, hwdb=hwdb), jobs))
+    return [compare_text(path, flags, text, run_pcikit(path, *flags, version=target.version, hwdb=hwdb))
             for (path, flags), text in zip(jobs, theirs)]
 
 
@@ -193,9 +222,10 @@ def compare(target: Oracle, path: Path, *flags: str) -> Comparison:
 def main(argv: list[str]) -> int:
     """Print mismatches and the overall share of lspci's lines reproduced."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--version", default="3.14", choices=VERSIONS)
+    parser.add_argument("--version", default="3.14", choices=("3.9", *INTERMEDIATE, "3.14"))
     parser.add_argument("--flags", default="-vvv", help="lspci flags, space separated")
     parser.add_argument("--quiet", action="store_true", help="only the summary")
+    parser.add_argument("--hwdb", action="store_true", help="names from the system's hwdb too (both sides)")
     parser.add_argument("files", nargs="*", type=Path)
     args = parser.parse_args(argv)
     target = oracle(args.version)
@@ -204,7 +234,7 @@ def main(argv: list[str]) -> int:
         return 2
     sys.path.insert(0, str(ROOT))
     files = args.files or corpus_files() + fixture_files()
-    results = compare_many(target, [(path, tuple(args.flags.split())) for path in files])
+    results = compare_many(target, [(path, tuple(args.flags.split())) for path in files], hwdb=args.hwdb)
     total = sum(r.total_lines for r in results)
     matched = sum(r.matched_lines for r in results)
     devices = sum(r.devices for r in results)
@@ -213,7 +243,7 @@ def main(argv: list[str]) -> int:
         for line in [] if args.quiet else result.mismatches:
             print(line)
     share = 100.0 * matched / total if total else 0.0
-    print(f"lspci {args.version} {args.flags}: {len(files)} files, {devices} devices, {exact} exact; "
+    print(f"lspci {args.version} {args.flags}{' with hwdb' if args.hwdb else ''}: {len(files)} files, {devices} devices, {exact} exact; "
           f"{matched}/{total} lspci lines reproduced ({share:.2f}%)")
     return 0
 

@@ -3,12 +3,15 @@
 Inputs: the corpus (../shared/corpus or $PCIKIT_CORPUS; skips visibly without it), the
 project's fixtures/ dumps and a seeded batch of mutated corpus devices (the property test's
 mutations). Oracles: lspci 3.9 and 3.14 (tests/oracle.py says where each is found; a
-missing one skips visibly with the reason), both with hwdb names off. pcikit imitates the
-oracle's release through ``--lspci-version``.
+missing one skips visibly with the reason), both with hwdb names off, and again with the
+system's hwdb on both sides (lspci reads it through libudev, pcikit itself; skips visibly without
+udev's hwdb.bin). pcikit imitates the oracle's release through ``--lspci-version``.
 
 Matrix (cheap, lspci runs parallel and cached): every file at -v, -vv and -vvv; every
-fourth file with -n/-nn/-D/-k variants; the mutated devices at -vvv and -vv. The session
-summary prints each release's share of lspci lines and of exact devices.
+fourth file with -n/-nn/-D/-k variants; the mutated devices at -vvv and -vv; ``pcikit tree``
+against -t/-tv on every file and -t -s on a sample; every file at -vvv and -nn -v with the
+hwdb. The session summary prints each release's share of lspci lines and of exact devices
+(a tree counts as one "device").
 """
 from __future__ import annotations
 
@@ -36,10 +39,10 @@ def _id(path: Path) -> str:
     return f"{path.parent.name}/{path.name}"
 
 
-def _check(version: str, inputs: str, jobs: list[tuple[Path, tuple[str, ...]]]) -> None:
+def _check(version: str, inputs: str, jobs: list[tuple[Path, tuple[str, ...]]], hwdb: bool = False) -> None:
     """Compare the jobs, add them to the summary, fail on any difference or on nothing compared."""
     need_oracle(version)
-    results = oracle.compare_many(oracle.oracle(version), jobs)
+    results = oracle.compare_many(oracle.oracle(version), jobs, hwdb=hwdb)
     problems = []
     for result in results:
         totals = SHARE.setdefault((version, inputs), [0, 0, 0, 0])
@@ -70,6 +73,38 @@ def test_flag_variants_on_a_sample(flags, version):
     _check(version, "sample -n/-nn/-D/-k", [(path, flags) for path in files])
 
 
+def _a_slot(path: Path, version: str) -> str:
+    """The slot of the middle device lspci lists in a dump (a filter that always matches)."""
+    lines = oracle.run_lspci(path, "-D", version=version).splitlines()
+    return lines[len(lines) // 2].split(" ", 1)[0] if lines else "0000:00:00.0"
+
+
+@pytest.mark.parametrize("version", oracle.VERSIONS)
+def test_tree(version):
+    """``lspci -t``/``-tv`` (and ``-t -s SLOT`` on a sample) against ``pcikit tree``, every file."""
+    need_oracle(version)
+    files = _files()
+    if not files:
+        pytest.skip(f"no corpus at {oracle.CORPUS} and no fixtures/ dumps")
+    cases = [(path, ("-t",), ()) for path in files] + [(path, ("-tv",), ("-v",)) for path in files]
+    cases += [(path, ("-t", "-s", slot), ("-s", slot))
+              for path in files[::4] for slot in [_a_slot(path, version)]]
+    problems, compared = [], 0
+    totals = SHARE.setdefault((version, "tree -t/-tv/-s"), [0, 0, 0, 0])
+    for path, lspci_flags, pcikit_flags in cases:
+        theirs = oracle.run_lspci(path, *lspci_flags, version=version)
+        ours = oracle.run_pcikit(path, *pcikit_flags, version=version, command=("tree",))
+        result = oracle.compare_text(path, lspci_flags, theirs, ours)
+        totals[0] += result.matched_lines
+        totals[1] += result.total_lines
+        totals[2] += result.devices
+        totals[3] += result.exact
+        compared += result.total_lines
+        problems.extend(result.mismatches)
+    assert compared > 0, f"lspci {version} drew no tree"
+    assert not problems, "\n".join(problems[:20])
+
+
 @pytest.fixture(scope="session")
 def mutated_dumps(tmp_path_factory) -> list[Path]:
     """The seeded mutations of every corpus device, written as lspci dumps."""
@@ -86,3 +121,13 @@ def mutated_dumps(tmp_path_factory) -> list[Path]:
 @pytest.mark.parametrize("flags", [("-vvv",), ("-vv",)], ids=" ".join)
 def test_mutated_devices(mutated_dumps, flags, version):
     _check(version, "mutated -vv/-vvv", [(path, flags) for path in mutated_dumps])
+
+
+@pytest.mark.parametrize("version", oracle.VERSIONS)
+@pytest.mark.parametrize("path", _files() or [None], ids=lambda p: _id(p) if p else "no-inputs")
+def test_every_file_with_the_system_hwdb(path, version):
+    if path is None:
+        pytest.skip(f"no corpus at {oracle.CORPUS} and no fixtures/ dumps")
+    if oracle.system_hwdb() is None:
+        pytest.skip("no hwdb.bin on this system (Debian: apt-get install udev)")
+    _check(version, "files with hwdb -vvv, -nn -v", [(path, ("-vvv",)), (path, ("-nn", "-v"))], hwdb=True)

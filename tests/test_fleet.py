@@ -32,6 +32,8 @@ def fleet(tmp_path_factory) -> Path:
     port = function(ROOT_PORT, 8, 3, 8, 3, bus=(1, 1))
     _host(root / "host-a", [(PORT, port), (EP, function(ENDPOINT, 16, 3, 4, 3))])
     _host(root / "host-b", [(PORT, port), (EP, function(ENDPOINT, 16, 3, 8, 3))])
+    text = (root / "host-b" / "lspci.txt").read_bytes()  # -vvv text lines may carry any bytes
+    (root / "host-b" / "lspci.txt").write_bytes(text.replace(b"Device title", b"Caf\xe9 \xc3\xa9l\xe8ve", 1))
     fatal = add_aer(function(ENDPOINT, 16, 3, 8, 3), uncorrectable=1 << 5, severity=1 << 5)
     _host(root / "host-c", [(PORT, port), (EP, fatal)])
     (root / "host-c" / "garbage.txt").write_text("no dump here\n")
@@ -142,3 +144,52 @@ def test_progress_only_on_a_terminal(fleet, tmp_path):
     drawn = os.read(master, 4096).decode()
     os.close(master)
     assert proc.returncode == 0 and "\rexport: 1 hosts, 2 devices" in drawn
+
+
+def test_hostile_json_documents_are_error_rows(tmp_path):
+    host = tmp_path / "in" / "h"
+    host.mkdir(parents=True)
+    (host / "a.json").write_text('[{"slot": "zz"}, {"slot": "00:01.0", "config_size": 99999}, 7]')
+    (host / "b.json").write_text("[" * 100000)
+    (host / "c.json").write_text('{"slot": "00:02.0", "config_size": 64, "header": {"common": 5}}')
+    _export(str(tmp_path / "in"), "-o", str(tmp_path / "ds"), "-j", "1")
+    errors = _query(tmp_path / "ds", "SELECT source, error FROM errors ORDER BY source, error")
+    assert len(errors) >= 4 and {Path(e["source"]).name for e in errors} == {"a.json", "b.json", "c.json"}
+    assert _query(tmp_path / "ds", "SELECT count(*) AS n FROM devices") == [{"n": 0}]
+
+
+@pytest.mark.live
+def test_live_json_capture_keeps_the_driver(tmp_path):
+    if not os.path.isdir("/sys/bus/pci/devices"):
+        pytest.skip("no live PCI bus")
+    show = run_cli("show", "--json")
+    assert show.returncode == 0, show.stderr
+    (tmp_path / "live.json").write_text(show.stdout)
+    _export(str(tmp_path / "live.json"), "--host", "me", "-o", str(tmp_path / "ds"), "-j", "1")
+    rows = _query(tmp_path / "ds", "SELECT slot, driver FROM devices ORDER BY slot")
+    expected = []
+    for doc in json.loads(show.stdout):
+        link = f"/sys/bus/pci/devices/{doc['slot']}/driver"
+        expected.append({"slot": doc["slot"], "driver": os.path.basename(os.readlink(link)) if os.path.islink(link) else None})
+    assert rows == sorted(expected, key=lambda r: r["slot"]) and rows
+
+
+def test_object_storage_urls_in_and_out(fleet):
+    """fsspec URLs on both sides (the in-memory filesystem stands in for s3://)."""
+    fsspec = pytest.importorskip("fsspec")
+    import pyarrow.parquet as pq
+
+    from pcikit.fleet import discover, partition
+
+    memory = fsspec.filesystem("memory")
+    for host in ("host-a", "host-c"):
+        for path in (fleet / host).iterdir():
+            memory.pipe(f"/fleet/{host}/{path.name}", path.read_bytes())
+    hosts = list(discover(["memory://fleet"]))
+    assert [h.host for h in hosts] == ["host-a", "host-c"] and all(f.startswith("memory://") for h in hosts for f in h.files)
+    counts = partition(hosts, "memory://ds", "0")
+    assert counts["devices"] == 4 and counts["errors"] == 2
+    with memory.open("/ds/findings/part-0.parquet", "rb") as handle:
+        findings = pq.read_table(handle).to_pylist()
+    assert sorted((f["host"], f["check_name"], f["severity"]) for f in findings) == [
+        ("host-a", "link-width", "warning"), ("host-c", "aer", "error")]

@@ -39,7 +39,10 @@ def test_two_dask_workers_give_the_embedded_findings(tmp_path):
     fleet = _fleet(tmp_path / "fleet")
     embedded = tmp_path / "embedded"
     assert run_cli("export", str(fleet), "-o", str(embedded), "-j", "1").returncode == 0
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+    import dask
+
+    with dask.config.set({"temporary-directory": str(tmp_path / "dask-scratch")}), \
+            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster) as client:
         assert len(client.scheduler_info()["workers"]) == 2
         counts = export_dask(client, [str(fleet)], str(tmp_path / "dask"), hosts_per_task=2)

@@ -176,6 +176,32 @@ def test_fnmatch_as_glibc_with_flags_0(pattern, text, expected):
     assert fnmatch(pattern, text) is expected
 
 
+def test_fnmatch_agrees_with_glibc_on_random_patterns():
+    import ctypes
+    import ctypes.util
+    import random
+
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name)
+        libc.gnu_get_libc_version  # only glibc has it; glibc is what udev uses
+    except (OSError, AttributeError, TypeError):
+        pytest.skip("no glibc to compare fnmatch with")
+    libc.fnmatch.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int]
+    rng = random.Random(20261203)
+    compared = matched = 0
+    for _ in range(20000):
+        pattern = bytes(rng.choice(b"ab*?[]!^-\\:") for _ in range(rng.randint(0, 8)))
+        if rng.random() < 0.1:
+            pattern = pattern.replace(b":", rng.choice([b"[:alpha:]", b"[:bogus:]", b"[:digit:]"]), 1)
+        text = bytes(rng.choice(b"ab*?[]-\\:!^1") for _ in range(rng.randint(0, 6)))
+        expected = libc.fnmatch(pattern, text, 0) == 0
+        assert fnmatch(pattern, text) is expected, (pattern, text)
+        compared += 1
+        matched += expected
+    assert compared == 20000 and matched > 500
+
+
 # --- damaged and hostile files -------------------------------------------------------------------
 
 def _trie(nodes: list[tuple[str, list[tuple[str, int]], list[tuple[str, str]]]], root: int = 0) -> bytearray:
@@ -381,9 +407,9 @@ DEVICES = [  # vendor, device, sub vendor, sub device, class, prog-if
 SMALL_IDS = "8086  Intel Corporation\n\t100e  82540EM Gigabit Ethernet Controller\nC 02  Network controller\n"
 
 
-def _dump(tmp_path: Path) -> Path:
+def _dump(tmp_path: Path, chosen: list[tuple[int, ...]] = DEVICES) -> Path:
     devices = []
-    for slot, (vendor, device, sv, sd, klass, prog_if) in enumerate(DEVICES):
+    for slot, (vendor, device, sv, sd, klass, prog_if) in enumerate(chosen):
         cfg = bytearray(64)
         put(cfg, 0x00, 2, vendor)
         put(cfg, 0x02, 2, device)
@@ -442,3 +468,110 @@ def test_subsystem_quirk_is_3_9s(tmp_path):
         pytest.skip("the system hwdb has no entry for 8086:2ffc")
     assert lines["3.14"] == "\tSubsystem: Intel Corporation Device 2fe0"
     assert lines["3.9"] != lines["3.14"]
+
+
+# --- lspci's lookup order against the real lspci with a hwdb built here -----------------------
+
+BUILT_SOURCE_LOW = """\
+pci:v0000FFF0d00000003*
+ ID_MODEL_FROM_DATABASE=Overridden Model
+"""
+BUILT_SOURCE = """\
+pci:v0000FFF0*
+ ID_VENDOR_FROM_DATABASE=Hwdb Vendor
+
+pci:v0000FFF0d00000001*
+ ID_MODEL_FROM_DATABASE=Hwdb Model One
+
+pci:v0000FFF0d00000002*
+ ID_MODEL_FROM_DATABASE=Hwdb Model Two
+
+pci:v0000FFF0d00000002sv0000FFF0sd00000042*
+ ID_MODEL_FROM_DATABASE=Hwdb Model Two Subsystem
+
+pci:v0000FFF0d00000003*
+ ID_MODEL_FROM_DATABASE=Winning Model
+
+pci:v0000FFF0d0000001[0-7]*
+ ID_MODEL_FROM_DATABASE=Ranged Model
+
+pci:v0000FFF2*
+ ID_VENDOR_FROM_DATABASE=Other Vendor
+
+pci:v*d*sv0000FFF2sd00000077*
+ ID_MODEL_FROM_DATABASE=Generic Subsystem
+
+pci:v*d*sv*sd*bcFF*
+ ID_PCI_CLASS_FROM_DATABASE=Hwdb Class
+
+pci:v*d*sv*sd*bcFFsc01*
+ ID_PCI_SUBCLASS_FROM_DATABASE=Hwdb Subclass
+
+pci:v*d*sv*sd*bcFFsc01i05*
+ ID_PCI_INTERFACE_FROM_DATABASE=Hwdb Interface
+
+pci:v*d*sv*sd*bc0Csc03i30*
+ ID_PCI_INTERFACE_FROM_DATABASE=
+"""
+BUILT_DEVICES = [  # vendor, device, sub vendor, sub device, class, prog-if
+    (0xFFF0, 0x0001, 0xFFF0, 0x0099, 0x0880, 0x00),  # model only: 3.9 names the subsystem after it
+    (0xFFF0, 0x0002, 0xFFF0, 0x0042, 0x0200, 0x00),  # a subsystem the hwdb lists
+    (0xFFF0, 0x0003, 0xFFF0, 0x0003, 0xFF01, 0x05),  # duplicate key: the later file wins; sub == device
+    (0xFFF0, 0x0015, 0x8086, 0x0001, 0xFF02, 0x00),  # a bracket range; a class without subclass
+    (0xFFF0, 0x0018, 0xFFF2, 0x0077, 0x0C03, 0x30),  # outside the range; generic subsystem; empty value
+    (0xFFF1, 0x1234, 0xFFF1, 0x1234, 0xFF01, 0x07),  # nothing about the vendor
+    (0x8086, 0x100E, 0x8086, 0x001E, 0x0200, 0x00),  # pci.ids names (system run) win over the hwdb
+]
+
+
+@pytest.fixture(scope="module")
+def lspci_hwdb_root(tmp_path_factory) -> Path:
+    """A hwdb.bin built from the sources above (root/etc/udev/hwdb.bin)."""
+    if SYSTEMD_HWDB is None:
+        pytest.skip("systemd-hwdb is not installed (Debian: udev)")
+    root = tmp_path_factory.mktemp("lspci-hwdb")
+    source_dir = root / "etc" / "udev" / "hwdb.d"
+    source_dir.mkdir(parents=True)
+    (source_dir / "10-low.hwdb").write_text(BUILT_SOURCE_LOW)
+    (source_dir / "60-names.hwdb").write_text(BUILT_SOURCE)
+    subprocess.run([SYSTEMD_HWDB, "update", "--root", str(root)], check=True, capture_output=True, timeout=120)
+    return root
+
+
+def _lspci_seeing(hwdb: Path, lspci: str, *argv: str) -> str:
+    """lspci's stdout when libudev finds ``hwdb`` first: /etc/udev is a private tmpfs holding it,
+    in a mount namespace of this one command (root only; nothing outside it changes)."""
+    script = 'mount -t tmpfs pcikit-test /etc/udev && cp "$1" /etc/udev/hwdb.bin && shift && exec "$@"'
+    result = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh",
+                             str(hwdb), lspci, *argv], capture_output=True, text=True, timeout=60,
+                            env=dict(os.environ, LC_ALL="C"))
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def _need_namespace() -> None:
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        pytest.skip("lspci reads only libudev's fixed hwdb paths: showing it another needs root and unshare")
+    if os.path.exists("/etc/systemd/hwdb/hwdb.bin"):
+        pytest.skip("/etc/systemd/hwdb/hwdb.bin would be found before the test's /etc/udev/hwdb.bin")
+
+
+@pytest.mark.parametrize("version", ["3.9", "3.14"])
+@pytest.mark.parametrize("ids_choice", ["none", "small", "system"])
+@pytest.mark.parametrize("flags", [("-v",), ("-nn", "-v"), ("-vvv",)], ids=" ".join)
+def test_lookup_order_with_a_built_hwdb_matches_lspci(tmp_path, lspci_hwdb_root, version, ids_choice, flags):
+    lspci = LSPCI[version]
+    if not os.access(lspci, os.X_OK):
+        pytest.skip(f"lspci {version} not found at {lspci}")
+    _need_namespace()
+    hwdb = lspci_hwdb_root / "etc" / "udev" / "hwdb.bin"
+    dump = _dump(tmp_path, BUILT_DEVICES)
+    (tmp_path / "small.ids").write_text(SMALL_IDS)
+    ids = {"small": ["-i", str(tmp_path / "small.ids")], "none": ["-i", "/nonexistent"], "system": []}[ids_choice]
+    theirs = _lspci_seeing(hwdb, lspci, "-F", str(dump), *ids, *flags)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PATH="/nonexistent", PCIKIT_HWDB=str(hwdb))
+    ours = subprocess.run([sys.executable, "-m", "pcikit", "show", "--format", "lspci", "--lspci-version", version,
+                           "-F", str(dump), *ids, *flags], capture_output=True, text=True, env=env, timeout=60)
+    assert ours.returncode == 0, ours.stderr
+    assert _name_lines(ours.stdout) == _name_lines(theirs)
+    assert "Hwdb Model One" in theirs  # lspci did read the test's hwdb: the comparison is not vacuous

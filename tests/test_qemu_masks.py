@@ -18,17 +18,8 @@ from pcikit.testing import MockDevice
 
 from .test_qemu import ARGS, need_qemu
 
-CAP_ID_PM, CAP_ID_EXP = 0x01, 0x10
-SLOT_STATUS_COMMAND_COMPLETED = 1 << 20  # in the Slot Control/Status dword
+CAP_ID_PM = 0x01
 RESULTS: dict[str, int] = {}
-
-
-def _slot_command_completed(dev, qemu_rb, mock_rb) -> bool:
-    """QEMU sets Command Completed on every Slot Control write (hw/pci/pcie.c, pcie_cap_slot_write_config)."""
-    exp = dev.find_capability(CAP_ID_EXP)
-    return (exp is not None and qemu_rb.offset == exp.offset + 0x18
-            and qemu_rb._replace(ones=qemu_rb.ones & ~SLOT_STATUS_COMMAND_COMPLETED,
-                                 zeros=qemu_rb.zeros & ~SLOT_STATUS_COMMAND_COMPLETED) == mock_rb)
 
 
 def _pm_no_reset(dev, qemu_rb, mock_rb) -> bool:
@@ -39,8 +30,7 @@ def _pm_no_reset(dev, qemu_rb, mock_rb) -> bool:
             and qemu_rb[2:] == mock_rb[2:])
 
 
-KNOWN = {"slot control write sets Command Completed": _slot_command_completed,
-         "no reset on D3hot -> D0": _pm_no_reset}
+KNOWN = {"no reset on D3hot -> D0": _pm_no_reset}
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +70,6 @@ def test_mock_from_probed_spec_reads_back_what_qemu_reads_back(source, tmp_path)
     print(f"probed dwords: {compared}, identical readbacks: {agreed}, explained: {explained}")
     assert compared > 5000 and len(source.load()) == 19
     assert not unexplained, "\n".join(unexplained[:20])
-    assert explained["slot control write sets Command Completed"] == 3  # two root ports, one downstream port
 
 
 def test_masks_reach_the_spec_and_only_emulators_are_probed(source):

@@ -172,7 +172,7 @@ def test_sources_choose_dump_and_refuse_missing_files(tmp_path: Path):
     assert Address.parse("00:04.0") in {d.address for d in source.poll()}
     with pytest.raises(PcikitError, match="no such file"):
         choose_source(dump=str(tmp_path / "missing.txt"))
-    with pytest.raises(PcikitError, match="not both"):
+    with pytest.raises(PcikitError, match="use one of"):
         choose_source(dump=str(path), spec=str(path))
 
 

@@ -38,7 +38,7 @@ def test_device_removed_while_selected(tmp_path: Path):
         assert "000: f4 1a 41 10" in screen_text(app)
         await press(pilot, "r")  # re-reading a gone device does not bring it back
         assert VIRTIO not in app.devices
-        await press(pilot, "down")
+        await press(pilot, "escape", "down")
         assert pane.inspection.device.address != VIRTIO
 
     run(app, scenario)

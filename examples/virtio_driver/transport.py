@@ -91,7 +91,7 @@ def find_structures(device: Device) -> dict[int, Structure]:
         if fields is None or fields.get("kind") != "virtio" or fields.cfg_type in found:
             continue
         found[fields.cfg_type] = Structure(
-            fields.cfg_type, fields.bar, fields.offset, fields.region_length,
+            fields.cfg_type, fields.bar, fields.region_offset, fields.region_length,
             fields.notify_off_multiplier or 0,
         )
     return found

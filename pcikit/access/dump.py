@@ -39,7 +39,7 @@ class DumpEntry(NamedTuple):
 
 
 _ROW_BYTES_RE = re.compile(r"(?:[0-9a-fA-F]{2}(?: |$))*")
-_LONG_LINE = re.compile(rb"[^\n]{%d}" % (_MAX_LINE + 1))
+_LONG_LINE = re.compile(rb"(?m)^[^\n]{%d}" % (_MAX_LINE + 1))  # anchored: one attempt per line, not per byte
 # A text dump names a device at the start of a line; raw images almost never do.
 _SIGNATURE = re.compile(rb"(?m)^(?:[0-9a-fA-F]{4,5}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7] ")
 _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")

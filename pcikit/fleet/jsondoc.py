@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ..access.base import CONFIG_SIZE_EXTENDED
+from ..access.base import CONFIG_SIZE_EXTENDED, KernelInfo
 from ..access.memory import BytesConfig
 from ..address import Address
 from ..model import Device
@@ -71,7 +71,10 @@ def _build_body(image: bytearray, cap: dict, extended: bool) -> Optional[str]:
 
 
 def device_from_document(doc: dict[str, Any]) -> tuple[Device, list[str]]:
-    """A Device over the config image rebuilt from one JSON device object, and what could not be rebuilt."""
+    """A Device over the config image rebuilt from one JSON device object, and what could not be rebuilt.
+
+    A live capture's driver and IRQs come along as the device's KernelInfo.
+    """
     from ..schema.header import HEADER
 
     size = int(doc.get("config_size") or 0)
@@ -88,4 +91,15 @@ def device_from_document(doc: dict[str, Any]) -> tuple[Device, list[str]]:
             if problem:
                 problems.append(problem)
         _chain_headers(image, caps, extended)
-    return Device(Address.parse(doc["slot"]), BytesConfig(bytes(image))), problems
+    return Device(Address.parse(doc["slot"]), BytesConfig(bytes(image)), _kernel(doc)), problems
+
+
+def _kernel(doc: dict[str, Any]) -> Optional[KernelInfo]:
+    """The kernel's facts a live capture recorded (driver, IRQs), or None for an offline document."""
+    kernel = (doc.get("interrupts") or {}).get("kernel") or {}
+    if not doc.get("driver") and kernel.get("irq") is None and not kernel.get("msi_irqs"):
+        return None
+    irqs = [irq for irq in kernel.get("msi_irqs") or [] if isinstance(irq, int)]
+    irq = kernel.get("irq") if isinstance(kernel.get("irq"), int) else None
+    driver = doc.get("driver") if isinstance(doc.get("driver"), str) else None
+    return KernelInfo(driver=driver, irq=irq, msi_irqs=irqs)

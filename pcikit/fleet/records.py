@@ -18,6 +18,7 @@ from ..schema.caps.express import LINK_SPEED_GTS
 from .inputs import HostInput, read_bytes
 
 MAX_FILE_BYTES = 64 << 20  # a dump of 256 functions x 4096 bytes is ~3.5 MB as text
+MAX_HOST_BYTES = 64 << 20  # one host is decoded as a unit (its topology): its files share this budget
 
 Rows = dict[str, list[dict[str, Any]]]
 
@@ -54,23 +55,27 @@ def _json_devices(data: bytes, path: str, errors: list[str]) -> list[Device]:
     return devices
 
 
-def file_devices(path: str, errors: list[str]) -> list[Device]:
-    """Devices of one input file (dump, raw image or JSON); raises PcikitError for an unreadable file."""
+def file_devices(path: str, errors: list[str], limit: int = MAX_FILE_BYTES) -> tuple[list[Device], int]:
+    """(devices, bytes read) of one input file (dump, raw image or JSON) of at most ``limit`` bytes.
+
+    Raises PcikitError for an unreadable or oversized file.
+    """
     try:
-        data = read_bytes(path, MAX_FILE_BYTES)
+        data = read_bytes(path, limit)
     except OSError as exc:
         raise PcikitError(f"{path}: {exc.strerror or exc}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise PcikitError(f"{path}: larger than {MAX_FILE_BYTES >> 20} MiB, not a dump")
+    if len(data) > limit:
+        raise PcikitError(f"{path}: larger than the {limit >> 20} MiB left for this host, not a dump")
+    return _parse(data, path, errors), len(data)
+
+
+def _parse(data: bytes, path: str, errors: list[str]) -> list[Device]:
     if _is_json(data):
         return _json_devices(data, path, errors)
     if _looks_binary(data):
         entries = [parse_binary(data, path)]
-    else:
-        try:
-            entries = parse_dump_text(data.decode("ascii"), path)
-        except UnicodeDecodeError:
-            entries = [parse_binary(data, path)]
+    else:  # lspci -vvv text around the hex may hold any bytes (names in UTF-8 or Latin-1)
+        entries = parse_dump_text(data.decode("utf-8", "surrogateescape"), path)
     return [Device(e.address, e.config, None, e.title) for e in entries]
 
 
@@ -161,10 +166,12 @@ def host_rows(item: HostInput) -> Rows:
     rows = empty_rows()
     devices: list[Device] = []
     sources: dict[int, str] = {}
+    budget = MAX_HOST_BYTES
     for path in item.files:
         notes: list[str] = []
         try:
-            found = file_devices(path, notes)
+            found, size = file_devices(path, notes, min(MAX_FILE_BYTES, budget))
+            budget -= size
         except PcikitError as exc:
             rows["errors"].append(_error(item.host, path, None, str(exc)))
             continue

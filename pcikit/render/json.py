@@ -1,4 +1,5 @@
-"""The stable JSON document (see docs/json-schema.md): one object per device, source order."""
+"""The stable JSON document (docs/json-schema.md, docs/pcikit.schema.json): one object per device,
+in the order given (the CLI gives lspci's order)."""
 from __future__ import annotations
 
 import json

@@ -5,12 +5,20 @@ to ``Container(raw=..., enable=..., table_size=...)`` and builds back from
 either ``raw`` or the fields (fields win). It compiles to plain shifts, so
 compiled schemas stay fast; derived fields (``shift``/``add``) keep the raw
 encoding recoverable.
+
+Each field also declares its access attribute, its reset value (in the field's
+raw encoding) and, when the attribute depends on the device, a condition
+(:mod:`pcikit.schema.attributes`). :meth:`Register.access` turns them into the
+register's masks. :class:`Scalar` gives a plain integer field attributes
+without changing what it decodes to.
 """
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, Mapping, NamedTuple, Optional
 
-from construct import Container, Construct
+from construct import Container, Construct, Subconstruct
+
+from .attributes import CLEARABLE, RO, RSVDP, SETTABLE, SOFTWARE_SET, STICKY, WRITABLE, Facts
 
 
 class Bits(NamedTuple):
@@ -21,6 +29,9 @@ class Bits(NamedTuple):
     width: int = 1
     shift: int = 0
     add: int = 0
+    access: str = RO
+    reset: int = 0
+    when: Any = None
 
     @property
     def mask(self) -> int:
@@ -50,18 +61,110 @@ class Bits(NamedTuple):
         return f"(({core} << {self.shift}) + {self.add})"
 
 
-def Bit(name: str, lo: int) -> Bits:
+    def allowed(self, facts: Optional[Facts]) -> int:
+        """The register bits where this field has its declared attribute (RO elsewhere)."""
+        if self.when is None:
+            return self.mask << self.lo
+        if facts is None:
+            return 0
+        answer = self.when(facts)
+        if isinstance(answer, bool):
+            return self.mask << self.lo if answer else 0
+        return (int(answer) & self.mask) << self.lo
+
+
+def Bit(name: str, lo: int, access: str = RO, reset: int = 0, when: Any = None) -> Bits:
     """A one-bit flag."""
-    return Bits(name, lo)
+    return Bits(name, lo, access=access, reset=reset, when=when)
+
+
+class Access(NamedTuple):
+    """What a register's attributes mean for its bits (all masks over the register's width).
+
+    ``reset_mask`` holds the bits a reset sets to ``reset`` (software-set fields);
+    the others (RO, HwInit, reserved) keep the value the device has.
+    """
+
+    width: int
+    writable: int = 0
+    clear: int = 0
+    set: int = 0
+    sticky: int = 0
+    reset_mask: int = 0
+    reset: int = 0
+
+    def placed(self, offset: int) -> "Placed":
+        """These masks at config ``offset``."""
+        return Placed(offset, *self)
+
+
+class Placed(NamedTuple):
+    """:class:`Access` of a register at a config offset."""
+
+    offset: int
+    width: int
+    writable: int = 0
+    clear: int = 0
+    set: int = 0
+    sticky: int = 0
+    reset_mask: int = 0
+    reset: int = 0
+
+
+def field_access(fields: tuple[Bits, ...], width: int, facts: Optional[Facts]) -> Access:
+    """The masks ``fields`` declare, for a register ``width`` bytes wide."""
+    writable = clear = settable = sticky = reset_mask = reset = 0
+    for field in fields:
+        bits = field.allowed(facts)
+        if not bits or field.access not in SOFTWARE_SET and field.access not in STICKY:
+            continue
+        if field.access in WRITABLE:
+            writable |= bits
+        elif field.access in CLEARABLE:
+            clear |= bits
+        elif field.access in SETTABLE:
+            settable |= bits
+        if field.access in STICKY:
+            sticky |= bits
+        if field.access in SOFTWARE_SET:
+            reset_mask |= bits
+            reset = (reset & ~bits) | ((field.reset << field.lo) & bits)
+    return Access(width, writable, clear, settable, sticky, reset_mask, reset)
+
+
+def _fixed_access(fields: tuple[Bits, ...], subcon: Construct) -> Optional[Access]:
+    """The masks of a register whose fields have no conditions (computed once), else None."""
+    if any(field.when is not None for field in fields):
+        return None
+    return field_access(fields, subcon.sizeof(), None)
 
 
 class Register(Construct):
-    """An integer register decoded into ``raw`` and named :class:`Bits` fields."""
+    """An integer register decoded into ``raw`` and named :class:`Bits` fields.
 
-    def __init__(self, subcon: Construct, *fields: Bits) -> None:
+    ``reserved`` is the attribute of the bits no field covers (RsvdP or RsvdZ).
+    """
+
+    def __init__(self, subcon: Construct, *fields: Bits, reserved: str = RSVDP) -> None:
         super().__init__()
         self.subcon = subcon
         self.fields = fields
+        self.reserved = reserved
+        self._fixed = _fixed_access(fields, subcon)
+
+    def access(self, facts: Optional[Facts] = None) -> Access:
+        """The register's masks for a device described by ``facts`` (conditions false without)."""
+        return self._fixed or field_access(self.fields, self.subcon.sizeof(), facts)
+
+    def retyped(self, access: str, resets: Optional[Mapping[str, int]] = None) -> "Register":
+        """The same layout with every field ``access`` (and reset values by field name).
+
+        For registers that share one layout but not one attribute (AER status, mask
+        and severity).
+        """
+        resets = resets or {}
+        fields = tuple(f._replace(access=access, reset=resets.get(f.name, 0)) for f in self.fields)
+        return Register(self.subcon, *fields, reserved=self.reserved)
 
     def decode(self, raw: int) -> Container:
         """Container of ``raw`` and every field."""
@@ -96,3 +199,31 @@ class Register(Construct):
         items = "".join(f", {spec.name!r}: {spec.expression()}" for spec in self.fields)
         code.append(f"def {fname}(raw):\n    return Container({{'raw': raw{items}}})\n")
         return f"{fname}({self.subcon._compileparse(code)})"
+
+
+class Scalar(Subconstruct):
+    """A plain integer field (decodes to an int, as its subcon does) whose bits have attributes.
+
+    ``Scalar(Int8ul, Bits("value", 0, 8, access=RW))``; see :func:`whole` for the
+    common one-field case.
+    """
+
+    def __init__(self, subcon: Construct, *fields: Bits) -> None:
+        super().__init__(subcon)
+        self.fields = fields
+        self._fixed = _fixed_access(fields, subcon)
+
+    def access(self, facts: Optional[Facts] = None) -> Access:
+        """The field's masks for a device described by ``facts``."""
+        return self._fixed or field_access(self.fields, self.subcon.sizeof(), facts)
+
+    def _emitparse(self, code):
+        return self.subcon._compileparse(code)
+
+    def _emitbuild(self, code):
+        return self.subcon._compilebuild(code)
+
+
+def whole(subcon: Construct, access: str, reset: int = 0, when: Any = None) -> Scalar:
+    """A plain integer field whose every bit has ``access``."""
+    return Scalar(subcon, Bits("value", 0, 8 * subcon.sizeof(), access=access, reset=reset, when=when))

@@ -1,23 +1,31 @@
-"""Config space headers: the common first 16 bytes and the type 0/1/2 layouts."""
+"""Config space headers: the common first 16 bytes and the type 0/1/2 layouts.
+
+Register attributes follow the PCIe Base Specification 6.0, section 7.5.1 (and
+the PCI Local Bus / PCI-to-PCI Bridge / CardBus specifications for what PCIe
+leaves to them). The BARs and the Expansion ROM BAR are sized by the device
+(their writable bits depend on the BAR's size): their behaviour lives with the
+mock's BAR model, not here.
+"""
 from __future__ import annotations
 
 from construct import Array, Int8ul, Int16ul, Int32ul, Struct, Switch, this
 
-from .bits import Bit, Bits, Register
+from .attributes import RSVDZ, RW, RW1C, Equals, IsExpress, Not, has
+from .bits import Bit, Bits, Register, Scalar, whole
 
 COMMAND = Register(
     Int16ul,
-    Bit("io_space", 0),
-    Bit("memory_space", 1),
-    Bit("bus_master", 2),
+    Bit("io_space", 0, RW),
+    Bit("memory_space", 1, RW),
+    Bit("bus_master", 2, RW),
     Bit("special_cycles", 3),
     Bit("memory_write_and_invalidate", 4),
     Bit("vga_palette_snoop", 5),
-    Bit("parity_error_response", 6),
+    Bit("parity_error_response", 6, RW),
     Bit("idsel_stepping", 7),
-    Bit("serr_enable", 8),
+    Bit("serr_enable", 8, RW),
     Bit("fast_back_to_back_enable", 9),
-    Bit("interrupt_disable", 10),
+    Bit("interrupt_disable", 10, RW),
 )
 
 STATUS = Register(
@@ -28,13 +36,14 @@ STATUS = Register(
     Bit("mhz66_capable", 5),
     Bit("udf_supported", 6),
     Bit("fast_back_to_back_capable", 7),
-    Bit("master_data_parity_error", 8),
+    Bit("master_data_parity_error", 8, RW1C),
     Bits("devsel_timing", 9, 2),
-    Bit("signaled_target_abort", 11),
-    Bit("received_target_abort", 12),
-    Bit("received_master_abort", 13),
-    Bit("signaled_system_error", 14),
-    Bit("detected_parity_error", 15),
+    Bit("signaled_target_abort", 11, RW1C),
+    Bit("received_target_abort", 12, RW1C),
+    Bit("received_master_abort", 13, RW1C),
+    Bit("signaled_system_error", 14, RW1C),
+    Bit("detected_parity_error", 15, RW1C),
+    reserved=RSVDZ,
 )
 
 # Secondary Status of a type 1 header: bit 14 is Received System Error there.
@@ -42,48 +51,60 @@ SECONDARY_STATUS = Register(
     Int16ul,
     Bit("mhz66_capable", 5),
     Bit("fast_back_to_back_capable", 7),
-    Bit("master_data_parity_error", 8),
+    Bit("master_data_parity_error", 8, RW1C),
     Bits("devsel_timing", 9, 2),
-    Bit("signaled_target_abort", 11),
-    Bit("received_target_abort", 12),
-    Bit("received_master_abort", 13),
-    Bit("received_system_error", 14),
-    Bit("detected_parity_error", 15),
+    Bit("signaled_target_abort", 11, RW1C),
+    Bit("received_target_abort", 12, RW1C),
+    Bit("received_master_abort", 13, RW1C),
+    Bit("received_system_error", 14, RW1C),
+    Bit("detected_parity_error", 15, RW1C),
+    reserved=RSVDZ,
 )
 
 HEADER_TYPE = Register(Int8ul, Bits("layout", 0, 7), Bit("multifunction", 7))
-BIST = Register(Int8ul, Bits("completion_code", 0, 4), Bit("start", 6), Bit("capable", 7))
+BIST = Register(Int8ul, Bits("completion_code", 0, 4), Bit("start", 6, RW, when=has("bist.capable")), Bit("capable", 7))
 ROM = Register(Int32ul, Bit("enable", 0), Bits("address", 11, 21, shift=11))
 
+# PCI Express bridges hardwire Master-Abort Mode, Fast Back-to-Back and the discard timer bits
+# (PCIe 7.5.1.3.13); conventional bridges implement them (PCI-to-PCI Bridge 1.2, 3.2.5.18).
 BRIDGE_CONTROL = Register(
     Int16ul,
-    Bit("parity_error_response", 0),
-    Bit("serr_enable", 1),
-    Bit("isa_enable", 2),
-    Bit("vga_enable", 3),
-    Bit("vga_16bit_decode", 4),
-    Bit("master_abort_mode", 5),
-    Bit("secondary_bus_reset", 6),
-    Bit("fast_back_to_back_enable", 7),
-    Bit("primary_discard_timeout", 8),
-    Bit("secondary_discard_timeout", 9),
-    Bit("discard_timer_status", 10),
-    Bit("discard_timer_serr_enable", 11),
+    Bit("parity_error_response", 0, RW),
+    Bit("serr_enable", 1, RW),
+    Bit("isa_enable", 2, RW),
+    Bit("vga_enable", 3, RW),
+    Bit("vga_16bit_decode", 4, RW),
+    Bit("master_abort_mode", 5, RW, when=Not(IsExpress())),
+    Bit("secondary_bus_reset", 6, RW),
+    Bit("fast_back_to_back_enable", 7, RW, when=Not(IsExpress())),
+    Bit("primary_discard_timeout", 8, RW, when=Not(IsExpress())),
+    Bit("secondary_discard_timeout", 9, RW, when=Not(IsExpress())),
+    Bit("discard_timer_status", 10, RW1C, when=Not(IsExpress())),
+    Bit("discard_timer_serr_enable", 11, RW, when=Not(IsExpress())),
 )
 
 CARDBUS_BRIDGE_CONTROL = Register(
     Int16ul,
-    Bit("parity_error_response", 0),
-    Bit("serr_enable", 1),
-    Bit("isa_enable", 2),
-    Bit("vga_enable", 3),
-    Bit("master_abort_mode", 5),
-    Bit("cardbus_reset", 6),
-    Bit("ireq_int_enable", 7),
-    Bit("prefetch_window0", 8),
-    Bit("prefetch_window1", 9),
-    Bit("post_writes", 10),
+    Bit("parity_error_response", 0, RW),
+    Bit("serr_enable", 1, RW),
+    Bit("isa_enable", 2, RW),
+    Bit("vga_enable", 3, RW),
+    Bit("master_abort_mode", 5, RW),
+    Bit("cardbus_reset", 6, RW),
+    Bit("ireq_int_enable", 7, RW),
+    Bit("prefetch_window0", 8, RW),
+    Bit("prefetch_window1", 9, RW),
+    Bit("post_writes", 10, RW),
 )
+
+# A bridge window register's address bits are RW; its low nibble says 16/32-bit or 32/64-bit (RO).
+WINDOW8 = Scalar(Int8ul, Bits("address", 4, 4, access=RW))
+WINDOW16 = Scalar(Int16ul, Bits("address", 4, 12, access=RW))
+IO_UPPER16 = whole(Int16ul, RW, when=Equals("io_base", 0x1, 0xF))
+PREFETCHABLE_UPPER32 = whole(Int32ul, RW, when=Equals("prefetchable_memory_base", 0x1, 0xF))
+BUS_NUMBER = whole(Int8ul, RW)
+CARDBUS_WINDOW = Scalar(Int32ul, Bits("address", 12, 20, access=RW))
+CARDBUS_IO_WINDOW = Scalar(Int32ul, Bits("address", 2, 30, access=RW))
 
 COMMON = Struct(
     "vendor_id" / Int16ul,
@@ -94,11 +115,14 @@ COMMON = Struct(
     "prog_if" / Int8ul,
     "subclass" / Int8ul,
     "base_class" / Int8ul,
-    "cache_line_size" / Int8ul,
+    "cache_line_size" / whole(Int8ul, RW),
     "latency_timer" / Int8ul,
     "header_type" / HEADER_TYPE,
     "bist" / BIST,
 )
+
+# Interrupt Line: RW for the OS, no hardware effect; a function reset clears it (as QEMU does).
+INTERRUPT_LINE = whole(Int8ul, RW)
 
 TYPE0 = Struct(
     "bars" / Array(6, Int32ul),
@@ -108,7 +132,7 @@ TYPE0 = Struct(
     "expansion_rom" / ROM,
     "capabilities_pointer" / Int8ul,
     "reserved" / Array(7, Int8ul),
-    "interrupt_line" / Int8ul,
+    "interrupt_line" / INTERRUPT_LINE,
     "interrupt_pin" / Int8ul,
     "min_gnt" / Int8ul,
     "max_lat" / Int8ul,
@@ -116,25 +140,25 @@ TYPE0 = Struct(
 
 TYPE1 = Struct(
     "bars" / Array(2, Int32ul),
-    "primary_bus" / Int8ul,
-    "secondary_bus" / Int8ul,
-    "subordinate_bus" / Int8ul,
-    "secondary_latency_timer" / Int8ul,
-    "io_base" / Int8ul,
-    "io_limit" / Int8ul,
+    "primary_bus" / BUS_NUMBER,
+    "secondary_bus" / BUS_NUMBER,
+    "subordinate_bus" / BUS_NUMBER,
+    "secondary_latency_timer" / whole(Int8ul, RW, when=Not(IsExpress())),  # RO 0 on PCIe bridges
+    "io_base" / WINDOW8,
+    "io_limit" / WINDOW8,
     "secondary_status" / SECONDARY_STATUS,
-    "memory_base" / Int16ul,
-    "memory_limit" / Int16ul,
-    "prefetchable_memory_base" / Int16ul,
-    "prefetchable_memory_limit" / Int16ul,
-    "prefetchable_base_upper32" / Int32ul,
-    "prefetchable_limit_upper32" / Int32ul,
-    "io_base_upper16" / Int16ul,
-    "io_limit_upper16" / Int16ul,
+    "memory_base" / WINDOW16,
+    "memory_limit" / WINDOW16,
+    "prefetchable_memory_base" / WINDOW16,
+    "prefetchable_memory_limit" / WINDOW16,
+    "prefetchable_base_upper32" / PREFETCHABLE_UPPER32,
+    "prefetchable_limit_upper32" / PREFETCHABLE_UPPER32,
+    "io_base_upper16" / IO_UPPER16,
+    "io_limit_upper16" / IO_UPPER16,
     "capabilities_pointer" / Int8ul,
     "reserved" / Array(3, Int8ul),
     "expansion_rom" / ROM,
-    "interrupt_line" / Int8ul,
+    "interrupt_line" / INTERRUPT_LINE,
     "interrupt_pin" / Int8ul,
     "bridge_control" / BRIDGE_CONTROL,
 )
@@ -144,19 +168,19 @@ TYPE2 = Struct(
     "capabilities_pointer" / Int8ul,
     "reserved" / Int8ul,
     "secondary_status" / SECONDARY_STATUS,
-    "pci_bus" / Int8ul,
-    "cardbus_bus" / Int8ul,
-    "subordinate_bus" / Int8ul,
-    "cardbus_latency_timer" / Int8ul,
-    "memory_base0" / Int32ul,
-    "memory_limit0" / Int32ul,
-    "memory_base1" / Int32ul,
-    "memory_limit1" / Int32ul,
-    "io_base0" / Int32ul,
-    "io_limit0" / Int32ul,
-    "io_base1" / Int32ul,
-    "io_limit1" / Int32ul,
-    "interrupt_line" / Int8ul,
+    "pci_bus" / BUS_NUMBER,
+    "cardbus_bus" / BUS_NUMBER,
+    "subordinate_bus" / BUS_NUMBER,
+    "cardbus_latency_timer" / whole(Int8ul, RW),
+    "memory_base0" / CARDBUS_WINDOW,
+    "memory_limit0" / CARDBUS_WINDOW,
+    "memory_base1" / CARDBUS_WINDOW,
+    "memory_limit1" / CARDBUS_WINDOW,
+    "io_base0" / CARDBUS_IO_WINDOW,
+    "io_limit0" / CARDBUS_IO_WINDOW,
+    "io_base1" / CARDBUS_IO_WINDOW,
+    "io_limit1" / CARDBUS_IO_WINDOW,
+    "interrupt_line" / INTERRUPT_LINE,
     "interrupt_pin" / Int8ul,
     "bridge_control" / CARDBUS_BRIDGE_CONTROL,
     "subsystem_vendor_id" / Int16ul,

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Optional
 
-from .masks import RegisterMask
+from ..schema.bits import Placed
 
 BAR_COUNT = {0: 6, 1: 2, 2: 0}
 ROM_OFFSET = {0: 0x30, 1: 0x38}
 ROM_INDEX = 6  # as in sysfs ``resource``: lines 0-5 BARs, line 6 the expansion ROM
-_IO_MAX = 256
+_IO_MAX = 1 << 16  # PCI I/O space is 64 KiB; some devices (AC97) have I/O BARs above 256 bytes
 _MEMORY32_MAX = 1 << 31
 
 
@@ -34,15 +34,15 @@ class BarPlan:
         """Config offset of the (lower) BAR register."""
         return 0x10 + 4 * self.index
 
-    def registers(self) -> list[RegisterMask]:
-        """Masks of this BAR's register(s); an unsized BAR stays read-only."""
+    def registers(self) -> list[Placed]:
+        """Masks of this BAR's register(s): the address bits are RW (reset 0); an unsized BAR stays read-only."""
         if self.size is None:
-            return [RegisterMask(self.offset, 4, 0, reset=None)]
+            return [Placed(self.offset, 4)]
         address_bits = ~(self.size - 1) & ((1 << self.bits) - 1)
-        low = address_bits & (0xFFFFFFFC if self.space == "io" else 0xFFFFFFF0)
-        registers = [RegisterMask(self.offset, 4, low & 0xFFFFFFFF)]
+        low = address_bits & (0xFFFFFFFC if self.space == "io" else 0xFFFFFFF0) & 0xFFFFFFFF
+        registers = [Placed(self.offset, 4, writable=low, reset_mask=low)]
         if self.bits == 64:
-            registers.append(RegisterMask(self.offset + 4, 4, address_bits >> 32))
+            registers.append(Placed(self.offset + 4, 4, writable=address_bits >> 32, reset_mask=address_bits >> 32))
         return registers
 
 
@@ -91,13 +91,14 @@ def plan_bars(image: bytes, header_type: int, sizes: Mapping[int, int]) -> tuple
     return plans, problems
 
 
-def rom_registers(header_type: int, size: Optional[int]) -> list[RegisterMask]:
+def rom_registers(header_type: int, size: Optional[int]) -> list[Placed]:
     """Masks of the Expansion ROM BAR: address bits above the size and the enable bit."""
     offset = ROM_OFFSET.get(header_type)
     if offset is None:
         return []
     if size is None:
-        return [RegisterMask(offset, 4, 0, reset=None)]
+        return [Placed(offset, 4)]
     if size < 2048 or size & (size - 1) or size > 1 << 24:
         raise ValueError(f"expansion ROM size {size:#x} is not a power of two from 2 KiB to 16 MiB")
-    return [RegisterMask(offset, 4, (~(size - 1) & 0xFFFFF800) | 1)]
+    writable = (~(size - 1) & 0xFFFFF800) | 1
+    return [Placed(offset, 4, writable=writable, reset_mask=writable)]

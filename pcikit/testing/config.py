@@ -1,8 +1,10 @@
 """Config space of a mock device: a :class:`~pcikit.access.ConfigSpace` with register semantics.
 
-Each byte has a write mask and a write-1-to-clear mask. A write of ``val`` to a
-byte holding ``old`` stores ``(old & ~wmask) | (val & wmask)`` and then clears
-``val & w1cmask``, as emulators (QEMU ``hw/pci/pci.c``) do. Registers whose
+Each byte has a write mask, a write-1-to-clear mask and a write-1-to-set mask
+(from the schema's field attributes). A write of ``val`` to a byte holding ``old``
+stores ``(old & ~wmask) | (val & wmask)``, then clears ``val & w1cmask`` and sets
+``val & w1smask``, as emulators (QEMU ``hw/pci/pci.c``) do. Sticky bits keep their
+value across a function reset. Registers whose
 writes have side effects (Command, MSI/MSI-X Message Control, PMCSR, Device
 Control) are *watched*: after the store the watcher sees the old and new value.
 """
@@ -31,13 +33,16 @@ class MockConfig(ConfigSpace):
     :meth:`poke` (no log, no masks, no hooks), for device models.
     """
 
-    def __init__(self, image: bytes, wmask: bytes, w1cmask: bytes, reset: bytes, state: DeviceState) -> None:
+    def __init__(self, image: bytes, wmask: bytes, w1cmask: bytes, reset: bytes, state: DeviceState,
+                 *, w1smask: Optional[bytes] = None, sticky: Optional[bytes] = None) -> None:
         self.size = len(image)
         self._data = bytearray(image)
         self._u16 = memoryview(self._data)[: self.size & ~1].cast("H")
         self._u32 = memoryview(self._data)[: self.size & ~3].cast("I")
         self._wmask = bytearray(wmask)
         self._w1cmask = bytearray(w1cmask)
+        self._w1smask = bytearray(w1smask or bytes(self.size))
+        self._sticky = bytearray(sticky or bytes(self.size))
         self._reset = bytearray(reset)
         self._state = state
         self._append = state.log.append
@@ -136,11 +141,11 @@ class MockConfig(ConfigSpace):
             for start, stop, watcher in self._watchers
             if start < end and offset < stop
         ]
-        data, wmask, w1cmask = self._data, self._wmask, self._w1cmask
+        data, wmask, w1cmask, w1smask = self._data, self._wmask, self._w1cmask, self._w1smask
         for index in range(offset, end):
             byte = (value >> (8 * (index - offset))) & 0xFF
             new = (data[index] & ~wmask[index]) | (byte & wmask[index])
-            data[index] = new & ~(byte & w1cmask[index]) & 0xFF
+            data[index] = (new & ~(byte & w1cmask[index]) | (byte & w1smask[index])) & 0xFF
         for start, stop, watcher, old in watched:
             watcher(old, self._peek_range(start, stop))
 
@@ -192,6 +197,14 @@ class MockConfig(ConfigSpace):
         """Run ``callback(access)`` before writes overlapping the range; an int it returns is written instead."""
         self._write_hooks.add(offset, length, callback)
 
-    def restore_reset_values(self) -> None:
-        """Load the reset value of every byte (used by :meth:`MockDevice.reset`)."""
-        self._data[:] = self._reset
+    def sticky_mask(self, offset: int, width: int) -> int:
+        """The sticky bits of ``width`` bytes at ``offset``."""
+        return int.from_bytes(self._sticky[offset:offset + width], "little")
+
+    def restore_reset_values(self, keep_sticky: bool = True) -> None:
+        """Load the reset value of every byte; sticky bits keep theirs unless ``keep_sticky`` is false."""
+        if not keep_sticky:
+            self._data[:] = self._reset
+            return
+        data, reset, sticky = (int.from_bytes(b, "little") for b in (self._data, self._reset, self._sticky))
+        self._data[:] = ((data & sticky) | (reset & ~sticky)).to_bytes(self.size, "little")

@@ -8,7 +8,6 @@ from ..access.memory import BytesConfig
 from ..address import Address, SlotFilter
 from ..errors import DeviceGoneError
 from ..model import Device
-from . import masks
 from .bars import ROM_INDEX, BarPlan, plan_bars, rom_registers
 from .config import MockConfig
 
@@ -19,45 +18,29 @@ from .log import AccessLog, InterruptMessage
 from .msi import MsiModel
 from .msix import MsixModel
 from .region import MockRegion
+from ..schema.caps import express as express_schema
+from ..schema.caps import pm as pm_schema
+from .registers import HEADER_END, Masks, bit, build_masks, capability_access, header_access, locate
 from .state import DeviceState, HookCallback, MockError
 
 CAP_PM, CAP_MSI, CAP_EXP, CAP_MSIX = 0x01, 0x05, 0x10, 0x11
-PM_NO_SOFT_RESET = 0x0008
+PM_NO_SOFT_RESET = bit(pm_schema.PMCSR, "no_soft_reset")
+POWER_STATE = bit(pm_schema.PMCSR, "power_state")
+INITIATE_FLR = bit(express_schema.DEVICE_CONTROL, "initiate_function_level_reset")
+COMMAND_COMPLETED = bit(express_schema.SLOT_STATUS, "command_completed")
 D3HOT = 3
 _MSIX_MIN_BAR = 4096
 _MSIX_MAX_INFERRED_BAR = 1 << 28
 
 
-def _masks_for(model: Device, plans: list[BarPlan], rom_size: Optional[int]) -> list[masks.RegisterMask]:
-    """Every register's masks: header, BARs, ROM, standard and extended capabilities."""
-    image = model.image
-    header_type = image[0x0E] & 0x7F
-    registers = masks.header_registers(header_type)
-    if header_type == 1:
-        registers += masks.bridge_upper_registers(image)
+def _masks_for(model: Device, image: bytes, plans: list[BarPlan], rom_size: Optional[int]) -> Masks:
+    """Every register's masks, from the catalogue: header, BARs, ROM, standard and extended capabilities."""
+    header_type = model.header_type
+    header = header_access(model)
     for plan in plans:
-        registers += plan.registers()
-    registers += rom_registers(header_type, rom_size)
-    for cap in model.capabilities:
-        registers += masks.capability_registers(cap.cap_id, cap.offset, image)
-    for cap in model.extended_capabilities:
-        registers += masks.extended_registers(cap.cap_id, cap.offset, image, model.port_type)
-    return registers
-
-
-def _apply(image: bytes, registers: list[masks.RegisterMask]) -> tuple[bytearray, bytearray, bytearray]:
-    size = len(image)
-    wmask, w1cmask, reset = bytearray(size), bytearray(size), bytearray(image)
-    for reg in registers:
-        if reg.offset < 0 or reg.offset + reg.width > size:
-            continue
-        span = slice(reg.offset, reg.offset + reg.width)
-        wmask[span] = reg.wmask.to_bytes(reg.width, "little")
-        w1cmask[span] = reg.w1cmask.to_bytes(reg.width, "little")
-        if reg.reset is not None:
-            keep = int.from_bytes(image[span], "little") & ~(reg.wmask | reg.w1cmask)
-            reset[span] = (keep | (reg.reset & reg.wmask)).to_bytes(reg.width, "little")
-    return wmask, w1cmask, reset
+        header += plan.registers()
+    header += rom_registers(header_type, rom_size)
+    return build_masks(image, header, capability_access(model), HEADER_END.get(header_type, 0x40))
 
 
 class MockDevice:
@@ -88,12 +71,11 @@ class MockDevice:
         model = Device(self.address, BytesConfig(image))  # walked once, on the bytes as given
         self._plans, self.problems = plan_bars(image, image[0x0E] & 0x7F, sizes)
         self._plans = self._size_msix_bar(model, self._plans)
-        registers = _masks_for(model, self._plans, sizes.get(ROM_INDEX))
-        wmask, w1cmask, reset = _apply(image, registers)
-        self.config = MockConfig(image, wmask, w1cmask, reset, self._state)
+        masks = _masks_for(model, image, self._plans, sizes.get(ROM_INDEX))
+        self.config = MockConfig(image, masks.writable, masks.clear, masks.reset, self._state,
+                                 w1smask=masks.set, sticky=masks.sticky)
         self._state.bus_master = lambda: bool(self.config.peek(0x04, 2) & 0x4)
         self._reset_callbacks: list[Callable[[], None]] = []
-        self._pm_offset: Optional[int] = None
         self._regions = {
             plan.index: MockRegion(plan.index, plan.size, plan.space, self._state,
                                    self._decoder(plan.space), (bar_data or {}).get(plan.index))
@@ -225,32 +207,42 @@ class MockDevice:
         return bool((self._msix and self._msix.enabled) or (self._msi and self._msi.enabled))
 
     def _init_power_and_flr(self, model: Device) -> None:
+        """Behaviour attached to fields: PMCSR PowerState, Initiate FLR, Slot Control commands."""
         pm, express = model.find_capability(CAP_PM), model.find_capability(CAP_EXP)
-        self._pm_offset = pm.offset if pm is not None else None
-        if pm is not None:
-            self.config.watch(pm.offset + 4, 2, self._pmcsr_written)
-        if express is not None and self.config.peek(express.offset + 4, 4) & (1 << 28):
-            self.config.watch(express.offset + 8, 2, self._devctl_written)
+        self._pmcsr: Optional[int] = locate(pm).get("pmcsr")
+        self._pm_states = {0, 3}
+        if self._pmcsr is not None:
+            pmc = pm.fields.pmc
+            self._pm_states |= {1} if pmc.d1_support else set()
+            self._pm_states |= {2} if pmc.d2_support else set()
+            self.config.watch(self._pmcsr, 2, self._pmcsr_written)
+        where = locate(express)
+        if express is not None and express.fields.device_capabilities.function_level_reset_capability:
+            self.config.watch(where["device_control"], 2, self._devctl_written)
+        if where.get("slot_control") is not None and where.get("slot_status") is not None:
+            self._slot_status = where["slot_status"]
+            if not express.fields.slot_capabilities.no_command_completed_support:
+                self.config.watch(where["slot_control"], 2, self._slot_command)
 
     @property
     def power_state(self) -> int:
         """PMCSR PowerState (0 = D0 .. 3 = D3hot); 0 without a PM capability."""
-        return self.config.peek(self._pm_offset + 4, 2) & 3 if self._pm_offset is not None else 0
+        return self.config.peek(self._pmcsr, 2) & POWER_STATE if self._pmcsr is not None else 0
 
     def _pmcsr_written(self, old: int, new: int) -> None:
-        supported = {0, 3}
-        pmc = self.config.peek(self._pm_offset + 2, 2)  # type: ignore[operator]
-        supported |= {1} if pmc & 0x200 else set()
-        supported |= {2} if pmc & 0x400 else set()
-        if new & 3 not in supported:  # PCI PM 1.2: writes of unsupported states are ignored
-            self.config.poke(self._pm_offset + 4, 2, (new & ~3) | (old & 3))  # type: ignore[operator]
-        elif old & 3 == D3HOT and new & 3 == 0 and not new & PM_NO_SOFT_RESET:
+        if new & POWER_STATE not in self._pm_states:  # PCI PM 1.2: writes of unsupported states are ignored
+            self.config.poke(self._pmcsr, 2, (new & ~POWER_STATE) | (old & POWER_STATE))  # type: ignore[arg-type]
+        elif old & POWER_STATE == D3HOT and new & POWER_STATE == 0 and not new & PM_NO_SOFT_RESET:
             self.reset()
         self._state.refresh()
 
     def _devctl_written(self, old: int, new: int) -> None:
-        if new & 0x8000:  # Initiate Function Level Reset
+        if new & INITIATE_FLR:
             self.reset()
+
+    def _slot_command(self, old: int, new: int) -> None:
+        """A Slot Control write is a hot-plug command: it completes at once (Slot Status Command Completed)."""
+        self.config.poke(self._slot_status, 2, self.config.peek(self._slot_status, 2) | COMMAND_COMPLETED)
 
     # -- software side ----------------------------------------------------------------------
     def open(self) -> Device:
@@ -336,13 +328,16 @@ class MockDevice:
         return callback
 
     # -- lifecycle and faults --------------------------------------------------------------------
-    def reset(self) -> None:
-        """Function Level Reset: registers to reset values, BAR memory as built, MSI-X reset.
+    def reset(self, cold: bool = False) -> None:
+        """Function Level Reset (or, with ``cold``, a power-on reset): registers to their reset values.
 
-        Interrupt Line, read-only registers and sticky logs (``access_log``,
-        ``interrupts``, ``violations``) are kept; reset callbacks run last.
+        Software-set fields load the reset values the schema declares (Interrupt Line
+        clears); read-only and HwInit fields keep their values; sticky fields (ROS,
+        RWS, RW1CS) keep theirs unless ``cold``. BAR memory returns to what it was
+        built with, MSI-X resets; the logs (``access_log``, ``interrupts``,
+        ``violations``) are kept; reset callbacks run last.
         """
-        self.config.restore_reset_values()
+        self.config.restore_reset_values(keep_sticky=not cold)
         for region in self._regions.values():
             region.reset()
         if self._msix is not None:

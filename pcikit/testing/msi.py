@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Optional
 
+from ..schema.caps import msi as msi_schema
+from ..schema.catalogue import offsets
 from .config import MockConfig
-from .masks import msi_layout
 from .state import DeviceState, MockError
 
 ENABLE = 0x1
@@ -25,45 +26,47 @@ class MsiModel:
         self.offset = offset
         self._config = config
         self._state = state
-        control = config.peek(offset + 2, 2)
-        self._layout = msi_layout(control, offset)
-        self.vectors_capable = 1 << min((control >> 1) & 7, 5)
-        self.per_vector_masking = bool(control & 0x100)
-        config.watch(offset + 2, 2, self._control_written)
-        if self._layout["mask"] is not None:
-            config.watch(self._layout["mask"], 4, self._mask_written)
+        fields = msi_schema.SCHEMA.parse(bytes(config.peek(offset + i, 1) for i in range(24)))
+        self._layout = {name: offset + relative for name, relative in offsets(msi_schema.SCHEMA, fields).items()}
+        control = fields.message_control
+        self.vectors_capable = 1 << min(control.multiple_message_capable_log2, 5)
+        self.per_vector_masking = control.per_vector_masking
+        self._control = self._layout["message_control"]
+        config.watch(self._control, 2, self._control_written)
+        if "mask_bits" in self._layout:
+            config.watch(self._layout["mask_bits"], 4, self._mask_written)
 
     def _reg(self, name: str, width: int = 4) -> int:
-        offset: Optional[int] = self._layout[name]
+        offset: Optional[int] = self._layout.get(name)
         return self._config.peek(offset, width) if offset is not None else 0
 
     @property
     def enabled(self) -> bool:
         """MSI Enable."""
-        return bool(self._reg("control", 2) & ENABLE)
+        return bool(self._reg("message_control", 2) & ENABLE)
 
     @property
     def vectors_enabled(self) -> int:
         """Vectors software granted (Multiple Message Enable as a count)."""
-        return 1 << ((self._reg("control", 2) >> 4) & 7)
+        return 1 << ((self._reg("message_control", 2) >> 4) & 7)
 
     @property
     def address(self) -> int:
         """Message Address (64-bit when the capability has an upper half)."""
-        return self._reg("address") | self._reg("upper_address") << 32
+        return self._reg("message_address") | self._reg("message_upper_address") << 32
 
     @property
     def data(self) -> int:
         """Message Data as software wrote it."""
-        return self._reg("data", 2)
+        return self._reg("message_data", 2)
 
     def masked(self, vector: int) -> bool:
         """The vector's mask bit (always False without per-vector masking)."""
-        return bool(self._reg("mask") >> self._check(vector) & 1)
+        return bool(self._reg("mask_bits") >> self._check(vector) & 1)
 
     def pending(self, vector: int) -> bool:
         """The vector's pending bit (always False without per-vector masking)."""
-        return bool(self._reg("pending") >> self._check(vector) & 1)
+        return bool(self._reg("pending_bits") >> self._check(vector) & 1)
 
     def _check(self, vector: int) -> int:
         if not 0 <= vector < self.vectors_capable:
@@ -90,7 +93,7 @@ class MsiModel:
         return self._state.deliver("msi", vector, self.address, data)
 
     def _set_pending(self, vector: int, on: bool) -> None:
-        offset = self._layout["pending"]
+        offset = self._layout.get("pending_bits")
         if offset is None:
             return
         bits = self._config.peek(offset, 4)
@@ -101,7 +104,7 @@ class MsiModel:
         mme = (new >> 4) & 7
         if 1 << mme > self.vectors_capable:
             clamped = self.vectors_capable.bit_length() - 1
-            self._config.poke(self.offset + 2, 2, (new & ~0x70) | clamped << 4)
+            self._config.poke(self._control, 2, (new & ~0x70) | clamped << 4)
 
     def _mask_written(self, old: int, new: int) -> None:
         if not self.enabled:

@@ -2,8 +2,10 @@
 
 Read-only by design: nothing here writes to a device. The list paints first and
 shows identity only; the detail pane (and the decoding it needs) is mounted right
-after that first paint, the bus tree when first asked for, and the problem badges
-are filled in by a background pass.
+after that first paint, the bus tree when first asked for, and the health glyphs
+are filled in by pcikit.health in a background thread (:mod:`pcikit.tui.health`). Saving lives in
+:mod:`pcikit.tui.export`, live updates in :mod:`pcikit.tui.live`, the key table in
+:mod:`pcikit.tui.keys`, the layout in ``app.tcss``.
 """
 from __future__ import annotations
 
@@ -13,17 +15,18 @@ from typing import TYPE_CHECKING, Iterable, Optional
 from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static, Tree
 
 from ..address import Address
+from ..errors import PcikitError
 from ..ids import IdDatabase
 from ..model import Device
-from .rows import DeviceRow, device_row
 from ..sources import Source
+from . import keys
+from .rows import SORT_KEYS, DeviceRow, device_row
 from .tabs import TABS
 from .widgets.banner import Banner
 from .widgets.device_list import DeviceList
@@ -31,41 +34,25 @@ from .widgets.device_list import DeviceList
 if TYPE_CHECKING:
     from textual.widgets import Input
 
+    from .health import DeviceHealth
     from .inspect import Inspection
     from .widgets.filter_bar import FilterBar
     from .widgets.bus_tree import BusTree
     from .widgets.detail_pane import DetailPane
 
-_SCAN_CHUNK = 25
 _NARROW = 100  # columns below which the list sits above the details
 _FILTER_DELAY = 0.15
 _FILTER_DELAY_FROM = 500  # debounce typing only for big lists
+_SORT_ORDER = ("slot", "status", "name", "mode", "driver", "class")
+_STATUS_RANK = {"ok": 0, "warning": 1, "error": 2}
 
 
 class PcikitApp(App):
     """``pcikit tui``: inspect live devices, dumps and specs."""
 
     TITLE = "pcikit"
-    CSS = """
-    #main { height: 1fr; }
-    #left { width: 45%; min-width: 40; border-right: solid $primary 30%; }
-    #views { height: 1fr; }
-    #list-status { height: 1; padding: 0 1; background: $boost; text-style: bold; }
-    #detail { width: 1fr; }
-    #main.-narrow { layout: vertical; }
-    #main.-narrow #left { width: 1fr; height: 40%; border-right: none; border-bottom: solid $primary 30%; }
-    #main.-narrow #detail { height: 1fr; }
-    """
-    BINDINGS = [
-        Binding("q", "quit", "Quit"),
-        Binding("slash", "filter", "Filter"),
-        Binding("t", "toggle_view", "List/Tree"),
-        Binding("r", "refresh_device", "Refresh"),
-        Binding("R", "rescan", "Rescan", show=False),
-        Binding("j", "export_json", "Save JSON"),
-        Binding("d", "export_lspci", "Save dump"),
-        Binding("escape", "escape", "Back", show=False),
-    ] + [Binding(str(n), f"tab('{tab}')", label, show=False) for n, (tab, label) in enumerate(TABS, 1)]
+    CSS_PATH = "app.tcss"
+    BINDINGS = keys.bindings(keys.APP)
 
     def __init__(
         self,
@@ -85,15 +72,18 @@ class PcikitApp(App):
             self.devices.setdefault(dev.address, dev)
         self._hidden_duplicates = len(devices) - len(self.devices)
         self._domains = any(a.domain for a in self.devices)
+        self._drivers = any(dev.kernel is not None and dev.kernel.driver for dev in self.devices.values())
         self._rows: dict[Address, DeviceRow] = {}
-        self._problems: dict[Address, int] = {}
         self._inspections: dict[Address, "Inspection"] = {}
-        self._scan_queue: list[Address] = []
+        self.health: dict[Address, "DeviceHealth"] = {}
+        self.status: dict[Address, str] = {}  # health severity by device, filled in by the background check
         self._query = ""
+        self._sort: tuple[str, bool] = ("slot", False)
         self._filter_timer = None
         self._shown: Optional[Address] = None
         self._wanted: Optional[Address] = None
         self._show_pending = False
+        self.marked: Optional[Address] = None
 
     # -- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -129,7 +119,7 @@ class PcikitApp(App):
     def on_detail_pane_ready(self, event: "DetailPane.Ready") -> None:
         """The pane is mounted: fill it, then start the background work."""
         self._follow_cursor(self.visible())
-        self._queue_scan(list(self.devices))
+        self._check_health()
         self._start_watching()
 
     def _pane(self) -> "Optional[DetailPane]":
@@ -137,7 +127,7 @@ class PcikitApp(App):
         found = self.query("#detail")
         return found.first() if found else None  # type: ignore[return-value]
 
-    # -- rows and filtering ------------------------------------------------------------
+    # -- rows, sorting and filtering ---------------------------------------------------
     def row(self, address: Address) -> DeviceRow:
         """The list row of a device (built when first drawn or filtered)."""
         row = self._rows.get(address)
@@ -146,20 +136,52 @@ class PcikitApp(App):
         return row
 
     def visible(self) -> list[Address]:
-        """Addresses matching the filter, in address order."""
-        addresses = sorted(self.devices)
-        return [a for a in addresses if self.row(a).matches(self._query)] if self._query else addresses
+        """Addresses matching the filter, in the chosen sort order."""
+        addresses = list(self.devices)
+        if self._query:
+            addresses = [a for a in addresses if self.row(a).matches(self._query)]
+        key, reverse = self._sort
+        if key == "slot":
+            return sorted(addresses, reverse=reverse)
+        sort_key = SORT_KEYS[key]
+        status = self.status
+        return sorted(addresses, key=lambda a: sort_key(self.row(a), _STATUS_RANK.get(status.get(a), -1)),
+                      reverse=reverse)
 
     def _refill(self, follow: bool = True) -> None:
         """Re-list the visible devices; the detail pane follows only when its device left the list."""
         shown = self.visible()
         self._status(len(shown))
         with self.prevent(DeviceList.Highlighted, Tree.NodeHighlighted):
-            self.query_one(DeviceList).show(shown, self.row, self._problems, 12 if self._domains else 7)
+            self.query_one(DeviceList).show(shown, self.row, self.status, 12 if self._domains else 7,
+                                            self._drivers, self._sort)
             if self._tree_shown():
                 self._fill_tree(shown)
         if follow:
             self._follow_cursor(shown)
+
+    def sort_by(self, key: str, reverse: Optional[bool] = None) -> None:
+        """Sort the list by a column (``reverse`` None: flip when it is already the sort column)."""
+        current, was_reversed = self._sort
+        if reverse is None:
+            reverse = not was_reversed if key == current else False
+        self._sort = (key, reverse)
+        self._refill(follow=False)
+        label = {"mode": "interrupt mode"}.get(key, key)
+        self.notify(f"Sorted by {label}{' (reversed)' if reverse else ''}", timeout=1.5)
+
+    def on_device_list_sort_clicked(self, event: DeviceList.SortClicked) -> None:
+        """A click on a column title."""
+        self.sort_by(event.key)
+
+    def action_sort(self) -> None:
+        """``s`` in the list: sort by the next column."""
+        current = self._sort[0]
+        self.sort_by(_SORT_ORDER[(_SORT_ORDER.index(current) + 1) % len(_SORT_ORDER)], reverse=False)
+
+    def action_reverse_sort(self) -> None:
+        """``S`` in the list: reverse the order."""
+        self.sort_by(self._sort[0], reverse=not self._sort[1])
 
     def _follow_cursor(self, shown: list[Address]) -> None:
         pane = self._pane()
@@ -177,7 +199,12 @@ class PcikitApp(App):
         total = len(self.devices)
         noun = "device" if total == 1 else "devices"
         text = f"{total} {noun}" if shown == total else f"{shown} of {total} {noun} match “{self._query}”"
-        self.query_one("#list-status", Static).update(f"{text} · {self.source.label}")
+        counts = [sum(1 for s in self.status.values() if s == level) for level in ("error", "warning")]
+        health = Text.assemble(
+            *(((f"  ✖ {counts[0]}", "red"),) if counts[0] else ()),
+            *(((f"  ▲ {counts[1]}", "yellow"),) if counts[1] else ()),
+        )
+        self.query_one("#list-status", Static).update(Text.assemble(f"{text} · {self.source.label}", health))
 
     def _tree_shown(self) -> bool:
         return self.query_one(ContentSwitcher).current == "tree"
@@ -191,6 +218,8 @@ class PcikitApp(App):
 
     def on_input_changed(self, event: "Input.Changed") -> None:
         """Filter as the user types (debounced for big lists)."""
+        if event.input.id != "filter":
+            return
         self._query = event.value.strip()
         if self._filter_timer is not None:
             self._filter_timer.stop()
@@ -248,13 +277,27 @@ class PcikitApp(App):
         if event.control.id == "tree" and isinstance(event.node.data, Address) and pane is not None:
             pane.focus_content()
 
+    def device_health(self, address: Address) -> "DeviceHealth":
+        """A device's health: from the background check once done, else checked now with its neighbours."""
+        from .health import check_one
+
+        found = self.health.get(address)
+        if found is None:
+            found = check_one(self.devices[address], list(self.devices.values()), self._sysfs_root())
+        return found
+
+    def _sysfs_root(self) -> Optional[str]:
+        """The sysfs tree of a live source (health then reads the kernel's counters), else None."""
+        return getattr(self.source, "root", None) if getattr(self.source, "live", False) else None
+
     def inspection(self, address: Address) -> "Inspection":
         """The (cached) decoded view of one device."""
         from .inspect import Inspection
 
         ins = self._inspections.get(address)
         if ins is None:
-            ins = self._inspections[address] = Inspection(self.devices[address], self.ids, self.source)
+            ins = self._inspections[address] = Inspection(
+                self.devices[address], self.ids, self.source, health=lambda: self.device_health(address))
         return ins
 
     def _title(self, address: Address) -> Text:
@@ -270,8 +313,23 @@ class PcikitApp(App):
         pane.show(self.inspection(address), self._title(address))
 
     # -- actions -----------------------------------------------------------------------
+    def action_help(self) -> None:
+        """``?``: every binding, grouped by where it applies."""
+        from .widgets.help_screen import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_search(self) -> None:
+        """``/``: search inside the capability tree or hex when focused there, else filter the list."""
+        pane = self._pane()
+        if pane is not None and self.focused is not None and pane.search_target(self.focused) is not None:
+            await pane.open_search(pane.search_target(self.focused))
+            return
+        await self.action_filter()
+
     async def action_filter(self) -> None:
-        """``/``: open the filter (mounted on first use)."""
+        """Open the list filter (mounted on first use)."""
         if self._tree_shown():
             await self.action_toggle_view()
         if not self.query("#filter"):
@@ -289,9 +347,9 @@ class PcikitApp(App):
             self.query_one("#filter").action_leave()
 
     async def action_toggle_view(self) -> None:
-        """``t``: switch between the flat list and the bus tree (built on first use)."""
+        """``t``: switch between the flat list and the bus tree (built on first use); the selection stays."""
         switcher = self.query_one(ContentSwitcher)
-        selected = self.selected_address
+        selected = self._shown if self._shown in self.devices else self.selected_address
         if switcher.current == "list":
             if not self.query("#tree"):
                 from .widgets.bus_tree import BusTree
@@ -307,14 +365,48 @@ class PcikitApp(App):
         view.focus()
 
     def action_tab(self, tab: str) -> None:
-        """``1``-``5``: show a detail tab (and keep the keyboard in the pane if it was there)."""
+        """``1``-``6``: show a detail tab and move the keyboard into it."""
         pane = self._pane()
         if pane is None:
             return
-        inside = self.focused is not None and pane in self.focused.ancestors
         pane.activate(tab)
-        if inside:
-            self.call_after_refresh(pane.focus_content)
+        self.call_after_refresh(pane.focus_content)
+
+    def action_copy(self) -> None:
+        """``c``: copy the value under the cursor where the focus is (the device's slot in the list)."""
+        value = None
+        pane = self._pane()
+        if pane is not None and self.focused is not None and pane in self.focused.ancestors_with_self:
+            value = pane.copy_value(self.focused)
+        if value is None and self.selected_address is not None:
+            value = str(self.selected_address)
+        if value is None:
+            self.notify("Nothing to copy", severity="warning")
+            return
+        self.copy_to_clipboard(value)
+        self.notify(f"Copied: {value}", timeout=3)
+
+    def action_mark(self) -> None:
+        """``m``: mark the selected device as the comparison's A side (again: unmark)."""
+        address = self.selected_address
+        if address is None:
+            return
+        self.marked = None if self.marked == address else address
+        self.query_one(DeviceList).set_mark(self.marked)
+        self.notify(f"Marked {address}: select another device and press =" if self.marked else "Mark cleared",
+                    timeout=3)
+
+    def action_compare(self) -> None:
+        """``=``: compare the marked device (A) with the selected one (B), as ``pcikit diff`` does."""
+        from .widgets.compare_screen import CompareScreen
+
+        selected = self.selected_address
+        if self.marked is None or self.marked not in self.devices:
+            self.notify("Mark a device first (m), then select another and press =", severity="warning")
+            return
+        if selected is None:
+            return
+        self.push_screen(CompareScreen(self.devices[self.marked], self.devices[selected]))
 
     def action_refresh_device(self) -> None:
         """``r``: re-read the selected device and highlight what changed."""
@@ -330,92 +422,91 @@ class PcikitApp(App):
             return
         old = self.devices.get(address)
         self.devices[address] = fresh
-        ins = self._inspections[address] = Inspection(fresh, self.ids, self.source, previous=old)
+        self.health.pop(address, None)
+        ins = self._inspections[address] = Inspection(
+            fresh, self.ids, self.source, previous=old, health=lambda: self.device_health(address))
         tab = pane.active_tab
         pane.show(ins, self._title(address))
         pane.activate(tab)
         changed = len(ins.changed_offsets)
         self.notify(f"Re-read {address}: {changed} byte(s) changed" if changed else f"Re-read {address}: no change")
-        self._queue_scan([address])
+        self._check_health()
 
     def action_rescan(self) -> None:
         """``R``: look for devices that appeared or went away."""
         self.rescan()
 
-    def _export(self, suffix: str, text: str, what: str) -> Optional[Path]:
+    def _save(self, suffix: str, what: str, render) -> Optional[Path]:
+        from . import export
+
         address = self._shown
         if address is None:
             self.notify("No device selected", severity="warning")
             return None
-        path = self.export_dir / f"pcikit-{str(address).replace(':', '-')}{suffix}"
+        dev = self.devices[address]
         try:
-            path.write_text(text)
+            text = render(dev)
+            path = export.save(self.export_dir, dev, suffix, text)
+        except PcikitError as exc:
+            self.notify(str(exc), severity="error")
+            return None
         except OSError as exc:
-            self.notify(f"Cannot write {path}: {exc.strerror or exc}", severity="error")
+            self.notify(f"Cannot write into {self.export_dir}: {exc.strerror or exc}", severity="error")
             return None
         self.notify(f"Saved {what} of {address} to {path}")
         return path
 
     def action_export_json(self) -> None:
         """``j``: the selected device as pcikit JSON, to a file and the clipboard."""
-        if self._shown is None:
-            self.notify("No device selected", severity="warning")
-            return
-        try:
-            from ..render.json import dumps
-        except ImportError:
-            self.notify("JSON export needs pcikit.render.json, which this build lacks", severity="error")
-            return
-        text = dumps([self.devices[self._shown]], self.ids) + "\n"
-        if self._export(".json", text, "JSON") is not None:
-            self.copy_to_clipboard(text)
+        from .export import json_text
+
+        path = self._save(".json", "JSON", lambda dev: json_text(dev, self.ids))
+        if path is not None:
+            self.copy_to_clipboard(path.read_text())
 
     def action_export_lspci(self) -> None:
         """``d``: the selected device as an ``lspci -vvv -xxxx`` dump that ``lspci -F`` reads back."""
-        if self._shown is None:
-            self.notify("No device selected", severity="warning")
-            return
-        from ..render.lspci import LspciOptions, render_devices
-        from ..render.lspci.names import Namer
+        from .export import lspci_text
 
-        options = LspciOptions(verbose=3, domains=self._domains, kernel=True, hex_level=4)
-        text = "".join(render_devices([self.devices[self._shown]], options, Namer(self.ids)))
-        self._export(".lspci.txt", text, "lspci dump")
+        self._save(".lspci.txt", "lspci dump", lambda dev: lspci_text(dev, self.ids, self._domains))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Command palette entries for every action."""
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Filter devices", "Narrow the list by any text (/)", self.action_filter)
-        yield SystemCommand("Toggle list / bus tree", "Flat list or topology (t)", self.action_toggle_view)
-        yield SystemCommand("Refresh device", "Re-read the selected device, highlight changes (r)",
-                            self.action_refresh_device)
-        yield SystemCommand("Rescan devices", "Look for devices that appeared or went away (R)", self.action_rescan)
-        yield SystemCommand("Save device as JSON", "Write pcikit JSON to a file, copy it (j)", self.action_export_json)
-        yield SystemCommand("Save device as lspci dump", "Write lspci -vvv -xxxx text to a file (d)",
-                            self.action_export_lspci)
+        for key in keys.APP + keys.LIST:
+            method = getattr(self, f"action_{key.action.removeprefix('app.')}", None)
+            if method is not None and key.action not in ("quit", "escape", "help"):
+                title = key.help[0].upper() + key.help[1:]
+                yield SystemCommand(title, f"{key.label} ({key.shown_key or key.key})", method)
         for number, (tab, label) in enumerate(TABS, 1):
             yield SystemCommand(f"Show {label} tab", f"Detail tab {number}", lambda tab=tab: self.action_tab(tab))
 
-    # -- background problem scan -------------------------------------------------------
-    def _queue_scan(self, addresses: list[Address]) -> None:
-        start = not self._scan_queue
-        self._scan_queue.extend(addresses)
-        if start and self._scan_queue:
-            self.set_timer(0.01, self._scan_step)
+    # -- background health check ------------------------------------------------------
+    @work(thread=True, exclusive=True, group="health")
+    def _check_health(self) -> None:
+        """Run pcikit.health over every device in a thread; the glyphs fill in when it is done."""
+        from textual.worker import get_current_worker
 
-    def _scan_step(self) -> None:
-        """Decode a few devices to fill in their problem badges, then yield to the UI."""
-        batch, self._scan_queue = self._scan_queue[:_SCAN_CHUNK], self._scan_queue[_SCAN_CHUNK:]
+        from .health import check_all
+
+        devices = list(self.devices.values())
+        results = check_all(devices, self._sysfs_root())
+        if not get_current_worker().is_cancelled:  # a newer check replaced this one
+            self.call_from_thread(self._health_checked, results)
+
+    def _health_checked(self, results: dict[Address, "DeviceHealth"]) -> None:
+        self.health = {a: h for a, h in results.items() if a in self.devices}
+        self.status.clear()
+        self.status.update({a: h.severity for a, h in self.health.items()})
         try:
             table = self.query_one(DeviceList)
         except NoMatches:  # the app is shutting down
             return
-        for address in batch:
-            if address in self.devices:
-                self._problems[address] = count = len(self.inspection(address).problems)
-                table.set_problems(address, count)
-        if self._scan_queue:
-            self.set_timer(0.01, self._scan_step)
+        self._status(table.row_count)
+        if self._sort[0] == "status":
+            self._refill(follow=False)
+        else:
+            table.refresh()
 
     # -- live updates ------------------------------------------------------------------
     def _start_watching(self) -> None:
@@ -429,36 +520,31 @@ class PcikitApp(App):
         """Block on udev PCI events in a thread; each one triggers a rescan."""
         from textual.worker import get_current_worker
 
-        from .watch import UdevWatcher
+        from .live import watch_udev
 
-        watcher = UdevWatcher()
         worker = get_current_worker()
-        while not worker.is_cancelled:
-            if watcher.wait(1.0):
-                self.call_from_thread(self.rescan)
+        watch_udev(lambda: worker.is_cancelled, lambda: self.call_from_thread(self.rescan))
 
     def rescan(self) -> None:
         """Merge the source's current devices: new ones listed, gone ones dropped."""
-        current = self.source.poll()
-        if current is None:
+        from .live import merge
+
+        changes = merge(self.devices, self.source)
+        if not (changes.added or changes.gone):
             return
-        fresh = {dev.address: dev for dev in current}
-        gone = [a for a in self.devices if a not in fresh]
-        added = [a for a in fresh if a not in self.devices]
-        for address in added:
-            self.devices[address] = fresh[address]
-        if gone:
-            self._removed(gone)
-        if added:
-            self.notify(f"{len(added)} device(s) appeared: " + ", ".join(map(str, added[:4])))
-            self._queue_scan(added)
+        if changes.gone:
+            self._removed(changes.gone)
+        if changes.added:
+            self.notify(f"{len(changes.added)} device(s) appeared: " + ", ".join(map(str, changes.added[:4])))
             self._refill()
+        self._check_health()  # neighbours may have changed
 
     def _removed(self, addresses: list[Address]) -> None:
         for address in addresses:
             self.devices.pop(address, None)
             self._rows.pop(address, None)
-            self._problems.pop(address, None)
+            self.status.pop(address, None)
+            self.health.pop(address, None)
             self._inspections.pop(address, None)
         pane = self._pane()
         if self._shown in addresses and pane is not None:

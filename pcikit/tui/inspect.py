@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Optional
+from typing import Callable, Optional
 
 from ..ids import IdDatabase
 from ..model import Device
 from ..sources import Source
 from .changes import changed_bytes, changed_paths
+from .health import DeviceHealth, check_one
 from .msix_info import MsixReport, msix_report
 from .spans import FieldMap
 
@@ -21,11 +22,20 @@ class Inspection:
         ids: IdDatabase,
         source: Source,
         previous: Optional[Device] = None,
+        health: Optional[Callable[[], DeviceHealth]] = None,
     ) -> None:
         self.device = device
         self.ids = ids
         self.source = source
         self.previous = previous
+        self._health = health
+
+    @cached_property
+    def health(self) -> DeviceHealth:
+        """pcikit.health's findings and the decode problems (``health`` computes them; else the device alone)."""
+        if self._health is not None:
+            return self._health()
+        return check_one(self.device, [self.device])
 
     @cached_property
     def field_map(self) -> FieldMap:

@@ -1,8 +1,10 @@
-"""One list row per device: identity only (no capability decoding), and the filter match."""
+"""One list row per device: identity (no capability decoding), the interrupt mode once drawn, the filter match."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable, Optional
 
 from ..address import Address
 from ..ids import IdDatabase
@@ -24,6 +26,19 @@ class DeviceRow:
     driver: str
     interrupts: str
     search: str
+    device_model: Optional[Device] = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def name(self) -> str:
+        """Short vendor name and device name: what the list's flexible column shows."""
+        return f"{short_vendor(self.vendor)} {self.device}"
+
+    @cached_property
+    def mode(self) -> str:
+        """The interrupt mechanism in use (``MSI-X``, ``MSI``, ``INTx`` or ``none``); decodes MSI/MSI-X."""
+        from ..interrupts import interrupt_summary
+
+        return interrupt_summary(self.device_model).mode if self.device_model is not None else ""
 
     def matches(self, query: str) -> bool:
         """True when every word of ``query`` occurs in the row (case-insensitive)."""
@@ -62,9 +77,33 @@ def device_row(dev: Device, ids: IdDatabase, domains: bool) -> DeviceRow:
         str(dev.address), klass, vendor, device, driver, interrupts,
         f"{dev.vendor_id:04x}:{dev.device_id:04x}", f"{dev.class_code:06x}", dev.title or "",
     )).lower()
-    return DeviceRow(dev.address, slot, klass, vendor, device, driver, interrupts, search)
+    return DeviceRow(dev.address, slot, klass, vendor, device, driver, interrupts, search, dev)
 
 
-def problem_badge(count: Optional[int]) -> str:
-    """``!N`` once a device's problems are known and there are some."""
-    return f"!{count}" if count else ""
+_BRACKETED = re.compile(r"\[([^\]]+)\]\s*$")
+_CORPORATE = re.compile(
+    r"[,\s]+(corporation|corp\.?|incorporated|inc\.?|co\.?,? ?ltd\.?|ltd\.?|limited|gmbh|ag|s\.?a\.?|llc|plc|b\.?v\.?)$",
+    re.IGNORECASE,
+)
+
+
+def short_vendor(name: str) -> str:
+    """``Advanced Micro Devices, Inc. [AMD]`` -> ``AMD``, ``Intel Corporation`` -> ``Intel``."""
+    bracketed = _BRACKETED.search(name)
+    if bracketed:
+        return bracketed.group(1)
+    previous = None
+    while previous != name:
+        previous, name = name, _CORPORATE.sub("", name).rstrip(" ,")
+    return name or previous
+
+
+# Sort keys of the list's columns: each maps a row (and its status rank) to a comparable value.
+SORT_KEYS: dict[str, Callable[[DeviceRow, int], tuple]] = {
+    "slot": lambda row, rank: (row.address,),
+    "status": lambda row, rank: (-rank, row.address),
+    "name": lambda row, rank: (row.name.lower(), row.address),
+    "class": lambda row, rank: (row.class_name.lower(), row.address),
+    "driver": lambda row, rank: (row.driver == "", row.driver, row.address),
+    "mode": lambda row, rank: (row.mode, row.address),
+}

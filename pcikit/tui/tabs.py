@@ -1,4 +1,4 @@
-"""The detail pane's tabs: (widget id, label), in key order 1-5."""
+"""The detail pane's tabs: (widget id, label), in key order 1-6."""
 
 TABS = (
     ("tab-header", "Header"),
@@ -6,4 +6,5 @@ TABS = (
     ("tab-msix", "MSI-X"),
     ("tab-hex", "Hex"),
     ("tab-problems", "Problems"),
+    ("tab-lspci", "lspci"),
 )

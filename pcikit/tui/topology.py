@@ -83,3 +83,5 @@ def bus_forest(devices: list[Device]) -> dict[tuple[int, int], list[BusNode]]:
         else:
             nodes[id(parent)].children.append(nodes[id(dev)])
     return roots
+
+

@@ -11,6 +11,7 @@ from typing import NamedTuple, Optional
 
 from construct import Computed, Container, Default, Int8ul, Int16ul, Int32ul, Padding, Struct
 
+from ..attributes import HWINIT, RSVDZ, RW, RW1C, RWS, FieldBits, Not, all_of, has, port_in
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 
@@ -70,33 +71,35 @@ DEVICE_CAPABILITIES = Register(
     Bit("tee_io_supported", 30),
 )
 
+# Device Control resets to 0x2810: Relaxed Ordering and No Snoop enabled, 512-byte read requests.
 DEVICE_CONTROL = Register(
     Int16ul,
-    Bit("correctable_error_reporting_enable", 0),
-    Bit("non_fatal_error_reporting_enable", 1),
-    Bit("fatal_error_reporting_enable", 2),
-    Bit("unsupported_request_reporting_enable", 3),
-    Bit("enable_relaxed_ordering", 4),
-    Bits("max_payload_size_raw", 5, 3),
-    Bit("extended_tag_field_enable", 8),
-    Bit("phantom_functions_enable", 9),
-    Bit("aux_power_pm_enable", 10),
-    Bit("enable_no_snoop", 11),
-    Bits("max_read_request_size_raw", 12, 3),
+    Bit("correctable_error_reporting_enable", 0, RW),
+    Bit("non_fatal_error_reporting_enable", 1, RW),
+    Bit("fatal_error_reporting_enable", 2, RW),
+    Bit("unsupported_request_reporting_enable", 3, RW),
+    Bit("enable_relaxed_ordering", 4, RW, reset=1),
+    Bits("max_payload_size_raw", 5, 3, access=RW),
+    Bit("extended_tag_field_enable", 8, RW, when=has("device_capabilities.extended_tag_field_supported")),
+    Bit("phantom_functions_enable", 9, RW, when=has("device_capabilities.phantom_functions_supported")),
+    Bit("aux_power_pm_enable", 10, RWS),
+    Bit("enable_no_snoop", 11, RW, reset=1),
+    Bits("max_read_request_size_raw", 12, 3, access=RW, reset=2),
     # Bit 15 is Bridge Configuration Retry Enable in PCIe-to-PCI bridges, Initiate FLR elsewhere.
-    Bit("bridge_configuration_retry_enable", 15),
-    Bit("initiate_function_level_reset", 15),
+    Bit("bridge_configuration_retry_enable", 15, RW, when=port_in(PCIE_TO_PCI_BRIDGE)),
+    Bit("initiate_function_level_reset", 15, RW, when=has("device_capabilities.function_level_reset_capability")),
 )
 
 DEVICE_STATUS = Register(
     Int16ul,
-    Bit("correctable_error_detected", 0),
-    Bit("non_fatal_error_detected", 1),
-    Bit("fatal_error_detected", 2),
-    Bit("unsupported_request_detected", 3),
+    Bit("correctable_error_detected", 0, RW1C),
+    Bit("non_fatal_error_detected", 1, RW1C),
+    Bit("fatal_error_detected", 2, RW1C),
+    Bit("unsupported_request_detected", 3, RW1C),
     Bit("aux_power_detected", 4),
     Bit("transactions_pending", 5),
-    Bit("emergency_power_reduction_detected", 6),
+    Bit("emergency_power_reduction_detected", 6, RW1C),
+    reserved=RSVDZ,
 )
 
 LINK_CAPABILITIES = Register(
@@ -114,20 +117,25 @@ LINK_CAPABILITIES = Register(
     Bits("port_number", 24, 8),
 )
 
+# Ports on the downstream side of a link: they own Link Disable, Retrain Link, bandwidth notification.
+DOWNSTREAM_SIDE = port_in(ROOT_PORT, DOWNSTREAM_PORT, PCI_TO_PCIE_BRIDGE)
+_BANDWIDTH_NOTIFICATION = all_of(DOWNSTREAM_SIDE, has("link_capabilities.link_bandwidth_notification_capability"))
+
 LINK_CONTROL = Register(
     Int16ul,
-    Bits("aspm_control", 0, 2),
-    Bit("read_completion_boundary", 3),
-    Bit("link_disable", 4),
-    Bit("retrain_link", 5),
-    Bit("common_clock_configuration", 6),
-    Bit("extended_synch", 7),
-    Bit("enable_clock_power_management", 8),
-    Bit("hardware_autonomous_width_disable", 9),
-    Bit("link_bandwidth_management_interrupt_enable", 10),
-    Bit("link_autonomous_bandwidth_interrupt_enable", 11),
-    Bit("flit_mode_disable", 13),
-    Bits("drs_signaling_control", 14, 2),
+    # ASPM Control: one bit per ASPM state the link supports (bit 0 L0s, bit 1 L1, as ASPM Support).
+    Bits("aspm_control", 0, 2, access=RW, when=FieldBits("link_capabilities.aspm_support")),
+    Bit("read_completion_boundary", 3, RW, when=Not(port_in(ROOT_PORT))),
+    Bit("link_disable", 4, RW, when=DOWNSTREAM_SIDE),
+    Bit("retrain_link", 5),  # RW on downstream ports, but always reads 0
+    Bit("common_clock_configuration", 6, RW),
+    Bit("extended_synch", 7, RW),
+    Bit("enable_clock_power_management", 8, RW, when=has("link_capabilities.clock_power_management")),
+    Bit("hardware_autonomous_width_disable", 9, RW),
+    Bit("link_bandwidth_management_interrupt_enable", 10, RW, when=_BANDWIDTH_NOTIFICATION),
+    Bit("link_autonomous_bandwidth_interrupt_enable", 11, RW, when=_BANDWIDTH_NOTIFICATION),
+    Bit("flit_mode_disable", 13, RW, when=has("pcie_capabilities.flit_mode_supported")),
+    Bits("drs_signaling_control", 14, 2, access=RW, when=all_of(DOWNSTREAM_SIDE, has("link_capabilities_2.drs_supported"))),
 )
 
 LINK_STATUS = Register(
@@ -138,8 +146,9 @@ LINK_STATUS = Register(
     Bit("link_training", 11),
     Bit("slot_clock_configuration", 12),
     Bit("data_link_layer_link_active", 13),
-    Bit("link_bandwidth_management_status", 14),
-    Bit("link_autonomous_bandwidth_status", 15),
+    Bit("link_bandwidth_management_status", 14, RW1C, when=_BANDWIDTH_NOTIFICATION),
+    Bit("link_autonomous_bandwidth_status", 15, RW1C, when=_BANDWIDTH_NOTIFICATION),
+    reserved=RSVDZ,
 )
 
 SLOT_CAPABILITIES = Register(
@@ -158,43 +167,55 @@ SLOT_CAPABILITIES = Register(
     Bits("physical_slot_number", 19, 13),
 )
 
+# Slot Control fields exist as the Slot Capabilities advertise the slot's features (PCIe 7.5.3.10).
+_SLOT_HAS = {name: has(f"slot_capabilities.{name}") for name in (
+    "attention_button_present", "power_controller_present", "mrl_sensor_present",
+    "attention_indicator_present", "power_indicator_present", "hot_plug_capable",
+    "electromechanical_interlock_present",
+)}
+
 SLOT_CONTROL = Register(
     Int16ul,
-    Bit("attention_button_pressed_enable", 0),
-    Bit("power_fault_detected_enable", 1),
-    Bit("mrl_sensor_changed_enable", 2),
-    Bit("presence_detect_changed_enable", 3),
-    Bit("command_completed_interrupt_enable", 4),
-    Bit("hot_plug_interrupt_enable", 5),
-    Bits("attention_indicator_control", 6, 2),
-    Bits("power_indicator_control", 8, 2),
-    Bit("power_controller_control", 10),
-    Bit("electromechanical_interlock_control", 11),
-    Bit("data_link_layer_state_changed_enable", 12),
-    Bit("auto_slot_power_limit_disable", 13),
-    Bit("in_band_pd_disable", 14),
+    Bit("attention_button_pressed_enable", 0, RW, when=_SLOT_HAS["attention_button_present"]),
+    Bit("power_fault_detected_enable", 1, RW, when=_SLOT_HAS["power_controller_present"]),
+    Bit("mrl_sensor_changed_enable", 2, RW, when=_SLOT_HAS["mrl_sensor_present"]),
+    Bit("presence_detect_changed_enable", 3, RW),
+    Bit("command_completed_interrupt_enable", 4, RW, when=all_of(
+        _SLOT_HAS["hot_plug_capable"], Not(has("slot_capabilities.no_command_completed_support")))),
+    Bit("hot_plug_interrupt_enable", 5, RW, when=_SLOT_HAS["hot_plug_capable"]),
+    Bits("attention_indicator_control", 6, 2, access=RW, reset=3, when=_SLOT_HAS["attention_indicator_present"]),
+    Bits("power_indicator_control", 8, 2, access=RW, reset=3, when=_SLOT_HAS["power_indicator_present"]),
+    Bit("power_controller_control", 10, RW, when=_SLOT_HAS["power_controller_present"]),
+    Bit("electromechanical_interlock_control", 11),  # a pulse: writes act, reads return 0
+    Bit("data_link_layer_state_changed_enable", 12, RW,
+        when=has("link_capabilities.data_link_layer_link_active_reporting_capable")),
+    Bit("auto_slot_power_limit_disable", 13),  # RsvdP where the mechanism is not supported (no capability bit)
+    Bit("in_band_pd_disable", 14, RW, when=has("slot_capabilities_2.in_band_pd_disable_supported")),
 )
 
 SLOT_STATUS = Register(
     Int16ul,
-    Bit("attention_button_pressed", 0),
-    Bit("power_fault_detected", 1),
-    Bit("mrl_sensor_changed", 2),
-    Bit("presence_detect_changed", 3),
-    Bit("command_completed", 4),
+    Bit("attention_button_pressed", 0, RW1C),
+    Bit("power_fault_detected", 1, RW1C),
+    Bit("mrl_sensor_changed", 2, RW1C),
+    Bit("presence_detect_changed", 3, RW1C),
+    Bit("command_completed", 4, RW1C),
     Bit("mrl_sensor_state", 5),
     Bit("presence_detect_state", 6),
     Bit("electromechanical_interlock_status", 7),
-    Bit("data_link_layer_state_changed", 8),
+    Bit("data_link_layer_state_changed", 8, RW1C),
+    reserved=RSVDZ,
 )
 
+# Root Control/Capabilities/Status exist on Root Ports and Root Complex Event Collectors only
+# (implemented_registers); decoded as None elsewhere, so they have no attributes there.
 ROOT_CONTROL = Register(
     Int16ul,
-    Bit("system_error_on_correctable_error_enable", 0),
-    Bit("system_error_on_non_fatal_error_enable", 1),
-    Bit("system_error_on_fatal_error_enable", 2),
-    Bit("pme_interrupt_enable", 3),
-    Bit("crs_software_visibility_enable", 4),
+    Bit("system_error_on_correctable_error_enable", 0, RW),
+    Bit("system_error_on_non_fatal_error_enable", 1, RW),
+    Bit("system_error_on_fatal_error_enable", 2, RW),
+    Bit("pme_interrupt_enable", 3, RW),
+    Bit("crs_software_visibility_enable", 4, RW, when=has("root_capabilities.crs_software_visibility")),
 )
 
 ROOT_CAPABILITIES = Register(Int16ul, Bit("crs_software_visibility", 0))
@@ -202,8 +223,9 @@ ROOT_CAPABILITIES = Register(Int16ul, Bit("crs_software_visibility", 0))
 ROOT_STATUS = Register(
     Int32ul,
     Bits("pme_requester_id", 0, 16),
-    Bit("pme_status", 16),
+    Bit("pme_status", 16, RW1C),
     Bit("pme_pending", 17),
+    reserved=RSVDZ,
 )
 
 DEVICE_CAPABILITIES_2 = Register(
@@ -230,20 +252,22 @@ DEVICE_CAPABILITIES_2 = Register(
     Bit("frs_supported", 31),
 )
 
+_CAP2 = "device_capabilities_2."
+
 DEVICE_CONTROL_2 = Register(
     Int16ul,
-    Bits("completion_timeout_value", 0, 4),
-    Bit("completion_timeout_disable", 4),
-    Bit("ari_forwarding_enable", 5),
-    Bit("atomic_op_requester_enable", 6),
-    Bit("atomic_op_egress_blocking", 7),
-    Bit("ido_request_enable", 8),
-    Bit("ido_completion_enable", 9),
-    Bit("ltr_mechanism_enable", 10),
-    Bit("emergency_power_reduction_request", 11),
-    Bit("tag_10bit_requester_enable", 12),
-    Bits("obff_enable", 13, 2),
-    Bit("end_end_tlp_prefix_blocking", 15),
+    Bits("completion_timeout_value", 0, 4, access=RW, when=has(_CAP2 + "completion_timeout_ranges_supported")),
+    Bit("completion_timeout_disable", 4, RW, when=has(_CAP2 + "completion_timeout_disable_supported")),
+    Bit("ari_forwarding_enable", 5, RW, when=has(_CAP2 + "ari_forwarding_supported")),
+    Bit("atomic_op_requester_enable", 6, RW, when=Not(port_in(UPSTREAM_PORT, DOWNSTREAM_PORT))),
+    Bit("atomic_op_egress_blocking", 7, RW, when=has(_CAP2 + "atomic_op_routing_supported")),
+    Bit("ido_request_enable", 8, RW),
+    Bit("ido_completion_enable", 9, RW),
+    Bit("ltr_mechanism_enable", 10, RW, when=has(_CAP2 + "ltr_mechanism_supported")),
+    Bit("emergency_power_reduction_request", 11, RW, when=has(_CAP2 + "emergency_power_reduction_supported")),
+    Bit("tag_10bit_requester_enable", 12, RW, when=has(_CAP2 + "tag_10bit_requester_supported")),
+    Bits("obff_enable", 13, 2, access=RW, when=has(_CAP2 + "obff_supported")),
+    Bit("end_end_tlp_prefix_blocking", 15, RW, when=has(_CAP2 + "end_end_tlp_prefix_supported")),
 )
 
 DEVICE_STATUS_2 = Register(Int16ul)
@@ -259,16 +283,17 @@ LINK_CAPABILITIES_2 = Register(
     Bit("drs_supported", 31),
 )
 
+# Link Control 2 is sticky (RWS): its settings survive FLR and hot reset.
 LINK_CONTROL_2 = Register(
     Int16ul,
-    Bits("target_link_speed", 0, 4),
-    Bit("enter_compliance", 4),
-    Bit("hardware_autonomous_speed_disable", 5),
-    Bit("selectable_de_emphasis", 6),
-    Bits("transmit_margin", 7, 3),
-    Bit("enter_modified_compliance", 10),
-    Bit("compliance_sos", 11),
-    Bits("compliance_preset_de_emphasis", 12, 4),
+    Bits("target_link_speed", 0, 4, access=RWS),
+    Bit("enter_compliance", 4, RWS),
+    Bit("hardware_autonomous_speed_disable", 5, RWS),
+    Bit("selectable_de_emphasis", 6, HWINIT),
+    Bits("transmit_margin", 7, 3, access=RWS),
+    Bit("enter_modified_compliance", 10, RWS),
+    Bit("compliance_sos", 11, RWS),
+    Bits("compliance_preset_de_emphasis", 12, 4, access=RWS),
 )
 
 LINK_STATUS_2 = Register(
@@ -278,7 +303,7 @@ LINK_STATUS_2 = Register(
     Bit("equalization_phase_1_successful", 2),
     Bit("equalization_phase_2_successful", 3),
     Bit("equalization_phase_3_successful", 4),
-    Bit("link_equalization_request", 5),
+    Bit("link_equalization_request", 5, RW1C),
     Bit("retimer_presence_detected", 6),
     Bit("two_retimers_presence_detected", 7),
     Bits("crosslink_resolution", 8, 2),

@@ -3,30 +3,35 @@ from __future__ import annotations
 
 from construct import Container, If, Int8ul, Int16ul, Int32ul, Struct, this
 
-from ..bits import Bit, Bits, Register
+from ..attributes import RW, FieldBits, has
+from ..bits import Bit, Bits, Register, Scalar, whole
 from ..context import DecodeContext
 
 MESSAGE_CONTROL = Register(
     Int16ul,
-    Bit("enable", 0),
+    Bit("enable", 0, RW),
     Bits("multiple_message_capable_log2", 1, 3),
-    Bits("multiple_message_enable_log2", 4, 3),
+    Bits("multiple_message_enable_log2", 4, 3, access=RW),
     Bit("address_64bit", 7),
     Bit("per_vector_masking", 8),
     Bit("extended_message_data_capable", 9),
-    Bit("extended_message_data_enable", 10),
+    Bit("extended_message_data_enable", 10, RW, when=has("message_control.extended_message_data_capable")),
 )
+
+# Mask Bits: one RW bit per vector the function is capable of.
+MASK_BITS = Scalar(Int32ul, Bits("mask", 0, 32, access=RW,
+                                 when=FieldBits("message_control.multiple_message_capable_log2", vectors=True)))
 
 SCHEMA = Struct(
     "cap_id" / Int8ul,
     "next" / Int8ul,
     "message_control" / MESSAGE_CONTROL,
-    "message_address" / Int32ul,
-    "message_upper_address" / If(this.message_control.address_64bit, Int32ul),
-    "message_data" / Int16ul,
-    "extended_message_data" / Int16ul,
-    "mask_bits" / If(this.message_control.per_vector_masking, Int32ul),
-    "pending_bits" / If(this.message_control.per_vector_masking, Int32ul),
+    "message_address" / Scalar(Int32ul, Bits("address", 2, 30, access=RW)),
+    "message_upper_address" / If(this.message_control.address_64bit, whole(Int32ul, RW)),
+    "message_data" / whole(Int16ul, RW),
+    "extended_message_data" / whole(Int16ul, RW, when=has("message_control.extended_message_data_capable")),
+    "mask_bits" / If(this.message_control.per_vector_masking, MASK_BITS),
+    "pending_bits" / If(this.message_control.per_vector_masking, Int32ul),  # RO: the function sets them
 )
 
 

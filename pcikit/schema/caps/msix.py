@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from construct import Container, Int8ul, Int16ul, Int32ul, Struct
 
+from ..attributes import RW
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 
@@ -10,8 +11,8 @@ MESSAGE_CONTROL = Register(
     Int16ul,
     Bits("table_size_raw", 0, 11),
     Bits("table_size", 0, 11, add=1),
-    Bit("function_mask", 14),
-    Bit("enable", 15),
+    Bit("function_mask", 14, RW),
+    Bit("enable", 15, RW),
 )
 
 # BIR in bits 2:0, QWORD-aligned offset in bits 31:3.

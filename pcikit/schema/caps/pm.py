@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from construct import Container, Int8ul, Int16ul, Struct
 
+from ..attributes import RW, RW1CS, RWS, has
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 
@@ -22,14 +23,17 @@ PMC = Register(
     Bit("pme_support_d3cold", 15),
 )
 
+# PME_En and PME_Status exist (sticky: they survive a soft reset) when the function can send PME.
+_PME = has(*(f"pmc.pme_support_{state}" for state in ("d0", "d1", "d2", "d3hot", "d3cold")))
+
 PMCSR = Register(
     Int16ul,
-    Bits("power_state", 0, 2),
+    Bits("power_state", 0, 2, access=RW),
     Bit("no_soft_reset", 3),
-    Bit("pme_enable", 8),
+    Bit("pme_enable", 8, RWS, when=_PME),
     Bits("data_select", 9, 4),
     Bits("data_scale", 13, 2),
-    Bit("pme_status", 15),
+    Bit("pme_status", 15, RW1CS, when=_PME),
 )
 
 PMCSR_BSE = Register(Int8ul, Bit("b2_b3", 6), Bit("bpcc_enable", 7))

@@ -24,13 +24,13 @@ VIRTIO = Struct(
     "length" / Int8ul,
     "cfg_type" / Int8ul,
     "bar" / Int8ul,
-    "id" / Int8ul,
+    "region_id" / Int8ul,
     "padding" / Bytes(2),
-    "offset" / Int32ul,
+    "region_offset" / Int32ul,
     "region_length" / Int32ul,
     "notify_off_multiplier" / If(this.cfg_type == 2, Int32ul),
-    "offset_hi" / If(this.cfg_type == 8, Int32ul),
-    "length_hi" / If(this.cfg_type == 8, Int32ul),
+    "region_offset_hi" / If(this.cfg_type == 8, Int32ul),
+    "region_length_hi" / If(this.cfg_type == 8, Int32ul),
 )
 
 VIRTIO_VENDOR = 0x1AF4

@@ -6,6 +6,8 @@ capability starts with.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from construct import Construct, Container, Int32ul
 
 from ..bits import Bits, Register
@@ -19,6 +21,12 @@ EXTENDED_HEADER = Register(
 )
 
 
+@lru_cache(maxsize=512)
+def fixed_size(schema: Construct) -> int:
+    """``schema.sizeof()``, computed once per schema (construct walks the whole tree every call)."""
+    return schema.sizeof()
+
+
 def parse_fixed(ctx: DecodeContext, schema: Construct, relative: int = 0) -> Container:
     """Parse a fixed-size ``schema`` at offset + ``relative``, padding past 4 KiB with 0xff.
 
@@ -26,7 +34,7 @@ def parse_fixed(ctx: DecodeContext, schema: Construct, relative: int = 0) -> Con
     unreadable tail reads as all ones, as it does everywhere else.
     """
     start = ctx.offset + relative
-    size = schema.sizeof()
+    size = fixed_size(schema)
     if start + size <= len(ctx.image):
         return ctx.parse(schema, relative)
     return schema.parse(ctx.image[start:] + b"\xff" * size)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from construct import Container, Int16ul, Struct
 
+from ..attributes import RW, has
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
@@ -25,19 +26,23 @@ ACS_CAPABILITY = Register(
     Bits("egress_control_vector_size_raw", 8, 8),
 )
 
+# Each ACS Control enable is RW when its ACS Capability bit says the function implements it
+# (PCIe 7.7.8.3); the ACS Enhanced controls need ACS Enhanced Capability.
+_CAP = "acs_capability."
+
 ACS_CONTROL = Register(
     Int16ul,
-    Bit("source_validation_enable", 0),
-    Bit("translation_blocking_enable", 1),
-    Bit("p2p_request_redirect_enable", 2),
-    Bit("p2p_completion_redirect_enable", 3),
-    Bit("upstream_forwarding_enable", 4),
-    Bit("p2p_egress_control_enable", 5),
-    Bit("direct_translated_p2p_enable", 6),
-    Bit("io_request_blocking_enable", 7),
-    Bits("dsp_memory_target_access_control", 8, 2),
-    Bits("usp_memory_target_access_control", 10, 2),
-    Bit("unclaimed_request_redirect_control", 12),
+    Bit("source_validation_enable", 0, RW, when=has(_CAP + "source_validation")),
+    Bit("translation_blocking_enable", 1, RW, when=has(_CAP + "translation_blocking")),
+    Bit("p2p_request_redirect_enable", 2, RW, when=has(_CAP + "p2p_request_redirect")),
+    Bit("p2p_completion_redirect_enable", 3, RW, when=has(_CAP + "p2p_completion_redirect")),
+    Bit("upstream_forwarding_enable", 4, RW, when=has(_CAP + "upstream_forwarding")),
+    Bit("p2p_egress_control_enable", 5, RW, when=has(_CAP + "p2p_egress_control")),
+    Bit("direct_translated_p2p_enable", 6, RW, when=has(_CAP + "direct_translated_p2p")),
+    Bit("io_request_blocking_enable", 7, RW, when=has(_CAP + "enhanced_capability")),
+    Bits("dsp_memory_target_access_control", 8, 2, access=RW, when=has(_CAP + "enhanced_capability")),
+    Bits("usp_memory_target_access_control", 10, 2, access=RW, when=has(_CAP + "enhanced_capability")),
+    Bit("unclaimed_request_redirect_control", 12, RW, when=has(_CAP + "enhanced_capability")),
 )
 
 SCHEMA = Struct(

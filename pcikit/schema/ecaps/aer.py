@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from construct import Array, Container, Int32ul, Struct
 
+from ..attributes import RSVDZ, RW, RW1CS, RWS, has
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
@@ -55,36 +56,52 @@ CORRECTABLE_ERRORS = Register(
     Bit("header_log_overflow", 15),
 )
 
+# Status registers are RW1CS, masks and severity RWS (PCIe 7.8.4); severity resets to the spec's
+# defaults: Data Link Protocol, Surprise Down, Flow Control Protocol, Receiver Overflow,
+# Malformed TLP and Uncorrectable Internal errors are fatal.
+UNCORRECTABLE_ERROR_STATUS = UNCORRECTABLE_ERRORS.retyped(RW1CS)
+UNCORRECTABLE_ERROR_MASK = UNCORRECTABLE_ERRORS.retyped(RWS, {"uncorrectable_internal_error": 1})
+UNCORRECTABLE_ERROR_SEVERITY = UNCORRECTABLE_ERRORS.retyped(RWS, dict.fromkeys((
+    "data_link_protocol_error", "surprise_down_error", "flow_control_protocol_error",
+    "receiver_overflow", "malformed_tlp", "uncorrectable_internal_error"), 1))
+CORRECTABLE_ERROR_STATUS = CORRECTABLE_ERRORS.retyped(RW1CS)
+CORRECTABLE_ERROR_MASK = CORRECTABLE_ERRORS.retyped(RWS, {"advisory_non_fatal_error": 1,
+                                                          "corrected_internal_error": 1,
+                                                          "header_log_overflow": 1})
+
 CAPABILITIES_AND_CONTROL = Register(
     Int32ul,
     Bits("first_error_pointer", 0, 5),
     Bit("ecrc_generation_capable", 5),
-    Bit("ecrc_generation_enable", 6),
+    Bit("ecrc_generation_enable", 6, RWS, when=has("capabilities_and_control.ecrc_generation_capable")),
     Bit("ecrc_check_capable", 7),
-    Bit("ecrc_check_enable", 8),
+    Bit("ecrc_check_enable", 8, RWS, when=has("capabilities_and_control.ecrc_check_capable")),
     Bit("multiple_header_recording_capable", 9),
-    Bit("multiple_header_recording_enable", 10),
+    Bit("multiple_header_recording_enable", 10, RWS,
+        when=has("capabilities_and_control.multiple_header_recording_capable")),
     Bit("tlp_prefix_log_present", 11),
     Bit("completion_timeout_prefix_header_log_capable", 12),
 )
 
+# Root registers exist on Root Ports and Root Complex Event Collectors only (``root`` is None elsewhere).
 ROOT_ERROR_COMMAND = Register(
     Int32ul,
-    Bit("correctable_error_reporting_enable", 0),
-    Bit("non_fatal_error_reporting_enable", 1),
-    Bit("fatal_error_reporting_enable", 2),
+    Bit("correctable_error_reporting_enable", 0, RW),
+    Bit("non_fatal_error_reporting_enable", 1, RW),
+    Bit("fatal_error_reporting_enable", 2, RW),
 )
 
 ROOT_ERROR_STATUS = Register(
     Int32ul,
-    Bit("err_cor_received", 0),
-    Bit("multiple_err_cor_received", 1),
-    Bit("err_fatal_nonfatal_received", 2),
-    Bit("multiple_err_fatal_nonfatal_received", 3),
-    Bit("first_uncorrectable_fatal", 4),
-    Bit("non_fatal_error_messages_received", 5),
-    Bit("fatal_error_messages_received", 6),
+    Bit("err_cor_received", 0, RW1CS),
+    Bit("multiple_err_cor_received", 1, RW1CS),
+    Bit("err_fatal_nonfatal_received", 2, RW1CS),
+    Bit("multiple_err_fatal_nonfatal_received", 3, RW1CS),
+    Bit("first_uncorrectable_fatal", 4, RW1CS),
+    Bit("non_fatal_error_messages_received", 5, RW1CS),
+    Bit("fatal_error_messages_received", 6, RW1CS),
     Bits("advanced_error_interrupt_message_number", 27, 5),
+    reserved=RSVDZ,
 )
 
 ERROR_SOURCE_IDENTIFICATION = Register(
@@ -101,11 +118,11 @@ ROOT = Struct(
 
 SCHEMA = Struct(
     "header" / EXTENDED_HEADER,
-    "uncorrectable_error_status" / UNCORRECTABLE_ERRORS,
-    "uncorrectable_error_mask" / UNCORRECTABLE_ERRORS,
-    "uncorrectable_error_severity" / UNCORRECTABLE_ERRORS,
-    "correctable_error_status" / CORRECTABLE_ERRORS,
-    "correctable_error_mask" / CORRECTABLE_ERRORS,
+    "uncorrectable_error_status" / UNCORRECTABLE_ERROR_STATUS,
+    "uncorrectable_error_mask" / UNCORRECTABLE_ERROR_MASK,
+    "uncorrectable_error_severity" / UNCORRECTABLE_ERROR_SEVERITY,
+    "correctable_error_status" / CORRECTABLE_ERROR_STATUS,
+    "correctable_error_mask" / CORRECTABLE_ERROR_MASK,
     "capabilities_and_control" / CAPABILITIES_AND_CONTROL,
     "header_log" / Array(4, Int32ul),
     "root" / ROOT,

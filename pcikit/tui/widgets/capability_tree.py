@@ -15,8 +15,9 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from ...model import Capability
+from .. import keys
 from ..inspect import Inspection
-from ..spans import FieldMap, Span, owner_path
+from ..spans import FieldMap, Span, owner_path, value_at
 
 CHANGED = "bold black on yellow"
 _STOP_TEXT = {
@@ -49,12 +50,29 @@ def _scalar(value: Any) -> tuple[str, str]:
     return str(value), ""
 
 
-def _children(value: Any) -> list[tuple[Any, Any]]:
+def _children(value: Any, absent: bool = True) -> list[tuple[Any, Any]]:
+    """Child fields of a decoded value; ``absent`` False leaves out registers the device lacks (None)."""
     if isinstance(value, dict):
-        return [(k, v) for k, v in value.items() if not str(k).startswith("_") and k != "raw"]
+        return [(k, v) for k, v in value.items()
+                if not str(k).startswith("_") and k != "raw" and (absent or v is not None)]
     if isinstance(value, list):
         return list(enumerate(value))
     return []
+
+
+def value_text(value: Any) -> Optional[str]:
+    """A field's value as ``c`` copies it: registers and integers in hex, flags as + or -; None for groups."""
+    if isinstance(value, dict) and "raw" in value:
+        return f"0x{value['raw']:x}"
+    if isinstance(value, bool):
+        return "+" if value else "-"
+    if isinstance(value, int):
+        return f"0x{value:x}"
+    if isinstance(value, (bytes, bytearray)):
+        return value.hex(" ")
+    if isinstance(value, (dict, list)) or value is None:
+        return None
+    return str(value)
 
 
 class CapabilityTree(Tree):
@@ -63,7 +81,7 @@ class CapabilityTree(Tree):
     BINDINGS = [
         Binding("right", "open_node", "Expand", show=False),
         Binding("left", "close_node", "Collapse", show=False),
-    ]
+    ] + keys.bindings(keys.TREE)
 
     class FieldFocused(Message):
         """The cursor is on the field at ``path``."""
@@ -78,11 +96,15 @@ class CapabilityTree(Tree):
         self._unexpanded: dict[int, Any] = {}
         self._field_map: Optional[FieldMap] = None
         self._changed_paths: set = set()
+        self._inspection: Optional[Inspection] = None
+        self.show_absent = False
+        self.last_search = ""
 
     def show(self, inspection: Optional[Inspection]) -> None:
         """Rebuild for ``inspection`` (None clears): top-level nodes only, the rest on expand."""
         self.clear()
         self._unexpanded = {}
+        self._inspection = inspection
         if inspection is None:
             return
         dev = inspection.device
@@ -120,7 +142,7 @@ class CapabilityTree(Tree):
         self.root.add_leaf(Text(f"⚠ {what}: {text}", style="bold red"), None)
 
     def _branch(self, parent: TreeNode, label: Text, path: tuple, value: Any) -> TreeNode:
-        node = parent.add(label, path, allow_expand=bool(_children(value)))
+        node = parent.add(label, path, allow_expand=bool(_children(value, self.show_absent)))
         self._unexpanded[node.id] = value
         return node
 
@@ -144,10 +166,10 @@ class CapabilityTree(Tree):
         value = self._unexpanded.pop(node.id, None)
         if value is None:
             return
-        for key, child in _children(value):
+        for key, child in _children(value, self.show_absent):
             path = node.data + (key,)
             label = self._label(key, child, path)
-            if _children(child):
+            if _children(child, self.show_absent):
                 self._branch(node, label, path, child)
             else:
                 node.add_leaf(label, path)
@@ -177,6 +199,61 @@ class CapabilityTree(Tree):
         """Tell the pane which field the cursor is on."""
         if event.node.data is not None:
             self.post_message(self.FieldFocused(event.node.data))
+
+    # -- absent registers, copy, search --------------------------------------------------
+    def action_toggle_absent(self) -> None:
+        """``a``: show or hide the registers this device does not implement (decoded as absent)."""
+        self.show_absent = not self.show_absent
+        current = self.cursor_node.data if self.cursor_node is not None else None
+        self.show(self._inspection)
+        if current is not None:
+            self.reveal(current)
+        self.app.notify("Absent registers shown" if self.show_absent else "Absent registers hidden", timeout=1.5)
+
+    def copy_value(self) -> Optional[str]:
+        """The value under the cursor as text (None on a group node)."""
+        node = self.cursor_node
+        if node is None or node.data is None or self._inspection is None:
+            return None
+        return value_text(value_at(self._inspection.device, node.data))
+
+    def _paths(self) -> list[tuple[tuple, str]]:
+        """Every field path in tree order with the text a search looks in (name and value)."""
+        ins = self._inspection
+        if ins is None:
+            return []
+        dev = ins.device
+        out: list[tuple[tuple, str]] = []
+
+        def walk(path: tuple, value: Any, name: str) -> None:
+            shown = value_text(value)
+            out.append((path, f"{name} {shown or ''}".lower()))
+            for key, child in _children(value, self.show_absent):
+                walk(path + (key,), child, str(key))
+
+        if dev.header is not None:
+            walk(("header",), dev.header, "header")
+        for cap in dev.capabilities + dev.extended_capabilities:
+            walk(owner_path(cap), cap.fields if cap.fields is not None else {}, cap.name)
+        return out
+
+    def search(self, query: str, after_cursor: bool = False) -> bool:
+        """Move to the first field (after the cursor's, with ``after_cursor``) whose name or value holds ``query``."""
+        self.last_search = query
+        query = query.lower().strip()
+        if not query:
+            return False
+        paths = self._paths()
+        current = self.cursor_node.data if self.cursor_node is not None else None
+        start = next((i for i, (p, _) in enumerate(paths) if p == current), -1) + 1 if after_cursor else 0
+        order = paths[start:] + paths[:start]
+        found = next((path for path, text in order if query in text), None)
+        return found is not None and self.reveal(found)
+
+    def action_next_match(self) -> None:
+        """``n``: the next field matching the last search."""
+        if self.last_search and not self.search(self.last_search, after_cursor=True):
+            self.app.notify(f"No field matches “{self.last_search}”", severity="warning", timeout=2)
 
     def reveal(self, path: tuple) -> bool:
         """Expand down to the field at ``path`` and put the cursor on it; False when it is not shown."""

@@ -1,4 +1,4 @@
-"""The detail pane: a title line and the Header, Capabilities, MSI-X, Hex and Problems tabs.
+"""The detail pane: a title line and the Header, Capabilities, MSI-X, Hex, Problems and lspci tabs.
 
 Only the visible tab is rendered; the others are rendered when first shown, so
 moving through the list decodes no more than the header. The pane links the
@@ -22,8 +22,10 @@ from ..tabs import TABS
 from .capability_tree import CapabilityTree
 from .header_view import HeaderView
 from .hex_view import HexView
+from .lspci_view import LspciView
 from .msix_view import MsixView
 from .problems_view import ProblemsView
+from .search_bar import SearchBar
 
 
 def _value_text(value: Any) -> str:
@@ -38,6 +40,21 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
+def summary_line(ins: Inspection) -> Text:
+    """One line: the health glyph and the warnings and errors (or "no problems found")."""
+    from ..health import glyph
+
+    health = ins.health
+    mark, style = glyph(health.severity)
+    line = Text.assemble((mark + " ", style))
+    found = [text for severity, _, text in health.lines() if severity != "info"]
+    if not found:
+        line.append("no problems found", style="green")
+    else:
+        line.append(" · ".join(found), style=style)
+    return line
+
+
 class DetailPane(Vertical):
     """Everything about the selected device."""
 
@@ -48,6 +65,7 @@ class DetailPane(Vertical):
     DetailPane #hex-status { height: auto; min-height: 2; border-top: solid $primary 50%; }
     DetailPane HexView { height: 1fr; }
     DetailPane CapabilityTree { height: 1fr; }
+    DetailPane #detail-summary { height: 1; padding: 0 1; }
     """
 
     class Ready(Message):
@@ -62,6 +80,7 @@ class DetailPane(Vertical):
     def compose(self) -> ComposeResult:
         """Title line and the five tabs."""
         yield Static("No device selected", id="detail-title")
+        yield Static(id="detail-summary")
         with TabbedContent(initial="tab-header", id="tabs"):
             with TabPane("Header", id="tab-header"):
                 yield HeaderView(id="header-view")
@@ -74,6 +93,9 @@ class DetailPane(Vertical):
                 yield Static(id="hex-status")
             with TabPane("Problems", id="tab-problems"):
                 yield ProblemsView(id="problems-view")
+            with TabPane("lspci", id="tab-lspci"):
+                yield LspciView(id="lspci-view")
+        yield SearchBar(id="search")
 
     def on_mount(self) -> None:
         """Tell the app the pane can be filled."""
@@ -85,6 +107,7 @@ class DetailPane(Vertical):
         self.inspection = inspection
         self._chosen_span = None
         self.query_one("#detail-title", Static).update(title if title is not None else "No device selected")
+        self.query_one("#detail-summary", Static).update(summary_line(inspection) if inspection else "")
         self._stale = {tab for tab, _ in TABS}
         self._render_tab(self.active_tab)
 
@@ -108,6 +131,24 @@ class DetailPane(Vertical):
             target = next((w for w in pane.query("*") if w.focusable), None)
             (target or pane).focus()
 
+    # -- search and copy ---------------------------------------------------------------
+    def search_target(self, focused: Any) -> Optional[Any]:
+        """The capability tree or hex grid when ``focused`` is (in) one of them."""
+        for widget in (self.query_one(CapabilityTree), self.query_one(HexView)):
+            if widget is focused:
+                return widget
+        return None
+
+    async def open_search(self, target: Any) -> None:
+        """Open the search bar for the capability tree or hex grid."""
+        what = "field names and values" if isinstance(target, CapabilityTree) else "bytes (hex like 'de ad', or text)"
+        self.query_one(SearchBar).open(target, what)
+
+    def copy_value(self, focused: Any) -> Optional[str]:
+        """The value under the cursor of the focused tab content (None when it has no such value)."""
+        method = getattr(focused, "copy_value", None)
+        return method() if method is not None else None
+
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         """Render a tab the first time it is shown for this device."""
         if event.pane.id is not None:
@@ -128,6 +169,14 @@ class DetailPane(Vertical):
             self._render_hex(ins)
         elif tab == "tab-problems":
             self.query_one(ProblemsView).show(ins.problems if ins else None)
+        elif tab == "tab-lspci":
+            self._render_lspci(ins)
+
+    def _render_lspci(self, ins: Optional[Inspection]) -> None:
+        span = self._chosen_span
+        capability = span.path[1] if span is not None and span.path[0] in ("cap", "ecap") else None
+        domains = ins is not None and bool(ins.device.address.domain)
+        self.query_one(LspciView).show(ins, capability, domains)
 
     def _render_hex(self, ins: Optional[Inspection]) -> None:
         hex_view = self.query_one(HexView)
@@ -148,6 +197,7 @@ class DetailPane(Vertical):
         self._chosen_span = self.inspection.field_map.span(event.path)
         if self._chosen_span is not None and "tab-hex" not in self._stale:
             self.query_one(HexView).highlight(self._chosen_span.start, self._chosen_span.length)
+        self._stale.add("tab-lspci")  # re-rendered, with the new capability highlighted, when shown
 
     def on_hex_view_cursor_moved(self, event: HexView.CursorMoved) -> None:
         """Name the field the cursor's byte belongs to and underline its bytes."""

@@ -1,12 +1,15 @@
-"""The device list: one row per function, identity only, with interrupt and problem badges.
+"""The device list: one row per function with a health glyph, slot, name, interrupt mode, driver, class.
 
 Drawn with the Line API: only the rows on screen are rendered, and only their
-row data is built (names looked up, capability list walked for the badges);
-columns have fixed widths. Listing thousands of devices costs milliseconds
-(Textual's DataTable would measure every cell with Rich).
+row data is built (names looked up, interrupt mode decoded). The name column
+takes whatever width the compact columns leave, so it is never scrolled away and
+nothing scrolls sideways; optional columns (driver, class) drop out first when the
+list is narrow. Listing thousands of devices costs milliseconds (Textual's
+DataTable would measure every cell with Rich). A click on a column title sorts by it.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Optional
 
 from rich.segment import Segment
@@ -20,25 +23,57 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...address import Address
-from ..rows import DeviceRow, problem_badge
+from .. import keys
+from ..health import glyph
+from ..rows import DeviceRow
 
-_GAP = 2
+_GAP = 1
 _PLAIN = Style()
-_CELL_STYLES = {"interrupts": Style(color="cyan"), None: Style(color="red", bold=True)}
-# (title, attribute, width) in screen order; badges first so they stay visible in a narrow pane.
+_MODE_STYLE = Style(color="cyan")
+_NAME_MIN = 40  # optional columns drop out before the name column gets narrower than this
+
+
+@dataclass(frozen=True)
+class Column:
+    """A list column: ``key`` is the row attribute (and sort key); width None takes what is left."""
+
+    title: str
+    key: str
+    width: Optional[int]
+    optional: bool = False  # dropped (in reverse order) when the name column would get too narrow
+
+
+# Screen order. The name column is the flexible one; optional columns go first when space is short.
 COLUMNS = (
-    ("Slot", "slot", 7),
-    ("Interrupts", "interrupts", 14),
-    ("!", None, 3),
-    ("Class", "class_name", 26),
-    ("Vendor", "vendor", 26),
-    ("Device", "device", 48),
-    ("Driver", "driver", 14),
+    Column("", "status", 1),
+    Column("Slot", "slot", 7),
+    Column("Name", "name", None),
+    Column("IRQ", "mode", 5),
+    Column("Driver", "driver", 12, optional=True),
+    Column("Class", "class_name", 18, optional=True),
 )
+_SORT_OF = {"class_name": "class"}
 
 
 def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def layout(width: int, slot_width: int, with_driver: bool) -> list[tuple[Column, int]]:
+    """The columns that fit ``width`` and their widths (the name column takes the rest)."""
+    columns = [c for c in COLUMNS if c.key != "driver" or with_driver]
+
+    def fixed(col: Column) -> int:
+        return slot_width if col.key == "slot" else col.width or 0
+
+    while True:
+        used = sum(fixed(c) + _GAP for c in columns)
+        optional = [c for c in columns if c.optional]
+        if width - used >= _NAME_MIN or not optional:
+            break
+        columns.remove(optional[-1])
+    rest = max(8, width - used)
+    return [(c, fixed(c) if c.width is not None else rest) for c in columns]
 
 
 class DeviceList(ScrollView, can_focus=True):
@@ -46,7 +81,7 @@ class DeviceList(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES = {"device-list--header", "device-list--cursor", "device-list--stripe"}
     DEFAULT_CSS = """
-    DeviceList { height: 1fr; padding-left: 1; }
+    DeviceList { height: 1fr; padding-left: 1; overflow-x: hidden; }
     DeviceList > .device-list--header { text-style: bold; background: $panel; }
     DeviceList > .device-list--cursor { background: $block-cursor-blurred-background; }
     DeviceList:focus > .device-list--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
@@ -59,8 +94,7 @@ class DeviceList(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("home", "jump(0)", "First", show=False),
         Binding("end", "jump(-1)", "Last", show=False),
-        Binding("enter", "choose", "Details", show=False),
-    ]
+    ] + keys.bindings(keys.LIST)
 
     cursor: reactive[int] = reactive(0, always_update=True)
 
@@ -78,43 +112,76 @@ class DeviceList(ScrollView, can_focus=True):
             super().__init__()
             self.address = address
 
+    class SortClicked(Message):
+        """A click on the title of the column sorted by ``key``."""
+
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._addresses: list[Address] = []
         self._index: dict[Address, int] = {}
         self._row_of: Optional[Callable[[Address], DeviceRow]] = None
-        self._problem_counts: dict[Address, int] = {}
-        self._widths = [width for _, _, width in COLUMNS]
+        self._status: dict[Address, str] = {}
+        self._marked: Optional[Address] = None
+        self._slot_width = 7
+        self._with_driver = False
+        self._sort: tuple[str, bool] = ("slot", False)
+        self._columns: list[tuple[Column, int]] = []
 
     # -- content -----------------------------------------------------------------------
     def show(
         self,
         addresses: list[Address],
         row_of: Callable[[Address], DeviceRow],
-        problems: dict[Address, int],
+        status: dict[Address, str],
         slot_width: int = 7,
+        with_driver: bool = False,
+        sort: tuple[str, bool] = ("slot", False),
     ) -> None:
-        """List ``addresses`` (rows built by ``row_of`` when drawn); the cursor stays on its device."""
+        """List ``addresses`` (rows built by ``row_of`` when drawn); the cursor stays on its device.
+
+        ``status`` maps an address to its health severity (filled in as devices are checked).
+        """
         current = self.selected_address
         self._addresses = addresses
         self._index = {address: i for i, address in enumerate(addresses)}
         self._row_of = row_of
-        self._problem_counts = problems
-        self._widths[0] = slot_width
-        self.virtual_size = Size(sum(self._widths) + _GAP * len(COLUMNS), len(addresses) + 1)
+        self._status = status
+        self._slot_width = slot_width
+        self._with_driver = with_driver
+        self._sort = sort
+        self._columns = []
+        self.virtual_size = Size(0, len(addresses) + 1)
         self.cursor = self._index.get(current, min(self.cursor, len(addresses) - 1)) if addresses else 0
         self.refresh()
 
-    def _cell(self, row: DeviceRow, attr: Optional[str]) -> str:
-        if attr is None:
-            return problem_badge(self._problem_counts.get(row.address))
-        return getattr(row, attr)
+    def on_resize(self) -> None:
+        """Column widths follow the widget's width."""
+        self._columns = []
+        self.refresh()
 
-    def set_problems(self, address: Address, count: int) -> None:
-        """Fill in the problem badge once a device has been decoded."""
+    def columns(self) -> list[tuple[Column, int]]:
+        """The shown columns and their widths at the current size."""
+        if not self._columns:
+            width = self.scrollable_content_region.width
+            self._columns = layout(width, self._slot_width, self._with_driver)
+        return self._columns
+
+    def set_status(self, address: Address) -> None:
+        """Redraw a device's row once its health is known."""
         index = self._index.get(address)
         if index is not None:
             self.refresh_line(index + 1)
+
+    def set_mark(self, address: Optional[Address]) -> None:
+        """Mark one device (the comparison's A side); None clears."""
+        for old in (self._marked, address):
+            if old is not None:
+                self.set_status(old)
+        self._marked = address
 
     @property
     def row_count(self) -> int:
@@ -173,9 +240,17 @@ class DeviceList(ScrollView, can_focus=True):
             self.post_message(self.Selected(self._addresses[self.cursor]))
 
     def on_click(self, event: Click) -> None:
-        """A click moves the cursor; a click on the cursor row opens the device."""
+        """A click on a title sorts by it; on a row moves the cursor; on the cursor row opens the device."""
         offset = event.get_content_offset(self)
-        if offset is None or offset.y == 0:
+        if offset is None:
+            return
+        if offset.y == 0:
+            x = 0
+            for column, width in self.columns():
+                if x <= offset.x < x + width + _GAP:
+                    self.post_message(self.SortClicked(_SORT_OF.get(column.key, column.key)))
+                    return
+                x += width + _GAP
             return
         index = offset.y - 1 + int(self.scroll_offset.y)
         if 0 <= index < len(self._addresses):
@@ -184,19 +259,37 @@ class DeviceList(ScrollView, can_focus=True):
             self.cursor = index
 
     # -- drawing -----------------------------------------------------------------------
+    def _title(self, column: Column) -> str:
+        key, reverse = self._sort
+        if _SORT_OF.get(column.key, column.key) == key and column.key != "status":
+            return column.title + (" ▼" if reverse else " ▲")
+        return column.title
+
+    def _cells(self, row: DeviceRow) -> list[tuple[str, Style]]:
+        cells = []
+        for column, _ in self.columns():
+            if column.key == "status":
+                mark, style = glyph(self._status.get(row.address))
+                if row.address == self._marked:
+                    mark, style = "M", "bold magenta"
+                cells.append((mark, Style.parse(style)))
+            else:
+                cells.append((getattr(row, column.key), _MODE_STYLE if column.key == "mode" else _PLAIN))
+        return cells
+
     def _line(self, cells: list[tuple[str, Style]], base: Style) -> list[Segment]:
-        segments = []
-        for (text, style), width in zip(cells, self._widths):
-            segments.append(Segment(_fit(text, width).ljust(width + _GAP), base + style))
-        return segments
+        return [
+            Segment(_fit(text, width).ljust(width + _GAP), base + style)
+            for (text, style), (_, width) in zip(cells, self.columns())
+        ]
 
     def render_line(self, y: int) -> Strip:
         """The header on the first line, then the rows scrolled into view."""
-        scroll_x, scroll_y = self.scroll_offset
+        scroll_y = int(self.scroll_offset.y)
         width = self.scrollable_content_region.width
         if y == 0:
             style = self.get_component_rich_style("device-list--header")
-            segments = self._line([(title, _PLAIN) for title, _, _ in COLUMNS], style)
+            segments = self._line([(self._title(c), _PLAIN) for c, _ in self.columns()], style)
         else:
             index = y - 1 + scroll_y
             if index >= len(self._addresses) or self._row_of is None:
@@ -207,7 +300,6 @@ class DeviceList(ScrollView, can_focus=True):
                 base = base + self.get_component_rich_style("device-list--cursor")
             elif index % 2:
                 base = base + self.get_component_rich_style("device-list--stripe")
-            cells = [(self._cell(row, attr), _CELL_STYLES.get(attr, _PLAIN)) for _, attr, _ in COLUMNS]
-            segments = self._line(cells, base)
+            segments = self._line(self._cells(row), base)
         fill = self.rich_style if y else self.get_component_rich_style("device-list--header")
-        return Strip(segments).crop(scroll_x, scroll_x + width).extend_cell_length(width, fill)
+        return Strip(segments).crop(0, width).extend_cell_length(width, fill)

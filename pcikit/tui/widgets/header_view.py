@@ -61,6 +61,18 @@ def _bar_text(bar: Bar) -> str:
     return f"{kind} {where}, {size}"
 
 
+def _link_text(dev: Device) -> str:
+    """``8 GT/s x4 (capable 8 GT/s x16)`` from the PCIe capability's link registers, else empty."""
+    cap = dev.find_capability(0x10)
+    fields = cap.fields if cap is not None else None
+    if fields is None or fields.get("link_status") is None or not fields.get("max_link_width"):
+        return ""
+    if None in (fields.link_speed_gts, fields.link_width, fields.max_link_speed_gts):
+        return ""
+    return (f"{fields.link_speed_gts:g} GT/s x{fields.link_width} "
+            f"(capable {fields.max_link_speed_gts:g} GT/s x{fields.max_link_width})")
+
+
 class HeaderView(VerticalScroll):
     """The decoded header of the selected device (read from the model, never from bytes)."""
 
@@ -83,7 +95,7 @@ class HeaderView(VerticalScroll):
     def _sections(self, inspection: Inspection) -> list:
         dev = inspection.device
         changed = inspection.changed
-        sections = [self._identity(dev, inspection)]
+        sections = [self._health(inspection), self._identity(dev, inspection)]
         if dev.header is None:
             sections.append(Text(f"Only {dev.config.size} bytes of config space are readable: no header.", style="red"))
             return sections
@@ -97,6 +109,35 @@ class HeaderView(VerticalScroll):
         if dev.header_type == 1:
             sections.append(self._bridge(dev, changed))
         return sections
+
+    def _health(self, inspection: Inspection) -> Table:
+        """pcikit.health's findings (worst first), then the link, interrupts, power and the kernel's view."""
+        from ...interrupts import interrupt_summary
+        from ..health import glyph, power_state
+
+        dev = inspection.device
+        health = inspection.health
+        table = _section("Health")
+        for severity, topic, text in health.lines():
+            mark, style = glyph(severity) if severity != "info" else ("i", "cyan")
+            table.add_row(Text(f"{mark} {topic}", style=style), Text(text, style=style))
+        if health.severity == "ok" and not any(s != "info" for s, _, _ in health.lines()):
+            table.add_row(Text("● ok", style="green"), Text("no problems found", style="green"))
+        link = _link_text(dev)
+        if link:
+            table.add_row("Link", link)
+        if dev.header is not None:
+            table.add_row("Interrupts", interrupt_summary(dev).mode + " in use")
+        power = power_state(dev)
+        if power is not None:
+            table.add_row("Power state", power)
+        kernel = dev.kernel
+        if kernel is not None:
+            for label, value in (("IOMMU group", kernel.iommu_group), ("NUMA node", kernel.numa_node),
+                                 ("Modules", ", ".join(kernel.modules))):
+                if value not in (None, ""):
+                    table.add_row(label, str(value))
+        return table
 
     def _identity(self, dev: Device, inspection: Inspection) -> Table:
         ids = inspection.ids

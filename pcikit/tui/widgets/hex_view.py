@@ -19,6 +19,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from .. import keys
+
 ROW_BYTES = 16
 _LABEL = 5  # "0f0: "
 _ASCII_FROM = _LABEL + ROW_BYTES * 3 + 1
@@ -31,6 +33,17 @@ _SELECTED = Style(bgcolor="blue", color="white", bold=True)
 _OWNER = Style(underline=True, bold=True)
 _CHANGED = Style(color="black", bgcolor="yellow")
 _CURSOR = Style(reverse=True)
+
+
+def search_bytes(query: str) -> bytes:
+    """``de ad`` or ``dead`` -> those bytes; anything else -> its ASCII (empty when not ASCII)."""
+    digits = query.replace(" ", "")
+    if digits and len(digits) % 2 == 0 and all(c in "0123456789abcdefABCDEF" for c in digits):
+        return bytes.fromhex(digits)
+    try:
+        return query.encode("ascii")
+    except UnicodeEncodeError:
+        return b""
 
 
 def _column(offset_in_row: int) -> int:
@@ -50,8 +63,7 @@ class HexView(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("home", "jump(0)", "First byte", show=False),
         Binding("end", "jump(-1)", "Last byte", show=False),
-        Binding("enter", "choose", "Show field"),
-    ]
+    ] + keys.bindings(keys.HEX)
 
     cursor: reactive[int] = reactive(0, always_update=True)
 
@@ -75,6 +87,7 @@ class HexView(ScrollView, can_focus=True):
         self._changed_offsets: set[int] = set()
         self._field_range: Optional[range] = None
         self._owner_range: Optional[range] = None
+        self.last_search = ""
 
     # -- content -------------------------------------------------------------------
     def load(self, data: bytes, changed: Optional[set[int]] = None) -> None:
@@ -113,6 +126,31 @@ class HexView(ScrollView, can_focus=True):
         """Underline the bytes of the field under the cursor."""
         self._owner_range = range(start, start + length)
         self.refresh()
+
+    # -- copy and search -----------------------------------------------------------
+    def copy_value(self) -> Optional[str]:
+        """The byte under the cursor, ``0xNN``."""
+        return f"0x{self._bytes[self.cursor]:02x}" if self._bytes else None
+
+    def search(self, query: str, after_cursor: bool = False) -> bool:
+        """Move to the next occurrence of ``query``: hex bytes (``de ad``, ``dead``) or else text."""
+        self.last_search = query
+        needle = search_bytes(query)
+        if not needle or not self._bytes:
+            return False
+        start = self.cursor + 1 if after_cursor else 0
+        found = self._bytes.find(needle, start)
+        if found < 0:
+            found = self._bytes.find(needle)
+        if found < 0:
+            return False
+        self.highlight(found, len(needle))
+        return True
+
+    def action_next_match(self) -> None:
+        """``n``: the next occurrence of the last search."""
+        if self.last_search and not self.search(self.last_search, after_cursor=True):
+            self.app.notify(f"“{self.last_search}” not found", severity="warning", timeout=2)
 
     # -- cursor --------------------------------------------------------------------
     def validate_cursor(self, value: int) -> int:

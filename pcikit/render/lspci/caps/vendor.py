@@ -22,17 +22,22 @@ def render(ctx: RenderContext, cap) -> None:
         ctx.write(f"Len={f.length:02x} <?>\n")
 
 
+def virtio_name(cfg_type: int, dialect=V3_14) -> str:
+    """lspci's name of a virtio structure (``CommonCfg``, ``Notify``...; ``<unknown>`` otherwise)."""
+    names = _VIRTIO_NAMES_3_14 if dialect >= V3_14 else _VIRTIO_NAMES
+    return names.get(cfg_type, "<unknown>")
+
+
 def _virtio(ctx: RenderContext, f) -> None:
-    names = _VIRTIO_NAMES_3_14 if ctx.dialect >= V3_14 else _VIRTIO_NAMES
-    ctx.write(f"VirtIO: {names.get(f.cfg_type, '<unknown>')}\n")
+    ctx.write(f"VirtIO: {virtio_name(f.cfg_type, ctx.dialect)}\n")
     if ctx.verbose < 2:
         return
     if ctx.dialect >= V3_14 and f.cfg_type == _SHARED_MEMORY:
-        offset = f.offset | (f.offset_hi or 0) << 32
-        size = f.region_length | (f.length_hi or 0) << 32
-        text = f"\t\tBAR={f.bar} offset={offset:016x} size={size:016x} id={f.id}"
+        offset = f.region_offset | (f.region_offset_hi or 0) << 32
+        size = f.region_length | (f.region_length_hi or 0) << 32
+        text = f"\t\tBAR={f.bar} offset={offset:016x} size={size:016x} id={f.region_id}"
     else:
-        text = f"\t\tBAR={f.bar} offset={f.offset:08x} size={f.region_length:08x}"
+        text = f"\t\tBAR={f.bar} offset={f.region_offset:08x} size={f.region_length:08x}"
     if f.cfg_type == 2 and f.length >= 20:
         text += f" multiplier={f.notify_off_multiplier:08x}"
     ctx.write(text + "\n")

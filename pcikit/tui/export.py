@@ -1,0 +1,33 @@
+"""Saving the selected device: pcikit JSON or an lspci dump that ``lspci -F`` reads back."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import PcikitError
+from ..ids import IdDatabase
+from ..model import Device
+
+
+def json_text(dev: Device, ids: IdDatabase) -> str:
+    """The device as ``pcikit show --json`` prints it."""
+    try:
+        from ..render.json import dumps
+    except ImportError:
+        raise PcikitError("JSON export needs pcikit.render.json, which this build lacks") from None
+    return dumps([dev], ids) + "\n"
+
+
+def lspci_text(dev: Device, ids: IdDatabase, domains: bool, hex_level: int = 4) -> str:
+    """``lspci -vvv`` text (with ``-xxxx`` hex at ``hex_level`` 4; none at 0), kernel lines included."""
+    from ..render.lspci import LspciOptions, render_devices
+    from ..render.lspci.names import Namer
+
+    options = LspciOptions(verbose=3, domains=domains, kernel=True, hex_level=hex_level)
+    return "".join(render_devices([dev], options, Namer(ids)))
+
+
+def save(folder: Path, dev: Device, suffix: str, text: str) -> Path:
+    """Write ``text`` to ``pcikit-<slot><suffix>`` in ``folder``; OSError propagates."""
+    path = folder / f"pcikit-{str(dev.address).replace(':', '-')}{suffix}"
+    path.write_text(text)
+    return path
