@@ -141,3 +141,31 @@ def test_bundled_fixtures_come_with_their_bar_images():
     bundled = tui_source.bundled_source("test")
     read = [msix_report(d, bundled).state for d in bundled.load()]
     assert any(state is not None and state.vectors for state in read)
+
+
+def test_bar_option_maps_a_file_as_a_bar_of_the_named_device(tmp_path: Path):
+    dump = write_dump(tmp_path, name="all.txt")  # six devices: the NVMe's BAR 0 holds its MSI-X table
+    image = tmp_path / "nvme-bar0.bin"
+    image.write_bytes(nvme_bar0())
+    app = create_app(dump=str(dump), poll_interval=None, bars={0: str(image)}, bar_slot="01:00.0")
+    nvme = next(d for d in app.source.load() if d.address == NVME)
+    report = msix_report(nvme, app.source)
+    assert report.note is None and len(report.state.vectors) == 33
+    assert report.state.vectors[5].pending  # the PBA bit the image sets
+    other = next(d for d in app.source.load() if d.address == VIRTIO)  # BAR files are the NVMe's only
+    assert "a dump holds config space only" in msix_report(other, app.source).note
+
+
+def test_bar_option_errors_are_one_line_before_the_screen(tmp_path: Path, capsys):
+    from pcikit.commands import tui as command
+
+    dump = write_dump(tmp_path, name="all.txt")
+    image = tmp_path / "bar.bin"
+    image.write_bytes(nvme_bar0())
+    assert command.main(["-F", str(dump), "--bar", f"0={image}"]) == 2  # which of six devices?
+    assert "--bar maps BARs of one device, but the source holds 6 devices" in capsys.readouterr().err
+    assert command.main(["-F", str(dump), "-s", "01:00.0", "--bar", f"0={tmp_path / 'missing.bin'}"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "missing.bin" in err
+    assert command.main(["-F", str(dump), "--bar", "7=x"]) == 2
+    assert "BAR numbers are 0-5" in capsys.readouterr().err

@@ -5,7 +5,7 @@
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Mapping, Optional
 
 if TYPE_CHECKING:
     from .app import PcikitApp
@@ -21,17 +21,22 @@ def create_app(
     ids_file: Optional[str] = None,
     poll_interval: Optional[float] = 2.0,
     export_dir: str = ".",
+    bars: Optional[Mapping[int, str]] = None,
+    bar_slot: Optional[str] = None,
 ) -> "PcikitApp":
     """Build the app over ``source`` (or the one the options name; see ``choose_source``).
 
-    Devices are loaded here, so a malformed dump raises (PcikitError) before any
-    screen is drawn. ``poll_interval`` None turns polling off.
+    Devices are loaded here, so a malformed dump (or a ``bars`` file that cannot be
+    read: {BAR index: image file} of the device ``bar_slot`` names, or of the only
+    device) raises PcikitError before any screen is drawn. ``poll_interval`` None
+    turns polling off.
     """
     from ..ids import default_database
     from .app import PcikitApp
-    from .source import choose_source
+    from .source import choose_source, with_bar_files
 
     if source is None:
         source = choose_source(dump, spec, sysfs_root)
     devices = source.load()
+    source = with_bar_files(source, devices, bars or {}, bar_slot)
     return PcikitApp(source, devices, default_database(ids_file), poll_interval, export_dir)

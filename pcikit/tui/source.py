@@ -1,15 +1,20 @@
 """The inspector's choice of source: what the command line names, else the bundled examples.
 
 The sources themselves (live sysfs, dumps, specs) are :mod:`pcikit.sources`; this
-module only adds the TUI's fallback when no PCI bus is visible.
+module only adds the TUI's fallback when no PCI bus is visible, and ``--bar`` files
+for one device of a dump.
 """
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Mapping, Optional
 
 from ..access import sysfs
-from ..sources import FilesSource, NoBusError, Source, open_source
+from ..address import Address, SlotFilter
+from ..errors import PcikitError
+from ..mmio import BarRegion
+from ..model import Device
+from ..sources import BarFileSource, FilesSource, NoBusError, Source, open_source
 
 _PACKAGE_EXAMPLES = Path(__file__).with_name("data") / "examples.txt"
 _REPO_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -43,3 +48,42 @@ def choose_source(
         return open_source(dump, spec, sysfs_root)
     except NoBusError:
         return bundled_source(f"No PCI bus visible under {sysfs_root}")
+
+
+class DeviceBarFiles(BarFileSource):
+    """``--bar N=FILE`` images standing in for BARs of one device (``address``); others come from ``inner``."""
+
+    def __init__(self, inner: Source, files: Mapping[int, str], address: Address) -> None:
+        super().__init__(inner, files)
+        self.address = address
+
+    def bar_region(self, dev: Device, index: int) -> BarRegion:
+        """The file for BAR ``index`` of the chosen device, else the inner source's BAR."""
+        if dev.address != self.address:
+            return self.inner.bar_region(dev, index)
+        return super().bar_region(dev, index)
+
+
+def with_bar_files(source: Source, devices: list[Device], files: Mapping[int, str],
+                   slot: Optional[str] = None) -> Source:
+    """``source`` with ``files`` as BARs of the device ``slot`` names (or the only device).
+
+    Every file is opened once here, so a bad one is a one-line error before the screen is drawn.
+    """
+    if not files:
+        return source
+    if slot is not None:
+        try:
+            wanted = SlotFilter.parse(slot)
+        except ValueError as exc:
+            raise PcikitError(str(exc)) from None
+        chosen = [dev for dev in devices if wanted.matches(dev.address)]
+    else:
+        chosen = devices
+    if len(chosen) != 1:
+        where = f"{len(chosen)} devices match -s {slot}" if slot else f"the source holds {len(chosen)} devices"
+        raise PcikitError(f"--bar maps BARs of one device, but {where} (name it with -s SLOT)")
+    wrapped = DeviceBarFiles(source, files, chosen[0].address)
+    for index in files:
+        wrapped.bar_region(chosen[0], index).close()
+    return wrapped
