@@ -13,10 +13,12 @@ device the filter selects shows everything below it; ``\\-`` marks the last devi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from ..model import Device
-from .lspci.dialect import NEWEST, V3_10, LspciVersion
+
+if TYPE_CHECKING:  # the lspci package imports this module (slot paths): import its dialects late
+    from .lspci.dialect import LspciVersion
 
 _LINE_LIMIT = 1023
 
@@ -286,11 +288,14 @@ def render_tree(
     devices: Iterable[Device],
     name: Callable[[Device], Optional[str]],
     match: Optional[Callable[[Device], bool]] = None,
-    dialect: LspciVersion = NEWEST,
+    dialect: Optional["LspciVersion"] = None,
 ) -> str:
-    """The tree text as lspci ``dialect`` draws it; ``name`` gives the label after each leaf (None for ``-t``)."""
+    """The tree text as lspci ``dialect`` (default the newest) draws it; ``name`` gives the label
+    after each leaf (None for ``-t``)."""
+    from .lspci.dialect import V3_10
+
     ordered = sorted(devices, key=lambda dev: dev.address)
-    if dialect < V3_10:
+    if dialect is not None and dialect < V3_10:
         printer = _Printer(name, match)
         printer.bridge(_grow(ordered), "")
     else:
