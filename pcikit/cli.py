@@ -11,6 +11,7 @@ import re
 import sys
 from typing import Callable, Optional, Sequence
 
+from .argparsing import CommandParser
 from .errors import NoSuchDeviceError, PcikitError
 
 EXIT_OK, EXIT_NOMATCH, EXIT_USAGE = 0, 1, 2
@@ -35,9 +36,20 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _name_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-n", dest="numeric", action="count", default=0, help="numbers (-nn: names and numbers)")
+    parser.add_argument("-n", dest="numeric", action="count", default=0,
+                        help="numeric IDs instead of names (-nn: names and numbers)")
     parser.add_argument("-D", dest="domains", action="store_true", default=None, help="always show PCI domains")
     parser.add_argument("-k", dest="kernel", action="store_true", help="show kernel drivers")
+
+
+def _lspci_format_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("lspci formats")
+    group.add_argument("-m", dest="machine", action="count", default=0,
+                       help="machine-readable: -mm one quoted line per device, -vmm tagged records, -m the old format")
+    group.add_argument("-P", dest="path", action="count", default=0,
+                       help="prefix each slot with its bridge path (-PP: bus path)")
+    group.add_argument("-b", dest="bus_centric", action="store_true",
+                       help="bus-centric: IRQ and addresses as the card sees them, not the kernel")
 
 
 def _dialect_option(parser: argparse.ArgumentParser) -> None:
@@ -57,7 +69,7 @@ def _dialect(args: argparse.Namespace):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argparse tree (also used for ``--help`` output)."""
-    parser = argparse.ArgumentParser(prog="pcikit", description="Inspect, test and emulate PCI/PCIe devices.")
+    parser = CommandParser(prog="pcikit", description="Inspect, test and emulate PCI/PCIe devices.")
     parser.add_argument("--version", action="version", version="pcikit 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -65,18 +77,25 @@ def build_parser() -> argparse.ArgumentParser:
     _source_options(p)
     _dialect_option(p)
     _name_options(p)
-    p.add_argument("-v", dest="verbose", action="count", default=0, help="add prog-if and subsystem")
+    p.add_argument("-v", dest="verbose", action="count", default=0,
+                   help="lspci's verbose output, as lspci -v: the full details (-vv, -vvv more); with -mm tagged records")
+    _lspci_format_options(p)
 
     p = sub.add_parser("show", help="device details (-v/-vv/-vvv; --format text|lspci|json)")
     _source_options(p)
     _dialect_option(p)
     _name_options(p)
-    p.add_argument("-v", dest="verbose", action="count", default=0, help="more detail (up to -vvv)")
-    p.add_argument("--format", choices=("text", "lspci", "json"), default="text")
+    p.add_argument("-v", dest="verbose", action="count", default=0,
+                   help="more detail: -v register fields, -vv and -vvv every capability field (lspci format: lspci -v/-vv/-vvv)")
+    p.add_argument("--format", choices=("text", "lspci", "json"), default="text",
+                   help="text: pcikit's own view (default); lspci: what lspci prints; json: docs/json-schema.md")
     p.add_argument("--json", dest="format", action="store_const", const="json", help="same as --format json")
-    p.add_argument("-x", dest="hex_level", action="count", default=0, help="add hex dumps (lspci format only)")
+    p.add_argument("-x", dest="hex_level", action="count", default=0,
+                   help="lspci format: add a hex dump, -x 64 bytes, -xxx 256, -xxxx 4096 (as lspci -x/-xxx/-xxxx)")
+    _lspci_format_options(p)
     p.add_argument("--bar", metavar="N=FILE", action="append", default=[],
-                   help="map FILE as BAR N of the selected device, to show its MSI-X vectors")
+                   help="read FILE as BAR N of the selected device, to show its MSI-X vectors "
+                        "(show never reads live BARs; pcikit msix does)")
 
     p = sub.add_parser("tree", help="bus topology like lspci -tv")
     _source_options(p)
@@ -142,10 +161,14 @@ def open_args_source(args: argparse.Namespace):
 
 def _devices(args: argparse.Namespace, source=None) -> tuple[list, bool]:
     """(selected devices, whether domains must show) for the source and filters in ``args``."""
+    return _select(args, (source or open_args_source(args)).load())
+
+
+def _select(args: argparse.Namespace, devices: list) -> tuple[list, bool]:
+    """(the devices ``-s``/``-d`` select, whether domains must show)."""
     from .sources import lspci_order, select
 
     slot, ids = _filters(args)
-    devices = (source or open_args_source(args)).load()
     any_domain = any(dev.address.domain for dev in devices)
     chosen = lspci_order(select(devices, slot, ids))
     if not chosen and (args.slot or args.ids):
@@ -197,16 +220,21 @@ def _lspci_text(args: argparse.Namespace, verbose: int, hex_level: int) -> int:
     from .render.lspci import LspciOptions, render_devices
 
     dialect = _dialect(args)
-    devices, any_domain = _devices(args)
-    options = LspciOptions(verbose, args.numeric, True if args.domains else any_domain, args.kernel, hex_level, dialect)
-    for text in render_devices(devices, options, _namer(args)):
+    scanned = open_args_source(args).load()
+    devices, any_domain = _select(args, scanned)
+    options = LspciOptions(verbose, args.numeric, True if args.domains else any_domain, args.kernel, hex_level,
+                           dialect, args.machine, args.path, args.bus_centric, bool(args.domains))
+    for text in render_devices(devices, options, _namer(args), scanned):
         _write(text)
     return EXIT_OK
 
 
 def cmd_show(args: argparse.Namespace) -> int:
     """``pcikit show``: native text, lspci-compatible text, or JSON."""
-    if args.format == "lspci":
+    lspci_only = [flag for flag, given in (("-m", args.machine), ("-P", args.path), ("-b", args.bus_centric)) if given]
+    if lspci_only and args.format == "json":
+        raise UsageError(f"show {lspci_only[0]} is an lspci format option; it does not apply to --json")
+    if args.format == "lspci" or lspci_only:
         return _lspci_text(args, verbose=args.verbose, hex_level=args.hex_level)
     from contextlib import ExitStack
 
@@ -265,7 +293,7 @@ def cmd_tree(args: argparse.Namespace) -> int:
     from .render.tree import render_tree
     from .sources import select
 
-    _dialect(args)  # every supported release draws the same tree from a dump; still reject bad values
+    dialect = _dialect(args)
     slot, ids = _filters(args)
     devices = open_args_source(args).load()
     match = None
@@ -276,7 +304,7 @@ def cmd_tree(args: argparse.Namespace) -> int:
         match = lambda dev: id(dev) in chosen  # noqa: E731
     namer = _namer(args)
     name = (lambda dev: namer.vendor_device(dev.vendor_id, dev.device_id, 256)) if args.verbose else (lambda dev: None)
-    _write(render_tree(devices, name, match))
+    _write(render_tree(devices, name, match, dialect))
     return EXIT_OK
 
 

@@ -98,19 +98,21 @@ class Source(abc.ABC):
 def live_devices(root: str = sysfs.DEFAULT_ROOT, kernel: bool = True) -> list[Device]:
     """Every function under ``root``/bus/pci, sorted as lspci sorts them."""
     devices = []
+    slots = sysfs.physical_slots(root) if kernel else {}
     for address, path in sysfs.iter_functions(root):
         try:
             config = sysfs.SysfsConfig(path)
         except Exception:  # noqa: BLE001 - a device that vanished mid-scan is skipped
             continue
-        devices.append(Device(address, config, sysfs.kernel_info(path) if kernel else None))
+        slot = slots.get(address[:3])
+        devices.append(Device(address, config, sysfs.kernel_info(path, slot) if kernel else None))
     return devices
 
 
 def live_device(address: Address, root: str = sysfs.DEFAULT_ROOT) -> Device:
     """One live function; NoSuchDeviceError when it does not exist."""
     config, path = sysfs.open_function(address, root)
-    return Device(address, config, sysfs.kernel_info(path))
+    return Device(address, config, sysfs.kernel_info(path, sysfs.physical_slots(root).get(address[:3])))
 
 
 def has_live_bus(root: str = sysfs.DEFAULT_ROOT) -> bool:

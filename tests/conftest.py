@@ -90,6 +90,7 @@ def need_corpus() -> Path:
 def pytest_terminal_summary(terminalreporter):
     """Print each lspci release's differential share so progress is visible in every run."""
     from .test_differential import SHARE
+    from .test_lspci_formats import COMPARED
 
     for version in sorted({version for version, _ in SHARE}, key=lambda v: tuple(map(int, v.split(".")))):
         rows = [(inputs, totals) for (release, inputs), totals in sorted(SHARE.items()) if release == version]
@@ -100,3 +101,5 @@ def pytest_terminal_summary(terminalreporter):
                 f"lspci {version} differential, {inputs}: {matched}/{lines} lines ({share:.2f}%), "
                 f"{exact}/{devices} devices exact"
             )
+    for flags, (lines, dumps) in COMPARED.items():
+        terminalreporter.write_line(f"lspci {flags}: {lines} lspci lines compared over {dumps} dumps")

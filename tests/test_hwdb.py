@@ -176,6 +176,32 @@ def test_fnmatch_as_glibc_with_flags_0(pattern, text, expected):
     assert fnmatch(pattern, text) is expected
 
 
+def test_fnmatch_agrees_with_glibc_on_random_patterns():
+    import ctypes
+    import ctypes.util
+    import random
+
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name)
+        libc.gnu_get_libc_version  # only glibc has it; glibc is what udev uses
+    except (OSError, AttributeError, TypeError):
+        pytest.skip("no glibc to compare fnmatch with")
+    libc.fnmatch.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int]
+    rng = random.Random(20261203)
+    compared = matched = 0
+    for _ in range(20000):
+        pattern = bytes(rng.choice(b"ab*?[]!^-\\:") for _ in range(rng.randint(0, 8)))
+        if rng.random() < 0.1:
+            pattern = pattern.replace(b":", rng.choice([b"[:alpha:]", b"[:bogus:]", b"[:digit:]"]), 1)
+        text = bytes(rng.choice(b"ab*?[]-\\:!^1") for _ in range(rng.randint(0, 6)))
+        expected = libc.fnmatch(pattern, text, 0) == 0
+        assert fnmatch(pattern, text) is expected, (pattern, text)
+        compared += 1
+        matched += expected
+    assert compared == 20000 and matched > 500
+
+
 # --- damaged and hostile files -------------------------------------------------------------------
 
 def _trie(nodes: list[tuple[str, list[tuple[str, int]], list[tuple[str, str]]]], root: int = 0) -> bytearray:

@@ -303,7 +303,7 @@ def test_cli_without_bar_says_why_per_device(dump_and_bar, capsys):
     (["--bar", "0=/nonexistent/bar"], 2, "--bar maps a BAR of one device, but 2 are selected"),
     (["-s", "04.0", "--bar", "0=/nonexistent/bar"], 2, "/nonexistent/bar: no such file"),
     (["-s", "04.0", "--bar", "9=x"], 2, "BAR numbers are 0-5"),
-    (["--frobnicate"], 2, "unrecognized arguments"),
+    (["--frobnicate"], 2, "pcikit msix: unknown option --frobnicate"),
 ])
 def test_cli_errors_are_one_line_and_exit_codes(dump_and_bar, capsys, argv, status, message):
     dump, _ = dump_and_bar

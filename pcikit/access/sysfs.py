@@ -158,8 +158,31 @@ def _msi_mode(path: str, irqs: list[int]) -> Optional[str]:
     return text if text in ("msi", "msix") else None
 
 
-def kernel_info(path: str) -> KernelInfo:
-    """Driver, IRQ, resources and placement as the kernel reports them."""
+def physical_slots(root: str = DEFAULT_ROOT) -> dict[tuple[int, int, int], str]:
+    """(domain, bus, device) -> hot-plug slot name, from ``bus/pci/slots/*/address``.
+
+    The first slot (in directory order) naming a device wins, as in pciutils; slots without a
+    parsable ``DDDD:BB:DD`` address (empty slots) are skipped.
+    """
+    folder = os.path.join(root, "bus", "pci", "slots")
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return {}
+    slots: dict[tuple[int, int, int], str] = {}
+    for name in names:
+        parts = (_read_text(os.path.join(folder, name, "address")) or "").split(":") if name[0] != "." else []
+        try:
+            key = tuple(int(part, 16) for part in parts)
+        except ValueError:
+            continue
+        if len(key) == 3:
+            slots.setdefault(key, name)  # type: ignore[arg-type]
+    return slots
+
+
+def kernel_info(path: str, physical_slot: Optional[str] = None) -> KernelInfo:
+    """Driver, IRQ, resources and placement as the kernel reports them (the slot: :func:`physical_slots`)."""
     numa = _read_int(os.path.join(path, "numa_node"))
     vpd = os.path.join(path, "vpd")
     irqs = _msi_irqs(path)
@@ -169,6 +192,7 @@ def kernel_info(path: str) -> KernelInfo:
         resources=_resources(path),
         numa_node=numa if numa is not None and numa >= 0 else None,
         iommu_group=_link_name(os.path.join(path, "iommu_group")),
+        physical_slot=physical_slot,
         msi_irqs=irqs,
         msi_mode=_msi_mode(path, irqs),
         vpd_path=vpd if os.path.exists(vpd) else None,

@@ -17,6 +17,7 @@ import os
 import sys
 from typing import Sequence
 
+from ..argparsing import CommandParser
 from ..errors import PcikitError
 
 EXIT_SAME, EXIT_DIFFERENT, EXIT_TROUBLE = 0, 1, 2
@@ -28,7 +29,7 @@ class SourceError(PcikitError):
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``pcikit diff`` argument parser."""
-    parser = argparse.ArgumentParser(prog="pcikit diff", description="Compare two devices field by field.")
+    parser = CommandParser(prog="pcikit diff", description="Compare two devices field by field.")
     parser.add_argument("a", metavar="A", help="live slot, DUMP[@SLOT] or SPEC.toml")
     parser.add_argument("b", metavar="B", help="live slot, DUMP[@SLOT] or SPEC.toml")
     parser.add_argument("--sysfs-root", metavar="DIR", default=os.environ.get("PCIKIT_SYSFS_ROOT", "/sys"),

@@ -14,6 +14,7 @@ import os
 import sys
 from typing import Optional, Sequence
 
+from ..argparsing import CommandParser
 from ..errors import PcikitError
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -28,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     from ..cli import _source_options
     from ..fixture.outputs import FORMATS
 
-    parser = argparse.ArgumentParser(prog="pcikit fixture", description="Build fixtures from specs; capture devices into specs.")
+    parser = CommandParser(prog="pcikit fixture", description="Build fixtures from specs; capture devices into specs.")
     sub = parser.add_subparsers(dest="action", metavar="ACTION")
     build = sub.add_parser("build", help="build config images, BAR images, lspci dumps, C headers, JSON")
     build.add_argument("specs", nargs="+", metavar="SPEC", help="device spec files (TOML)")
@@ -95,7 +96,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     fixtures, problems = _load_all(args.specs)
     ids = IdDatabase.load(args.ids_file) if args.ids_file else None
     for fixture in fixtures:
-        write_outputs(fixture, args.out, formats, ids)
+        written = write_outputs(fixture, args.out, formats, ids)
+        names = ", ".join(os.path.basename(path) for path in written)
+        print(f"{fixture.spec.path}: wrote {len(written)} files to {args.out}: {names}")
     return _report(problems)
 
 

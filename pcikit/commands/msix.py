@@ -17,6 +17,7 @@ import sys
 from contextlib import ExitStack
 from typing import Optional, Sequence
 
+from ..argparsing import CommandParser
 from ..errors import NoSuchDeviceError
 from ..mmio import BarRegion
 from ..msix import CAP_ID_MSIX, MsixLayout, MsixState, read_msix
@@ -29,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``pcikit msix`` argument parser."""
     from ..cli import _source_options
 
-    parser = argparse.ArgumentParser(prog="pcikit msix", description="Show MSI-X vector tables and pending bits.")
+    parser = CommandParser(prog="pcikit msix", description="Show MSI-X vector tables and pending bits.")
     _source_options(parser)
     parser.add_argument("--bar", metavar="N=FILE", action="append", default=[],
                         help="map FILE as BAR N of the selected device (repeatable)")

@@ -6,12 +6,13 @@ import os
 import sys
 from typing import Optional, Sequence
 
+from ..argparsing import CommandParser
 from ..errors import PcikitError
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Options of ``pcikit tui``."""
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="pcikit tui",
         description="Inspect PCI devices interactively (read-only). Without a source, the live "
         "machine; when no PCI bus is visible, the bundled example devices.",
@@ -54,6 +55,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         )
     except PcikitError as exc:
         print(f"pcikit: {exc}", file=sys.stderr)
+        return 2
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print("pcikit tui: needs a terminal (standard input and output are not one); "
+              "use pcikit list / show for text", file=sys.stderr)
         return 2
     app.run()
     return int(app.return_code or 0)

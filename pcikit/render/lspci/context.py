@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import NamedTuple, Optional
 
-from .dialect import NEWEST, LspciVersion
+from .dialect import NEWEST, V3_10, LspciVersion
 from .names import Namer
 
 
@@ -24,7 +24,7 @@ def pm(value: object) -> str:
 
 
 class LspciOptions(NamedTuple):
-    """The lspci switches that change the text: -v, -n, -D, -k, -x, and the lspci release imitated."""
+    """The lspci switches that change the text (-v, -n, -D, -k, -x, -m, -P, -b) and the release imitated."""
 
     verbose: int = 0
     numeric: int = 0
@@ -32,6 +32,10 @@ class LspciOptions(NamedTuple):
     kernel: bool = False
     hex_level: int = 0
     dialect: LspciVersion = NEWEST
+    machine: int = 0  # -m (1), -mm (2)
+    path: int = 0  # -P (1: bridge path), -PP (2: bus path)
+    bus_centric: bool = False  # -b: addresses and IRQ as the bus sees them
+    forced_domains: bool = False  # -D: machine formats show domain 0 too
 
 
 class RenderContext:
@@ -47,6 +51,11 @@ class RenderContext:
     def verbose(self) -> int:
         """The -v level."""
         return self.options.verbose
+
+    @property
+    def name_size(self) -> int:
+        """lspci's name buffers: 256 bytes since 3.10, 128 before (longer names end in '...')."""
+        return 256 if self.options.dialect >= V3_10 else 128
 
     @property
     def dialect(self) -> LspciVersion:

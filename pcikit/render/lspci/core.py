@@ -1,26 +1,22 @@
 """Device-level lspci output: the terse line, verbose header, capabilities, kernel lines, hex."""
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Optional
 
 from ...model import Device
 from .context import LspciOptions, RenderContext
 from .dialect import V3_10
 from .names import Namer
+from .slots import slot_label, topology
 
 
-def slot_name(dev: Device, domains: bool) -> str:
-    """``BB:DD.F`` or ``DDDD:BB:DD.F``."""
-    return str(dev.address) if domains else dev.address.short
-
-
-def show_terse(ctx: RenderContext, domains: bool) -> None:
+def show_terse(ctx: RenderContext, slot: str) -> None:
     """The first line (and Subsystem under -v/-k)."""
     dev = ctx.device
     namer = ctx.namer
-    size = 256 if ctx.dialect >= V3_10 else 128  # lspci's name buffers grew in 3.10 (long hwdb names show it)
+    size = ctx.name_size
     klass, names = namer.class_name(dev.class_word, size), namer.vendor_device(dev.vendor_id, dev.device_id, size)
-    text = f"{slot_name(dev, domains)} {klass}: {names}"
+    text = f"{slot} {klass}: {names}"
     if dev.revision:
         text += f" (rev {dev.revision:02x})"
     if ctx.verbose:
@@ -59,16 +55,24 @@ def show_hex(ctx: RenderContext) -> None:
         ctx.write(f"{base:02x}: " + " ".join(f"{b:02x}" for b in data[base : base + 16]) + "\n")
 
 
-def render_device(dev: Device, options: LspciOptions, namer: Namer, domains: bool) -> str:
-    """Everything lspci prints for one device with these options."""
+def render_device(dev: Device, options: LspciOptions, namer: Namer, slot: str) -> str:
+    """Everything lspci prints for one device with these options; ``slot`` names it."""
+    if options.bus_centric:
+        from .buscentric import bus_view
+
+        dev = bus_view(dev)
     ctx = RenderContext(options, namer, dev)
-    if options.verbose:
+    if options.machine:
+        from .machine import show_machine
+
+        show_machine(ctx, slot)
+    elif options.verbose:
         from .verbose import show_verbose  # header and capability renderers: only for -v
 
-        show_verbose(ctx, domains)
+        show_verbose(ctx, slot)
     else:
-        show_terse(ctx, domains)
-    if options.kernel or options.verbose:
+        show_terse(ctx, slot)
+    if not options.machine and (options.kernel or options.verbose):
         show_kernel(ctx)
     if options.hex_level:
         show_hex(ctx)
@@ -77,9 +81,23 @@ def render_device(dev: Device, options: LspciOptions, namer: Namer, domains: boo
     return "".join(ctx.out)
 
 
-def render_devices(devices: Iterable[Device], options: LspciOptions, namer: Namer) -> Iterable[str]:
-    """Text of each device in lspci's order (domains shown when any device has one, or -D)."""
+def _shows_domain(dev: Device, options: LspciOptions, domains: bool) -> bool:
+    """Machine formats: the device's own domain or -D; the others: any device's, or -D."""
+    if options.machine:
+        return bool(dev.address.domain) or options.forced_domains
+    return domains
+
+
+def render_devices(devices: Iterable[Device], options: LspciOptions, namer: Namer,
+                   scanned: Optional[Iterable[Device]] = None) -> Iterable[str]:
+    """Text of each device in lspci's order (domains shown when any device has one, or -D).
+
+    ``scanned``: every device of the source (the topology ``-P`` paths are drawn from);
+    defaults to ``devices``.
+    """
     devices = sorted(devices, key=lambda dev: dev.address)
     domains = options.domains if options.domains is not None else any(d.address.domain for d in devices)
+    parents = topology(devices if scanned is None else scanned, options.path, options.dialect >= V3_10)
     for dev in devices:
-        yield render_device(dev, options, namer, domains)
+        slot = slot_label(dev, _shows_domain(dev, options, domains), options.path, parents)
+        yield render_device(dev, options, namer, slot)

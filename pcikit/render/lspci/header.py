@@ -226,9 +226,9 @@ def show_flags_line(ctx: RenderContext) -> None:
 
 
 def irq_of(dev) -> int:
-    """The IRQ lspci shows: the kernel's for live devices, else Interrupt Line."""
-    if dev.kernel is not None:
-        return dev.kernel.irq or 0
+    """The IRQ lspci shows: the kernel's for live devices, else (dumps, -b) Interrupt Line."""
+    if dev.kernel is not None and dev.kernel.irq is not None:
+        return dev.kernel.irq
     return dev.interrupt.line_raw if dev.has_config else 0
 
 

@@ -61,13 +61,39 @@ class Namer:
         v = d = None
         if self._names():
             v = self.ids.vendor(sub_vendor)
-            if vendor > 0 and device > 0:
-                d = self.ids.subsystem(vendor, device, sub_vendor, sub_device)
-            if d is None:
-                d = self.ids.generic_subsystem(sub_vendor, sub_device)
-            if d is None and vendor == sub_vendor and device == sub_device:
-                d = self.ids.device(vendor, device)
+            d = self._subsystem_name(vendor, device, sub_vendor, sub_device)
         return self._pair(v, d, f"{sub_vendor:04x}:{sub_device:04x}", size)
+
+    def vendor(self, vendor: int, size: int = 128) -> str:
+        """The vendor alone (``PCI_LOOKUP_VENDOR``): name, else ``Vendor xxxx``."""
+        name = self.ids.vendor(vendor) if self._names() else None
+        return self._single(name, f"{vendor:04x}", "Vendor", size)
+
+    def device(self, vendor: int, device: int, size: int = 128) -> str:
+        """The device alone (``PCI_LOOKUP_DEVICE``): name, else ``Device xxxx``."""
+        name = self.ids.device(vendor, device) if self._names() else None
+        return self._single(name, f"{device:04x}", "Device", size)
+
+    def subsystem_vendor(self, sub_vendor: int, size: int = 128) -> str:
+        """The subsystem vendor alone: name, else ``Unknown vendor xxxx``."""
+        name = self.ids.vendor(sub_vendor) if self._names() else None
+        return self._single(name, f"{sub_vendor:04x}", "Unknown vendor", size)
+
+    def subsystem_device(self, vendor: int, device: int, sub_vendor: int, sub_device: int, size: int = 128) -> str:
+        """The subsystem name alone: name, else ``Device xxxx``."""
+        name = self._subsystem_name(vendor, device, sub_vendor, sub_device) if self._names() else None
+        return self._single(name, f"{sub_device:04x}", "Device", size)
+
+    def _subsystem_name(self, vendor: int, device: int, sub_vendor: int, sub_device: int) -> Optional[str]:
+        """pciutils' subsystem lookup: listed under the device, else generic, else the device when equal."""
+        name = None
+        if vendor > 0 and device > 0:
+            name = self.ids.subsystem(vendor, device, sub_vendor, sub_device)
+        if name is None:
+            name = self.ids.generic_subsystem(sub_vendor, sub_device)
+        if name is None and vendor == sub_vendor and device == sub_device:
+            name = self.ids.device(vendor, device)
+        return name
 
     def class_name(self, class_word: int, size: int = 128) -> str:
         """Subclass name, else base class name with the number, else ``Class xxxx``."""

@@ -29,10 +29,10 @@ def _header_checks(ctx: RenderContext) -> tuple[int, int, int, bool]:
     return 0, 0, 0, False
 
 
-def show_verbose(ctx: RenderContext, domains: bool) -> None:
-    """lspci -v/-vv/-vvv body of one device."""
+def show_verbose(ctx: RenderContext, slot: str) -> None:
+    """lspci -v/-vv/-vvv body of one device (``slot``: its name on the first line)."""
     dev = ctx.device
-    show_terse(ctx, domains)
+    show_terse(ctx, slot)
     bist, min_gnt, max_lat, known = _header_checks(ctx)
     if dev.kernel is not None and dev.kernel.physical_slot:
         ctx.write(f"\tPhysical Slot: {dev.kernel.physical_slot}\n")

@@ -1,0 +1,365 @@
+"""lspci's machine-readable formats (-m, -mm, -vmm, -vmmk, -nnmm), bridge paths (-P, -PP) and
+bus-centric -b: pcikit against both real lspci releases, byte for byte.
+
+Inputs: the corpus (``PCIKIT_CORPUS``) and ``fixtures/``, packed into a few combined dumps whose
+device addresses never collide (both tools read the same file, so every dump costs one lspci run
+per format); dumps built here for the placements where 3.9 and 3.14 differ; the live machine.
+tests/oracle.py finds both lspci releases (a missing one skips visibly), runs them with the udev
+hwdb off and caches their output; pcikit runs in-process through its CLI with ``PCIKIT_HWDB=0``.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from . import oracle
+from .conftest import ROOT, dump_text, put
+
+VERSIONS = oracle.VERSIONS
+COMPARED: dict[str, list[int]] = {}  # "VERSION FLAGS" -> [lspci lines compared, dumps]
+
+# Every dump of the corpus and fixtures/: every name lookup and tag (-vmmk) and the topology (-PP);
+CORE_FORMATS = [("-vmmk",), ("-PP",)]
+# pciutils' own dumps and fixtures/ (bridges, domains, all header types) for the quoted line ...
+LINE_FORMATS = [("-mm",), ("-nnmm",)]
+# ... and for the variants, against the newest release only (they differ from 3.9 only in the
+# name buffer, which test_quoting_and_long_names checks for both): a few seconds in all.
+VARIANT_FORMATS = [("-m",), ("-vmm",), ("-vm",), ("-nmm",), ("-Dmm",), ("-mm", "-x"), ("-P",),
+                   ("-vmm", "-PP"), ("-b",)]
+
+
+def lspci_binary(version: str) -> str:
+    """The lspci of this release (tests/oracle.py finds it), or skip saying where it was looked for."""
+    target = oracle.oracle(version)
+    if target.missing:
+        pytest.skip(target.missing)
+    return target.path
+
+
+def run_pcikit(args: list[str]) -> tuple[int, str, str]:
+    """pcikit's CLI entry point in this process: (status, stdout, stderr)."""
+    from pcikit.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(args)
+    return status, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _no_hwdb(monkeypatch):
+    monkeypatch.setenv("PCIKIT_HWDB", "0")
+
+
+_SLOT = re.compile(r"^((?:[0-9a-fA-F]{4,8}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])\s", re.M)
+
+
+def _addresses(text: str) -> set[str]:
+    found = (m.group(1).lower() for m in _SLOT.finditer(text))
+    return {a if a.count(":") == 2 else "0000:" + a for a in found}
+
+
+def _fixtures() -> list[Path]:
+    return sorted(p for p in (ROOT / "fixtures").rglob("*.txt") if p.is_file())
+
+
+def pack(paths: list[Path], folder: Path) -> list[Path]:
+    """Concatenate dumps into as few files as possible without two devices at one address."""
+    groups: list[tuple[set[str], list[str], list[str]]] = []
+    for path in paths:
+        text = path.read_text(errors="replace")
+        taken = _addresses(text)
+        group = next((g for g in groups if not g[0] & taken), None)
+        if group is None:
+            group = (set(), [], [])
+            groups.append(group)
+        group[0].update(taken)
+        group[1].append(text.rstrip("\n") + "\n\n")
+        group[2].append(path.name)
+    files = []
+    for index, (_, texts, names) in enumerate(groups):
+        target = folder / f"batch{index:02d}-{names[0]}.txt"
+        target.write_text("".join(texts))
+        files.append(target)
+    return files
+
+
+@pytest.fixture(scope="module")
+def batches(tmp_path_factory) -> list[Path]:
+    """The corpus and fixtures/ packed into dumps without colliding addresses."""
+    return pack(oracle.corpus_files() + _fixtures(), tmp_path_factory.mktemp("batches"))
+
+
+@pytest.fixture(scope="module")
+def small_batches(tmp_path_factory) -> list[Path]:
+    """pciutils' own test dumps (bridges, domains, every header type) and fixtures/, packed."""
+    pciutils = [p for p in oracle.corpus_files() if "pciutils-tests" in p.parts]
+    return pack(pciutils + _fixtures(), tmp_path_factory.mktemp("small"))
+
+
+def _first_difference(name: str, want: str, got: str) -> str:
+    exp, have = want.splitlines(), got.splitlines()
+    i = next((i for i, (a, b) in enumerate(zip(exp, have)) if a != b), min(len(exp), len(have)))
+    return (f"{name} line {i + 1}:\n  lspci:  {exp[i] if i < len(exp) else '<end>'!r}\n"
+            f"  pcikit: {have[i] if i < len(have) else '<end>'!r}")
+
+
+def _compare(version: str, flags: tuple[str, ...], files: list[Path], label: str = "") -> list[str]:
+    """Mismatches over ``files``; counts the lines compared under "VERSION FLAGS" (or ``label``)."""
+    lspci_binary(version)
+    problems = []
+    totals = COMPARED.setdefault(f"{version} {label or ' '.join(flags)}", [0, 0])
+    for path in files:
+        want = oracle.run_lspci(path, *flags, version=version)
+        got = oracle.run_pcikit(path, *flags, version=version)
+        totals[0] += want.count("\n")
+        totals[1] += 1
+        if got != want:
+            problems.append(_first_difference(path.name, want, got))
+    return problems
+
+
+def _check(version: str, flags: tuple[str, ...], files: list[Path]) -> None:
+    if not files:
+        pytest.skip(f"no corpus at {oracle.CORPUS} and no fixtures/ dumps")
+    problems = _compare(version, flags, files)
+    assert COMPARED[f"{version} {' '.join(flags)}"][0] > 0, "lspci printed nothing: nothing was compared"
+    assert not problems, "\n".join(problems[:10])
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("flags", CORE_FORMATS, ids=" ".join)
+def test_formats_over_corpus_and_fixtures(batches, version, flags):
+    _check(version, flags, batches)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("flags", LINE_FORMATS, ids=" ".join)
+def test_machine_lines(small_batches, version, flags):
+    _check(version, flags, small_batches)
+
+
+@pytest.mark.parametrize("flags", VARIANT_FORMATS, ids=" ".join)
+def test_format_variants(small_batches, flags):
+    _check("3.14", flags, small_batches)
+
+
+def test_list_takes_the_same_flags(batches):
+    """``pcikit list -vmm`` is ``show --format lspci -vmm``."""
+    lspci_binary("3.14")
+    path = batches[0]
+    want = oracle.run_lspci(path, "-vmm", version="3.14")
+    status, got, _ = run_pcikit(["list", "-F", str(path), "-vmm"])
+    assert status == 0 and want.count("\n") > 0 and got == want
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("flags", [("-b", "-vv"), ("-PP", "-v")], ids=" ".join)
+def test_verbose_with_bus_centric_and_paths(small_batches, version, flags):
+    """-b -vv reads BARs and IRQ from config space as a dump always does; -P names the slot in -v."""
+    _check(version, flags, small_batches)
+
+
+# -- placements where the releases differ, from bytes built here ------------------------------
+
+def _bridge(primary: int, secondary: int, subordinate: int) -> bytes:
+    data = bytearray(64)
+    put(data, 0x00, 2, 0x8086)
+    put(data, 0x02, 2, 0x1234)
+    put(data, 0x0A, 2, 0x0604)  # PCI bridge
+    data[0x0E] = 1  # type 1 header
+    data[0x18], data[0x19], data[0x1A] = primary, secondary, subordinate
+    return bytes(data)
+
+
+def _endpoint() -> bytes:
+    data = bytearray(64)
+    put(data, 0x00, 2, 0x8086)
+    put(data, 0x02, 2, 0x1235)
+    put(data, 0x0A, 2, 0x0200)
+    return bytes(data)
+
+
+TOPOLOGIES = {
+    # an unconfigured bridge (secondary 0) behind a root on bus 80: 3.10+ hangs bus 0 under it
+    "bus0-behind-bridge": [("00:00.0", _endpoint()), ("80:01.0", _bridge(0x80, 0x81, 0x81)),
+                           ("81:00.0", _bridge(0x81, 0, 0))],
+    # two root ports claiming the same buses, one bridge behind both
+    "overlapping-windows": [("00:01.0", _bridge(0, 1, 5)), ("00:02.0", _bridge(0, 1, 5)),
+                            ("01:00.0", _bridge(1, 2, 2)), ("02:00.0", _endpoint())],
+    # a wrong Primary Bus Number register (3.9 reads it, 3.10+ uses the bridge's own bus)
+    "wrong-primary": [("00:01.0", _bridge(0, 1, 3)), ("01:00.0", _bridge(7, 2, 3)),
+                      ("02:00.0", _bridge(2, 3, 3)), ("03:00.0", _endpoint())],
+    # two domains, a bridge in each
+    "domains": [("0000:00:01.0", _bridge(0, 1, 1)), ("0000:01:00.0", _endpoint()),
+                ("0001:00:01.0", _bridge(0, 1, 2)), ("0001:02:00.0", _endpoint())],
+}
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("name", sorted(TOPOLOGIES))
+@pytest.mark.parametrize("flags", [("-P", "-n"), ("-PP", "-nnmm"), ("-PP", "-vmm")], ids=" ".join)
+def test_paths_where_releases_differ(tmp_path, version, name, flags):
+    path = tmp_path / f"{name}.txt"
+    path.write_text(dump_text(TOPOLOGIES[name]))
+    problems = _compare(version, flags, [path])
+    assert not problems, "\n".join(problems)
+
+
+def test_the_releases_do_differ_on_bus0_behind_a_bridge(tmp_path):
+    """The case above is a real difference between 3.9 and 3.14, so both renderings are tested."""
+    path = tmp_path / "t.txt"
+    path.write_text(dump_text(TOPOLOGIES["bus0-behind-bridge"]))
+    outputs = {v: lspci_binary(v) and oracle.run_lspci(path, "-PP", "-n", version=v) for v in VERSIONS}
+    assert outputs["3.9"].startswith("00:00.0 ") and outputs["3.14"].startswith("80:01.0/81:00.0/00:00.0 ")
+
+
+def test_a_bridge_on_its_own_bus_ends_the_path(tmp_path):
+    """lspci recurses forever (and crashes) on a bridge whose window holds its own bus; pcikit stops."""
+    path = tmp_path / "loop.txt"
+    path.write_text(dump_text([("00:00.0", _endpoint()), ("00:1c.0", _bridge(0, 0, 0))]))
+    for version in VERSIONS:
+        status, out, err = run_pcikit(["list", "-F", str(path), "-PP", "-n", "--lspci-version", version])
+        assert status == 0 and not err
+        assert [line.split(" ")[0] for line in out.splitlines()] in (
+            ["00:00.0", "00:1c.0"], ["00:1c.0/00:00.0", "00:1c.0"])
+
+
+# -- names: shell quoting and the name buffer of each release ----------------------------------
+
+def test_quoting_and_long_names(tmp_path):
+    """``"`` and ``\\`` are escaped in -m; names longer than the buffer end in '...' (128 / 256)."""
+    ids = tmp_path / "pci.ids"
+    long_name = "Long " + "x" * 200
+    ids.write_text(
+        "8086  Quote \"Vendor\" \\ Inc\n"
+        "\t1234  Bridge with a \"quoted\" name\n"
+        f"\t1235  {long_name}\n"
+        f"\t\t8086 1235  {long_name} subsystem\n"
+        "C 02  Network controller\n"
+        "\t00  Ethernet controller\n"
+        "C 06  Bridge\n"
+        "\t04  PCI bridge\n"
+    )
+    endpoint = bytearray(_endpoint())
+    put(endpoint, 0x2C, 2, 0x8086)
+    put(endpoint, 0x2E, 2, 0x1235)
+    path = tmp_path / "names.txt"
+    path.write_text(dump_text([("00:01.0", _bridge(0, 1, 1)), ("01:00.0", bytes(endpoint))]))
+    for version in VERSIONS:
+        for flags in (("-m",), ("-mm",), ("-vmm",), ("-nnmm",), ("-nnvmm",)):
+            problems = _compare(version, (*flags, "-i", str(ids)), [path], f"{' '.join(flags)} -i names.ids")
+            assert not problems, "\n".join(problems)
+
+
+# -- the live machine --------------------------------------------------------------------------
+
+LIVE_FORMATS = [("-P",), ("-PP",), ("-PP", "-vmm"), ("-mm",), ("-vmm",), ("-vmmk",), ("-nnmm",),
+                ("-b",), ("-b", "-vv"), ("-b", "-vvv")]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("flags", LIVE_FORMATS, ids=" ".join)
+def test_live_machine(version, flags):
+    from pcikit.sources import has_live_bus
+
+    if not has_live_bus():
+        pytest.skip("no PCI bus visible in /sys")
+    lspci = lspci_binary(version)
+    want = subprocess.run([lspci, *oracle.HWDB_OFF, *flags], capture_output=True, text=True,
+                          env=dict(os.environ, LC_ALL="C")).stdout
+    status, got, err = run_pcikit(["show", "--format", "lspci", "--lspci-version", version, *flags])
+    assert status == 0, err
+    assert want.count("\n") > 0
+    assert got == want, _first_difference("live", want, got)
+
+
+# -- bad command lines -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("argv, flag", [
+    (["list", "-z"], "-z"),
+    (["list", "-vmz"], "-z"),
+    (["show", "--bogus"], "--bogus"),
+    (["tree", "-Q"], "-Q"),
+    (["dump", "-m"], "-m"),
+    (["msix", "-z"], "-z"),
+    (["diff", "a", "b", "-z"], "-z"),
+    (["fixture", "build", "x.toml", "-o", "out", "-z"], "-z"),
+    (["health", "-z"], "-z"),
+    (["tui", "-z"], "-z"),
+])
+def test_a_bad_flag_is_one_line_naming_it_and_the_subcommand(argv, flag):
+    status, out, err = run_pcikit(argv)
+    command = " ".join(argv[:2] if argv[0] == "fixture" else argv[:1])
+    assert status == 2 and out == ""
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith(f"pcikit {command}: ") and flag in err and "usage:" not in err
+
+
+def test_machine_flags_do_not_apply_to_json(tmp_path):
+    path = tmp_path / "d.txt"
+    path.write_text(dump_text([("00:00.0", _endpoint())]))
+    status, out, err = run_pcikit(["show", "--json", "-mm", "-F", str(path)])
+    assert status == 2 and out == "" and len(err.splitlines()) == 1 and "-m" in err and "show" in err
+
+
+# -- a copied sysfs tree: what only the kernel knows (slots, NUMA, IOMMU group, driver) -----------
+
+def _sysfs_function(root: Path, address: str, config: bytes, facts: dict[str, str]) -> Path:
+    path = root / "bus" / "pci" / "devices" / address
+    path.mkdir(parents=True)
+    (path / "config").write_bytes(config)
+    for name, value in facts.items():
+        (path / name).write_text(value + "\n")
+    return path
+
+
+def fake_sysfs(root: Path) -> None:
+    """A root port with a hot-plug slot and a NIC behind it, as lspci (-A linux-sysfs) reads them."""
+    port = bytearray(_bridge(0, 1, 1))
+    put(port, 0x04, 2, 0x0007)
+    _sysfs_function(root, "0000:00:1c.0", bytes(port), {
+        "vendor": "0x8086", "device": "0x1234", "class": "0x060400", "irq": "24", "numa_node": "-1",
+        "resource": "\n".join(["0x0000000000000000 0x0000000000000000 0x0000000000000000"] * 13)})
+    nic = bytearray(_endpoint())
+    put(nic, 0x04, 2, 0x0006)
+    put(nic, 0x10, 4, 0xF7000000)  # BAR 0 as the card has it
+    put(nic, 0x2C, 2, 0x8086)
+    put(nic, 0x2E, 2, 0x0001)
+    nic[0x3C], nic[0x3D] = 0x0B, 1  # Interrupt Line 11, pin A
+    path = _sysfs_function(root, "0000:01:00.0", bytes(nic), {
+        "vendor": "0x8086", "device": "0x1235", "class": "0x020000", "irq": "130", "numa_node": "1",
+        "subsystem_vendor": "0x8086", "subsystem_device": "0x0001",
+        "resource": "\n".join(["0x00000000fe000000 0x00000000fe01ffff 0x0000000000040200"]
+                              + ["0x0000000000000000 0x0000000000000000 0x0000000000000000"] * 12)})
+    groups = root / "kernel" / "iommu_groups" / "7"
+    groups.mkdir(parents=True)
+    (path / "iommu_group").symlink_to(os.path.relpath(groups, path))  # relative, as the kernel links
+    driver = root / "bus" / "pci" / "drivers" / "e1000e"
+    driver.mkdir(parents=True)
+    (path / "driver").symlink_to(os.path.relpath(driver, path))
+    for name, address in (("empty", ""), ("3", "0000:01:00"), ("9", "0000:01:00"), ("7", "0000:00:1c")):
+        slot = root / "bus" / "pci" / "slots" / name
+        slot.mkdir(parents=True)
+        (slot / "address").write_text(address + "\n")
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("flags", [("-vmm",), ("-vmmk",), ("-mm",), ("-PP",), ("-b", "-vv"), ("-vv",), ("-b", "-v")],
+                         ids=" ".join)
+def test_copied_sysfs(tmp_path, version, flags):
+    fake_sysfs(tmp_path)
+    lspci = lspci_binary(version)
+    want = subprocess.run([lspci, *oracle.HWDB_OFF, "-A", "linux-sysfs", "-O", f"sysfs.path={tmp_path}/bus/pci",
+                           *flags], capture_output=True, text=True, env=dict(os.environ, LC_ALL="C")).stdout
+    status, got, err = run_pcikit(["show", "--format", "lspci", "--lspci-version", version,
+                                   "--sysfs-root", str(tmp_path), *flags])
+    assert status == 0, err
+    assert want.count("\n") > 1
+    assert got == want, _first_difference("sysfs", want, got)
