@@ -110,14 +110,18 @@ def _first_difference(name: str, want: str, got: str) -> str:
             f"  pcikit: {have[i] if i < len(have) else '<end>'!r}")
 
 
-def _compare(version: str, flags: tuple[str, ...], files: list[Path], label: str = "") -> list[str]:
-    """Mismatches over ``files``; counts the lines compared under "VERSION FLAGS" (or ``label``)."""
+def _compare(version: str, flags: tuple[str, ...], files: list[Path], label: str = "",
+             hwdb: bool = False) -> list[str]:
+    """Mismatches over ``files``; counts the lines compared under "VERSION FLAGS" (or ``label``).
+
+    ``hwdb``: both tools name devices from the system's udev hwdb too.
+    """
     lspci_binary(version)
     problems = []
     totals = COMPARED.setdefault(f"{version} {label or ' '.join(flags)}", [0, 0])
     for path in files:
-        want = oracle.run_lspci(path, *flags, version=version)
-        got = oracle.run_pcikit(path, *flags, version=version)
+        want = oracle.run_lspci(path, *flags, version=version, hwdb=hwdb)
+        got = oracle.run_pcikit(path, *flags, version=version, hwdb=hwdb)
         totals[0] += want.count("\n")
         totals[1] += 1
         if got != want:
@@ -125,11 +129,11 @@ def _compare(version: str, flags: tuple[str, ...], files: list[Path], label: str
     return problems
 
 
-def _check(version: str, flags: tuple[str, ...], files: list[Path]) -> None:
+def _check(version: str, flags: tuple[str, ...], files: list[Path], label: str = "", hwdb: bool = False) -> None:
     if not files:
         pytest.skip(f"no corpus at {oracle.CORPUS} and no fixtures/ dumps")
-    problems = _compare(version, flags, files)
-    assert COMPARED[f"{version} {' '.join(flags)}"][0] > 0, "lspci printed nothing: nothing was compared"
+    problems = _compare(version, flags, files, label, hwdb)
+    assert COMPARED[f"{version} {label or ' '.join(flags)}"][0] > 0, "lspci printed nothing: nothing was compared"
     assert not problems, "\n".join(problems[:10])
 
 
@@ -137,6 +141,14 @@ def _check(version: str, flags: tuple[str, ...], files: list[Path]) -> None:
 @pytest.mark.parametrize("flags", CORE_FORMATS, ids=" ".join)
 def test_formats_over_corpus_and_fixtures(batches, version, flags):
     _check(version, flags, batches)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_names_from_the_system_hwdb(batches, version):
+    """Vendor, device and subsystem names looked up one at a time, pci.ids then the udev hwdb."""
+    if oracle.system_hwdb() is None:
+        pytest.skip("no udev hwdb.bin on this machine (install udev / systemd-hwdb)")
+    _check(version, ("-vmm",), batches, "-vmm with the system hwdb", hwdb=True)
 
 
 @pytest.mark.parametrize("version", VERSIONS)
