@@ -36,7 +36,8 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _name_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-n", dest="numeric", action="count", default=0, help="numbers (-nn: names and numbers)")
+    parser.add_argument("-n", dest="numeric", action="count", default=0,
+                        help="numeric IDs instead of names (-nn: names and numbers)")
     parser.add_argument("-D", dest="domains", action="store_true", default=None, help="always show PCI domains")
     parser.add_argument("-k", dest="kernel", action="store_true", help="show kernel drivers")
 
@@ -77,20 +78,24 @@ def build_parser() -> argparse.ArgumentParser:
     _dialect_option(p)
     _name_options(p)
     p.add_argument("-v", dest="verbose", action="count", default=0,
-                   help="lspci -v: the full details (-vv, -vvv more); with -mm tagged records")
+                   help="lspci's verbose output, as lspci -v: the full details (-vv, -vvv more); with -mm tagged records")
     _lspci_format_options(p)
 
     p = sub.add_parser("show", help="device details (-v/-vv/-vvv; --format text|lspci|json)")
     _source_options(p)
     _dialect_option(p)
     _name_options(p)
-    p.add_argument("-v", dest="verbose", action="count", default=0, help="more detail (up to -vvv)")
-    p.add_argument("--format", choices=("text", "lspci", "json"), default="text")
+    p.add_argument("-v", dest="verbose", action="count", default=0,
+                   help="more detail: -v register fields, -vv and -vvv every capability field (lspci format: lspci -v/-vv/-vvv)")
+    p.add_argument("--format", choices=("text", "lspci", "json"), default="text",
+                   help="text: pcikit's own view (default); lspci: what lspci prints; json: docs/json-schema.md")
     p.add_argument("--json", dest="format", action="store_const", const="json", help="same as --format json")
-    p.add_argument("-x", dest="hex_level", action="count", default=0, help="add hex dumps (lspci format only)")
+    p.add_argument("-x", dest="hex_level", action="count", default=0,
+                   help="lspci format: add a hex dump, -x 64 bytes, -xxx 256, -xxxx 4096 (as lspci -x/-xxx/-xxxx)")
     _lspci_format_options(p)
     p.add_argument("--bar", metavar="N=FILE", action="append", default=[],
-                   help="map FILE as BAR N of the selected device, to show its MSI-X vectors")
+                   help="read FILE as BAR N of the selected device, to show its MSI-X vectors "
+                        "(show never reads live BARs; pcikit msix does)")
 
     p = sub.add_parser("tree", help="bus topology like lspci -tv")
     _source_options(p)
@@ -113,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("health", "PCIe health verdicts (link speed/width, AER, DPC, ...)"),
         ("export", "many hosts' dumps into a Parquet dataset"),
         ("query", "SQL over an exported dataset (DuckDB)"),
+        ("trace", "check a driver's recorded accesses (QEMU trace logs) against a device"),
     ):
         p = sub.add_parser(name, help=helptext, add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)
@@ -288,7 +294,7 @@ def cmd_tree(args: argparse.Namespace) -> int:
     from .render.tree import render_tree
     from .sources import select
 
-    _dialect(args)  # every supported release draws the same tree from a dump; still reject bad values
+    dialect = _dialect(args)
     slot, ids = _filters(args)
     devices = open_args_source(args).load()
     match = None
@@ -299,7 +305,7 @@ def cmd_tree(args: argparse.Namespace) -> int:
         match = lambda dev: id(dev) in chosen  # noqa: E731
     namer = _namer(args)
     name = (lambda dev: namer.vendor_device(dev.vendor_id, dev.device_id, 256)) if args.verbose else (lambda dev: None)
-    _write(render_tree(devices, name, match))
+    _write(render_tree(devices, name, match, dialect))
     return EXIT_OK
 
 
@@ -345,10 +351,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "health": _delegate("commands.health"),
     "export": _delegate("commands.export"),
     "query": _delegate("commands.query"),
+    "trace": _delegate("commands.trace"),
 }
 
 
-_DELEGATED = ("msix", "diff", "fixture", "tui", "health", "export", "query")
+_DELEGATED = ("msix", "diff", "fixture", "tui", "health", "export", "query", "trace")
 
 
 _VALUES_LIKE_OPTIONS = ("--qemu",)  # their values start with "-" (QEMU options)

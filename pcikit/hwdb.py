@@ -78,49 +78,81 @@ _STAR = -1  # token for '*'; other tokens are frozensets of matching bytes (None
 _ALL = frozenset(range(1, 256))
 
 
-def _bracket(pattern: bytes, start: int) -> tuple[Optional[frozenset], int]:
-    """Parse ``[...]`` at ``start``: (matching bytes, index after it), or (None, -1) if unclosed."""
-    i, end = start + 1, len(pattern)
-    negate = i < end and pattern[i] in b"!^"
-    i += negate
-    members: set[int] = set()
+def _bracket_items(pattern: bytes, i: int) -> tuple[list, int]:
+    """The members of ``[...]`` from ``i`` (after any ``!``/``^``) in order, and the index after
+    the closing ``]`` (-1 when there is none). A member is a set of bytes, or None for an unknown
+    class (glibc gives up there); a range or escape the pattern's end cuts off ends the list
+    with ``...`` (glibc gives up on the whole pattern)."""
+    end = len(pattern)
+    items: list = []
     first = True
     while i < end:
         c = pattern[i]
         if c == 0x5D and not first:  # ']'
-            chosen = frozenset(_ALL - members) if negate else frozenset(members)
-            return chosen, i + 1
+            return items, i + 1
         first = False
         if c == 0x5B and i + 1 < end and pattern[i + 1] in b":=.":  # [:class:], [=c=], [.c.]
-            kind = pattern[i + 1 : i + 2]
-            close = pattern.find(kind + b"]", i + 2)
-            if close < 0:
-                return None, -1
-            name = pattern[i + 2 : close]
-            if kind == b":":
+            kind = pattern[i + 1]
+            j = i + 2
+            while j < end and 0x61 <= pattern[j] < 0x7A and kind == 0x3A:  # glibc: class names in a..y
+                j += 1
+            name = pattern[i + 2 : j]
+            if kind == 0x3A and j + 1 < end and pattern[j] == 0x3A and pattern[j + 1] == 0x5D:
                 test = _CLASSES.get(name)
-                if test is None:
-                    return frozenset(), close + 2  # unknown class: glibc matches nothing
-                members.update(b for b in range(1, 256) if test(b))
-            elif len(name) == 1:
-                members.add(name[0])
-            i = close + 2
-            continue
-        if c == 0x5C and i + 1 < end:  # backslash quotes inside brackets too
+                items.append(frozenset(b for b in range(1, 256) if test(b)) if test else None)
+                i = j + 2
+                continue
+            if kind != 0x3A and i + 4 < end + 1 and pattern[i + 3 : i + 5] == bytes((kind, 0x5D)):
+                items.append(frozenset((pattern[i + 2],)))
+                i += 5
+                continue
+            # not a class after all: '[' is an ordinary member
+        if c == 0x5C:  # backslash quotes the next byte, inside brackets too
+            if i + 1 >= end:
+                items.append(...)
+                return items, -1
             i += 1
             c = pattern[i]
-        low = c
         i += 1
-        if i + 1 < end and pattern[i] == 0x2D and pattern[i + 1] != 0x5D:  # a range a-z
-            high = pattern[i + 1]
-            if high == 0x5C and i + 2 < end:
-                high = pattern[i + 2]
-                i += 1
-            members.update(range(low, high + 1))
-            i += 2
+        if i + 1 < end and pattern[i] == 0x2D and pattern[i + 1] != 0x5D:  # a range c-x
+            high_at = i + 1
+            if pattern[high_at] == 0x5C:
+                high_at += 1
+            if high_at >= end:
+                items.append(...)
+                return items, -1
+            items.append(frozenset(range(c, pattern[high_at] + 1)))
+            i = high_at + 1
+        elif i + 1 == end and pattern[i] == 0x2D:  # "c-" at the very end: a range without its end
+            items.append(frozenset((c,)))
+            items.append(...)
+            return items, -1
         else:
-            members.add(low)
-    return None, -1
+            items.append(frozenset((c,)))
+    return items, -1
+
+
+def _bracket(pattern: bytes, start: int) -> tuple[frozenset, int]:
+    """``[...]`` at ``start`` as glibc evaluates it (lazily, member by member): (the bytes it
+    matches, the index after it). glibc stops at the first member that matches or gives up,
+    so a member it gives up on hides the members after it. Unterminated, the ``[`` is an
+    ordinary byte (what follows is read again as pattern), unless the pattern's end cut off a
+    range or an escape in it: then it never matches."""
+    i = start + 1
+    negate = i < len(pattern) and pattern[i] in b"!^"
+    items, after = _bracket_items(pattern, i + negate)
+    if after < 0:
+        return (frozenset() if items and items[-1] is ... else frozenset((0x5B,))), start + 1
+    reached: set[int] = set()
+    gave_up = False
+    for item in items:
+        if item is None:
+            gave_up = True
+            break
+        reached.update(item)
+    if negate:
+        return (frozenset() if gave_up else frozenset(_ALL - reached)), after
+    return frozenset(reached), after
 
 
 def compile_glob(pattern: bytes) -> Optional[list]:
@@ -137,13 +169,8 @@ def compile_glob(pattern: bytes) -> Optional[list]:
             tokens.append(_ALL)
             i += 1
         elif c == 0x5B:  # '['
-            members, after = _bracket(pattern, i)
-            if after < 0:
-                tokens.append(frozenset((c,)))  # an unclosed '[' is an ordinary character
-                i += 1
-            else:
-                tokens.append(members)
-                i = after
+            members, i = _bracket(pattern, i)
+            tokens.append(members)
         elif c == 0x5C:  # backslash quotes the next byte; a trailing one never matches
             if i + 1 >= end:
                 return None
@@ -179,7 +206,9 @@ def glob_match(tokens: Optional[list], text: bytes) -> bool:
 
 
 def fnmatch(pattern: bytes, text: bytes) -> bool:
-    """fnmatch(3) with flags 0 on bytes, as udev calls it."""
+    """fnmatch(3) with flags 0 on bytes in the C locale, as udev calls it (glibc's answers,
+    down to unterminated brackets and unknown classes; malformed ``[=`` and ``[.`` elements
+    inside a bracket are read as ordinary bytes, where glibc sometimes gives up)."""
     return glob_match(compile_glob(pattern), text)
 
 

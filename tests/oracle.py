@@ -2,7 +2,8 @@
 
 Two oracles: Debian's lspci 3.9 (``$PCIKIT_LSPCI_3_9``, else ``/usr/bin/lspci``) and upstream
 lspci 3.14 (``$PCIKIT_LSPCI_3_14``, else ``${TMPDIR:-/tmp}/lspci-3.14/lspci`` as build-lspci makes
-it). Each oracle runs with ``-O hwdb.disable=1`` and pcikit with ``PCIKIT_HWDB=0``, so names come
+it); releases 3.10 ... 3.13 join when ``$PCIKIT_LSPCI_3_10`` ... name a build of them. Each
+oracle runs with ``-O hwdb.disable=1`` and pcikit with ``PCIKIT_HWDB=0``, so names come
 from pci.ids on both sides; with ``hwdb=True`` neither turns the hwdb off and both read the
 system's hwdb.bin (:func:`system_hwdb`). pcikit imitates the oracle's release (``--lspci-version``) and runs
 in-process through its CLI entry point; lspci runs are parallel and cached by content.
@@ -60,14 +61,19 @@ def oracle(version: str) -> Oracle:
     if version == "3.9":
         path = os.environ.get("PCIKIT_LSPCI_3_9")
         return _check(version, path or "/usr/bin/lspci", "$PCIKIT_LSPCI_3_9" if path else "Debian's pciutils")
-    path = os.environ.get("PCIKIT_LSPCI_3_14")
+    variable = "PCIKIT_LSPCI_" + version.replace(".", "_")
+    path = os.environ.get(variable)
     if path:
-        return _check(version, path, "$PCIKIT_LSPCI_3_14")
+        return _check(version, path, f"${variable}")
+    if version != "3.14":
+        return Oracle(version, None, f"lspci {version} is only used when ${variable} names it")
     return _check(version, str(_TMP / "lspci-3.14" / "lspci"),
                   "set $PCIKIT_LSPCI_3_14 or run ../shared/tools/build-lspci")
 
 
-VERSIONS = ("3.9", "3.14")
+# Always compared: Debian 12's 3.9 and upstream 3.14. Releases in between when $PCIKIT_LSPCI_3_1N names one.
+INTERMEDIATE = ("3.10", "3.11", "3.12", "3.13")
+VERSIONS = ("3.9", *(v for v in INTERMEDIATE if os.environ.get("PCIKIT_LSPCI_" + v.replace(".", "_"))), "3.14")
 
 
 def corpus_files() -> list[Path]:
@@ -127,22 +133,30 @@ def run_lspci(path: Path, *flags: str, version: str = "3.9", hwdb: bool = False)
     return text
 
 
-def run_pcikit(path: Path, *flags: str, version: str = "3.9", hwdb: bool = False) -> str:
-    """pcikit's lspci-format output for a dump imitating ``version``, through its CLI, in-process;
-    ``hwdb``: names from the system's hwdb too."""
+LSPCI_FORMAT = ("show", "--format", "lspci")
+
+
+def run_pcikit(path: Path, *flags: str, version: str = "3.9", hwdb: bool = False,
+               command: tuple[str, ...] = LSPCI_FORMAT) -> str:
+    """pcikit's output for a dump imitating ``version`` (``show --format lspci`` unless ``command``
+    says otherwise, e.g. ``("tree",)``), through its CLI, in-process; ``hwdb``: names from the
+    system's hwdb too."""
     from pcikit.cli import main
 
     out, err = io.StringIO(), io.StringIO()
-    saved = os.environ.get("PCIKIT_HWDB")
-    os.environ["PCIKIT_HWDB"] = "1" if hwdb else "0"
+    # No lspci to lean on: pcikit decodes alone.
+    overrides = {"PCIKIT_HWDB": "1" if hwdb else "0", "PATH": "/nonexistent"}
+    saved = {name: os.environ.get(name) for name in overrides}
+    os.environ.update(overrides)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            status = main(["show", "--format", "lspci", "--lspci-version", version, "-F", str(path), *flags])
+            status = main([*command, "--lspci-version", version, "-F", str(path), *flags])
     finally:
-        if saved is None:
-            os.environ.pop("PCIKIT_HWDB", None)
-        else:
-            os.environ["PCIKIT_HWDB"] = saved
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     if status:
         return f"<pcikit exit {status}: {err.getvalue().strip()}>\n"
     return out.getvalue()
@@ -208,7 +222,7 @@ def compare(target: Oracle, path: Path, *flags: str) -> Comparison:
 def main(argv: list[str]) -> int:
     """Print mismatches and the overall share of lspci's lines reproduced."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--version", default="3.14", choices=VERSIONS)
+    parser.add_argument("--version", default="3.14", choices=("3.9", *INTERMEDIATE, "3.14"))
     parser.add_argument("--flags", default="-vvv", help="lspci flags, space separated")
     parser.add_argument("--quiet", action="store_true", help="only the summary")
     parser.add_argument("--hwdb", action="store_true", help="names from the system's hwdb too (both sides)")

@@ -8,9 +8,10 @@ system's hwdb on both sides (lspci reads it through libudev, pcikit itself; skip
 udev's hwdb.bin). pcikit imitates the oracle's release through ``--lspci-version``.
 
 Matrix (cheap, lspci runs parallel and cached): every file at -v, -vv and -vvv; every
-fourth file with -n/-nn/-D/-k variants; the mutated devices at -vvv and -vv; every file at
--vvv and -nn -v with the hwdb. The session
-summary prints each release's share of lspci lines and of exact devices.
+fourth file with -n/-nn/-D/-k variants; the mutated devices at -vvv and -vv; ``pcikit tree``
+against -t/-tv on every file and -t -s on a sample; every file at -vvv and -nn -v with the
+hwdb. The session summary prints each release's share of lspci lines and of exact devices
+(a tree counts as one "device").
 """
 from __future__ import annotations
 
@@ -70,6 +71,38 @@ def test_flag_variants_on_a_sample(flags, version):
     if not files:
         pytest.skip(f"no corpus at {oracle.CORPUS} and no fixtures/ dumps")
     _check(version, "sample -n/-nn/-D/-k", [(path, flags) for path in files])
+
+
+def _a_slot(path: Path, version: str) -> str:
+    """The slot of the middle device lspci lists in a dump (a filter that always matches)."""
+    lines = oracle.run_lspci(path, "-D", version=version).splitlines()
+    return lines[len(lines) // 2].split(" ", 1)[0] if lines else "0000:00:00.0"
+
+
+@pytest.mark.parametrize("version", oracle.VERSIONS)
+def test_tree(version):
+    """``lspci -t``/``-tv`` (and ``-t -s SLOT`` on a sample) against ``pcikit tree``, every file."""
+    need_oracle(version)
+    files = _files()
+    if not files:
+        pytest.skip(f"no corpus at {oracle.CORPUS} and no fixtures/ dumps")
+    cases = [(path, ("-t",), ()) for path in files] + [(path, ("-tv",), ("-v",)) for path in files]
+    cases += [(path, ("-t", "-s", slot), ("-s", slot))
+              for path in files[::4] for slot in [_a_slot(path, version)]]
+    problems, compared = [], 0
+    totals = SHARE.setdefault((version, "tree -t/-tv/-s"), [0, 0, 0, 0])
+    for path, lspci_flags, pcikit_flags in cases:
+        theirs = oracle.run_lspci(path, *lspci_flags, version=version)
+        ours = oracle.run_pcikit(path, *pcikit_flags, version=version, command=("tree",))
+        result = oracle.compare_text(path, lspci_flags, theirs, ours)
+        totals[0] += result.matched_lines
+        totals[1] += result.total_lines
+        totals[2] += result.devices
+        totals[3] += result.exact
+        compared += result.total_lines
+        problems.extend(result.mismatches)
+    assert compared > 0, f"lspci {version} drew no tree"
+    assert not problems, "\n".join(problems[:20])
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,8 @@ import subprocess
 
 import pytest
 
-from .conftest import need_lspci, run_cli
+from . import oracle
+from .conftest import need_lspci, need_oracle, run_cli
 
 pytestmark = pytest.mark.live
 
@@ -16,8 +17,8 @@ def _need_bus() -> None:
         pytest.skip("no /sys/bus/pci on this machine")
 
 
-def _lspci(*flags: str) -> str:
-    return subprocess.run([need_lspci(), *flags], capture_output=True, text=True,
+def _lspci(*flags: str, lspci: str = "") -> str:
+    return subprocess.run([lspci or need_lspci(), *flags], capture_output=True, text=True,
                           env=dict(os.environ, LC_ALL="C")).stdout
 
 
@@ -41,10 +42,11 @@ def _lspci(*flags: str) -> str:
         (["dump", "-xxxx"], ["-xxxx"]),
     ],
 )
-def test_same_text_as_lspci(command, flags):
+@pytest.mark.parametrize("version", oracle.VERSIONS)
+def test_same_text_as_lspci(command, flags, version):
     _need_bus()
-    expected = _lspci(*flags)
-    result = run_cli(*command)
+    expected = _lspci(*flags, lspci=need_oracle(version))
+    result = run_cli(*command, "--lspci-version", version)
     assert result.returncode == 0, result.stderr
     assert result.stdout == expected
 

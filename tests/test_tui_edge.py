@@ -13,7 +13,7 @@ from pcikit.tui.widgets.hex_view import HexView
 
 from . import tui_devices as build
 from .conftest import ROOT, need_corpus
-from .tui_support import app_for, press, run, scanned, screen_text, write_dump
+from .tui_support import app_for, press, run, scanned, screen_text, wait_for, write_dump
 
 NVME_FIRST_64 = ("01:00.0", "NVMe read without root", lambda: build.nvme()[:64])
 BROKEN = build.EXAMPLE_DEVICES[4]
@@ -65,10 +65,12 @@ def test_header_too_short_to_decode(tmp_path: Path):
     app = app_for(write_dump(tmp_path, [("00:02.0", "32 bytes", lambda: build.nvme()[:32])]))
 
     async def scenario(pilot):
-        assert "Only 32 bytes of config space are readable: no header." in screen_text(app)
+        # wait for conditions, not a fixed pause: a loaded machine renders late
+        await wait_for(pilot, lambda: "Only 32 bytes of config space are readable: no header." in screen_text(app),
+                       what="the no-header notice")
         for tab in "2345":
             await press(pilot, tab)
-        assert "header incomplete" in screen_text(app)
+        await wait_for(pilot, lambda: "header incomplete" in screen_text(app), what="the problems tab")
 
     run(app, scenario)
 

@@ -12,6 +12,7 @@ stop the run. A progress line is drawn on stderr when it is a terminal. Exit sta
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 import time
@@ -85,11 +86,8 @@ def run(args: argparse.Namespace) -> int:
     jobs = args.jobs or default_jobs()
     if jobs < 1:
         raise _Usage("--jobs must be at least 1")
-    if args.format == "parquet":
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            raise PcikitError("Parquet output needs pyarrow: pip install 'pcikit[fleet]' (or --format jsonl)") from None
+    if args.format == "parquet" and importlib.util.find_spec("pyarrow") is None:  # not imported: workers fork
+        raise PcikitError("Parquet output needs pyarrow: pip install 'pcikit[fleet]' (or --format jsonl)")
     bar = _Bar() if sys.stderr.isatty() else None
     try:
         if args.dask:

@@ -96,7 +96,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     fixtures, problems = _load_all(args.specs)
     ids = IdDatabase.load(args.ids_file) if args.ids_file else None
     for fixture in fixtures:
-        write_outputs(fixture, args.out, formats, ids)
+        written = write_outputs(fixture, args.out, formats, ids)
+        names = ", ".join(os.path.basename(path) for path in written)
+        print(f"{fixture.spec.path}: wrote {len(written)} files to {args.out}: {names}")
     return _report(problems)
 
 

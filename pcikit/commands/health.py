@@ -55,6 +55,7 @@ def _summary(devices: int, findings: list) -> str:
 
 
 def _watch(args: argparse.Namespace, source) -> list:
+    from ..health.live import counter_increase_findings, counter_totals
     from ..health.watch import transition_findings, watch
 
     if not source.live:
@@ -67,8 +68,16 @@ def _watch(args: argparse.Namespace, source) -> list:
             stamp = time.strftime("%H:%M:%S", time.localtime(change.when))
             print(f"{stamp} {change.slot} link {change.before.text()} -> {change.after.text()}", flush=True)
 
+    from ..sources import LiveSource
+
+    root = args.sysfs_root if isinstance(source, LiveSource) else None
+    before = counter_totals(source.load(), root) if root else {}
     seen = watch(source.load, args.watch, args.count, report)
-    return transition_findings(seen, args.watch * (args.count - 1))
+    seconds = args.watch * (args.count - 1)
+    found = transition_findings(seen, seconds)
+    if root:
+        found += counter_increase_findings(before, counter_totals(source.load(), root), seconds)
+    return found
 
 
 def run(args: argparse.Namespace) -> int:

@@ -56,5 +56,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except PcikitError as exc:
         print(f"pcikit: {exc}", file=sys.stderr)
         return 2
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print("pcikit tui: needs a terminal (standard input and output are not one); "
+              "use pcikit list / show for text", file=sys.stderr)
+        return 2
     app.run()
     return int(app.return_code or 0)

@@ -62,3 +62,29 @@ def aer_counter_findings(dev, root: str) -> Iterator[Finding]:
             detail = ", ".join(f"{k} {v}" for k, v in named.items())
             yield make(dev, "aer", level, f"kernel counted {total} {label} error(s) since boot"
                        + (f": {detail}" if detail else "") + f" ({name})", "0", str(total))
+
+
+def counter_totals(devices, root: str) -> dict[tuple[str, str], int]:
+    """(slot, counter file) -> the file's total, for every live function that has the counters."""
+    totals = {}
+    for dev in devices:
+        for name, counters in aer_counters(dev, root).items():
+            total = next((v for k, v in counters.items() if k.startswith("TOTAL_")), None)
+            totals[(str(dev.address), name)] = sum(counters.values()) if total is None else total
+    return totals
+
+
+def counter_increase_findings(before: dict[tuple[str, str], int], after: dict[tuple[str, str], int],
+                              seconds: float) -> list[Finding]:
+    """One ``aer`` finding per function and counter file whose total grew while watched."""
+    from ..address import Address
+
+    levels = {name: (label, level) for name, label, level in AER_COUNTER_FILES}
+    found = []
+    for (slot, name), total in sorted(after.items()):
+        grown = total - before.get((slot, name), total)
+        if grown > 0:
+            label, level = levels[name]
+            found.append(Finding(slot, "aer", level, f"kernel counted {grown} new {label} error(s) in {seconds:g} s "
+                                 f"of watching ({name})", "0", str(grown), None, Address.parse(slot)))
+    return found

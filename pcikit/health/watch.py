@@ -70,9 +70,10 @@ def changes(before: dict[str, LinkState], after: dict[str, LinkState], when: flo
 
 def watch(sample: Callable[[], Sequence], interval: float, count: int,
           on_change: Optional[Callable[[Transition], None]] = None,
-          sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time,
+          sleep: Optional[Callable[[float], None]] = None, clock: Callable[[], float] = time.time,
           ) -> list[Transition]:
-    """Take ``count`` samples ``interval`` seconds apart; every transition, in order."""
+    """Take ``count`` samples ``interval`` seconds apart (``sleep``: time.sleep); every transition, in order."""
+    sleep = sleep or time.sleep
     seen: list[Transition] = []
     previous = link_states(sample())
     for _ in range(count - 1):

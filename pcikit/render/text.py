@@ -88,10 +88,20 @@ def _field_lines(fields: Any, verbose: int, indent: str) -> list[str]:
     return lines
 
 
+def _capability_name(cap: Capability) -> str:
+    """The capability's name; virtio structures as lspci names them (``Vendor Specific: VirtIO: CommonCfg``)."""
+    fields = cap.fields
+    if not cap.extended and fields is not None and fields.get("kind") == "virtio":
+        from .lspci.caps.vendor import virtio_name
+
+        return f"{cap.name}: VirtIO: {virtio_name(fields.cfg_type)}"
+    return cap.name
+
+
 def _capability(cap: Capability, verbose: int) -> list[str]:
     where = f"[{cap.offset:03x}]" if cap.extended else f"[{cap.offset:02x}]"
     version = f" v{cap.version}" if cap.extended else ""
-    lines = [f"      {where} {cap.name}{version}"]
+    lines = [f"      {where} {_capability_name(cap)}{version}"]
     if verbose and cap.fields is not None:
         lines.extend(_field_lines(cap.fields, verbose, "           "))
     return lines

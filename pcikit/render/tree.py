@@ -4,13 +4,21 @@ Bridges (class 06xx with a type 1 or 2 header) own the bus range secondary..subo
 each bridge hangs under the narrowest bridge whose range holds its primary bus, and each
 device lands on its bus under the matching bridge. Built from config space alone, so a
 dump and a live machine draw the same tree.
+
+lspci 3.10 changed the layout (pcikit follows the release ``dialect`` names): each domain
+is a root of its own, in ascending order, holding only the buses its devices sit on; a
+bridge's primary bus is the bus it sits on, not its Primary Bus Number register; a
+device the filter selects shows everything below it; ``\\-`` marks the last device shown.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from ..model import Device
+
+if TYPE_CHECKING:  # the lspci package imports this module (slot paths): import its dialects late
+    from .lspci.dialect import LspciVersion
 
 _LINE_LIMIT = 1023
 
@@ -47,7 +55,7 @@ class _Node:
     bridge: Optional[_Bridge] = None
 
 
-def _bridge_of(node: _Node) -> Optional[_Bridge]:
+def _bridge_of(node: _Node, primary_from_address: bool = False) -> Optional[_Bridge]:
     dev = node.device
     if not dev.has_config or dev.class_word >> 8 != 0x06 or dev.header_type not in (1, 2):
         return None
@@ -56,6 +64,8 @@ def _bridge_of(node: _Node) -> Optional[_Bridge]:
         buses = (body.primary_bus, body.secondary_bus, body.subordinate_bus)
     else:
         buses = (body.pci_bus, body.cardbus_bus, body.subordinate_bus)
+    if primary_from_address:
+        buses = (dev.address.bus, *buses[1:])
     return _Bridge(node, dev.address.domain, *buses)
 
 
@@ -107,6 +117,58 @@ def _grow(devices: list[Device]) -> _Bridge:
     for node in nodes:
         _insert(node, host)
     return host
+
+
+_ALL = 0xFFFFFFFF  # lspci's ~0: the whole range
+
+
+def _grow_by_domain(devices: list[Device]) -> _Bridge:
+    """lspci 3.10+'s grow_tree(): one root bridge per domain, then the real bridges."""
+    host = _Bridge(None, _ALL, _ALL, _ALL, _ALL)
+    nodes = [_Node(d) for d in devices]
+    chain: list[_Bridge] = []
+    for domain in dict.fromkeys(node.device.address.domain for node in nodes):
+        chain.append(_Bridge(None, domain, _ALL, 0, _ALL))
+    for node in nodes:
+        node.bridge = _bridge_of(node, primary_from_address=True)
+        if node.bridge is not None:
+            chain.append(node.bridge)
+    for bridge in chain:
+        best = None
+        for other in [host, *chain]:
+            if other is bridge or not (other is host or bridge.domain == other.domain):
+                continue
+            if other.secondary <= bridge.primary <= other.subordinate and (
+                best is None or best is host or _span(best) > _span(other)
+            ):
+                best = other
+        if best is not None:
+            best.children.insert(0, bridge)
+    for bridge in chain:
+        if bridge.device is not None and bridge.bus(bridge.domain, bridge.secondary) is None:
+            bridge.new_bus(bridge.domain, bridge.secondary)
+    for node in nodes:
+        _insert_by_domain(node, host)
+    return host
+
+
+def _insert_by_domain(node: _Node, host: _Bridge) -> None:
+    address = node.device.address
+    bridge = next((c for c in host.children if c.domain == address.domain), host)
+    while True:
+        bus = bridge.bus(address.domain, address.bus)
+        if bus is not None:
+            break
+        child = next(
+            (c for c in bridge.children
+             if c.domain == address.domain and c.secondary <= address.bus <= c.subordinate),
+            None,
+        )
+        if child is None:
+            bus = bridge.new_bus(address.domain, address.bus)
+            break
+        bridge = child
+    bus.devices.append(node)
 
 
 class _Printer:
@@ -177,15 +239,69 @@ class _Printer:
         return line
 
 
+class _FilteredPrinter(_Printer):
+    """lspci 3.10+'s printer: a selected device's subtree is shown whole, ``\\-`` ends what is shown."""
+
+    def dev_ok(self, node: _Node) -> bool:
+        if self.match is None or self.match(node.device):
+            return True
+        return node.bridge is not None and any(self.bus_ok(b) for b in node.bridge.buses)
+
+    def _child(self, node: _Node, line: str) -> str:
+        saved = self.match
+        if saved is not None and saved(node.device):
+            self.match = None
+        try:
+            return self.device(node, line)
+        finally:
+            self.match = saved
+
+    def bus(self, bus: _Bus, line: str) -> str:
+        if not bus.devices:
+            return self.emit(line)
+        shown = [n for n in bus.devices if self.dev_ok(n)]
+        if not shown:
+            return self.emit(line)
+        for index, node in enumerate(shown):
+            mark = "--" if len(shown) == 1 else "\\-" if index == len(shown) - 1 else "+-"
+            line = self._child(node, line + mark)[: len(line)]
+        return line
+
+    def bridge(self, bridge: _Bridge, line: str) -> str:
+        line += "-"
+        shown = [b for b in bridge.buses if self.bus_ok(b)]
+        if len(bridge.buses) == 1:
+            if not shown:
+                return self.emit(line)
+            bus = shown[0]
+            label = f"[{bus.domain:04x}:{bus.number:02x}]-" if bridge.device is None else ""
+            return self.bus(bus, line + label)
+        if not shown:
+            return self.emit(line)
+        for index, bus in enumerate(shown):
+            mark = "" if len(shown) == 1 else "\\-" if index == len(shown) - 1 else "+-"
+            line = self.bus(bus, line + f"{mark}[{bus.domain:04x}:{bus.number:02x}]-")[: len(line)]
+        return line
+
+
 def render_tree(
     devices: Iterable[Device],
     name: Callable[[Device], Optional[str]],
     match: Optional[Callable[[Device], bool]] = None,
+    dialect: Optional["LspciVersion"] = None,
 ) -> str:
-    """The tree text; ``name`` gives the label after each leaf (None for ``-t`` without -v)."""
-    host = _grow(sorted(devices, key=lambda dev: dev.address))
-    printer = _Printer(name, match)
-    printer.bridge(host, "")
+    """The tree text as lspci ``dialect`` (default the newest) draws it; ``name`` gives the label
+    after each leaf (None for ``-t``)."""
+    from .lspci.dialect import V3_10
+
+    ordered = sorted(devices, key=lambda dev: dev.address)
+    if dialect is not None and dialect < V3_10:
+        printer = _Printer(name, match)
+        printer.bridge(_grow(ordered), "")
+    else:
+        printer = _FilteredPrinter(name, match)
+        for root in reversed(_grow_by_domain(ordered).children):  # oldest first: ascending domains
+            printer.bridge(root, "")
     return "".join(line + "\n" for line in printer.lines)
 
 

@@ -67,6 +67,11 @@ EXTENDED_SINCE: dict[int, tuple[LspciVersion, str]] = {
     0x34: (V3_14, "flit_error_injection"), 0x36: (V3_14, "mmio_rbl"),
 }
 
+# Names lspci learnt before it decoded them: shown from that release on, until EXTENDED_SINCE applies.
+EXTENDED_NAME_ONLY_SINCE: dict[int, tuple[LspciVersion, str]] = {
+    0x2A: (V3_11, "Physical Layer 32.0 GT/s <?>"),
+}
+
 _modules: dict[str, Optional[ModuleType]] = {}
 
 
@@ -116,8 +121,11 @@ def render_extended(ctx: RenderContext, cap: Capability) -> None:
     if since is not None and ctx.dialect >= since[0]:
         name = since[1]
     module = _module("ecaps", name)
+    named = EXTENDED_NAME_ONLY_SINCE.get(cap.cap_id)
     if module is not None:
         _render(ctx, cap, module)
+    elif named is not None and ctx.dialect >= named[0]:
+        ctx.write(named[1] + "\n")
     elif cap.cap_id in EXTENDED_NAME_ONLY:
         ctx.write(EXTENDED_NAME_ONLY[cap.cap_id] + "\n")
     else:

@@ -22,9 +22,14 @@ def render(ctx: RenderContext, cap) -> None:
         ctx.write(f"Len={f.length:02x} <?>\n")
 
 
+def virtio_name(cfg_type: int, dialect=V3_14) -> str:
+    """lspci's name of a virtio structure (``CommonCfg``, ``Notify``...; ``<unknown>`` otherwise)."""
+    names = _VIRTIO_NAMES_3_14 if dialect >= V3_14 else _VIRTIO_NAMES
+    return names.get(cfg_type, "<unknown>")
+
+
 def _virtio(ctx: RenderContext, f) -> None:
-    names = _VIRTIO_NAMES_3_14 if ctx.dialect >= V3_14 else _VIRTIO_NAMES
-    ctx.write(f"VirtIO: {names.get(f.cfg_type, '<unknown>')}\n")
+    ctx.write(f"VirtIO: {virtio_name(f.cfg_type, ctx.dialect)}\n")
     if ctx.verbose < 2:
         return
     if ctx.dialect >= V3_14 and f.cfg_type == _SHARED_MEMORY:

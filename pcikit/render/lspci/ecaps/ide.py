@@ -1,4 +1,8 @@
-"""Integrity & Data Encryption (pciutils cap_ide, from 3.12; XT and TEE-limited bits as built from 0f5b941)."""
+"""Integrity & Data Encryption (pciutils cap_ide, from 3.12; XT and TEE-limited bits as built from 0f5b941).
+
+3.12 names stream state 1 ``secure`` and prints address association limits and bases
+without shifting the low parts into place; 3.13 corrects both and adds the CFG flag.
+"""
 from __future__ import annotations
 
 from ..context import RenderContext, pm
@@ -6,6 +10,7 @@ from ..dialect import V3_13, V3_14
 
 _HEADER_ENCRYPTION = ("no", "17:2", "25:2", "33:2", "41:2")
 _STREAM_STATE = ("insecure", "reserved", "secure")
+_STREAM_STATE_3_12 = ("insecure", "secure")  # 3.12 named state 1 secure; 3.13 follows the spec (2)
 _AGGREGATION = ("-", "=2", "=4", "=8")
 _STREAMS = 0x0C
 
@@ -68,6 +73,10 @@ def render(ctx: RenderContext, cap) -> None:
             return
 
 
+def _states(ctx: RenderContext) -> tuple[str, ...]:
+    return _STREAM_STATE if ctx.dialect >= V3_13 else _STREAM_STATE_3_12
+
+
 def _link_stream(out: _Writer, relative: int, index: int, stream, new: bool) -> None:
     c = stream.link_ide_stream_control
     out.line(
@@ -83,7 +92,7 @@ def _link_stream(out: _Writer, relative: int, index: int, stream, new: bool) -> 
     s = stream.link_ide_stream_status
     out.line(
         relative + 4,
-        f"LinkIDE#{index} Sta: Status={_table(_STREAM_STATE, s.stream_state)}"
+        f"LinkIDE#{index} Sta: Status={_table(_states(out.ctx), s.stream_state)}"
         f" RecvChkFail{pm(s.received_integrity_check_fail_message)}",
     )
 
@@ -109,7 +118,7 @@ def _selective_stream(ctx: RenderContext, cap, out: _Writer, relative: int, inde
     s = stream.selective_ide_stream_status
     out.line(
         relative + 8,
-        f"SelectiveIDE#{index} Sta: {_table(_STREAM_STATE, s.stream_state)}"
+        f"SelectiveIDE#{index} Sta: {_table(_states(ctx), s.stream_state)}"
         f" RecvChkFail{pm(s.received_integrity_check_fail_message)}",
     )
     first, second = stream.ide_rid_association_1, stream.ide_rid_association_2
@@ -123,10 +132,12 @@ def _selective_stream(ctx: RenderContext, cap, out: _Writer, relative: int, inde
         ctx.write("\t\t<unreadable>\n")
         return None
     for number, block in enumerate(stream.address_association):
-        out.line(
-            relative,
-            f"SelectiveIDE#{index} RID#{number}: Valid{pm(block.ide_address_association_1.valid)}"
-            f" Base={block.memory_base:x} Limit={block.memory_limit:x}",
-        )
+        first = block.ide_address_association_1
+        if ctx.dialect >= V3_13:
+            base, limit = block.memory_base, block.memory_limit
+        else:
+            base = block.memory_base_upper << 32 | first.memory_base_lower
+            limit = block.memory_limit_upper << 32 | first.memory_limit_lower
+        out.line(relative, f"SelectiveIDE#{index} RID#{number}: Valid{pm(first.valid)} Base={base:x} Limit={limit:x}")
         relative += 12
     return relative
