@@ -44,7 +44,7 @@ def user_install() -> Path:
     python = venv / "bin" / "python"
     if not python.exists():
         _quiet([sys.executable, "-m", "venv", str(venv)])
-        _quiet([str(python), "-m", "pip", "install", "-q", str(ROOT)])
+        _quiet([str(python), "-m", "pip", "install", "-q", f"{ROOT}[fleet]"])  # bench_fleet needs the extra
     _quiet([str(python), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(ROOT)])
     return venv / "bin"
 

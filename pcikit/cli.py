@@ -118,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("health", "PCIe health verdicts (link speed/width, AER, DPC, ...)"),
         ("export", "many hosts' dumps into a Parquet dataset"),
         ("query", "SQL over an exported dataset (DuckDB)"),
+        ("trace", "check a driver's recorded accesses (QEMU trace logs) against a device"),
     ):
         p = sub.add_parser(name, help=helptext, add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)
@@ -352,10 +353,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "health": _delegate("commands.health"),
     "export": _delegate("commands.export"),
     "query": _delegate("commands.query"),
+    "trace": _delegate("commands.trace"),
 }
 
 
-_DELEGATED = ("msix", "diff", "fixture", "tui", "health", "export", "query")
+_DELEGATED = ("msix", "diff", "fixture", "tui", "health", "export", "query", "trace")
 
 
 _VALUES_LIKE_OPTIONS = ("--qemu",)  # their values start with "-" (QEMU options)

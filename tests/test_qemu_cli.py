@@ -91,7 +91,7 @@ def test_tui_lists_the_machine():
 
         async def scenario(pilot):
             assert app.query_one(DeviceList).row_count == 7
-            assert "7 devices · qemu" in screen_text(app) and "Non-Volatile memory" in screen_text(app)
+            assert "7 devices · qemu" in screen_text(app) and "Host bridge" in screen_text(app)
 
         run(app, scenario)
     finally:

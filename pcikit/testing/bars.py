@@ -28,11 +28,12 @@ class BarPlan:
     bits: int  # 32 or 64
     prefetchable: bool
     size: Optional[int]
+    base: int = 0x10  # config offset of BAR 0 of this BAR array (0x10 in the header; VF BAR0 in SR-IOV)
 
     @property
     def offset(self) -> int:
         """Config offset of the (lower) BAR register."""
-        return 0x10 + 4 * self.index
+        return self.base + 4 * self.index
 
     def registers(self) -> list[Placed]:
         """Masks of this BAR's register(s): the address bits are RW (reset 0); an unsized BAR stays read-only."""
@@ -59,35 +60,45 @@ def check_size(size: int, space: str, bits: int, what: str) -> None:
 
 def plan_bars(image: bytes, header_type: int, sizes: Mapping[int, int]) -> tuple[list[BarPlan], list[str]]:
     """The BARs of ``image`` (types from the image, sizes from ``sizes``) and problems found."""
+    return plan_bar_array(image, 0x10, BAR_COUNT.get(header_type, 0), sizes, "BAR", {ROM_INDEX})
+
+
+def plan_bar_array(
+    image: bytes, base: int, count: int, sizes: Mapping[int, int], what: str, others: set[int] = frozenset(),
+) -> tuple[list[BarPlan], list[str]]:
+    """The BARs of the ``count`` BAR registers at ``base`` (header BARs, SR-IOV VF BARs).
+
+    Types come from the registers, sizes from ``sizes``; a 64-bit BAR takes the next
+    register as its upper half. ``others`` are keys of ``sizes`` that are not BARs here.
+    """
     plans: list[BarPlan] = []
     problems: list[str] = []
-    count = BAR_COUNT.get(header_type, 0)
     index = 0
     while index < count:
-        raw = int.from_bytes(image[0x10 + 4 * index : 0x14 + 4 * index], "little")
+        raw = int.from_bytes(image[base + 4 * index : base + 4 * index + 4], "little")
         size = sizes.get(index)
         if raw == 0 and size is None:
             index += 1
             continue
         if raw & 1:
-            plan = BarPlan(index, "io", 32, False, size)
+            plan = BarPlan(index, "io", 32, False, size, base)
         else:
             bits = 64 if (raw >> 1) & 3 == 2 else 32
             if bits == 64 and index + 1 >= count:
-                problems.append(f"BAR {index}: 64-bit BAR in the last BAR slot; treated as 32-bit")
+                problems.append(f"{what} {index}: 64-bit BAR in the last BAR slot; treated as 32-bit")
                 bits = 32
-            plan = BarPlan(index, "memory", bits, bool(raw & 8), size)
+            plan = BarPlan(index, "memory", bits, bool(raw & 8), size, base)
         if size is not None:
-            check_size(size, plan.space, plan.bits, f"BAR {index}")
+            check_size(size, plan.space, plan.bits, f"{what} {index}")
         elif raw:
-            problems.append(f"BAR {index}: no size given (bar_sizes={{{index}: SIZE}}); register is read-only")
+            problems.append(f"{what} {index}: no size given; register is read-only")
         plans.append(plan)
         if plan.bits == 64 and index + 1 in sizes:
-            raise ValueError(f"bar_sizes[{index + 1}]: BAR {index + 1} is the upper half of 64-bit BAR {index}")
+            raise ValueError(f"{what} {index + 1} is the upper half of 64-bit {what} {index}: it has no size of its own")
         index += 2 if plan.bits == 64 else 1
-    extra = sorted(set(sizes) - {p.index for p in plans} - {ROM_INDEX})
+    extra = sorted(set(sizes) - {p.index for p in plans} - set(others))
     if extra:
-        raise ValueError(f"bar_sizes names BAR(s) {extra} that this header does not have")
+        raise ValueError(f"sizes name {what}(s) {extra} that this function does not have")
     return plans, problems
 
 

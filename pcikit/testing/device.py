@@ -21,9 +21,12 @@ from .region import MockRegion
 from ..schema.caps import express as express_schema
 from ..schema.caps import pm as pm_schema
 from .registers import HEADER_END, Masks, bit, build_masks, capability_access, header_access, locate
+from .sriov import SriovModel, plan_vf_bars, vf_bar_registers
 from .state import DeviceState, HookCallback, MockError
+from .vpd import VpdModel
 
-CAP_PM, CAP_MSI, CAP_EXP, CAP_MSIX = 0x01, 0x05, 0x10, 0x11
+CAP_PM, CAP_VPD, CAP_MSI, CAP_EXP, CAP_MSIX = 0x01, 0x03, 0x05, 0x10, 0x11
+ECAP_SRIOV = 0x10
 PM_NO_SOFT_RESET = bit(pm_schema.PMCSR, "no_soft_reset")
 POWER_STATE = bit(pm_schema.PMCSR, "power_state")
 INITIATE_FLR = bit(express_schema.DEVICE_CONTROL, "initiate_function_level_reset")
@@ -33,14 +36,16 @@ _MSIX_MIN_BAR = 4096
 _MSIX_MAX_INFERRED_BAR = 1 << 28
 
 
-def _masks_for(model: Device, image: bytes, plans: list[BarPlan], rom_size: Optional[int]) -> Masks:
+def _masks_for(model: Device, image: bytes, plans: list[BarPlan], rom_size: Optional[int],
+               vf_plans: list[BarPlan]) -> Masks:
     """Every register's masks, from the catalogue: header, BARs, ROM, standard and extended capabilities."""
     header_type = model.header_type
     header = header_access(model)
     for plan in plans:
         header += plan.registers()
     header += rom_registers(header_type, rom_size)
-    return build_masks(image, header, capability_access(model), HEADER_END.get(header_type, 0x40))
+    others = capability_access(model) + vf_bar_registers(vf_plans)
+    return build_masks(image, header, others, HEADER_END.get(header_type, 0x40))
 
 
 class MockDevice:
@@ -61,6 +66,8 @@ class MockDevice:
         address: Union[str, Address] = "0000:00:00.0",
         bar_data: Optional[Mapping[int, bytes]] = None,
         log_limit: Optional[int] = None,
+        vf_bar_sizes: Optional[Mapping[int, int]] = None,
+        vpd: Optional[bytes] = None,
     ) -> None:
         image = bytes(image)
         if not 64 <= len(image) <= 4096:
@@ -71,18 +78,20 @@ class MockDevice:
         model = Device(self.address, BytesConfig(image))  # walked once, on the bytes as given
         self._plans, self.problems = plan_bars(image, image[0x0E] & 0x7F, sizes)
         self._plans = self._size_msix_bar(model, self._plans)
-        masks = _masks_for(model, image, self._plans, sizes.get(ROM_INDEX))
+        sriov = model.find_capability(ECAP_SRIOV, extended=True)
+        vf_plans, vf_problems = plan_vf_bars(image, sriov, dict(vf_bar_sizes or {}))
+        self.problems += vf_problems
+        masks = _masks_for(model, image, self._plans, sizes.get(ROM_INDEX), vf_plans)
         self.config = MockConfig(image, masks.writable, masks.clear, masks.reset, self._state,
                                  w1smask=masks.set, sticky=masks.sticky)
         self._state.bus_master = lambda: bool(self.config.peek(0x04, 2) & 0x4)
         self._reset_callbacks: list[Callable[[], None]] = []
-        self._regions = {
-            plan.index: MockRegion(plan.index, plan.size, plan.space, self._state,
-                                   self._decoder(plan.space), (bar_data or {}).get(plan.index))
-            for plan in self._plans if plan.size is not None
-        }
+        self._regions = self._back_bars(bar_data or {})
         self._init_interrupts(model)
         self._init_power_and_flr(model)
+        self._sriov = SriovModel(self, sriov) if sriov is not None and sriov.fields is not None else None
+        vpd_cap = model.find_capability(CAP_VPD)
+        self.vpd = VpdModel(self.config, vpd_cap, vpd or b"") if vpd_cap is not None and vpd_cap.fields else None
         self.config.watch(0x04, 2, lambda old, new: self._state.refresh())
         self._state.refresh()
 
@@ -97,7 +106,9 @@ class MockDevice:
         is the expansion ROM). A BAR implemented in the image with no size stays
         read-only and has no region (noted in :attr:`problems`), except the BAR holding
         the MSI-X table, which is sized to fit it when no size is given. Options:
-        ``address``, ``bar_data`` ({index: initial bytes}), ``log_limit``.
+        ``address``, ``bar_data`` ({index: initial bytes}), ``log_limit``, ``vf_bar_sizes``
+        (SR-IOV: {VF BAR index: bytes per VF}), ``vpd`` (the VPD contents behind the VPD
+        capability's Address/Data window; :attr:`vpd` is its model).
         """
         return cls(config_bytes, bar_sizes, **options)  # type: ignore[arg-type]
 
@@ -141,12 +152,26 @@ class MockDevice:
         sizes = {bar.index: bar.size for bar in fixture.spec.bars if bar.size}
         options.setdefault("address", fixture.spec.slot)
         options.setdefault("bar_data", fixture.bar_images)
+        options.setdefault("vpd", fixture.spec.vpd)
         dev = cls.from_image(fixture.config, sizes, **options)
         for mask in fixture.spec.write_masks:  # the spec's masks (e.g. probed on an emulator) win
             _, cleared = dev.config.masks(mask.offset, mask.width)
             cleared = cleared & ~mask.writable if mask.write1_to_clear is None else mask.write1_to_clear
             dev.config.define_register(mask.offset, mask.width, writable=mask.writable, write1_to_clear=cleared)
         return dev
+
+    def _back_bars(self, bar_data: Mapping[int, bytes]) -> dict[int, MockRegion]:
+        """A memory-backed region per sized BAR; a BAR too large to back still sizes (noted in problems)."""
+        regions = {}
+        for plan in self._plans:
+            if plan.size is None:
+                continue
+            try:
+                regions[plan.index] = MockRegion(plan.index, plan.size, plan.space, self._state,
+                                                 self._decoder(plan.space), bar_data.get(plan.index))
+            except MockError as exc:
+                self.problems.append(f"BAR {plan.index}: {exc}; the register sizes, the BAR has no region")
+        return regions
 
     @staticmethod
     def _size_msix_bar(model: Device, plans: list[BarPlan]) -> list[BarPlan]:
@@ -165,7 +190,7 @@ class MockDevice:
         for plan in plans:
             size = max(_MSIX_MIN_BAR, 1 << (ends.get(plan.index, 1) - 1).bit_length())
             if plan.size is None and plan.index in ends and plan.space == "memory" and size <= _MSIX_MAX_INFERRED_BAR:
-                plan = BarPlan(plan.index, plan.space, plan.bits, plan.prefetchable, size)
+                plan = BarPlan(plan.index, plan.space, plan.bits, plan.prefetchable, size, plan.base)
             sized.append(plan)
         return sized
 
@@ -257,6 +282,11 @@ class MockDevice:
             reason = "has no size (pass bar_sizes)" if plan is not None else "is not implemented"
             raise MockError(f"{self.address}: BAR {index} {reason}")
         return region
+
+    @property
+    def virtual_functions(self) -> list["MockDevice"]:
+        """The SR-IOV virtual functions while VF Enable is set (empty otherwise, or without SR-IOV)."""
+        return list(self._sriov.virtual_functions) if self._sriov is not None else []
 
     @property
     def bars(self) -> dict[int, MockRegion]:

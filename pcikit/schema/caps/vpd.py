@@ -12,7 +12,8 @@ from typing import Callable, NamedTuple, Optional
 
 from construct import Container, Int8ul, Int16ul, Int32ul, Struct
 
-from ..bits import Bit, Bits, Register
+from ..attributes import RW
+from ..bits import Bit, Bits, Register, whole
 from ..context import DecodeContext
 
 VPD_SIZE = 0x8000  # the VPD Address register has 15 bits
@@ -23,11 +24,15 @@ TAG_IDENTIFIER_STRING = 0x82  # large resources
 TAG_VPD_R = 0x90
 TAG_VPD_W = 0x91
 
+# Software writes an address with F clear to read (the function sets F when VPD Data holds
+# the dword), or data then the address with F set to write (the function clears F when done).
+VPD_ADDRESS = Register(Int16ul, Bits("address", 0, 15, access=RW), Bit("f", 15, RW))
+
 SCHEMA = Struct(
     "cap_id" / Int8ul,
     "next" / Int8ul,
-    "vpd_address" / Register(Int16ul, Bits("address", 0, 15), Bit("f", 15)),
-    "vpd_data" / Int32ul,
+    "vpd_address" / VPD_ADDRESS,
+    "vpd_data" / whole(Int32ul, RW),
 )
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from construct import Array, Container, Int8ul, Int16ul, Int32ul, Padding, Struct
 
-from ..bits import Bit, Bits, Register
+from ..attributes import RW, RW1C, FieldBits, has
+from ..bits import Bit, Bits, Register, Scalar, whole
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
 
@@ -21,17 +22,22 @@ SRIOV_CAPABILITIES = Register(
     Bits("vf_migration_interrupt_message_number", 21, 11),
 )
 
+# PCIe 9.3.3.3: the migration controls need VF Migration Capable, the 10-bit tag enable its support.
 SRIOV_CONTROL = Register(
     Int16ul,
-    Bit("vf_enable", 0),
-    Bit("vf_migration_enable", 1),
-    Bit("vf_migration_interrupt_enable", 2),
-    Bit("vf_mse", 3),
-    Bit("ari_capable_hierarchy", 4),
-    Bit("vf_10bit_tag_requester_enable", 5),
+    Bit("vf_enable", 0, RW),
+    Bit("vf_migration_enable", 1, RW, when=has("sriov_capabilities.vf_migration_capable")),
+    Bit("vf_migration_interrupt_enable", 2, RW, when=has("sriov_capabilities.vf_migration_capable")),
+    Bit("vf_mse", 3, RW),
+    Bit("ari_capable_hierarchy", 4, RW),
+    Bit("vf_10bit_tag_requester_enable", 5, RW, when=has("sriov_capabilities.vf_10bit_tag_requester_supported")),
 )
 
-SRIOV_STATUS = Register(Int16ul, Bit("vf_migration_status", 0))
+SRIOV_STATUS = Register(Int16ul, Bit("vf_migration_status", 0, RW1C))
+
+# System Page Size: one of the Supported Page Sizes (bit n: 2^(n+12) bytes); resets to 4 KiB.
+SYSTEM_PAGE_SIZE = Scalar(Int32ul, Bits("page_size", 0, 32, access=RW, reset=1,
+                                        when=FieldBits("supported_page_sizes")))
 
 VF_MIGRATION_STATE_ARRAY_OFFSET = Register(
     Int32ul,
@@ -48,7 +54,7 @@ SCHEMA = Struct(
     "sriov_status" / SRIOV_STATUS,
     "initial_vfs" / Int16ul,
     "total_vfs" / Int16ul,
-    "num_vfs" / Int16ul,
+    "num_vfs" / whole(Int16ul, RW),
     "function_dependency_link" / Int8ul,
     Padding(1),
     "first_vf_offset" / Int16ul,
@@ -56,8 +62,8 @@ SCHEMA = Struct(
     Padding(2),
     "vf_device_id" / Int16ul,
     "supported_page_sizes" / Int32ul,
-    "system_page_size" / Int32ul,
-    "vf_bar" / Array(VF_BAR_COUNT, Int32ul),
+    "system_page_size" / SYSTEM_PAGE_SIZE,
+    "vf_bar" / Array(VF_BAR_COUNT, Int32ul),  # sized like BARs (by the function's VF BAR sizes)
     "vf_migration_state_array_offset" / VF_MIGRATION_STATE_ARRAY_OFFSET,
 )
 

@@ -1,0 +1,136 @@
+"""Behaviour attached to register fields, as a driver sees it (PCIe Base 6.0, PCI Local Bus 3.0).
+
+SR-IOV VF BAR sizing, NumVFs and VF Enable (chapter 9), the VPD Address/Data handshake (PCI 3.0
+I.3.1.1), Slot Control commands completing (7.5.3.11), BAR sizes at the limits of each kind.
+Images are built here, register offsets and bits are the spec's.
+"""
+from __future__ import annotations
+
+import pytest
+
+from pcikit.address import Address
+from pcikit.testing import MockDevice
+
+SRIOV = 0x100
+
+
+def _put(image: bytearray, offset: int, width: int, value: int) -> None:
+    image[offset:offset + width] = value.to_bytes(width, "little")
+
+
+def _endpoint(size: int = 4096) -> bytearray:
+    image = bytearray(size)
+    _put(image, 0, 4, 0x10D3_8086)
+    _put(image, 0x06, 2, 0x0010)
+    image[0x34] = 0x40
+    _put(image, 0x40, 2, 0x0010)  # PCI Express capability, v2 endpoint
+    _put(image, 0x42, 2, 0x0002)
+    return image
+
+
+def sriov_pf() -> MockDevice:
+    image = _endpoint()
+    _put(image, SRIOV, 4, 0x0010 | 1 << 16)
+    _put(image, SRIOV + 0x0C, 2, 8)  # InitialVFs
+    _put(image, SRIOV + 0x0E, 2, 8)  # TotalVFs
+    _put(image, SRIOV + 0x14, 2, 0x80)  # First VF Offset
+    _put(image, SRIOV + 0x16, 2, 2)  # VF Stride
+    _put(image, SRIOV + 0x1A, 2, 0x10ED)  # VF Device ID
+    _put(image, SRIOV + 0x1C, 4, 0x553)  # Supported Page Sizes
+    _put(image, SRIOV + 0x20, 4, 0x1)  # System Page Size: 4 KiB
+    _put(image, SRIOV + 0x24, 4, 0xC)  # VF BAR0: 64-bit prefetchable memory
+    _put(image, SRIOV + 0x2C, 4, 0x0)  # VF BAR2: 32-bit memory
+    return MockDevice(bytes(image), vf_bar_sizes={0: 0x4000, 2: 0x1000}, address="0000:01:00.0")
+
+
+def test_vf_bars_size_like_bars():
+    config = sriov_pf().config
+    for offset in range(SRIOV + 0x24, SRIOV + 0x3C, 4):
+        config.write32(offset, 0xFFFF_FFFF)
+    assert config.read32(SRIOV + 0x24) == 0xFFFF_C00C  # 16 KiB per VF, type bits kept
+    assert config.read32(SRIOV + 0x28) == 0xFFFF_FFFF  # its upper half
+    assert config.read32(SRIOV + 0x2C) == 0xFFFF_F000  # 4 KiB, 32-bit
+    assert config.read32(SRIOV + 0x30) == 0  # not implemented
+
+
+def test_num_vfs_and_system_page_size_are_rw():
+    config = sriov_pf().config
+    config.write16(SRIOV + 0x10, 3)
+    assert config.read16(SRIOV + 0x10) == 3
+    config.write32(SRIOV + 0x20, 1 << 4)  # 64 KiB pages: supported (bit 4 of 0x553)
+    assert config.read32(SRIOV + 0x20) == 1 << 4
+    config.write32(SRIOV + 0x20, 1 << 2)  # 16 KiB: not supported, that bit stays 0
+    assert config.read32(SRIOV + 0x20) == 0
+
+
+def test_vf_enable_makes_num_vfs_functions_appear_at_offset_and_stride():
+    pf = sriov_pf()
+    pf.config.write16(SRIOV + 0x10, 3)  # NumVFs
+    assert pf.virtual_functions == []
+    pf.config.write16(SRIOV + 0x08, 0x1)  # VF Enable
+    vfs = pf.virtual_functions
+    assert [vf.address for vf in vfs] == [Address(0, 1, 0x10, 0), Address(0, 1, 0x10, 2), Address(0, 1, 0x10, 4)]
+    assert all(vf.config.read32(0) == 0xFFFF_FFFF for vf in vfs)  # VF Vendor/Device ID read FFFFh
+    assert vfs[0].config.read32(0x10) == 0 and vfs[0].config.read32(0x100) == 0  # no BARs, no SR-IOV
+    assert vfs[1].open().find_capability(0x10) is not None  # each has its own PCIe capability
+    vfs[1].config.write16(0x04, 0x0004)  # own config space: the PF's Command is untouched
+    assert pf.config.read16(0x04) == 0
+    pf.config.write16(SRIOV + 0x08, 0x0)
+    assert pf.virtual_functions == []
+
+
+def test_vpd_handshake_reads_and_writes_the_contents():
+    image = _endpoint(256)
+    image[0x34] = 0x60
+    image[0x60] = 0x03  # VPD capability: Address at +2, Data at +4
+    contents = b"\x82\x05\x00HELLO\x78\x00\x00\x00"
+    dev = MockDevice(bytes(image), vpd=contents)
+    config = dev.config
+    config.write16(0x62, 0x0004)  # read dword 1, F clear
+    assert config.read16(0x62) == 0x8004  # F set: data ready
+    assert config.read32(0x64) == int.from_bytes(contents[4:8], "little")
+    config.write32(0x64, 0x4443_4241)
+    config.write16(0x62, 0x8008)  # write dword 2, F set
+    assert config.read16(0x62) == 0x0008  # F cleared: written
+    assert bytes(dev.vpd.contents[8:12]) == b"ABCD"
+
+
+def test_slot_control_write_sets_command_completed():
+    image = _endpoint()
+    _put(image, 0x0E, 1, 0x01)  # a bridge header: downstream port with a slot
+    _put(image, 0x42, 2, 0x0002 | 6 << 4 | 0x100)
+    _put(image, 0x54, 4, 1 << 6)  # Slot Capabilities: Hot-Plug Capable
+    dev = MockDevice(bytes(image))
+    dev.config.write16(0x58, 1 << 5)  # Hot-Plug Interrupt Enable
+    assert dev.config.read16(0x5A) & 1 << 4  # Command Completed
+    dev.config.write16(0x5A, 1 << 4)  # RW1C
+    assert not dev.config.read16(0x5A) & 1 << 4
+
+
+@pytest.mark.parametrize("raw, size, ones", [
+    (0x1, 0x400, 0xFFFF_FC01),  # 1 KiB I/O BAR (AC97)
+    (0x1, 0x1_0000, 0xFFFF_0001),  # 64 KiB, the largest I/O BAR
+    (0x1, 4, 0xFFFF_FFFD),  # 4 bytes, the smallest
+])
+def test_io_bars_from_4_bytes_to_64_kib(raw, size, ones):
+    image = _endpoint(256)
+    _put(image, 0x10, 4, raw)
+    dev = MockDevice(bytes(image), {0: size})
+    dev.config.write32(0x10, 0xFFFF_FFFF)
+    assert dev.config.read32(0x10) == ones
+
+
+def test_memory_bar_of_2_pow_63():
+    image = _endpoint(256)
+    _put(image, 0x10, 4, 0x4)  # 64-bit memory
+    dev = MockDevice(bytes(image), {0: 1 << 63})
+    dev.config.write32(0x10, 0xFFFF_FFFF)
+    dev.config.write32(0x14, 0xFFFF_FFFF)
+    assert (dev.config.read32(0x10), dev.config.read32(0x14)) == (0x4, 0x8000_0000)
+
+
+def test_io_bar_above_64_kib_is_refused():
+    image = _endpoint(256)
+    _put(image, 0x10, 4, 0x1)
+    with pytest.raises(ValueError, match="I/O|io"):
+        MockDevice(bytes(image), {0: 0x2_0000})

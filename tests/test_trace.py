@@ -1,0 +1,68 @@
+"""``pcikit trace check`` on hand-written QEMU trace lines (no QEMU needed): widths paired from the
+config-port accesses, BAR accesses found at the addresses the replayed config writes gave, each
+violation at its trace line, bad lines recorded, exit statuses."""
+from __future__ import annotations
+
+import io
+import json
+
+from pcikit.trace import read_trace
+
+from .conftest import ROOT, run_cli
+
+SPEC = str(ROOT / "specs" / "virtio-net.toml")  # MSI-X table in BAR 1 (4 KiB), PBA at 0x800
+MMCFG = "memory_region_ops_{kind} cpu 0 mr 0x1 addr 0x{addr:x} value 0x{value:x} size {size} name 'pcie-mmcfg-mmio'"
+CFG = "pci_cfg_{kind} virtio-net-pci 00:03.0 @0x{offset:x} {arrow} 0x{value:x}"
+MMIO = "memory_region_ops_{kind} cpu 0 mr 0x2 addr 0x{addr:x} value 0x{value:x} size {size} name 'msix-table'"
+
+
+def _config_write(offset: int, value: int, size: int = 4) -> list[str]:
+    return [MMCFG.format(kind="write", addr=0xB0018000 + offset, value=value, size=size),
+            CFG.format(kind="write", offset=offset, arrow="<-", value=value)]
+
+
+def _config_read(offset: int, value: int, size: int = 4) -> list[str]:
+    return [CFG.format(kind="read", offset=offset, arrow="->", value=value),
+            MMCFG.format(kind="read", addr=0xB0018000 + offset, value=value, size=size)]
+
+
+def _trace(tmp_path, *mmio: str) -> str:
+    lines = ["qemu booting", *_config_write(0x14, 0xFFFFFFFF), *_config_read(0x14, 0xFFFFF000),
+             *_config_write(0x14, 0xFEBD1000), *_config_write(0x04, 0x0006, 2), *mmio]
+    path = tmp_path / "trace.log"
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+def test_widths_come_from_the_config_port_accesses():
+    text = "\n".join(_config_write(0x04, 6, 2) + _config_read(0x00, 0x1AF4, 2) + ["pci_cfg_read garbage"])
+    trace = read_trace(io.StringIO(text))
+    assert [(a.kind, a.offset, a.width) for a in trace.accesses] == [("write", 4, 2), ("read", 0, 2)]
+    assert trace.problems == ["line 5: unreadable pci_cfg event: pci_cfg_read garbage"]
+
+
+def test_a_2_byte_msix_table_write_is_named_with_its_line(tmp_path):
+    path = _trace(tmp_path, MMIO.format(kind="write", addr=0xFEBD1000, value=0xFEE0, size=4),
+                  MMIO.format(kind="write", addr=0xFEBD1004, value=0x1, size=2))
+    result = run_cli("trace", "check", path, "-s", "00:03.0", "--spec", SPEC, "--profile", "cloud-hypervisor", "--json")
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert report["config_accesses"] == 4 and report["bar_accesses"] == 2
+    (violation,) = report["violations"]
+    assert violation["line"] == 11 and violation["message"].startswith("MSI-X table write of 2 byte(s) at 0x4")
+    assert "panic" in violation["consequence"]
+
+
+def test_cloud_hypervisor_ignores_a_1_byte_message_control_write(tmp_path):
+    path = _trace(tmp_path, *_config_write(0x9B, 0x80, 1))  # MSI-X at 0x98: Enable through byte cap+3
+    spec = run_cli("trace", "check", path, "-s", "00:03.0", "--spec", SPEC)
+    assert spec.returncode == 0 and "0 violation(s)" in spec.stdout
+    ch = run_cli("trace", "check", path, "-s", "00:03.0", "--spec", SPEC, "--profile", "cloud-hypervisor")
+    assert ch.returncode == 1 and "updates MSI-X state only on a 2-byte write at cap+2" in ch.stdout
+
+
+def test_errors_are_one_line_exit_2(tmp_path):
+    missing = run_cli("trace", "check", str(tmp_path / "none.log"), "-s", "00:03.0", "--spec", SPEC)
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "No such file" in missing.stderr
+    bad_slot = run_cli("trace", "check", _trace(tmp_path), "-s", "zz", "--spec", SPEC)
+    assert bad_slot.returncode == 2 and bad_slot.stderr.count("\n") == 1
