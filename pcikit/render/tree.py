@@ -336,14 +336,28 @@ def _flat_parents(devices: list[Device]) -> dict[Device, Optional[Device]]:
     return parents
 
 
-def parent_bridges(devices: Iterable[Device], per_domain: bool) -> dict[Device, Optional[Device]]:
+def _kernel_parents(devices: list[Device], parents: dict[Device, Optional[Device]]) -> None:
+    """Where the kernel names a device's parent (live sysfs), pciutils puts the device under it."""
+    by_address = {str(dev.address): dev for dev in devices}
+    for dev in devices:
+        named = dev.kernel.parent if dev.kernel is not None else None
+        if named in by_address:
+            parents[dev] = by_address[named]
+
+
+def parent_bridges(devices: Iterable[Device], per_domain: bool, kernel: bool = True) -> dict[Device, Optional[Device]]:
     """The bridge each device sits behind (None on a root bus), placed as lspci's tree places it.
 
     ``per_domain``: the placement of pciutils 3.10 and later (a top-level bridge per domain,
-    every bridge directly under it); else that of 3.9 (bridges nested by bus ranges).
+    every bridge directly under it); else that of 3.9 (bridges nested by bus ranges). Either way
+    a parent the kernel reports (sysfs) wins over bus numbers, as in pciutils, unless ``kernel``
+    is False (lspci -b).
     """
     ordered = sorted(devices, key=lambda dev: dev.address)
-    return _flat_parents(ordered) if per_domain else _nested_parents(ordered)
+    parents = _flat_parents(ordered) if per_domain else _nested_parents(ordered)
+    if kernel:
+        _kernel_parents(ordered, parents)
+    return parents
 
 
 def bridge_chain(dev: Device, parents: dict[Device, Optional[Device]]) -> list[Device]:
