@@ -280,7 +280,9 @@ def _bar_regions(source, devices: list, stack) -> dict:
             continue
         if isinstance(source, BarFileSource):
             regions[dev.address] = msix_regions(BarFileSource(source.inner, source.files, files_only=True), dev, stack)
-        elif source.live:
+        elif not source.live:  # offline: BAR images held beside a dump or in a spec, else why not
+            regions[dev.address] = msix_regions(source, dev, stack)
+        else:
             from .msix import MsixLayout
 
             layout = MsixLayout.from_fields(cap.fields)

@@ -91,6 +91,13 @@ def test_fifo_as_a_file_argument_is_refused_at_once(args, fifo, dump, tmp_path):
         assert "FIFO" in one_line_error(result)
 
 
+def test_fifo_as_a_fleet_input_is_an_error_not_a_hang(fifo, tmp_path):
+    result = cli("export", str(fifo), "-o", str(tmp_path / "dataset"))
+    assert result.returncode in (0, 2) and "Traceback" not in result.stderr
+    assert "1 errors" in result.stdout or "FIFO" in result.stderr
+    assert "FIFO" in one_line_error(cli("health", "-F", str(fifo)))
+
+
 def test_fifo_as_pci_ids_warns_and_goes_on(fifo, dump):
     result = cli("list", "-F", str(dump), "-i", str(fifo))
     assert result.returncode == 0 and "Traceback" not in result.stderr

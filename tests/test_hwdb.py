@@ -21,10 +21,9 @@ from pcikit.hwdb import Hwdb, find_hwdb_file, fnmatch
 from pcikit.ids import IdDatabase
 from pcikit.names import HwdbChoice, NameLookup, atoi, choose_hwdb, parse_params
 
-from .conftest import ROOT, dump_text, put, run_cli
+from .conftest import ROOT, dump_text, need_oracle, put, run_cli
 
 SYSTEMD_HWDB = shutil.which("systemd-hwdb")
-LSPCI = {"3.9": "/usr/bin/lspci", "3.14": os.environ.get("PCIKIT_LSPCI_3_14", "/opt/lspci-3.14/lspci")}
 SYSTEM_HWDB = find_hwdb_file()
 
 # Patterns exercising udev's globbing: literals, '*', '?', brackets (ranges, negation, classes,
@@ -432,9 +431,7 @@ def _name_lines(text: str) -> list[str]:
 @pytest.mark.parametrize("ids_choice", ["small", "none", "system"])
 @pytest.mark.parametrize("flags", [("-v",), ("-nn", "-v")])
 def test_lookup_order_matches_lspci(tmp_path, version, ids_choice, flags):
-    lspci = LSPCI[version]
-    if not os.access(lspci, os.X_OK):
-        pytest.skip(f"lspci {version} not found at {lspci}")
+    lspci = need_oracle(version)
     if SYSTEM_HWDB is None:
         pytest.skip("no system hwdb.bin (Debian: udev)")
     dump = _dump(tmp_path)
@@ -560,9 +557,7 @@ def _need_namespace() -> None:
 @pytest.mark.parametrize("ids_choice", ["none", "small", "system"])
 @pytest.mark.parametrize("flags", [("-v",), ("-nn", "-v"), ("-vvv",)], ids=" ".join)
 def test_lookup_order_with_a_built_hwdb_matches_lspci(tmp_path, lspci_hwdb_root, version, ids_choice, flags):
-    lspci = LSPCI[version]
-    if not os.access(lspci, os.X_OK):
-        pytest.skip(f"lspci {version} not found at {lspci}")
+    lspci = need_oracle(version)
     _need_namespace()
     hwdb = lspci_hwdb_root / "etc" / "udev" / "hwdb.bin"
     dump = _dump(tmp_path, BUILT_DEVICES)

@@ -110,14 +110,18 @@ def _first_difference(name: str, want: str, got: str) -> str:
             f"  pcikit: {have[i] if i < len(have) else '<end>'!r}")
 
 
-def _compare(version: str, flags: tuple[str, ...], files: list[Path], label: str = "") -> list[str]:
-    """Mismatches over ``files``; counts the lines compared under "VERSION FLAGS" (or ``label``)."""
+def _compare(version: str, flags: tuple[str, ...], files: list[Path], label: str = "",
+             hwdb: bool = False) -> list[str]:
+    """Mismatches over ``files``; counts the lines compared under "VERSION FLAGS" (or ``label``).
+
+    ``hwdb``: both tools name devices from the system's udev hwdb too.
+    """
     lspci_binary(version)
     problems = []
     totals = COMPARED.setdefault(f"{version} {label or ' '.join(flags)}", [0, 0])
     for path in files:
-        want = oracle.run_lspci(path, *flags, version=version)
-        got = oracle.run_pcikit(path, *flags, version=version)
+        want = oracle.run_lspci(path, *flags, version=version, hwdb=hwdb)
+        got = oracle.run_pcikit(path, *flags, version=version, hwdb=hwdb)
         totals[0] += want.count("\n")
         totals[1] += 1
         if got != want:
@@ -125,11 +129,11 @@ def _compare(version: str, flags: tuple[str, ...], files: list[Path], label: str
     return problems
 
 
-def _check(version: str, flags: tuple[str, ...], files: list[Path]) -> None:
+def _check(version: str, flags: tuple[str, ...], files: list[Path], label: str = "", hwdb: bool = False) -> None:
     if not files:
         pytest.skip(f"no corpus at {oracle.CORPUS} and no fixtures/ dumps")
-    problems = _compare(version, flags, files)
-    assert COMPARED[f"{version} {' '.join(flags)}"][0] > 0, "lspci printed nothing: nothing was compared"
+    problems = _compare(version, flags, files, label, hwdb)
+    assert COMPARED[f"{version} {label or ' '.join(flags)}"][0] > 0, "lspci printed nothing: nothing was compared"
     assert not problems, "\n".join(problems[:10])
 
 
@@ -137,6 +141,14 @@ def _check(version: str, flags: tuple[str, ...], files: list[Path]) -> None:
 @pytest.mark.parametrize("flags", CORE_FORMATS, ids=" ".join)
 def test_formats_over_corpus_and_fixtures(batches, version, flags):
     _check(version, flags, batches)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_names_from_the_system_hwdb(batches, version):
+    """Vendor, device and subsystem names looked up one at a time, pci.ids then the udev hwdb."""
+    if oracle.system_hwdb() is None:
+        pytest.skip("no udev hwdb.bin on this machine (install udev / systemd-hwdb)")
+    _check(version, ("-vmm",), batches, "-vmm with the system hwdb", hwdb=True)
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -363,3 +375,49 @@ def test_copied_sysfs(tmp_path, version, flags):
     assert status == 0, err
     assert want.count("\n") > 1
     assert got == want, _first_difference("sysfs", want, got)
+
+
+def _nested_sysfs(root: Path) -> None:
+    """sysfs as the kernel lays it out (function folders inside their parent's, bus/pci/devices
+    links to them), with a bridge whose bus numbers do not cover the device the kernel puts
+    under it (so the kernel's parent and config space's disagree) and a device on a root bus."""
+    layout = [
+        ("0000:00:1c.0", "", _bridge(0, 1, 1)),  # window 1-1, yet the kernel has 02:00.0 below it
+        ("0000:02:00.0", "0000:00:1c.0", _endpoint()),
+        ("0000:00:1d.0", "", _bridge(0, 3, 4)),
+        ("0000:03:00.0", "0000:00:1d.0", _bridge(3, 4, 4)),
+        ("0000:04:00.0", "0000:03:00.0", _endpoint()),
+        ("0000:00:1f.0", "", _endpoint()),
+    ]
+    folders: dict[str, Path] = {}
+    links = root / "bus" / "pci" / "devices"
+    links.mkdir(parents=True)
+    for address, parent, config in layout:
+        folder = (folders[parent] if parent else root / "devices" / "pci0000:00") / address
+        folder.mkdir(parents=True)
+        folders[address] = folder
+        (folder / "config").write_bytes(config)
+        ids = {"vendor": config[0:2], "device": config[2:4]}
+        for name, raw in ids.items():
+            (folder / name).write_text(f"0x{int.from_bytes(raw, 'little'):04x}\n")
+        (folder / "class").write_text(f"0x{int.from_bytes(config[9:12], 'little'):06x}\n")
+        (folder / "irq").write_text("0\n")
+        (folder / "resource").write_text("0x0000000000000000 0x0000000000000000 0x0000000000000000\n" * 13)
+        (links / address).symlink_to(os.path.relpath(folder, links))
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("flags", [("-PP",), ("-P",), ("-b", "-PP"), ("-PP", "-vmm")], ids=" ".join)
+def test_kernel_parents_in_sysfs(tmp_path, version, flags):
+    """On sysfs lspci asks the kernel for each function's parent (not with -b): so does pcikit."""
+    _nested_sysfs(tmp_path)
+    lspci = lspci_binary(version)
+    want = subprocess.run([lspci, *oracle.HWDB_OFF, "-A", "linux-sysfs", "-O", f"sysfs.path={tmp_path}/bus/pci",
+                           "-n", *flags], capture_output=True, text=True, env=dict(os.environ, LC_ALL="C")).stdout
+    status, got, err = run_pcikit(["show", "--format", "lspci", "--lspci-version", version,
+                                   "--sysfs-root", str(tmp_path), "-n", *flags])
+    assert status == 0, err
+    assert want.count("\n") == (36 if "-vmm" in flags else 6)
+    assert got == want, _first_difference("sysfs", want, got)
+    kernel_view = "-b" not in flags
+    assert ("00:1c.0/" in want) == kernel_view  # the case is real: only the kernel puts 02:00.0 there

@@ -89,7 +89,7 @@ class KernelInfo:
     """What the operating system knows beyond config space (live sources only)."""
 
     FIELDS = ("driver", "irq", "resources", "numa_node", "iommu_group", "physical_slot",
-              "msi_irqs", "msi_mode", "modules", "vpd_path")
+              "msi_irqs", "msi_mode", "modules", "vpd_path", "parent")
 
     def __init__(
         self,
@@ -103,6 +103,7 @@ class KernelInfo:
         modules: Optional[list[str]] = None,
         vpd_path: Optional[str] = None,
         msi_mode: Optional[str] = None,
+        parent: Optional[str] = None,
     ) -> None:
         self.driver = driver
         self.irq = irq
@@ -114,6 +115,7 @@ class KernelInfo:
         self.msi_mode = msi_mode  # "msi" or "msix": what the kernel says the msi_irqs are
         self.modules: list[str] = list(modules or [])
         self.vpd_path = vpd_path
+        self.parent = parent  # "DDDD:BB:DD.F" of the PCI function the kernel puts this one under
 
     def as_dict(self) -> dict:
         """The facts as keyword arguments (to copy or rebuild a KernelInfo)."""

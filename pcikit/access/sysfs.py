@@ -181,6 +181,20 @@ def physical_slots(root: str = DEFAULT_ROOT) -> dict[tuple[int, int, int], str]:
     return slots
 
 
+def _parent(path: str) -> Optional[str]:
+    """The PCI function whose sysfs folder holds this one (as pciutils finds it), or None.
+
+    The folder's parent must be named like an address and be that device's own folder.
+    """
+    above = os.path.realpath(os.path.join(path, ".."))
+    try:
+        address = Address.parse(os.path.basename(above))
+    except ValueError:
+        return None
+    linked = os.path.realpath(os.path.join(os.path.dirname(path), str(address)))
+    return str(address) if linked == above else None
+
+
 def kernel_info(path: str, physical_slot: Optional[str] = None) -> KernelInfo:
     """Driver, IRQ, resources and placement as the kernel reports them (the slot: :func:`physical_slots`)."""
     numa = _read_int(os.path.join(path, "numa_node"))
@@ -196,6 +210,7 @@ def kernel_info(path: str, physical_slot: Optional[str] = None) -> KernelInfo:
         msi_irqs=irqs,
         msi_mode=_msi_mode(path, irqs),
         vpd_path=vpd if os.path.exists(vpd) else None,
+        parent=_parent(path),
     )
 
 

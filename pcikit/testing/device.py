@@ -23,6 +23,7 @@ from ..schema.caps import pm as pm_schema
 from .registers import HEADER_END, Masks, bit, build_masks, capability_access, header_access, locate
 from .sriov import SriovModel, plan_vf_bars, vf_bar_registers
 from .state import DeviceState, HookCallback, MockError
+from .virtio_cfg import VirtioPciCfgWindow, pci_cfg_capabilities
 from .vpd import VpdModel
 
 CAP_PM, CAP_VPD, CAP_MSI, CAP_EXP, CAP_MSIX = 0x01, 0x03, 0x05, 0x10, 0x11
@@ -90,6 +91,8 @@ class MockDevice:
         self._init_interrupts(model)
         self._init_power_and_flr(model)
         self._sriov = SriovModel(self, sriov) if sriov is not None and sriov.fields is not None else None
+        self._windows = [VirtioPciCfgWindow(self.config, cap, self._regions.get, self._state)
+                         for cap in pci_cfg_capabilities(model.capabilities)]
         vpd_cap = model.find_capability(CAP_VPD)
         self.vpd = VpdModel(self.config, vpd_cap, vpd or b"") if vpd_cap is not None and vpd_cap.fields else None
         self.config.watch(0x04, 2, lambda old, new: self._state.refresh())

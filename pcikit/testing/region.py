@@ -196,6 +196,20 @@ class MockRegion(BarRegion):
             value = value if replaced is None else replaced & _ones(width)
         self._views[width][offset // width] = value
 
+    # -- accesses that reach the BAR's memory without a bus cycle ------------------------
+    def dispatch_read(self, offset: int, width: int) -> int:
+        """A load of the BAR's memory from inside the function (the virtio PCI_CFG window):
+        hooks and MSI-X structures answer; Memory Space Enable is not consulted."""
+        if offset % width or offset < 0 or offset + width > self.size:
+            raise refused(offset, width, self.size)
+        return self._load(offset, width)
+
+    def dispatch_write(self, offset: int, width: int, value: int) -> None:
+        """A store to the BAR's memory from inside the function (see :meth:`dispatch_read`)."""
+        if offset % width or offset < 0 or offset + width > self.size:
+            raise refused(offset, width, self.size)
+        self._store(offset, width, value & _ones(width))
+
     # -- device side ---------------------------------------------------------------------
     def _check_device_side(self, offset: int, width: int) -> None:
         if width not in _FORMATS or offset % width or offset < 0 or offset + width > self.size:
