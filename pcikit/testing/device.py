@@ -22,6 +22,7 @@ from .region import MockRegion
 from ..schema.caps import express as express_schema
 from ..schema.caps import pm as pm_schema
 from .registers import HEADER_END, Masks, bit, build_masks, capability_access, header_access, locate
+from .rebar import CAP_ID_RESIZABLE_BAR, ResizableBars, resized
 from .sriov import SriovModel, plan_vf_bars, vf_bar_registers
 from .state import DeviceState, HookCallback, MockError
 from .virtio_cfg import VirtioPciCfgWindow, pci_cfg_capabilities
@@ -96,6 +97,9 @@ class MockDevice:
         self._sriov = SriovModel(self, sriov) if sriov is not None and sriov.fields is not None else None
         self._windows = [VirtioPciCfgWindow(self.config, cap, self._regions.get, self._state)
                          for cap in pci_cfg_capabilities(model.capabilities)]
+        rebar = model.find_capability(CAP_ID_RESIZABLE_BAR, extended=True)
+        if rebar is not None and rebar.fields is not None:
+            ResizableBars(self, rebar, self._resize_bar)
         vpd_cap = model.find_capability(CAP_VPD)
         self.vpd = VpdModel(self.config, vpd_cap, vpd or b"") if vpd_cap is not None and vpd_cap.fields else None
         self.config.watch(0x04, 2, lambda old, new: self._state.refresh())
@@ -167,11 +171,11 @@ class MockDevice:
             dev.config.define_register(mask.offset, mask.width, writable=mask.writable, write1_to_clear=cleared)
         return dev
 
-    def _back_bars(self, bar_data: Mapping[int, bytes]) -> dict[int, MockRegion]:
+    def _back_bars(self, bar_data: Mapping[int, bytes], only: Optional[int] = None) -> dict[int, MockRegion]:
         """A memory-backed region per sized BAR; a BAR too large to back still sizes (noted in problems)."""
         regions = {}
         for plan in self._plans:
-            if plan.size is None:
+            if plan.size is None or only is not None and plan.index != only:
                 continue
             try:
                 regions[plan.index] = MockRegion(plan.index, plan.size, plan.space, self._state,
@@ -179,6 +183,24 @@ class MockDevice:
             except MockError as exc:
                 self.problems.append(f"BAR {plan.index}: {exc}; the register sizes, the BAR has no region")
         return regions
+
+    def _resize_bar(self, index: int, size: int) -> None:
+        """Resizable BAR: BAR ``index`` now decodes ``size`` bytes (new masks, fresh memory)."""
+        plan = next((p for p in self._plans if p.index == index), None)
+        if plan is None or plan.space != "memory":
+            self._state.violation(f"Resizable BAR names BAR {index}, which is not a memory BAR")
+            return
+        if plan.size == size:
+            return
+        plan = resized(plan, size)
+        self._plans = [plan if p.index == index else p for p in self._plans]
+        for reg in plan.registers():
+            was, _ = self.config.masks(reg.offset, reg.width)
+            dropped = was & ~reg.writable  # address bits below the new size read 0 from now on
+            self.config.poke(reg.offset, reg.width, self.config.peek(reg.offset, reg.width) & ~dropped)
+            self.config.define_register(reg.offset, reg.width, writable=reg.writable)  # reset: type bits, address 0
+        self._regions.pop(index, None)
+        self._regions.update(self._back_bars({}, only=index))
 
     @staticmethod
     def _size_msix_bar(model: Device, plans: list[BarPlan]) -> list[BarPlan]:
