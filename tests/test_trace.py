@@ -66,3 +66,15 @@ def test_errors_are_one_line_exit_2(tmp_path):
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "No such file" in missing.stderr
     bad_slot = run_cli("trace", "check", _trace(tmp_path), "-s", "zz", "--spec", SPEC)
     assert bad_slot.returncode == 2 and bad_slot.stderr.count("\n") == 1
+
+
+def test_the_profile_table_is_complete_sourced_and_documented():
+    from pcikit.testing.profiles import BEHAVIOURS, PROFILES
+
+    doc = (ROOT / "docs" / "emulators.md").read_text()
+    for item in BEHAVIOURS:
+        assert set(item.facts) == set(PROFILES), item.name
+        assert f"`{item.name}`" in doc
+        for profile, fact in item.facts.items():
+            assert fact.does and fact.source, (item.name, profile)
+            assert f"| {profile} | {fact.does} | {fact.source} |" in doc, (item.name, profile)

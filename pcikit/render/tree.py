@@ -305,11 +305,11 @@ def render_tree(
     return "".join(line + "\n" for line in printer.lines)
 
 
-def _nested_parents(devices: list[Device]) -> dict[Device, Optional[Device]]:
-    """pciutils 3.9: each device's bus hangs under the narrowest bridge holding its primary bus."""
+def _placed_parents(root: _Bridge) -> dict[Device, Optional[Device]]:
+    """The bridge device owning the bus each device landed on in a grown tree (None: a root bus)."""
     parents: dict[Device, Optional[Device]] = {}
     seen: set[int] = set()
-    stack = [_grow(devices)]
+    stack = [root]
     while stack:
         bridge = stack.pop()
         if id(bridge) in seen:
@@ -320,19 +320,6 @@ def _nested_parents(devices: list[Device]) -> dict[Device, Optional[Device]]:
             for node in bus.devices:
                 parents[node.device] = owner
         stack.extend(bridge.children)
-    return parents
-
-
-def _flat_parents(devices: list[Device]) -> dict[Device, Optional[Device]]:
-    """pciutils 3.10+: every bridge sits under its domain, so a device's bus belongs to the
-    last bridge (in lspci order) of its domain whose secondary..subordinate range holds it."""
-    bridges = [b for b in (_bridge_of(_Node(dev)) for dev in devices) if b is not None]
-    parents: dict[Device, Optional[Device]] = {}
-    for dev in devices:
-        address = dev.address
-        owner = next((b for b in reversed(bridges)
-                      if b.domain == address.domain and b.secondary <= address.bus <= b.subordinate), None)
-        parents[dev] = owner.device.device if owner is not None else None
     return parents
 
 
@@ -348,13 +335,13 @@ def _kernel_parents(devices: list[Device], parents: dict[Device, Optional[Device
 def parent_bridges(devices: Iterable[Device], per_domain: bool, kernel: bool = True) -> dict[Device, Optional[Device]]:
     """The bridge each device sits behind (None on a root bus), placed as lspci's tree places it.
 
-    ``per_domain``: the placement of pciutils 3.10 and later (a top-level bridge per domain,
-    every bridge directly under it); else that of 3.9 (bridges nested by bus ranges). Either way
+    ``per_domain``: the placement of pciutils 3.10 and later (a root per domain); else that of
+    3.9 (one host bridge): the same trees ``render_tree`` draws. Either way
     a parent the kernel reports (sysfs) wins over bus numbers, as in pciutils, unless ``kernel``
     is False (lspci -b).
     """
     ordered = sorted(devices, key=lambda dev: dev.address)
-    parents = _flat_parents(ordered) if per_domain else _nested_parents(ordered)
+    parents = _placed_parents(_grow_by_domain(ordered) if per_domain else _grow(ordered))
     if kernel:
         _kernel_parents(ordered, parents)
     return parents

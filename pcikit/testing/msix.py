@@ -8,13 +8,15 @@
   delivers the message and clears the bit.
 * Only Enable and Function Mask are writable in Message Control (config masks).
 * Table and PBA take aligned DWORD or QWORD accesses; anything else is recorded
-  as a violation, reads all ones and writes nothing. The PBA is read-only.
+  as a violation, reads all ones (QEMU's 0 under ``profile="qemu"``) and writes
+  nothing. The PBA is read-only.
 """
 from __future__ import annotations
 
 from typing import NamedTuple
 
 from .config import MockConfig
+from .profiles import answer
 from .state import DeviceState, MockError
 
 ENTRY_SIZE = 16
@@ -135,11 +137,15 @@ class MsixModel:
             f"MSI-X {what} {kind} of {width} byte(s) at {offset:#x}: only aligned DWORD/QWORD accesses are allowed"
         )
 
+    def _bad_read(self, width: int) -> int:
+        """What a bad-width read answers under the device's profile (all ones, or QEMU's 0)."""
+        return 0 if answer("msix_bad_width", self._state.profile) == "zero" else (1 << 8 * width) - 1
+
     def table_read(self, offset: int, width: int) -> int:
         """Software read of the table at ``offset`` within it."""
         if width not in (4, 8):
             self._bad_width("table", "read", offset, width)
-            return (1 << 8 * width) - 1
+            return self._bad_read(width)
         return self._views[width][offset // width]
 
     def table_write(self, offset: int, width: int, value: int) -> None:
@@ -162,7 +168,7 @@ class MsixModel:
         """Software read of the Pending Bit Array."""
         if width not in (4, 8):
             self._bad_width("PBA", "read", offset, width)
-            return (1 << 8 * width) - 1
+            return self._bad_read(width)
         return (self._pending >> (8 * offset)) & ((1 << 8 * width) - 1)
 
     def pba_write(self, offset: int, width: int, value: int) -> None:
