@@ -10,6 +10,7 @@ from ..errors import DeviceGoneError
 from ..model import Device
 from .bars import ROM_INDEX, BarPlan, plan_bars, rom_registers
 from .config import MockConfig
+from .profiles import check_profile
 
 if TYPE_CHECKING:
     from ..fixture.build import Fixture
@@ -73,12 +74,14 @@ class MockDevice:
         log_limit: Optional[int] = None,
         vf_bar_sizes: Optional[Mapping[int, int]] = None,
         vpd: Optional[bytes] = None,
+        profile: str = "spec",
     ) -> None:
         image = bytes(image)
         if not 64 <= len(image) <= 4096:
             raise MockError(f"a config image has 64 to 4096 bytes, not {len(image)}")
         self.address = address if isinstance(address, Address) else Address.parse(address)
         self._state = DeviceState(log_limit)
+        self._state.profile = check_profile(profile)
         sizes = dict(bar_sizes or {})
         model = Device(self.address, BytesConfig(image))  # walked once, on the bytes as given
         self._plans, self.problems = plan_bars(image, image[0x0E] & 0x7F, sizes)
@@ -118,7 +121,8 @@ class MockDevice:
         the MSI-X table, which is sized to fit it when no size is given. Options:
         ``address``, ``bar_data`` ({index: initial bytes}), ``log_limit``, ``vf_bar_sizes``
         (SR-IOV: {VF BAR index: bytes per VF}), ``vpd`` (the VPD contents behind the VPD
-        capability's Address/Data window; :attr:`vpd` is its model).
+        capability's Address/Data window; :attr:`vpd` is its model), ``profile`` (whose answers:
+        "spec", "qemu", "cloud-hypervisor" or "firecracker"; see :mod:`pcikit.testing.profiles`).
         """
         return cls(config_bytes, bar_sizes, **options)  # type: ignore[arg-type]
 
@@ -343,6 +347,11 @@ class MockDevice:
     def access_log(self) -> AccessLog:
         """Every config and BAR access software made, in order."""
         return self._state.log
+
+    @property
+    def profile(self) -> str:
+        """Whose answers this device gives where emulators differ (:mod:`pcikit.testing.profiles`)."""
+        return self._state.profile
 
     @property
     def violations(self) -> list[str]:

@@ -8,7 +8,8 @@
   delivers the message and clears the bit.
 * Only Enable and Function Mask are writable in Message Control (config masks).
 * Table and PBA take aligned DWORD or QWORD accesses; anything else is recorded
-  as a violation, reads all ones and writes nothing. The PBA is read-only.
+  as a violation, reads all ones (QEMU's 0 under ``profile="qemu"``) and writes
+  nothing. The PBA is read-only.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from ..msix import MsixLayout
 from ..schema.caps import msix as msix_schema
 from ..schema.caps.msix import ENTRY_SIZE, MASK_BIT, VECTOR_CONTROL_OFFSET as VECTOR_CONTROL
 from .config import MockConfig
+from .profiles import answer
 from .registers import bit, locate
 from .state import DeviceState, MockError
 
@@ -142,11 +144,15 @@ class MsixModel:
             f"MSI-X {what} {kind} of {width} byte(s) at {offset:#x}: only aligned DWORD/QWORD accesses are allowed"
         )
 
+    def _bad_read(self, width: int) -> int:
+        """What a bad-width read answers under the device's profile (all ones, or QEMU's 0)."""
+        return 0 if answer("msix_bad_width", self._state.profile) == "zero" else (1 << 8 * width) - 1
+
     def table_read(self, offset: int, width: int) -> int:
         """Software read of the table at ``offset`` within it."""
         if width not in (4, 8):
             self._bad_width("table", "read", offset, width)
-            return (1 << 8 * width) - 1
+            return self._bad_read(width)
         return self._views[width][offset // width]
 
     def table_write(self, offset: int, width: int, value: int) -> None:
@@ -169,7 +175,7 @@ class MsixModel:
         """Software read of the Pending Bit Array."""
         if width not in (4, 8):
             self._bad_width("PBA", "read", offset, width)
-            return (1 << 8 * width) - 1
+            return self._bad_read(width)
         return (self._pending >> (8 * offset)) & ((1 << 8 * width) - 1)
 
     def pba_write(self, offset: int, width: int, value: int) -> None:
