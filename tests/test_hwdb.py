@@ -351,6 +351,29 @@ def test_damaged_hwdb_through_the_cli(tmp_path):
     assert result.stdout == "00:01.0 Class 0200: Built Vendor Star Model\n"
 
 
+@pytest.mark.parametrize("command", [["list"], ["list", "-v"], ["show", "--format", "lspci"], ["show", "--json"],
+                                     ["tree", "-v"], ["dump"]], ids=" ".join)
+def test_every_naming_command_honours_the_switches(tmp_path, command):
+    dump = tmp_path / "dump.txt"
+    cfg = bytearray(64)
+    put(cfg, 0, 2, 0xABCD)
+    put(cfg, 2, 2, 0x2222)
+    dump.write_text(dump_text([("00:01.0", bytes(cfg))]))
+    good = _written(tmp_path, _trie(GOOD), "good.bin")
+
+    def run(hwdb: str, *extra: str) -> str:
+        env = dict(os.environ, PYTHONPATH=str(ROOT), PCIKIT_HWDB=hwdb)
+        argv = [sys.executable, "-m", "pcikit", *command, "-F", str(dump), "-i", "/nonexistent", *extra]
+        result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=30)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    named, off = run(good), run("0")
+    assert "Built Vendor" in named and "Built Vendor" not in off
+    assert run(good, "-O", "hwdb.disable=1") == off
+    assert run(good, "-O", "hwdb.disable=0") == named
+
+
 # --- switches ---------------------------------------------------------------------------------
 
 def test_switches():
@@ -365,6 +388,8 @@ def test_switches():
     assert not choose_hwdb({}, {"PCIKIT_HWDB": "0"}).enabled
     assert choose_hwdb({}, {"PCIKIT_HWDB": "/x/hwdb.bin"}) == HwdbChoice(True, "/x/hwdb.bin")
     assert choose_hwdb({}, {"PCIKIT_HWDB": "1"}) == HwdbChoice(True, None)
+    assert choose_hwdb({"hwdb.disable": "0"}, {"PCIKIT_HWDB": "0"}) == HwdbChoice(True, None)  # the option wins
+    assert not choose_hwdb({"hwdb.disable": "1"}, {"PCIKIT_HWDB": "/x/hwdb.bin"}).enabled
 
 
 def test_bad_parameter_is_one_line():

@@ -333,7 +333,8 @@ def _sysfs_function(root: Path, address: str, config: bytes, facts: dict[str, st
 
 
 def fake_sysfs(root: Path) -> None:
-    """A root port with a hot-plug slot and a NIC behind it, as lspci (-A linux-sysfs) reads them."""
+    """A root port with a hot-plug slot and a NIC behind it (with a device-tree node), as lspci
+    (-A linux-sysfs) reads them."""
     port = bytearray(_bridge(0, 1, 1))
     put(port, 0x04, 2, 0x0007)
     _sysfs_function(root, "0000:00:1c.0", bytes(port), {
@@ -350,6 +351,9 @@ def fake_sysfs(root: Path) -> None:
         "subsystem_vendor": "0x8086", "subsystem_device": "0x0001",
         "resource": "\n".join(["0x00000000fe000000 0x00000000fe01ffff 0x0000000000040200"]
                               + ["0x0000000000000000 0x0000000000000000 0x0000000000000000"] * 12)})
+    node = root / "firmware" / "devicetree" / "base" / "soc" / "pcie@40000000" / "ethernet@0"
+    node.mkdir(parents=True)
+    (path / "of_node").symlink_to(os.path.relpath(node, path))
     groups = root / "kernel" / "iommu_groups" / "7"
     groups.mkdir(parents=True)
     (path / "iommu_group").symlink_to(os.path.relpath(groups, path))  # relative, as the kernel links

@@ -195,6 +195,16 @@ def _parent(path: str) -> Optional[str]:
     return str(address) if linked == above else None
 
 
+def _dt_node(path: str) -> Optional[str]:
+    """The resolved ``of_node`` link (device-tree platforms), as pciutils resolves it, or None."""
+    try:
+        target = os.readlink(os.path.join(path, "of_node"))
+    except OSError:
+        return None
+    resolved = os.path.realpath(path + "/" + target)  # pciutils appends the link to the folder
+    return resolved if os.path.exists(resolved) else None
+
+
 def kernel_info(path: str, physical_slot: Optional[str] = None) -> KernelInfo:
     """Driver, IRQ, resources and placement as the kernel reports them (the slot: :func:`physical_slots`)."""
     numa = _read_int(os.path.join(path, "numa_node"))
@@ -211,6 +221,7 @@ def kernel_info(path: str, physical_slot: Optional[str] = None) -> KernelInfo:
         msi_mode=_msi_mode(path, irqs),
         vpd_path=vpd if os.path.exists(vpd) else None,
         parent=_parent(path),
+        dt_node=_dt_node(path),
         rcd_link=_rcd_link(path),
     )
 
