@@ -201,7 +201,8 @@ def compare_text(path: Path, flags: tuple[str, ...], theirs_text: str, ours_text
         result.mismatches.append(
             f"{path.name} {' '.join(flags)} {slot} line {first + 1}:\n  lspci:  {want!r}\n  pcikit: {have!r}")
     if len(ours) != len(theirs):
-        result.mismatches.append(f"{path.name} {' '.join(flags)}: lspci shows {len(theirs)} devices, pcikit {len(ours)}")
+        result.mismatches.append(
+            f"{path.name} {' '.join(flags)}: lspci shows {len(theirs)} devices, pcikit {len(ours)}")
     return result
 
 
