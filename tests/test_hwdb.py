@@ -388,6 +388,8 @@ def test_switches():
     assert not choose_hwdb({}, {"PCIKIT_HWDB": "0"}).enabled
     assert choose_hwdb({}, {"PCIKIT_HWDB": "/x/hwdb.bin"}) == HwdbChoice(True, "/x/hwdb.bin")
     assert choose_hwdb({}, {"PCIKIT_HWDB": "1"}) == HwdbChoice(True, None)
+    assert choose_hwdb({"hwdb.disable": "0"}, {"PCIKIT_HWDB": "0"}) == HwdbChoice(True, None)  # the option wins
+    assert not choose_hwdb({"hwdb.disable": "1"}, {"PCIKIT_HWDB": "/x/hwdb.bin"}).enabled
 
 
 def test_bad_parameter_is_one_line():

@@ -175,3 +175,24 @@ def test_virtio_window_fields_are_read_only_in_other_virtio_capabilities():
     dev = MockDevice(bytes(image), {4: 0x4000})
     dev.config.write8(0x44, 2)
     assert dev.config.read8(0x44) == 0
+
+
+def test_resizable_bar_size_changes_what_sizing_reads_back():
+    image = _endpoint()
+    _put(image, 0x10, 4, 0xC)  # BAR 0: 64-bit prefetchable memory
+    _put(image, 0x100, 4, 0x0015 | 1 << 16)  # Resizable BAR
+    _put(image, 0x104, 4, 0b111 << 4)  # supports 1, 2 and 4 MiB
+    _put(image, 0x108, 4, 0 | 1 << 5 | 0 << 8)  # BAR 0, one resizable BAR, now 1 MiB
+    dev = MockDevice(bytes(image), {0: 1 << 20})
+    config = dev.config
+    config.write32(0x10, 0xFFFF_FFFF)
+    assert config.read32(0x10) == 0xFFF0_000C
+    config.write32(0x108, 2 << 8)  # BAR Size: 4 MiB
+    assert config.read32(0x108) & 0x3F00 == 2 << 8
+    config.write32(0x10, 0xFFFF_FFFF)
+    assert config.read32(0x10) == 0xFFC0_000C
+    assert dev.bar(0).size == 4 << 20
+    dev.reset()  # a function reset returns BAR Size to the device's default, and the BAR with it
+    assert config.read32(0x108) & 0x3F00 == 0
+    config.write32(0x10, 0xFFFF_FFFF)
+    assert config.read32(0x10) == 0xFFF0_000C and dev.bar(0).size == 1 << 20

@@ -8,19 +8,26 @@
   delivers the message and clears the bit.
 * Only Enable and Function Mask are writable in Message Control (config masks).
 * Table and PBA take aligned DWORD or QWORD accesses; anything else is recorded
-  as a violation, reads all ones and writes nothing. The PBA is read-only.
+  as a violation, reads all ones (QEMU's 0 under ``profile="qemu"``) and writes
+  nothing. The PBA is read-only.
 """
 from __future__ import annotations
 
 from typing import NamedTuple
 
+from ..model import Capability
+from ..msix import MsixLayout
+from ..schema.caps import msix as msix_schema
+from ..schema.caps.msix import ENTRY_SIZE, MASK_BIT, VECTOR_CONTROL_OFFSET as VECTOR_CONTROL
 from .config import MockConfig
+from .profiles import answer
+from .registers import bit, locate
 from .state import DeviceState, MockError
 
-ENTRY_SIZE = 16
-VECTOR_CONTROL = 12
-ENABLE = 0x8000
-FUNCTION_MASK = 0x4000
+ENABLE = bit(msix_schema.MESSAGE_CONTROL, "enable")
+FUNCTION_MASK = bit(msix_schema.MESSAGE_CONTROL, "function_mask")
+_DWORDS = ENTRY_SIZE // 4
+_CONTROL_DWORD = VECTOR_CONTROL // 4
 
 
 class MsixEntry(NamedTuple):
@@ -32,28 +39,29 @@ class MsixEntry(NamedTuple):
 
 
 class MsixModel:
-    """The MSI-X capability at ``offset``, its table and its PBA."""
+    """The MSI-X capability ``cap``, its table and its PBA (layouts from the schema)."""
 
-    def __init__(self, config: MockConfig, offset: int, state: DeviceState) -> None:
-        self.offset = offset
+    def __init__(self, config: MockConfig, cap: Capability, state: DeviceState) -> None:
+        self.offset = cap.offset
         self._config = config
         self._state = state
-        self.table_size = (config.peek(offset + 2, 2) & 0x7FF) + 1
-        table, pba = config.peek(offset + 4, 4), config.peek(offset + 8, 4)
-        self.table_bir, self.table_offset = table & 7, table & ~7
-        self.pba_bir, self.pba_offset = pba & 7, pba & ~7
-        self.pba_length = (self.table_size + 63) // 64 * 8
-        self._table = bytearray(ENTRY_SIZE * self.table_size)
+        self._message_control = locate(cap)["message_control"]
+        layout = self.layout = MsixLayout.from_fields(cap.fields)
+        self.table_size = layout.table_size
+        self.table_bir, self.table_offset = layout.table_bir, layout.table_offset
+        self.pba_bir, self.pba_offset = layout.pba_bir, layout.pba_offset
+        self.pba_length = layout.pba_bytes
+        self._table = bytearray(layout.table_bytes)
         self._views = {4: memoryview(self._table).cast("I"), 8: memoryview(self._table).cast("Q")}
         self._pending = 0
         self._reset_vectors()
-        config.watch(offset + 2, 2, self._control_written)
+        config.watch(self._message_control, 2, self._control_written)
 
     # -- state software can see ----------------------------------------------------------
     @property
     def control(self) -> int:
         """Message Control as stored."""
-        return self._config.peek(self.offset + 2, 2)
+        return self._config.peek(self._message_control, 2)
 
     @property
     def enabled(self) -> bool:
@@ -67,7 +75,7 @@ class MsixModel:
 
     def vector_masked(self, vector: int) -> bool:
         """The vector's own mask bit (Vector Control bit 0)."""
-        return bool(self._views[4][self._check(vector) * 4 + 3] & 1)
+        return bool(self._views[4][self._check(vector) * _DWORDS + _CONTROL_DWORD] & MASK_BIT)
 
     def masked(self, vector: int) -> bool:
         """True when ``vector`` cannot be delivered now (function or vector masked)."""
@@ -80,8 +88,9 @@ class MsixModel:
     def entry(self, vector: int) -> MsixEntry:
         """Address, data and mask bit of ``vector``'s table entry."""
         words = self._views[4]
-        base = self._check(vector) * 4
-        return MsixEntry(words[base] | words[base + 1] << 32, words[base + 2], bool(words[base + 3] & 1))
+        base = self._check(vector) * _DWORDS
+        return MsixEntry(words[base] | words[base + 1] << 32, words[base + 2],
+                         bool(words[base + _CONTROL_DWORD] & MASK_BIT))
 
     def _check(self, vector: int) -> int:
         if not 0 <= vector < self.table_size:
@@ -114,14 +123,14 @@ class MsixModel:
 
     def reset(self) -> None:
         """MSI-X reset: Enable and Function Mask cleared, table zeroed, every vector masked, PBA clear."""
-        self._config.poke(self.offset + 2, 2, self.control & ~(ENABLE | FUNCTION_MASK))
+        self._config.poke(self._message_control, 2, self.control & ~(ENABLE | FUNCTION_MASK))
         self._reset_vectors()
 
     def _reset_vectors(self) -> None:
         self._table[:] = bytes(len(self._table))
         words = self._views[4]
         for vector in range(self.table_size):
-            words[vector * 4 + 3] = 1
+            words[vector * _DWORDS + _CONTROL_DWORD] = MASK_BIT
         self._pending = 0
 
     def _control_written(self, old: int, new: int) -> None:
@@ -135,11 +144,15 @@ class MsixModel:
             f"MSI-X {what} {kind} of {width} byte(s) at {offset:#x}: only aligned DWORD/QWORD accesses are allowed"
         )
 
+    def _bad_read(self, width: int) -> int:
+        """What a bad-width read answers under the device's profile (all ones, or QEMU's 0)."""
+        return 0 if answer("msix_bad_width", self._state.profile) == "zero" else (1 << 8 * width) - 1
+
     def table_read(self, offset: int, width: int) -> int:
         """Software read of the table at ``offset`` within it."""
         if width not in (4, 8):
             self._bad_width("table", "read", offset, width)
-            return (1 << 8 * width) - 1
+            return self._bad_read(width)
         return self._views[width][offset // width]
 
     def table_write(self, offset: int, width: int, value: int) -> None:
@@ -162,7 +175,7 @@ class MsixModel:
         """Software read of the Pending Bit Array."""
         if width not in (4, 8):
             self._bad_width("PBA", "read", offset, width)
-            return (1 << 8 * width) - 1
+            return self._bad_read(width)
         return (self._pending >> (8 * offset)) & ((1 << 8 * width) - 1)
 
     def pba_write(self, offset: int, width: int, value: int) -> None:

@@ -5,22 +5,24 @@ and the source file (and version) the fact comes from. ``spec`` is the PCIe Base
 Specification. Facts marked "reading" are interpretations of the source; those marked
 "measured" were found by pcikit's own differential test over QEMU 7.2 (tests/test_qemu_masks.py).
 
-Today the trace checker (:mod:`pcikit.trace`) reads this table: the MSI-X access
-rules and the consequence of breaking them on each emulator. The mock itself follows
-``spec``; making ``MockDevice`` follow another profile is future work.
+``MockDevice(..., profile=P)`` answers as ``P`` where a fact has an ``answer`` (a
+bad-width MSI-X read, a BAR read with decode off); the trace checker
+(:mod:`pcikit.trace`) reads the rules and the consequence of breaking them.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 PROFILES = ("spec", "qemu", "cloud-hypervisor", "firecracker")
 
 
 class Fact(NamedTuple):
-    """What one emulator does, and where that is written."""
+    """What one emulator does, and where that is written; ``answer`` is what the mock answers
+    (for behaviours the mock applies): "ones", "zero" or "device" (the access goes through)."""
 
     does: str
     source: str
+    answer: Optional[str] = None
 
 
 class Behaviour(NamedTuple):
@@ -45,11 +47,11 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         "firecracker": Fact("4 or 8 bytes; 8 only at entry offsets 0x0 and 0x8", _FC_MSIX),
     }),
     Behaviour("msix_bad_width", "What does an MSI-X access of another width do?", {
-        "spec": Fact("undefined: a driver must not do it", _SPEC),
-        "qemu": Fact("rejected: the unassigned region answers 0 and writes are dropped", _QEMU_MEMORY),
+        "spec": Fact("undefined: a driver must not do it (the mock reads all ones, drops writes)", _SPEC, "ones"),
+        "qemu": Fact("rejected: the unassigned region answers 0 and writes are dropped", _QEMU_MEMORY, "zero"),
         "cloud-hypervisor": Fact("v53 fills a read with 0xff; v52 panics on a bad-width read; up to v51 any bad "
-                                 "width panics the VMM", _CH_MSIX),
-        "firecracker": Fact("error logged, buffer untouched", _FC_MSIX),
+                                 "width panics the VMM", _CH_MSIX, "ones"),
+        "firecracker": Fact("error logged, buffer untouched (the mock reads 0)", _FC_MSIX, "zero"),
     }),
     Behaviour("msix_entry_out_of_range", "An access past the last table entry?", {
         "spec": Fact("undefined", _SPEC),
@@ -112,10 +114,10 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         "firecracker": Fact("no PM state machine (reading)", "Firecracker"),
     }),
     Behaviour("bar_read_decode_off", "A BAR read while Memory Space is off?", {
-        "spec": Fact("master abort: all ones", _SPEC),
-        "qemu": Fact("0", "QEMU 7.2 softmmu/memory.c (unassigned access)"),
-        "cloud-hypervisor": Fact("not modelled: the BAR stays mapped (reading)", "cloud-hypervisor v53"),
-        "firecracker": Fact("not modelled (reading)", "Firecracker"),
+        "spec": Fact("master abort: all ones", _SPEC, "ones"),
+        "qemu": Fact("0", "QEMU 7.2 softmmu/memory.c (unassigned access)", "zero"),
+        "cloud-hypervisor": Fact("not modelled: the BAR stays mapped (reading)", "cloud-hypervisor v53", "device"),
+        "firecracker": Fact("not modelled (reading)", "Firecracker", "device"),
     }),
     Behaviour("mmio_exit_width", "Widest MMIO access a VMM sees?", {
         "spec": Fact("as the CPU issues it", _SPEC),
@@ -124,6 +126,18 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         "firecracker": Fact("8 bytes: KVM's userspace MMIO exit carries data[8]", "Linux include/uapi/linux/kvm.h"),
     }),
 )
+
+
+def check_profile(profile: str) -> str:
+    """``profile`` when it is one of :data:`PROFILES`, else ValueError naming them."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r} (choose from {', '.join(PROFILES)})")
+    return profile
+
+
+def answer(name: str, profile: str) -> Optional[str]:
+    """What the mock answers for behaviour ``name`` under ``profile`` ("ones", "zero", "device")."""
+    return fact(name, profile).answer
 
 
 def behaviour(name: str) -> Behaviour:

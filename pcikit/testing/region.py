@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 from ..errors import RegionAccessError
 from ..mmio import BarRegion, refused
 from .log import READ, WRITE, Access
+from .profiles import answer
 from .state import DeviceState, HookCallback, HookTable, MockError
 
 if TYPE_CHECKING:
@@ -126,7 +127,8 @@ class MockRegion(BarRegion):
             value = _ones(width)
         elif not self._decoding:
             state.violation(f"{self._name} read at {offset:#x} while the BAR does not decode (master abort)")
-            value = _ones(width)
+            found = answer("bar_read_decode_off", state.profile)
+            value = 0 if found == "zero" else self._load(offset, width) if found == "device" else _ones(width)
         else:
             value = self._load(offset, width)
         self._append((self._name, offset, width, value, READ))

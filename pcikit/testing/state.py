@@ -69,6 +69,7 @@ class DeviceState:
         self.log = AccessLog(log_limit)
         self.interrupts: list[InterruptMessage] = []
         self.violations: list[str] = []
+        self.profile = "spec"  # whose answers (pcikit.testing.profiles): set by MockDevice
         self.removed = False
         self.bus_master: Callable[[], bool] = lambda: True
         self._failures: list[_Failure] = []
