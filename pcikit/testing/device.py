@@ -19,7 +19,9 @@ from .log import Access, AccessLog, InterruptMessage
 from .msi import MsiModel
 from .msix import MsixModel
 from .region import MockRegion
+from ..msix import MsixLayout
 from ..schema.caps import express as express_schema
+from ..schema.caps import msix as msix_schema
 from ..schema.caps import pm as pm_schema
 from .registers import HEADER_END, Masks, bit, build_masks, capability_access, header_access, locate
 from .rebar import CAP_ID_RESIZABLE_BAR, ResizableBars, resized
@@ -30,6 +32,7 @@ from .vpd import VpdModel
 
 CAP_PM, CAP_VPD, CAP_MSI, CAP_EXP, CAP_MSIX = 0x01, 0x03, 0x05, 0x10, 0x11
 ECAP_SRIOV = 0x10
+MSIX_CAPABILITY_SIZE = msix_schema.SCHEMA.sizeof()
 PM_NO_SOFT_RESET = bit(pm_schema.PMCSR, "no_soft_reset")
 POWER_STATE = bit(pm_schema.PMCSR, "power_state")
 INITIATE_FLR = bit(express_schema.DEVICE_CONTROL, "initiate_function_level_reset")
@@ -212,16 +215,13 @@ class MockDevice:
     @staticmethod
     def _size_msix_bar(model: Device, plans: list[BarPlan]) -> list[BarPlan]:
         """Give the BAR holding MSI-X structures a size that fits them when none was given."""
-        image = model.image
         cap = model.find_capability(CAP_MSIX)
-        if cap is None or not cap.readable(0, 12):
+        if cap is None or cap.fields is None or not cap.readable(0, MSIX_CAPABILITY_SIZE):
             return plans
-        control, table, pba = (int.from_bytes(image[cap.offset + o : cap.offset + o + w], "little")
-                               for o, w in ((2, 2), (4, 4), (8, 4)))
-        vectors = (control & 0x7FF) + 1
-        ends = {table & 7: (table & ~7) + 16 * vectors}
-        pba_end = (pba & ~7) + (vectors + 63) // 64 * 8
-        ends[pba & 7] = max(ends.get(pba & 7, 0), pba_end)
+        layout = MsixLayout.from_fields(cap.fields)
+        ends = {layout.table_bir: layout.table_offset + layout.table_bytes}
+        pba_end = layout.pba_offset + layout.pba_bytes
+        ends[layout.pba_bir] = max(ends.get(layout.pba_bir, 0), pba_end)
         sized = []
         for plan in plans:
             size = max(_MSIX_MIN_BAR, 1 << (ends.get(plan.index, 1) - 1).bit_length())
@@ -254,7 +254,7 @@ class MockDevice:
 
     def _init_interrupts(self, model: Device) -> None:
         msix_cap, msi_cap = model.find_capability(CAP_MSIX), model.find_capability(CAP_MSI)
-        self._msix = MsixModel(self.config, msix_cap.offset, self._state) if msix_cap else None
+        self._msix = MsixModel(self.config, msix_cap, self._state) if msix_cap and msix_cap.fields else None
         self._msi = MsiModel(self.config, msi_cap.offset, self._state) if msi_cap else None
         self.intx = IntxModel(self.config, self._state, self._message_interrupts_on)
         for model_cap in (msix_cap, msi_cap):
@@ -264,9 +264,10 @@ class MockDevice:
             self._place_msix(self._msix)
 
     def _place_msix(self, msix: MsixModel) -> None:
+        layout = msix.layout
         spans = {
-            "table": (msix.table_bir, msix.table_offset, msix.table_offset + 16 * msix.table_size),
-            "PBA": (msix.pba_bir, msix.pba_offset, msix.pba_offset + msix.pba_length),
+            "table": (layout.table_bir, layout.table_offset, layout.table_offset + layout.table_bytes),
+            "PBA": (layout.pba_bir, layout.pba_offset, layout.pba_offset + layout.pba_bytes),
         }
         (t_bir, t_start, t_end), (p_bir, p_start, p_end) = spans.values()
         if t_bir == p_bir and t_start < p_end and p_start < t_end:

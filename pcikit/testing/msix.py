@@ -15,14 +15,19 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from ..model import Capability
+from ..msix import MsixLayout
+from ..schema.caps import msix as msix_schema
+from ..schema.caps.msix import ENTRY_SIZE, MASK_BIT, VECTOR_CONTROL_OFFSET as VECTOR_CONTROL
 from .config import MockConfig
 from .profiles import answer
+from .registers import bit, locate
 from .state import DeviceState, MockError
 
-ENTRY_SIZE = 16
-VECTOR_CONTROL = 12
-ENABLE = 0x8000
-FUNCTION_MASK = 0x4000
+ENABLE = bit(msix_schema.MESSAGE_CONTROL, "enable")
+FUNCTION_MASK = bit(msix_schema.MESSAGE_CONTROL, "function_mask")
+_DWORDS = ENTRY_SIZE // 4
+_CONTROL_DWORD = VECTOR_CONTROL // 4
 
 
 class MsixEntry(NamedTuple):
@@ -34,29 +39,30 @@ class MsixEntry(NamedTuple):
 
 
 class MsixModel:
-    """The MSI-X capability at ``offset``, its table and its PBA."""
+    """The MSI-X capability ``cap``, its table and its PBA (layouts from the schema)."""
 
-    def __init__(self, config: MockConfig, offset: int, state: DeviceState) -> None:
-        self.offset = offset
+    def __init__(self, config: MockConfig, cap: Capability, state: DeviceState) -> None:
+        self.offset = cap.offset
         self._config = config
         self._state = state
-        self.table_size = (config.peek(offset + 2, 2) & 0x7FF) + 1
-        table, pba = config.peek(offset + 4, 4), config.peek(offset + 8, 4)
-        self.table_bir, self.table_offset = table & 7, table & ~7
-        self.pba_bir, self.pba_offset = pba & 7, pba & ~7
-        self.pba_length = (self.table_size + 63) // 64 * 8
-        self._table = bytearray(ENTRY_SIZE * self.table_size)
+        self._message_control = locate(cap)["message_control"]
+        layout = self.layout = MsixLayout.from_fields(cap.fields)
+        self.table_size = layout.table_size
+        self.table_bir, self.table_offset = layout.table_bir, layout.table_offset
+        self.pba_bir, self.pba_offset = layout.pba_bir, layout.pba_offset
+        self.pba_length = layout.pba_bytes
+        self._table = bytearray(layout.table_bytes)
         self._views = {4: memoryview(self._table).cast("I"), 8: memoryview(self._table).cast("Q")}
         self._pending = 0
         self._written: dict[int, int] = {}  # vector -> dwords 0-2 written since reset (bits 0-2)
         self._reset_vectors()
-        config.watch(offset + 2, 2, self._control_written)
+        config.watch(self._message_control, 2, self._control_written)
 
     # -- state software can see ----------------------------------------------------------
     @property
     def control(self) -> int:
         """Message Control as stored."""
-        return self._config.peek(self.offset + 2, 2)
+        return self._config.peek(self._message_control, 2)
 
     @property
     def enabled(self) -> bool:
@@ -70,7 +76,7 @@ class MsixModel:
 
     def vector_masked(self, vector: int) -> bool:
         """The vector's own mask bit (Vector Control bit 0)."""
-        return bool(self._views[4][self._check(vector) * 4 + 3] & 1)
+        return bool(self._views[4][self._check(vector) * _DWORDS + _CONTROL_DWORD] & MASK_BIT)
 
     def masked(self, vector: int) -> bool:
         """True when ``vector`` cannot be delivered now (function or vector masked)."""
@@ -83,8 +89,9 @@ class MsixModel:
     def entry(self, vector: int) -> MsixEntry:
         """Address, data and mask bit of ``vector``'s table entry."""
         words = self._views[4]
-        base = self._check(vector) * 4
-        return MsixEntry(words[base] | words[base + 1] << 32, words[base + 2], bool(words[base + 3] & 1))
+        base = self._check(vector) * _DWORDS
+        return MsixEntry(words[base] | words[base + 1] << 32, words[base + 2],
+                         bool(words[base + _CONTROL_DWORD] & MASK_BIT))
 
     def _check(self, vector: int) -> int:
         if not 0 <= vector < self.table_size:
@@ -117,7 +124,7 @@ class MsixModel:
 
     def reset(self) -> None:
         """MSI-X reset: Enable and Function Mask cleared, table zeroed, every vector masked, PBA clear."""
-        self._config.poke(self.offset + 2, 2, self.control & ~(ENABLE | FUNCTION_MASK))
+        self._config.poke(self._message_control, 2, self.control & ~(ENABLE | FUNCTION_MASK))
         self._reset_vectors()
 
     def _reset_vectors(self) -> None:
@@ -126,7 +133,7 @@ class MsixModel:
             else bytes(len(self._table))
         words = self._views[4]
         for vector in range(self.table_size):
-            words[vector * 4 + 3] = 1
+            words[vector * _DWORDS + _CONTROL_DWORD] = MASK_BIT
         self._pending = 0
         self._written = {}
 
