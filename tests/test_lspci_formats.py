@@ -445,3 +445,14 @@ def test_kernel_parents_in_the_tree(tmp_path, version, flags):
                                    *(["-v"] if "v" in flags[0] else [])])
     assert status == 0, err
     assert want.count("\n") >= 3 and got == want, _first_difference("sysfs tree", want, got)
+
+
+def test_a_fifo_as_slot_address_is_skipped_not_waited_on(tmp_path):
+    """Reading the hot-plug slots never blocks: a FIFO ``address`` is passed over (the next slot wins)."""
+    fake_sysfs(tmp_path)
+    address = tmp_path / "bus" / "pci" / "slots" / "3" / "address"
+    address.unlink()
+    os.mkfifo(address)
+    status, out, err = run_pcikit(["list", "-vmm", "--sysfs-root", str(tmp_path), "-s", "01:00.0"])
+    assert status == 0, err
+    assert "PhySlot:\t9\n" in out
