@@ -411,3 +411,15 @@ def test_plain_show_never_maps_live_bars(monkeypatch, capsys):
     assert cli_module.main(["show", "-vvv"]) == 0
     assert cli_module.main(["show", "--json"]) == 0
     capsys.readouterr()
+
+
+def test_tui_export_never_writes_under_kernel_trees(tmp_path):
+    from pcikit.sources import dump_devices
+    from pcikit.tui import export
+
+    path = tmp_path / "d.txt"
+    path.write_text(dump_text([("00:03.0", config_bytes())]))
+    dev = dump_devices(path)[0]
+    with pytest.raises(UnsafeFileError, match="never writes under /proc"):
+        export.save(Path("/proc"), dev, ".json", "{}")
+    assert export.save(tmp_path, dev, ".json", "{}").read_text() == "{}"

@@ -138,7 +138,11 @@ class VirtioModel:
             self.driver_features[select] = access.value
 
     def _accept_vector(self, vector: int) -> int:
-        return vector if vector < self.dev.msix.table_size else spec.NO_VECTOR
+        if vector == spec.NO_VECTOR or vector < self.dev.msix.table_size:
+            return vector
+        self.dev.report_violation(f"virtio vector {vector} is past the MSI-X table ({self.dev.msix.table_size} "
+                                  "entries): the device answers NO_VECTOR", "virtio-vector-range")
+        return spec.NO_VECTOR
 
     def _write_vector(self, access: Access) -> int:
         return self._accept_vector(access.value)

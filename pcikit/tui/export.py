@@ -32,7 +32,10 @@ def lspci_text(dev: Device, ids: IdDatabase, domains: bool, hex_level: int = 4) 
 
 
 def save(folder: Path, dev: Device, suffix: str, text: str) -> Path:
-    """Write ``text`` to ``pcikit-<slot><suffix>`` in ``folder``; OSError propagates."""
+    """Write ``text`` to ``pcikit-<slot><suffix>`` in ``folder`` (never under /sys, /proc, /dev);
+    refusals and write errors are one-line PcikitErrors."""
+    from ..access.files import write_file
+
     path = folder / f"pcikit-{str(dev.address).replace(':', '-')}{suffix}"
-    path.write_text(text)
+    write_file(path, text.encode("utf-8"))
     return path
