@@ -302,6 +302,7 @@ def test_live_machine(version, flags):
     (["dump", "-m"], "-m"),
     (["msix", "-z"], "-z"),
     (["diff", "a", "b", "-z"], "-z"),
+    (["diff", "-z"], "-z"),  # named before the missing arguments
     (["fixture", "build", "x.toml", "-o", "out", "-z"], "-z"),
     (["health", "-z"], "-z"),
     (["tui", "-z"], "-z"),

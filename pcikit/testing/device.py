@@ -10,6 +10,7 @@ from ..errors import DeviceGoneError
 from ..model import Device
 from .bars import ROM_INDEX, BarPlan, plan_bars, rom_registers
 from .config import MockConfig
+from . import departures
 from .profiles import check_profile
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ _MSIX_MAX_INFERRED_BAR = 1 << 28
 
 
 def _masks_for(model: Device, image: bytes, plans: list[BarPlan], rom_size: Optional[int],
-               vf_plans: list[BarPlan]) -> Masks:
+               vf_plans: list[BarPlan], profile: str = "spec") -> Masks:
     """Every register's masks, from the catalogue: header, BARs, ROM, standard and extended capabilities."""
     header_type = model.header_type
     header = header_access(model)
@@ -51,7 +52,8 @@ def _masks_for(model: Device, image: bytes, plans: list[BarPlan], rom_size: Opti
         header += plan.registers()
     header += rom_registers(header_type, rom_size)
     others = capability_access(model) + vf_bar_registers(vf_plans)
-    return build_masks(image, header, others, HEADER_END.get(header_type, 0x40))
+    end = HEADER_END.get(header_type, 0x40)
+    return departures.apply(build_masks(image, header, others, end), model, header + others, end, profile)
 
 
 class MockDevice:
@@ -93,7 +95,7 @@ class MockDevice:
         sriov = model.find_capability(ECAP_SRIOV, extended=True)
         vf_plans, vf_problems = plan_vf_bars(image, sriov, dict(vf_bar_sizes or {}))
         self.problems += vf_problems
-        masks = _masks_for(model, image, self._plans, sizes.get(ROM_INDEX), vf_plans)
+        masks = _masks_for(model, image, self._plans, sizes.get(ROM_INDEX), vf_plans, profile)
         self.config = MockConfig(image, masks.writable, masks.clear, masks.reset, self._state,
                                  w1smask=masks.set, sticky=masks.sticky)
         self._state.bus_master = lambda: bool(self.config.peek(0x04, 2) & 0x4)

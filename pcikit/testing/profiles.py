@@ -95,9 +95,16 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
     Behaviour("unused_config_bytes", "Config bytes outside every capability (device-specific)?", {
         "spec": Fact("device-specific; reserved bits read-only 0", _SPEC),
         "qemu": Fact("writable: the whole device-specific area is RW unless a device says otherwise "
-                     "(measured)", "QEMU 7.2 hw/pci/pci.c pci_init_wmask"),
+                     "(measured)", "QEMU 7.2 hw/pci/pci.c pci_init_wmask", "writable"),
         "cloud-hypervisor": Fact("read-only unless a capability's writable bits say otherwise", "cloud-hypervisor "
                                  "v53 pci/src/configuration.rs"),
+        "firecracker": Fact("as cloud-hypervisor (reading)", "Firecracker pci/src/configuration.rs"),
+    }),
+    Behaviour("command_parity_response", "Is Command's Parity Error Response writable?", {
+        "spec": Fact("RW", _SPEC, "writable"),
+        "qemu": Fact("read-only 0 (measured)", "QEMU 7.2 hw/pci/pci.c pci_init_wmask", "read-only"),
+        "cloud-hypervisor": Fact("whatever the device's writable bits say (reading)", "cloud-hypervisor v53 "
+                                 "pci/src/configuration.rs"),
         "firecracker": Fact("as cloud-hypervisor (reading)", "Firecracker pci/src/configuration.rs"),
     }),
     Behaviour("slot_control_command_completed", "A Slot Control write on a hot-plug capable port?", {
