@@ -51,7 +51,9 @@ def _device(rng: random.Random, cap_id: int) -> bytes:
     put(image, EXPRESS + 2, 2, flags)
     put(image, EXTENDED, 4, cap_id | 1 << 16)
     if cap_id == 0x23:
-        put(image, EXTENDED + 4, 4, CXL_VENDOR | rng.randrange(4) << 16 | rng.choice((0x10, 0x14, 0x20, 0x38, 0x3C, 0x40)) << 20)
+        revision = rng.randrange(4)  # (draw order matters: these seeds keep lspci within its tables)
+        length = rng.choice((0x10, 0x14, 0x20, 0x38, 0x3C, 0x40))
+        put(image, EXTENDED + 4, 4, CXL_VENDOR | revision << 16 | length << 20)
         put(image, EXTENDED + 8, 2, rng.choice((0, 2, 3, 4, 5, 7, 8, 9, 10)))
     if cap_id == 0x36:  # MMIO Register Block Locator: a structure length within reason
         put(image, EXTENDED + 4, 4, rng.choice((0x08, 0x10, 0x18, 0x20, 0x28)))

@@ -82,6 +82,10 @@ def run(args: argparse.Namespace) -> int:
     missing = [path for path in args.inputs if "://" not in path and not os.path.exists(path)]
     if missing:
         raise _Usage(f"{missing[0]}: no such file or folder")
+    if "://" not in args.output:
+        from ..access.files import check_output_path
+
+        check_output_path(args.output)  # never under /sys, /proc or /dev
     if not args.append and "://" not in args.output and os.path.isdir(args.output) and os.listdir(args.output):
         raise _Usage(f"{args.output} is not empty (use --append to add to it)")
     jobs = args.jobs or default_jobs()
