@@ -306,6 +306,9 @@ def test_live_machine(version, flags):
     (["fixture", "build", "x.toml", "-o", "out", "-z"], "-z"),
     (["health", "-z"], "-z"),
     (["tui", "-z"], "-z"),
+    (["export", "-z"], "-z"),
+    (["query", "-z"], "-z"),
+    (["trace", "-z"], "-z"),
 ])
 def test_a_bad_flag_is_one_line_naming_it_and_the_subcommand(argv, flag):
     status, out, err = run_pcikit(argv)
