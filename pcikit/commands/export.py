@@ -18,6 +18,7 @@ import sys
 import time
 from typing import Sequence
 
+from ..argparsing import CommandParser
 from ..errors import PcikitError
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -31,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``pcikit export`` argument parser."""
     from ..fleet.dataset import FORMATS
 
-    parser = argparse.ArgumentParser(prog="pcikit export", description="Export many hosts' dumps to a dataset.")
+    parser = CommandParser(prog="pcikit export", description="Export many hosts' dumps to a dataset.")
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="dump file, host folder or folder of host folders")
     parser.add_argument("-o", "--output", required=True, metavar="DATASET", help="dataset folder (or fsspec URL)")
     parser.add_argument("--host", help="host name for a single INPUT (default: its file or folder name)")
