@@ -395,6 +395,8 @@ def test_capture_output_through_a_link_into_sys_is_refused(tmp_path, dump):
     assert "never writes under /sys" in one_line_error(result)
     result = cli("dump", "-F", str(dump), "--binary", "/sys/bus/pci")
     assert "never writes under /sys" in one_line_error(result)
+    result = cli("export", str(dump), "-o", "/proc/pcikit-dataset")
+    assert "never writes under /proc" in one_line_error(result)
 
 
 # -- rule: plain show never maps live BARs ----------------------------------------------------

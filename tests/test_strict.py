@@ -107,3 +107,8 @@ def test_a_virtio_queue_vector_past_the_table():
     common.write16(models.COMMON + spec.QUEUE_MSIX_VECTOR, 7)
     assert common.read16(models.COMMON + spec.QUEUE_MSIX_VECTOR) == spec.NO_VECTOR
     assert _kinds(dev) == ["virtio-vector-range"]
+    stored = models.virtio_blk(profile="cloud-hypervisor").dev  # stored as written there
+    stored.config.write16(0x04, 0x6)
+    bar = stored.bar(models.STRUCTURE_BAR)
+    bar.write16(models.COMMON + spec.QUEUE_MSIX_VECTOR, 7)
+    assert bar.read16(models.COMMON + spec.QUEUE_MSIX_VECTOR) == 7 and _kinds(stored) == ["virtio-vector-range"]

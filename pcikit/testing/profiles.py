@@ -86,11 +86,11 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         "firecracker": Fact("route updated immediately", _FC_MSIX),
     }),
     Behaviour("virtio_queue_vector_out_of_range", "A virtio queue vector >= the table size?", {
-        "spec": Fact("the device answers NO_VECTOR", "virtio 1.2, 4.1.4.3"),
-        "qemu": Fact("answers NO_VECTOR (0xffff) on read-back", "QEMU 7.2 hw/virtio/virtio-pci.c"),
+        "spec": Fact("the device answers NO_VECTOR", "virtio 1.2, 4.1.4.3", "no-vector"),
+        "qemu": Fact("answers NO_VECTOR (0xffff) on read-back", "QEMU 7.2 hw/virtio/virtio-pci.c", "no-vector"),
         "cloud-hypervisor": Fact("stored as written; the queue never interrupts", "cloud-hypervisor v53 "
-                                 "virtio-devices/src/transport/pci_common_config.rs"),
-        "firecracker": Fact("stored as written (reading)", "Firecracker virtio pci transport"),
+                                 "virtio-devices/src/transport/pci_common_config.rs", "as-written"),
+        "firecracker": Fact("stored as written (reading)", "Firecracker virtio pci transport", "as-written"),
     }),
     Behaviour("unused_config_bytes", "Config bytes outside every capability (device-specific)?", {
         "spec": Fact("device-specific; reserved bits read-only 0", _SPEC),
