@@ -43,7 +43,7 @@ def _name_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _lspci_format_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("lspci formats")
+    group = parser.add_argument_group("lspci formats", "as lspci prints them (show: implies --format lspci)")
     group.add_argument("-m", dest="machine", action="count", default=0,
                        help="machine-readable: -mm one quoted line per device, -vmm tagged records, -m the old format")
     group.add_argument("-P", dest="path", action="count", default=0,

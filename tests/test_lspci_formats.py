@@ -302,9 +302,13 @@ def test_live_machine(version, flags):
     (["dump", "-m"], "-m"),
     (["msix", "-z"], "-z"),
     (["diff", "a", "b", "-z"], "-z"),
+    (["diff", "-z"], "-z"),  # named before the missing arguments
     (["fixture", "build", "x.toml", "-o", "out", "-z"], "-z"),
     (["health", "-z"], "-z"),
     (["tui", "-z"], "-z"),
+    (["export", "-z"], "-z"),
+    (["query", "-z"], "-z"),
+    (["trace", "-z"], "-z"),
 ])
 def test_a_bad_flag_is_one_line_naming_it_and_the_subcommand(argv, flag):
     status, out, err = run_pcikit(argv)
@@ -384,13 +388,16 @@ def test_copied_sysfs(tmp_path, version, flags):
 def _nested_sysfs(root: Path) -> None:
     """sysfs as the kernel lays it out (function folders inside their parent's, bus/pci/devices
     links to them), with a bridge whose bus numbers do not cover the device the kernel puts
-    under it (so the kernel's parent and config space's disagree) and a device on a root bus."""
+    under it (so the kernel's parent and config space's disagree), a function the kernel puts
+    under an endpoint (no bridge by config space) and a device on a root bus."""
     layout = [
         ("0000:00:1c.0", "", _bridge(0, 1, 1)),  # window 1-1, yet the kernel has 02:00.0 below it
         ("0000:02:00.0", "0000:00:1c.0", _endpoint()),
         ("0000:00:1d.0", "", _bridge(0, 3, 4)),
         ("0000:03:00.0", "0000:00:1d.0", _bridge(3, 4, 4)),
         ("0000:04:00.0", "0000:03:00.0", _endpoint()),
+        ("0000:00:0e.0", "", _endpoint()),
+        ("0000:05:00.0", "0000:00:0e.0", _endpoint()),
         ("0000:00:1f.0", "", _endpoint()),
     ]
     folders: dict[str, Path] = {}
@@ -410,18 +417,60 @@ def _nested_sysfs(root: Path) -> None:
         (links / address).symlink_to(os.path.relpath(folder, links))
 
 
+def _lspci_on_sysfs(version: str, root: Path, *flags: str) -> str:
+    lspci = lspci_binary(version)
+    return subprocess.run([lspci, *oracle.HWDB_OFF, "-A", "linux-sysfs", "-O", f"sysfs.path={root}/bus/pci", *flags],
+                          capture_output=True, text=True, env=dict(os.environ, LC_ALL="C")).stdout
+
+
 @pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("flags", [("-PP",), ("-P",), ("-b", "-PP"), ("-PP", "-vmm")], ids=" ".join)
 def test_kernel_parents_in_sysfs(tmp_path, version, flags):
     """On sysfs lspci asks the kernel for each function's parent (not with -b): so does pcikit."""
     _nested_sysfs(tmp_path)
-    lspci = lspci_binary(version)
-    want = subprocess.run([lspci, *oracle.HWDB_OFF, "-A", "linux-sysfs", "-O", f"sysfs.path={tmp_path}/bus/pci",
-                           "-n", *flags], capture_output=True, text=True, env=dict(os.environ, LC_ALL="C")).stdout
+    want = _lspci_on_sysfs(version, tmp_path, "-n", *flags)
     status, got, err = run_pcikit(["show", "--format", "lspci", "--lspci-version", version,
                                    "--sysfs-root", str(tmp_path), "-n", *flags])
     assert status == 0, err
-    assert want.count("\n") == (36 if "-vmm" in flags else 6)
+    assert want.count("\n") == (48 if "-vmm" in flags else 8)
     assert got == want, _first_difference("sysfs", want, got)
     kernel_view = "-b" not in flags
-    assert ("00:1c.0/" in want) == kernel_view  # the case is real: only the kernel puts 02:00.0 there
+    # the cases are real: only the kernel puts 02:00.0 under 00:1c.0 and 05:00.0 under 00:0e.0
+    assert ("00:1c.0/" in want) == kernel_view and ("00:0e.0/" in want) == kernel_view
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("flags", [("-t",), ("-tv",)], ids=" ".join)
+def test_kernel_parents_in_the_tree(tmp_path, version, flags):
+    """lspci -t on sysfs draws the same kernel parents."""
+    _nested_sysfs(tmp_path)
+    want = _lspci_on_sysfs(version, tmp_path, *flags)
+    status, got, err = run_pcikit(["tree", "--lspci-version", version, "--sysfs-root", str(tmp_path),
+                                   *(["-v"] if "v" in flags[0] else [])])
+    assert status == 0, err
+    assert want.count("\n") >= 3 and got == want, _first_difference("sysfs tree", want, got)
+
+
+def test_a_fifo_as_slot_address_is_skipped_not_waited_on(tmp_path):
+    """Reading the hot-plug slots never blocks: a FIFO ``address`` is passed over (the next slot wins)."""
+    fake_sysfs(tmp_path)
+    address = tmp_path / "bus" / "pci" / "slots" / "3" / "address"
+    address.unlink()
+    os.mkfifo(address)
+    status, out, err = run_pcikit(["list", "-vmm", "--sysfs-root", str(tmp_path), "-s", "01:00.0"])
+    assert status == 0, err
+    assert "PhySlot:\t9\n" in out
+
+
+def _commands() -> list[str]:
+    from pcikit.cli import COMMANDS
+
+    return sorted(COMMANDS)
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_every_subcommand_names_an_unknown_option(command):
+    """A new subcommand gets the same one-line report (its parser must be a CommandParser)."""
+    status, out, err = run_pcikit([command, "--no-such-option"])
+    assert status == 2 and out == "", err
+    assert err.splitlines() == [f"pcikit {command}: unknown option --no-such-option (see pcikit {command} --help)"]

@@ -50,6 +50,7 @@ def test_a_2_byte_msix_table_write_is_named_with_its_line(tmp_path):
     assert report["config_accesses"] == 4 and report["bar_accesses"] == 2
     (violation,) = report["violations"]
     assert violation["line"] == 11 and violation["message"].startswith("MSI-X table write of 2 byte(s) at 0x4")
+    assert violation["kind"] == "msix-width"
     assert "panic" in violation["consequence"]
 
 

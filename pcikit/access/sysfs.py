@@ -222,7 +222,16 @@ def kernel_info(path: str, physical_slot: Optional[str] = None) -> KernelInfo:
         vpd_path=vpd if os.path.exists(vpd) else None,
         parent=_parent(path),
         dt_node=_dt_node(path),
+        rcd_link=_rcd_link(path),
     )
+
+
+def _rcd_link(path: str) -> Optional[tuple[int, int, int]]:
+    """(Link Capabilities, Link Control, Link Status) of a Restricted CXL Device, when the kernel has them."""
+    values = [_read_int(os.path.join(path, name), 16) for name in ("rcd_link_cap", "rcd_link_ctrl", "rcd_link_status")]
+    if not values[0]:
+        return None
+    return (values[0], values[1] or 0, values[2] or 0)
 
 
 def confined(path: str, root: str) -> bool:

@@ -252,14 +252,15 @@ class DeviceBuilder:
     def build(
         self, *, address: Union[str, Address] = "0000:00:00.0",
         bar_data: Optional[Mapping[int, bytes]] = None, log_limit: Optional[int] = None,
-        profile: str = "spec",
+        profile: str = "spec", msix_reset: str = "zero",
     ) -> MockDevice:
-        """The :class:`MockDevice` described so far (``profile``: whose answers, as for MockDevice)."""
+        """The :class:`MockDevice` described so far (``profile``, ``msix_reset``: as for MockDevice)."""
         image = self.image()
         sizes = {index: bar.size for index, bar in self._bars.items()}
         if self._rom:
             sizes[6] = self._rom[0]
-        dev = MockDevice(image, sizes, address=address, bar_data=bar_data, log_limit=log_limit, profile=profile)
+        dev = MockDevice(image, sizes, address=address, bar_data=bar_data, log_limit=log_limit, profile=profile,
+                         msix_reset=msix_reset)
         for cap, offset in self._placed:
             for rel, width, writable, w1c in cap.registers:
                 dev.config.define_register(offset + rel, width, writable=writable, write1_to_clear=w1c)

@@ -10,12 +10,13 @@ from ..errors import DeviceGoneError
 from ..model import Device
 from .bars import ROM_INDEX, BarPlan, plan_bars, rom_registers
 from .config import MockConfig
+from . import departures
 from .profiles import check_profile
 
 if TYPE_CHECKING:
     from ..fixture.build import Fixture
 from .intx import IntxModel
-from .log import AccessLog, InterruptMessage
+from .log import Access, AccessLog, InterruptMessage
 from .msi import MsiModel
 from .msix import MsixModel
 from .region import MockRegion
@@ -43,7 +44,7 @@ _MSIX_MAX_INFERRED_BAR = 1 << 28
 
 
 def _masks_for(model: Device, image: bytes, plans: list[BarPlan], rom_size: Optional[int],
-               vf_plans: list[BarPlan]) -> Masks:
+               vf_plans: list[BarPlan], profile: str = "spec") -> Masks:
     """Every register's masks, from the catalogue: header, BARs, ROM, standard and extended capabilities."""
     header_type = model.header_type
     header = header_access(model)
@@ -51,7 +52,8 @@ def _masks_for(model: Device, image: bytes, plans: list[BarPlan], rom_size: Opti
         header += plan.registers()
     header += rom_registers(header_type, rom_size)
     others = capability_access(model) + vf_bar_registers(vf_plans)
-    return build_masks(image, header, others, HEADER_END.get(header_type, 0x40))
+    end = HEADER_END.get(header_type, 0x40)
+    return departures.apply(build_masks(image, header, others, end), model, header + others, end, profile)
 
 
 class MockDevice:
@@ -75,6 +77,7 @@ class MockDevice:
         vf_bar_sizes: Optional[Mapping[int, int]] = None,
         vpd: Optional[bytes] = None,
         profile: str = "spec",
+        msix_reset: str = "zero",
     ) -> None:
         image = bytes(image)
         if not 64 <= len(image) <= 4096:
@@ -82,6 +85,9 @@ class MockDevice:
         self.address = address if isinstance(address, Address) else Address.parse(address)
         self._state = DeviceState(log_limit)
         self._state.profile = check_profile(profile)
+        if msix_reset not in ("zero", "garbage"):
+            raise MockError(f"msix_reset is 'zero' or 'garbage', not {msix_reset!r}")
+        self._state.msix_reset = msix_reset
         sizes = dict(bar_sizes or {})
         model = Device(self.address, BytesConfig(image))  # walked once, on the bytes as given
         self._plans, self.problems = plan_bars(image, image[0x0E] & 0x7F, sizes)
@@ -89,7 +95,7 @@ class MockDevice:
         sriov = model.find_capability(ECAP_SRIOV, extended=True)
         vf_plans, vf_problems = plan_vf_bars(image, sriov, dict(vf_bar_sizes or {}))
         self.problems += vf_problems
-        masks = _masks_for(model, image, self._plans, sizes.get(ROM_INDEX), vf_plans)
+        masks = _masks_for(model, image, self._plans, sizes.get(ROM_INDEX), vf_plans, profile)
         self.config = MockConfig(image, masks.writable, masks.clear, masks.reset, self._state,
                                  w1smask=masks.set, sticky=masks.sticky)
         self._state.bus_master = lambda: bool(self.config.peek(0x04, 2) & 0x4)
@@ -97,6 +103,7 @@ class MockDevice:
         self._regions = self._back_bars(bar_data or {})
         self._init_interrupts(model)
         self._init_power_and_flr(model)
+        self._watch_bar_sizing()
         self._sriov = SriovModel(self, sriov) if sriov is not None and sriov.fields is not None else None
         self._windows = [VirtioPciCfgWindow(self.config, cap, self._regions.get, self._state)
                          for cap in pci_cfg_capabilities(model.capabilities)]
@@ -122,7 +129,9 @@ class MockDevice:
         ``address``, ``bar_data`` ({index: initial bytes}), ``log_limit``, ``vf_bar_sizes``
         (SR-IOV: {VF BAR index: bytes per VF}), ``vpd`` (the VPD contents behind the VPD
         capability's Address/Data window; :attr:`vpd` is its model), ``profile`` (whose answers:
-        "spec", "qemu", "cloud-hypervisor" or "firecracker"; see :mod:`pcikit.testing.profiles`).
+        "spec", "qemu", "cloud-hypervisor" or "firecracker"; see :mod:`pcikit.testing.profiles`),
+        ``msix_reset`` ("zero", or "garbage": the MSI-X address/data words hold non-zero junk at
+        reset, so a driver that relies on a zeroed table delivers to a junk address).
         """
         return cls(config_bytes, bar_sizes, **options)  # type: ignore[arg-type]
 
@@ -222,6 +231,23 @@ class MockDevice:
                 plan = BarPlan(plan.index, plan.space, plan.bits, plan.prefetchable, size, plan.base)
             sized.append(plan)
         return sized
+
+    def _watch_bar_sizing(self) -> None:
+        """Record BAR sizing (all ones written to a BAR register) while the decode it affects is on."""
+        command_bit = {"memory": 0x2, "io": 0x1}
+        for plan in self._plans:
+            if plan.index == ROM_INDEX:
+                continue
+            bit = command_bit[plan.space]
+
+            def check(access: Access, plan: BarPlan = plan, bit: int = bit) -> None:
+                if access.width == 4 and access.value == 0xFFFF_FFFF and self.config.peek(0x04, 2) & bit:
+                    self._state.violation(
+                        f"BAR {plan.index} sized (all ones written at 0x{access.offset:03x}) while "
+                        f"{'Memory' if bit == 0x2 else 'I/O'} Space decode is on: the BAR moves while it decodes",
+                        "bar-sizing-decode-on", access)
+
+            self.config.on_write(plan.offset, 8 if plan.bits == 64 else 4, check)
 
     def _decoder(self, space: str) -> Callable[[], bool]:
         enable = 0x2 if space == "memory" else 0x1
@@ -347,6 +373,10 @@ class MockDevice:
     def access_log(self) -> AccessLog:
         """Every config and BAR access software made, in order."""
         return self._state.log
+
+    def report_violation(self, message: str, kind: str = "protocol") -> None:
+        """Record a mistake a device model found (e.g. a virtio queue vector past the MSI-X table)."""
+        self._state.violation(message, kind)
 
     @property
     def profile(self) -> str:

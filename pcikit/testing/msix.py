@@ -54,6 +54,7 @@ class MsixModel:
         self._table = bytearray(layout.table_bytes)
         self._views = {4: memoryview(self._table).cast("I"), 8: memoryview(self._table).cast("Q")}
         self._pending = 0
+        self._written: dict[int, int] = {}  # vector -> dwords 0-2 written since reset (bits 0-2)
         self._reset_vectors()
         config.watch(self._message_control, 2, self._control_written)
 
@@ -127,21 +128,37 @@ class MsixModel:
         self._reset_vectors()
 
     def _reset_vectors(self) -> None:
-        self._table[:] = bytes(len(self._table))
+        garbage = self._state.msix_reset == "garbage"  # catches drivers that rely on a zeroed table
+        self._table[:] = bytes((0xA5 ^ i * 7) & 0xFF | 1 for i in range(len(self._table))) if garbage \
+            else bytes(len(self._table))
         words = self._views[4]
         for vector in range(self.table_size):
             words[vector * _DWORDS + _CONTROL_DWORD] = MASK_BIT
         self._pending = 0
+        self._written = {}
 
     def _control_written(self, old: int, new: int) -> None:
         was_masked = old & (ENABLE | FUNCTION_MASK) != ENABLE
         if was_masked and not self.function_masked:
+            for vector in range(self.table_size):
+                if not self.vector_masked(vector):
+                    self._check_programmed(vector, "enabled")
             self._deliver_unmasked_pending()
+
+    def _check_programmed(self, vector: int, how: str) -> None:
+        """A vector that can now signal must have had its address and data written since reset."""
+        missing = [name for bit, name in ((1, "Message Address"), (2, "Message Upper Address"), (4, "Message Data"))
+                   if not self._written.get(vector, 0) & bit]
+        if missing:
+            self._state.violation(
+                f"MSI-X vector {vector} {how} but its {', '.join(missing)} never written since reset",
+                "msix-unwritten-unmask")
 
     # -- software accesses routed here by the BAR region ---------------------------------------
     def _bad_width(self, what: str, kind: str, offset: int, width: int) -> None:
         self._state.violation(
-            f"MSI-X {what} {kind} of {width} byte(s) at {offset:#x}: only aligned DWORD/QWORD accesses are allowed"
+            f"MSI-X {what} {kind} of {width} byte(s) at {offset:#x}: only aligned DWORD/QWORD accesses are allowed",
+            "msix-width",
         )
 
     def _bad_read(self, width: int) -> int:
@@ -162,14 +179,29 @@ class MsixModel:
             return
         vector = offset // ENTRY_SIZE
         was_masked = self.masked(vector)
+        was_vector_masked = self.vector_masked(vector)
         if offset % ENTRY_SIZE < VECTOR_CONTROL and not was_masked:
             self._state.violation(
-                f"MSI-X vector {vector}: message address/data written while the vector is unmasked (undefined)"
+                f"MSI-X vector {vector}: message address/data written while the vector is unmasked (undefined)",
+                "msix-unmasked-edit",
             )
+        if offset % ENTRY_SIZE < VECTOR_CONTROL:
+            self._note_programming(vector, offset % ENTRY_SIZE // 4, width)
         self._views[width][offset // width] = value
+        if was_vector_masked and not self.masked(vector):  # it can signal from now on
+            self._check_programmed(vector, "unmasked")
         if was_masked and not self.masked(vector) and self.pending(vector):
             self._pending &= ~(1 << vector)
             self._deliver(vector)
+
+    def _note_programming(self, vector: int, dword: int, width: int) -> None:
+        """Remember the entry dwords written; programming after an unmasked Enable is a mistake."""
+        if self.enabled and not self.control & FUNCTION_MASK and not self._written.get(vector):
+            self._state.violation(
+                f"MSI-X vector {vector} programmed after MSI-X was enabled without Function Mask "
+                "(set Function Mask while the entries are written)", "msix-enable-unmasked")
+        bits = (1 << dword) | ((1 << dword + 1) if width == 8 else 0)
+        self._written[vector] = self._written.get(vector, 0) | bits & 0x7
 
     def pba_read(self, offset: int, width: int) -> int:
         """Software read of the Pending Bit Array."""
@@ -180,4 +212,4 @@ class MsixModel:
 
     def pba_write(self, offset: int, width: int, value: int) -> None:
         """The PBA is read-only: the write is dropped and recorded."""
-        self._state.violation(f"MSI-X PBA write at {offset:#x}: the PBA is read-only (write ignored)")
+        self._state.violation(f"MSI-X PBA write at {offset:#x}: the PBA is read-only (write ignored)", "pba-write")

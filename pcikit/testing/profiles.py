@@ -86,18 +86,25 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         "firecracker": Fact("route updated immediately", _FC_MSIX),
     }),
     Behaviour("virtio_queue_vector_out_of_range", "A virtio queue vector >= the table size?", {
-        "spec": Fact("the device answers NO_VECTOR", "virtio 1.2, 4.1.4.3"),
-        "qemu": Fact("answers NO_VECTOR (0xffff) on read-back", "QEMU 7.2 hw/virtio/virtio-pci.c"),
+        "spec": Fact("the device answers NO_VECTOR", "virtio 1.2, 4.1.4.3", "no-vector"),
+        "qemu": Fact("answers NO_VECTOR (0xffff) on read-back", "QEMU 7.2 hw/virtio/virtio-pci.c", "no-vector"),
         "cloud-hypervisor": Fact("stored as written; the queue never interrupts", "cloud-hypervisor v53 "
-                                 "virtio-devices/src/transport/pci_common_config.rs"),
-        "firecracker": Fact("stored as written (reading)", "Firecracker virtio pci transport"),
+                                 "virtio-devices/src/transport/pci_common_config.rs", "as-written"),
+        "firecracker": Fact("stored as written (reading)", "Firecracker virtio pci transport", "as-written"),
     }),
     Behaviour("unused_config_bytes", "Config bytes outside every capability (device-specific)?", {
         "spec": Fact("device-specific; reserved bits read-only 0", _SPEC),
         "qemu": Fact("writable: the whole device-specific area is RW unless a device says otherwise "
-                     "(measured)", "QEMU 7.2 hw/pci/pci.c pci_init_wmask"),
+                     "(measured)", "QEMU 7.2 hw/pci/pci.c pci_init_wmask", "writable"),
         "cloud-hypervisor": Fact("read-only unless a capability's writable bits say otherwise", "cloud-hypervisor "
                                  "v53 pci/src/configuration.rs"),
+        "firecracker": Fact("as cloud-hypervisor (reading)", "Firecracker pci/src/configuration.rs"),
+    }),
+    Behaviour("command_parity_response", "Is Command's Parity Error Response writable?", {
+        "spec": Fact("RW", _SPEC, "writable"),
+        "qemu": Fact("read-only 0 (measured)", "QEMU 7.2 hw/pci/pci.c pci_init_wmask", "read-only"),
+        "cloud-hypervisor": Fact("whatever the device's writable bits say (reading)", "cloud-hypervisor v53 "
+                                 "pci/src/configuration.rs"),
         "firecracker": Fact("as cloud-hypervisor (reading)", "Firecracker pci/src/configuration.rs"),
     }),
     Behaviour("slot_control_command_completed", "A Slot Control write on a hot-plug capable port?", {

@@ -126,7 +126,8 @@ class MockRegion(BarRegion):
         if state.removed:
             value = _ones(width)
         elif not self._decoding:
-            state.violation(f"{self._name} read at {offset:#x} while the BAR does not decode (master abort)")
+            state.violation(f"{self._name} read at {offset:#x} while the BAR does not decode (master abort)",
+                            "decode-off", Access(self._name, offset, width, None, READ))
             found = answer("bar_read_decode_off", state.profile)
             value = 0 if found == "zero" else self._load(offset, width) if found == "device" else _ones(width)
         else:
@@ -180,7 +181,8 @@ class MockRegion(BarRegion):
         if state.removed:
             return
         if not self._decoding:
-            state.violation(f"{self._name} write at {offset:#x} while the BAR does not decode (master abort)")
+            state.violation(f"{self._name} write at {offset:#x} while the BAR does not decode (master abort)",
+                            "decode-off", Access(self._name, offset, width, value, WRITE))
             return
         self._store(offset, width, value)
 
