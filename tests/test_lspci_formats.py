@@ -460,3 +460,17 @@ def test_a_fifo_as_slot_address_is_skipped_not_waited_on(tmp_path):
     status, out, err = run_pcikit(["list", "-vmm", "--sysfs-root", str(tmp_path), "-s", "01:00.0"])
     assert status == 0, err
     assert "PhySlot:\t9\n" in out
+
+
+def _commands() -> list[str]:
+    from pcikit.cli import COMMANDS
+
+    return sorted(COMMANDS)
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_every_subcommand_names_an_unknown_option(command):
+    """A new subcommand gets the same one-line report (its parser must be a CommandParser)."""
+    status, out, err = run_pcikit([command, "--no-such-option"])
+    assert status == 2 and out == "", err
+    assert err.splitlines() == [f"pcikit {command}: unknown option --no-such-option (see pcikit {command} --help)"]
