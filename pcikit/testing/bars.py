@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Optional
 
+from ..schema.bars import PREFETCHABLE, is_64bit, is_io, pair
 from ..schema.bits import Placed
 
 BAR_COUNT = {0: 6, 1: 2, 2: 0}
@@ -73,21 +74,20 @@ def plan_bar_array(
     """
     plans: list[BarPlan] = []
     problems: list[str] = []
+    dwords = [int.from_bytes(image[base + 4 * i : base + 4 * i + 4], "little") for i in range(count)]
     index = 0
     while index < count:
-        raw = int.from_bytes(image[base + 4 * index : base + 4 * index + 4], "little")
-        size = sizes.get(index)
+        paired = pair(dwords, index)
+        raw, size = paired.raw, sizes.get(index)
         if raw == 0 and size is None:
             index += 1
             continue
-        if raw & 1:
+        if is_io(raw):
             plan = BarPlan(index, "io", 32, False, size, base)
         else:
-            bits = 64 if (raw >> 1) & 3 == 2 else 32
-            if bits == 64 and index + 1 >= count:
+            if is_64bit(raw) and paired.upper is None:
                 problems.append(f"{what} {index}: 64-bit BAR in the last BAR slot; treated as 32-bit")
-                bits = 32
-            plan = BarPlan(index, "memory", bits, bool(raw & 8), size, base)
+            plan = BarPlan(index, "memory", 32 * paired.registers, bool(raw & PREFETCHABLE), size, base)
         if size is not None:
             check_size(size, plan.space, plan.bits, f"{what} {index}")
         elif raw:
@@ -95,7 +95,7 @@ def plan_bar_array(
         plans.append(plan)
         if plan.bits == 64 and index + 1 in sizes:
             raise ValueError(f"{what} {index + 1} is the upper half of 64-bit {what} {index}: it has no size of its own")
-        index += 2 if plan.bits == 64 else 1
+        index += paired.registers if not is_io(raw) else 1
     extra = sorted(set(sizes) - {p.index for p in plans} - set(others))
     if extra:
         raise ValueError(f"sizes name {what}(s) {extra} that this function does not have")

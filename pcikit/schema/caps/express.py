@@ -439,6 +439,22 @@ class Layout(NamedTuple):
 _layouts: dict[frozenset[str], Layout] = {}
 
 
+_DEVICE_PORT_TYPE = next(f for f in PCIE_CAPABILITIES.fields if f.name == "device_port_type")
+
+
+def port_type_of(pcie_capabilities: int) -> int:
+    """The Device/Port Type in a PCI Express Capabilities register value (the word at +2)."""
+    return _DEVICE_PORT_TYPE.decode(pcie_capabilities)
+
+
+def link_width(image: bytes, size: int, offset: int) -> Optional[int]:
+    """Maximum Link Width of the PCI Express capability at ``offset`` (None when Link Capabilities is unreadable)."""
+    start = offset + next(rel for name, rel, _, _ in REGISTERS if name == "link_capabilities")
+    if start + LINK_CAPABILITIES.sizeof() > size:
+        return None
+    return LINK_CAPABILITIES.decode(int.from_bytes(image[start:start + 4], "little")).maximum_link_width
+
+
 @lru_cache(maxsize=None)
 def layout(port_type: int, slot_implemented: bool, version: int) -> Layout:
     """SCHEMA's layout with the registers this function lacks skipped (decoded as None).
