@@ -12,9 +12,10 @@ from typing import Mapping, Optional
 
 from ..schema.bars import PREFETCHABLE, is_64bit, is_io, pair
 from ..schema.bits import Placed
+from .registers import BODY
 
 BAR_COUNT = {0: 6, 1: 2, 2: 0}
-ROM_OFFSET = {0: 0x30, 1: 0x38}
+ROM_OFFSET = {kind: BODY[kind]["expansion_rom"] for kind in (0, 1)}
 ROM_INDEX = 6  # as in sysfs ``resource``: lines 0-5 BARs, line 6 the expansion ROM
 _IO_MAX = 1 << 16  # PCI I/O space is 64 KiB; some devices (AC97) have I/O BARs above 256 bytes
 _MEMORY32_MAX = 1 << 31
@@ -29,7 +30,7 @@ class BarPlan:
     bits: int  # 32 or 64
     prefetchable: bool
     size: Optional[int]
-    base: int = 0x10  # config offset of BAR 0 of this BAR array (0x10 in the header; VF BAR0 in SR-IOV)
+    base: int = BODY[0]["bars"]  # config offset of BAR 0 of this BAR array (the header's, or SR-IOV's VF BAR0)
 
     @property
     def offset(self) -> int:
@@ -61,7 +62,7 @@ def check_size(size: int, space: str, bits: int, what: str) -> None:
 
 def plan_bars(image: bytes, header_type: int, sizes: Mapping[int, int]) -> tuple[list[BarPlan], list[str]]:
     """The BARs of ``image`` (types from the image, sizes from ``sizes``) and problems found."""
-    return plan_bar_array(image, 0x10, BAR_COUNT.get(header_type, 0), sizes, "BAR", {ROM_INDEX})
+    return plan_bar_array(image, BODY[0]["bars"], BAR_COUNT.get(header_type, 0), sizes, "BAR", {ROM_INDEX})
 
 
 def plan_bar_array(

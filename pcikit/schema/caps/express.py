@@ -15,6 +15,7 @@ from ..attributes import HWINIT, RSVDZ, RW, RW1C, RWS, FieldBits, Not, all_of, h
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 
+CAP_ID = 0x10
 ENDPOINT = 0x0
 LEGACY_ENDPOINT = 0x1
 ROOT_PORT = 0x4
@@ -354,7 +355,7 @@ REGISTERS = (
 
 # Every register defaults to 0 so fixtures can build a capability from a few fields.
 SCHEMA = Struct(
-    "cap_id" / Default(Int8ul, 0x10),
+    "cap_id" / Default(Int8ul, CAP_ID),
     "next" / Default(Int8ul, 0),
     *(name / Default(register, 0) for name, _, _, register in REGISTERS),
 )
