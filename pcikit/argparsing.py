@@ -43,12 +43,32 @@ class CommandParser(argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", _HelpFormatter)
         super().__init__(*args, **kwargs)
         self.set_defaults(**{_PROG: self.prog})
+        self._given: list[str] = []
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        """Remember what this (sub)command was given, to name an unknown option in errors."""
+        self._given = [str(arg) for arg in (args if args is not None else [])]
+        return super().parse_known_args(args, namespace)
+
+    def _unknown_option(self) -> Optional[str]:
+        """The first option this parser does not take (before ``--``; before the subcommand), if any."""
+        for arg in self._given:
+            if arg == "--" or (self._subparsers is not None and not arg.startswith("-")):
+                break
+            if not arg.startswith("-") or arg == "-" or arg.split("=", 1)[0] in self._option_string_actions:
+                continue
+            if arg.startswith("--") or f"-{arg[1:2]}" not in self._option_string_actions:
+                return arg
+        return None
 
     def error(self, message: str) -> NoReturn:
-        """One line on stderr, no usage text; exit 2."""
+        """One line on stderr, no usage text; exit 2. An unknown option is named before anything else."""
         cluster = _CLUSTER.match(message)
+        unknown = self._unknown_option()
         if cluster:  # "-vmz": argparse blames -m for the z it cannot take
             message = f"unknown option -{cluster.group(2)} (after {cluster.group(1)})"
+        elif unknown is not None:
+            message = f"unknown option {unknown}"
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
     def parse_args(self, args: Optional[Sequence[str]] = None, namespace=None) -> argparse.Namespace:  # type: ignore[override]

@@ -44,7 +44,7 @@ def _name_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _lspci_format_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("lspci formats")
+    group = parser.add_argument_group("lspci formats", "as lspci prints them (show: implies --format lspci)")
     group.add_argument("-m", dest="machine", action="count", default=0,
                        help="machine-readable: -mm one quoted line per device, -vmm tagged records, -m the old format")
     group.add_argument("-P", dest="path", action="count", default=0,
@@ -318,7 +318,9 @@ def _bar_regions(source, devices: list, stack) -> dict:
             from .commands.msix import msix_regions
 
             regions[dev.address] = msix_regions(BarFileSource(source.inner, source.files, files_only=True), dev, stack)
-        elif source.live:
+        elif not source.live:  # offline: BAR images held beside a dump or in a spec, else why not
+            regions[dev.address] = msix_regions(source, dev, stack)
+        else:
             from .msix import MsixLayout
 
             layout = MsixLayout.from_fields(cap.fields)

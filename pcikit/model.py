@@ -251,6 +251,15 @@ class Device:
         return [self._read(0x10 + 4 * i, 4) for i in range(count)]
 
     @cached_property
+    def rcd_link(self):
+        """A Restricted CXL Device's Link Capabilities/Control/Status (decoded; from the kernel), or None."""
+        if self.kernel is None or self.kernel.rcd_link is None:
+            return None
+        from .schema.caps.express import decode_rcd_link
+
+        return decode_rcd_link(*self.kernel.rcd_link)
+
+    @cached_property
     def bars(self) -> list[Bar]:
         """Implemented BARs, 64-bit pairs merged; sizes only when the kernel knows them."""
         from .decode.bars import decode_bars

@@ -106,7 +106,12 @@ def live_devices(root: str = sysfs.DEFAULT_ROOT, kernel: bool = True) -> list[De
     for address, path in sysfs.iter_functions(root):
         try:
             config = sysfs.SysfsConfig(path)
-        except Exception:  # noqa: BLE001 - a device that vanished mid-scan is skipped
+        except DeviceGoneError:  # vanished mid-scan
+            continue
+        except PcikitError as exc:  # a config that is no regular file, unreadable, ...: said, then skipped
+            import sys
+
+            print(f"pcikit: warning: {address}: {exc} (skipped)", file=sys.stderr)
             continue
         slot = slots.get(address[:3])
         devices.append(Device(address, config, sysfs.kernel_info(path, slot) if kernel else None))

@@ -91,6 +91,13 @@ def test_fifo_as_a_file_argument_is_refused_at_once(args, fifo, dump, tmp_path):
         assert "FIFO" in one_line_error(result)
 
 
+def test_fifo_as_a_fleet_input_is_an_error_not_a_hang(fifo, tmp_path):
+    result = cli("export", str(fifo), "-o", str(tmp_path / "dataset"))
+    assert result.returncode in (0, 2) and "Traceback" not in result.stderr
+    assert "1 errors" in result.stdout or "FIFO" in result.stderr
+    assert "FIFO" in one_line_error(cli("health", "-F", str(fifo)))
+
+
 def test_fifo_as_pci_ids_warns_and_goes_on(fifo, dump):
     result = cli("list", "-F", str(dump), "-i", str(fifo))
     assert result.returncode == 0 and "Traceback" not in result.stderr
@@ -120,8 +127,9 @@ def test_fifo_as_a_sysfs_attribute_never_hangs(tmp_path, name, command):
     result = cli(*command, "--sysfs-root", str(root))
     assert "Traceback" not in result.stderr
     assert result.returncode in (0, 1, 2)
-    if name == "config":
-        assert "0000:00:03.0" not in result.stdout  # a config that is a FIFO is never read
+    if name == "config":  # a config that is a FIFO is never read: the device is skipped, and that is said
+        assert "0000:00:03.0" not in result.stdout
+        assert "0000:00:03.0" in result.stderr and "FIFO" in result.stderr
 
 
 def test_sysfs_attribute_reader_refuses_fifo_and_symlink(tmp_path):
@@ -387,6 +395,8 @@ def test_capture_output_through_a_link_into_sys_is_refused(tmp_path, dump):
     assert "never writes under /sys" in one_line_error(result)
     result = cli("dump", "-F", str(dump), "--binary", "/sys/bus/pci")
     assert "never writes under /sys" in one_line_error(result)
+    result = cli("export", str(dump), "-o", "/proc/pcikit-dataset")
+    assert "never writes under /proc" in one_line_error(result)
 
 
 # -- rule: plain show never maps live BARs ----------------------------------------------------
@@ -403,3 +413,15 @@ def test_plain_show_never_maps_live_bars(monkeypatch, capsys):
     assert cli_module.main(["show", "-vvv"]) == 0
     assert cli_module.main(["show", "--json"]) == 0
     capsys.readouterr()
+
+
+def test_tui_export_never_writes_under_kernel_trees(tmp_path):
+    from pcikit.sources import dump_devices
+    from pcikit.tui import export
+
+    path = tmp_path / "d.txt"
+    path.write_text(dump_text([("00:03.0", config_bytes())]))
+    dev = dump_devices(path)[0]
+    with pytest.raises(UnsafeFileError, match="never writes under /proc"):
+        export.save(Path("/proc"), dev, ".json", "{}")
+    assert export.save(tmp_path, dev, ".json", "{}").read_text() == "{}"

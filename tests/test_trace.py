@@ -50,6 +50,7 @@ def test_a_2_byte_msix_table_write_is_named_with_its_line(tmp_path):
     assert report["config_accesses"] == 4 and report["bar_accesses"] == 2
     (violation,) = report["violations"]
     assert violation["line"] == 11 and violation["message"].startswith("MSI-X table write of 2 byte(s) at 0x4")
+    assert violation["kind"] == "msix-width"
     assert "panic" in violation["consequence"]
 
 
@@ -66,3 +67,15 @@ def test_errors_are_one_line_exit_2(tmp_path):
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "No such file" in missing.stderr
     bad_slot = run_cli("trace", "check", _trace(tmp_path), "-s", "zz", "--spec", SPEC)
     assert bad_slot.returncode == 2 and bad_slot.stderr.count("\n") == 1
+
+
+def test_the_profile_table_is_complete_sourced_and_documented():
+    from pcikit.testing.profiles import BEHAVIOURS, PROFILES
+
+    doc = (ROOT / "docs" / "emulators.md").read_text()
+    for item in BEHAVIOURS:
+        assert set(item.facts) == set(PROFILES), item.name
+        assert f"`{item.name}`" in doc
+        for profile, fact in item.facts.items():
+            assert fact.does and fact.source, (item.name, profile)
+            assert f"| {profile} | {fact.does} | {fact.source} |" in doc, (item.name, profile)

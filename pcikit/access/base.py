@@ -94,7 +94,7 @@ class KernelInfo:
     """What the operating system knows beyond config space (live sources only)."""
 
     FIELDS = ("driver", "irq", "resources", "numa_node", "iommu_group", "physical_slot",
-              "msi_irqs", "msi_mode", "modules", "vpd_path")
+              "msi_irqs", "msi_mode", "modules", "vpd_path", "parent", "dt_node", "rcd_link")
 
     def __init__(
         self,
@@ -108,6 +108,9 @@ class KernelInfo:
         modules: Optional[list[str]] = None,
         vpd_path: Optional[str] = None,
         msi_mode: Optional[str] = None,
+        parent: Optional[str] = None,
+        dt_node: Optional[str] = None,
+        rcd_link: Optional[tuple[int, int, int]] = None,
     ) -> None:
         self.driver = driver
         self.irq = irq
@@ -119,6 +122,11 @@ class KernelInfo:
         self.msi_mode = msi_mode  # "msi" or "msix": what the kernel says the msi_irqs are
         self.modules: list[str] = list(modules or [])
         self.vpd_path = vpd_path
+        self.parent = parent  # "DDDD:BB:DD.F" of the PCI function the kernel puts this one under
+        self.dt_node = dt_node  # the device tree node (``of_node``) the kernel links, resolved
+        # A CXL 1.1 Restricted CXL Device's link registers (Link Capabilities, Control, Status) that
+        # live in its RCRB, not in config space: sysfs rcd_link_cap/_ctrl/_status.
+        self.rcd_link = rcd_link
 
     def as_dict(self) -> dict:
         """The facts as keyword arguments (to copy or rebuild a KernelInfo)."""

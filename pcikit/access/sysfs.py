@@ -184,6 +184,30 @@ def physical_slots(root: str = DEFAULT_ROOT) -> dict[tuple[int, int, int], str]:
     return slots
 
 
+def _parent(path: str) -> Optional[str]:
+    """The PCI function whose sysfs folder holds this one (as pciutils finds it), or None.
+
+    The folder's parent must be named like an address and be that device's own folder.
+    """
+    above = os.path.realpath(os.path.join(path, ".."))
+    try:
+        address = Address.parse(os.path.basename(above))
+    except ValueError:
+        return None
+    linked = os.path.realpath(os.path.join(os.path.dirname(path), str(address)))
+    return str(address) if linked == above else None
+
+
+def _dt_node(path: str) -> Optional[str]:
+    """The resolved ``of_node`` link (device-tree platforms), as pciutils resolves it, or None."""
+    try:
+        target = os.readlink(os.path.join(path, "of_node"))
+    except OSError:
+        return None
+    resolved = os.path.realpath(path + "/" + target)  # pciutils appends the link to the folder
+    return resolved if os.path.exists(resolved) else None
+
+
 def kernel_info(path: str, physical_slot: Optional[str] = None) -> KernelInfo:
     """Driver, IRQ, resources and placement as the kernel reports them (the slot: :func:`physical_slots`).
 
@@ -207,6 +231,9 @@ def _read_kernel_info(path: str, physical_slot: Optional[str]) -> dict:
         msi_irqs=irqs,
         msi_mode=_msi_mode(path, irqs),
         vpd_path=vpd if os.path.exists(vpd) else None,
+        parent=_parent(path),
+        dt_node=_dt_node(path),
+        rcd_link=_rcd_link(path),
     )
 
 
@@ -223,6 +250,17 @@ class _SysfsKernelInfo(KernelInfo):
         KernelInfo.__init__(self, **_read_kernel_info(*source))
         del self._source
         return getattr(self, name)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, KernelInfo) and self.as_dict() == other.as_dict()
+
+
+def _rcd_link(path: str) -> Optional[tuple[int, int, int]]:
+    """(Link Capabilities, Link Control, Link Status) of a Restricted CXL Device, when the kernel has them."""
+    values = [_read_int(os.path.join(path, name), 16) for name in ("rcd_link_cap", "rcd_link_ctrl", "rcd_link_status")]
+    if not values[0]:
+        return None
+    return (values[0], values[1] or 0, values[2] or 0)
 
 
 def confined(path: str, root: str) -> bool:

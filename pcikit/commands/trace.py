@@ -15,6 +15,7 @@ import json
 import sys
 from typing import Sequence
 
+from ..argparsing import CommandParser
 from ..errors import NoSuchDeviceError, PcikitError
 from ..testing.profiles import PROFILES
 
@@ -27,7 +28,7 @@ class TraceUsageError(PcikitError):
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``pcikit trace`` argument parser."""
-    parser = argparse.ArgumentParser(prog="pcikit trace", description="Check a driver's recorded accesses.")
+    parser = CommandParser(prog="pcikit trace", description="Check a driver's recorded accesses.")
     sub = parser.add_subparsers(dest="action", metavar="ACTION")
     check = sub.add_parser("check", help="replay a QEMU trace log into a mock and list the violations")
     check.add_argument("trace", metavar="TRACE", help="QEMU trace log (log backend)")

@@ -47,7 +47,10 @@ def header_access(model: Device) -> list[Placed]:
 
 
 def _schema(cap: Capability):
+    """The schema a capability was decoded with: the module's ``schema_of(fields)`` or its ``SCHEMA``."""
     module = registry.extended_module(cap.cap_id) if cap.extended else registry.standard_module(cap.cap_id)
+    if hasattr(module, "schema_of") and cap.fields is not None:
+        return module.schema_of(cap.fields)
     return getattr(module, "SCHEMA", None)
 
 

@@ -29,10 +29,12 @@ class Violation(NamedTuple):
     access: str
     message: str
     consequence: str = ""
+    kind: str = "protocol"
 
     def to_json(self) -> dict:
         """The JSON object ``pcikit trace check --json`` prints."""
-        return {"line": self.line, "access": self.access, "message": self.message, "consequence": self.consequence}
+        return {"line": self.line, "kind": self.kind, "access": self.access, "message": self.message,
+                "consequence": self.consequence}
 
 
 class Report(NamedTuple):
@@ -127,7 +129,8 @@ def check(trace: Trace, slot: tuple[int, int, int], dev: MockDevice, sizes: dict
                 continue
             extra = _profile_rules(msix, access, profile)
             if extra:
-                found.append(Violation(access.line, describe(access), extra, f"{profile}: MSI-X state unchanged"))
+                found.append(Violation(access.line, describe(access), extra, f"{profile}: MSI-X state unchanged",
+                                       "msix-control-width"))
             refused = _replay(lambda: _replay_config(dev, access))
         else:
             window = next(((start, index) for start, end, index in _bar_windows(dev, sizes)
@@ -136,10 +139,11 @@ def check(trace: Trace, slot: tuple[int, int, int], dev: MockDevice, sizes: dict
                 continue
             refused = _replay(lambda: _replay_bar(dev, window[1], access.address - window[0], access))
         if refused:
-            found.append(Violation(access.line, describe(access), refused))
+            found.append(Violation(access.line, describe(access), refused, kind="refused"))
         counts[access.space] += 1
         for message in dev.violations[before:]:
-            found.append(Violation(access.line, describe(access), str(message), _consequence(str(message), profile)))
+            found.append(Violation(access.line, describe(access), str(message), _consequence(str(message), profile),
+                                   getattr(message, "kind", "protocol")))
     return Report(found, counts["config"], counts["memory"], skipped)
 
 

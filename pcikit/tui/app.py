@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from .widgets.detail_pane import DetailPane
 
 _NARROW = 100  # columns below which the list sits above the details
+_WIDE = 150  # columns from which the details get a fixed width and the list the rest
 _FILTER_DELAY = 0.15
 _FILTER_DELAY_FROM = 500  # debounce typing only for big lists
 _SORT_ORDER = ("slot", "status", "name", "mode", "driver", "class")
@@ -108,8 +109,10 @@ class PcikitApp(App):
         self.call_after_refresh(self._mount_detail)
 
     def on_resize(self, event: events.Resize) -> None:
-        """Stack list and details on narrow terminals."""
-        self.query_one("#main").set_class(event.size.width < _NARROW, "-narrow")
+        """Stack list and details on narrow terminals; on wide ones the list takes what the details leave."""
+        main = self.query_one("#main")
+        main.set_class(event.size.width < _NARROW, "-narrow")
+        main.set_class(event.size.width >= _WIDE, "-wide")
 
     def _mount_detail(self) -> None:
         from .widgets.detail_pane import DetailPane

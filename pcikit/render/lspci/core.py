@@ -100,7 +100,8 @@ def render_devices(devices: Iterable[Device], options: LspciOptions, namer: Name
     """
     devices = sorted(devices, key=lambda dev: dev.address)
     domains = options.domains if options.domains is not None else any(d.address.domain for d in devices)
-    parents = topology(devices if scanned is None else scanned, options.path, options.dialect >= V3_10)
+    parents = topology(devices if scanned is None else scanned, options.path, options.dialect >= V3_10,
+                       kernel=not options.bus_centric)
     for dev in devices:
         slot = slot_label(dev, _shows_domain(dev, options, domains), options.path, parents)
         yield render_device(dev, options, namer, slot)

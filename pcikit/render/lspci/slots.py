@@ -31,13 +31,15 @@ def slot_label(dev: Device, show_domain: bool, path: int = 0,
     return text + first.address.short + "".join("/" + _step(step, path) for step in rest)
 
 
-def topology(devices: Iterable[Device], path: int, per_domain: bool) -> Optional[dict[Device, Optional[Device]]]:
+def topology(devices: Iterable[Device], path: int, per_domain: bool,
+             kernel: bool = True) -> Optional[dict[Device, Optional[Device]]]:
     """The parent bridge of every device when ``-P`` asks for paths, else None.
 
-    ``per_domain``: place devices as lspci 3.10 and later do (see :func:`..tree.parent_bridges`).
+    ``per_domain``: place devices as lspci 3.10 and later do; ``kernel``: take the parents the
+    kernel reports (not under -b). See :func:`..tree.parent_bridges`.
     """
     if not path:
         return None
     from ..tree import parent_bridges
 
-    return parent_bridges(devices, per_domain)
+    return parent_bridges(devices, per_domain, kernel)

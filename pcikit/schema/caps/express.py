@@ -313,6 +313,16 @@ LINK_STATUS_2 = Register(
 )
 
 SLOT_CAPABILITIES_2 = Register(Int32ul, Bit("in_band_pd_disable_supported", 0))
+
+
+def decode_rcd_link(capabilities: int, control: int, status: int) -> Container:
+    """A Restricted CXL Device's link registers (from its RCRB, as the kernel reports them),
+    in the layout of the PCI Express capability's Link Capabilities/Control/Status."""
+    return Container(
+        link_capabilities=LINK_CAPABILITIES.decode(capabilities & 0xFFFFFFFF),
+        link_control=LINK_CONTROL.decode(control & 0xFFFF),
+        link_status=LINK_STATUS.decode(status & 0xFFFF),
+    )
 SLOT_CONTROL_2 = Register(Int16ul)
 SLOT_STATUS_2 = Register(Int16ul)
 

@@ -30,7 +30,7 @@ from ..rows import DeviceRow
 _GAP = 1
 _PLAIN = Style()
 _MODE_STYLE = Style(color="cyan")
-_NAME_MIN = 40  # optional columns drop out before the name column gets narrower than this
+_NAME_MIN = 56  # optional columns drop out before the name column gets narrower than this
 
 
 @dataclass(frozen=True)
