@@ -286,14 +286,24 @@ def cmd_show(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
         regions = _bar_regions(source, devices, stack)
         if args.format == "json":
-            from .render.json import dumps
+            from .render.json import iter_dumps
 
-            _write(dumps(devices, _namer(args).ids, regions) + "\n")
+            for text in iter_dumps(_handed_over(devices), _namer(args).ids, regions):
+                _write(text)  # streamed: one device's document at a time
+            _write("\n")
             return EXIT_OK
         from .render.text import render_text
 
         _write(render_text(devices, _namer(args).ids, args.verbose, regions))
     return EXIT_OK
+
+
+def _handed_over(devices: list):
+    """The devices in order, each dropped from ``devices`` as it is handed over, so a device
+    (and everything decoded from it) is freed once its output is written."""
+    devices.reverse()
+    while devices:
+        yield devices.pop()
 
 
 def _bar_regions(source, devices: list, stack) -> dict:
