@@ -147,8 +147,11 @@ def _link_name(path: str) -> Optional[str]:
 
 
 def _msi_irqs(path: str) -> list[int]:
+    folder = os.path.join(path, "msi_irqs")
+    if os.path.islink(folder):  # the kernel's is a real folder: a link could lead out of --sysfs-root
+        return []
     try:
-        return sorted(int(n) for n in os.listdir(os.path.join(path, "msi_irqs")) if n.isdigit())
+        return sorted(int(n) for n in os.listdir(folder) if n.isdigit())
     except OSError:
         return []
 
@@ -174,6 +177,8 @@ def physical_slots(root: str = DEFAULT_ROOT) -> dict[tuple[int, int, int], str]:
         return {}
     slots: dict[tuple[int, int, int], str] = {}
     for name in names:
+        if os.path.islink(os.path.join(folder, name)):  # slot folders are real folders, never links out
+            continue
         parts = (_read_text(os.path.join(folder, name, "address")) or "").split(":") if name[0] != "." else []
         try:
             key = tuple(int(part, 16) for part in parts)
