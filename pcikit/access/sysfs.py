@@ -238,6 +238,7 @@ def _read_kernel_info(path: str, physical_slot: Optional[str]) -> dict:
         vpd_path=vpd if os.path.exists(vpd) else None,
         parent=_parent(path),
         dt_node=_dt_node(path),
+        modalias=_read_text(os.path.join(path, "modalias")),
         rcd_link=_rcd_link(path),
     )
 
