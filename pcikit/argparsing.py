@@ -2,17 +2,45 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
-from typing import NoReturn, Optional, Sequence
+import sys
+
+TYPE_CHECKING = False  # typing is not imported at run time: start-up cost
+if TYPE_CHECKING:
+    from typing import NoReturn, Optional, Sequence
 
 _PROG = "_command_prog"  # the deepest (sub)command parsed, for the message
 _CLUSTER = re.compile(r"argument (-\w+)(?:/\S+)?: ignored explicit argument '(.)")
+
+
+def _terminal_columns() -> int:
+    """What ``shutil.get_terminal_size().columns`` answers ($COLUMNS, the terminal, else 80),
+    without importing shutil (and its compression modules) into every command's start-up."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, given the terminal width as argparse computes it (``columns - 2``)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width=None) -> None:
+        super().__init__(prog, indent_increment, max_help_position, _terminal_columns() - 2 if width is None else width)
 
 
 class CommandParser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are ``PROG SUBCOMMAND: what is wrong`` and exit status 2."""
 
     def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
         super().__init__(*args, **kwargs)
         self.set_defaults(**{_PROG: self.prog})
         self._given: list[str] = []

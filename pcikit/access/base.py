@@ -2,9 +2,14 @@
 from __future__ import annotations
 
 import os
-from typing import NamedTuple, Optional
 
 from ..errors import ConfigReadError, ReadOnlyError
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import NamedTuple, Optional
+else:
+    from ..tuples import NamedTuple
 
 CONFIG_SIZE_LEGACY = 256
 CONFIG_SIZE_EXTENDED = 4096
