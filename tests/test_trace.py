@@ -79,3 +79,12 @@ def test_the_profile_table_is_complete_sourced_and_documented():
         for profile, fact in item.facts.items():
             assert fact.does and fact.source, (item.name, profile)
             assert f"| {profile} | {fact.does} | {fact.source} |" in doc, (item.name, profile)
+
+
+def test_hostile_trace_lines_stay_bounded():
+    from pcikit.trace.parse import MAX_PROBLEMS
+
+    text = "x" * 1_000_000 + "\n" + "pci_cfg_read nonsense\n" * 500 + "\n".join(_config_write(0x04, 6, 2)) + "\n"
+    trace = read_trace(io.StringIO(text))
+    assert [(a.line, a.offset, a.width) for a in trace.accesses] == [(503, 4, 2)]
+    assert len(trace.problems) == MAX_PROBLEMS + 1 and trace.problems[-1].startswith("more unreadable")

@@ -79,29 +79,33 @@ def _device(args: argparse.Namespace):
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Check one device's accesses; print the violations."""
-    from ..trace import check, read_trace
+    from ..trace import check
     from ..trace.check import sizes_from_trace
+    from ..trace.parse import iter_trace
 
     slot = _slot(args.slot)
-    try:
-        with open(args.trace, encoding="utf-8", errors="replace") as handle:
-            trace = read_trace(handle)
-    except OSError as exc:
-        raise TraceUsageError(f"{args.trace}: {exc.strerror}") from None
     try:
         dev, sizes = _device(args)
     except NoSuchDeviceError as exc:  # exit 1 means violations here
         raise TraceUsageError(str(exc)) from None
-    sizes = {**sizes_from_trace(trace, slot), **sizes}
-    report = check(trace, slot, dev, sizes, args.profile)
+    problems: list[str] = []
+    try:  # two streaming passes: BAR sizes the trace shows, then the replay (memory stays bounded)
+        with open(args.trace, encoding="utf-8", errors="replace") as handle:
+            sizes = {**sizes_from_trace(iter_trace(handle, []), slot), **sizes}
+        with open(args.trace, encoding="utf-8", errors="replace") as handle:
+            report = check(iter_trace(handle, problems), slot, dev, sizes, args.profile)
+    except OSError as exc:
+        raise TraceUsageError(f"{args.trace}: {exc.strerror}") from None
     if args.json:
         document = {
             "slot": args.slot, "profile": args.profile, "config_accesses": report.config_accesses,
             "bar_accesses": report.bar_accesses, "violations": [v.to_json() for v in report.violations],
-            "skipped": report.skipped, "trace_problems": trace.problems,
+            "skipped": report.skipped, "trace_problems": problems,
         }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
     else:
+        for problem in problems:
+            sys.stdout.write(f"{args.trace}: {problem}\n")
         for v in report.violations:
             sys.stdout.write(f"{args.trace}:{v.line}: {v.access}: {v.message}" + (f" [{v.consequence}]" if v.consequence else "") + "\n")
         sys.stdout.write(f"{args.slot}: {report.config_accesses} config and {report.bar_accesses} BAR accesses "

@@ -103,6 +103,10 @@ def offsets(schema: Construct, fields: Any) -> dict[str, int]:
 
 def placed_access(schema: Construct, fields: Any, at: int, facts: Optional[Facts] = None) -> list[Placed]:
     """The masks of every register of ``schema`` decoded as ``fields``, placed at config offset ``at``."""
-    facts = facts if facts is not None else Facts(fields)
+    return place(registers(schema, fields), at, facts if facts is not None else Facts(fields))
+
+
+def place(found: list[Located], at: int, facts: Facts) -> list[Placed]:
+    """The masks of the registers ``found`` (by :func:`registers`) for ``facts``, placed at ``at``."""
     return [located.register.access(facts).placed(at + located.offset)
-            for located in registers(schema, fields) if isinstance(located.register, (Register, Scalar))]
+            for located in found if isinstance(located.register, (Register, Scalar))]

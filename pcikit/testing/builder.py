@@ -23,12 +23,14 @@ from typing import Iterable, Mapping, Optional, Union
 from ..address import Address
 from ..model import Bar
 from ..msix import MsixLayout, validate
+from ..schema.caps import express as express_schema
 from ..schema.caps import msix as msix_schema
 from .bars import check_size
 from .device import MockDevice
 
 CAP_START, EXTENDED_START = 0x40, 0x100
 LINK_SPEEDS = {2.5: 1, 5: 2, 8: 3, 16: 4, 32: 5, 64: 6}
+_DEVICE_CONTROL_RESET = express_schema.DEVICE_CONTROL.access().reset  # 0x2810, as the schema declares
 PORT_TYPES = {"endpoint": 0, "legacy_endpoint": 1, "rc_endpoint": 9}
 PIN_NUMBERS = {"INTA": 1, "INTB": 2, "INTC": 3, "INTD": 4}
 Registers = Iterable[tuple[int, int, int, int]]
@@ -168,19 +170,25 @@ class DeviceBuilder:
         if max_payload not in (128, 256, 512, 1024, 2048, 4096):
             raise ValueError(f"max payload {max_payload} is not 128-4096 bytes")
         speed = LINK_SPEEDS[link_speed]
-        flags = 2 | kind << 4
-        devcap = (max_payload.bit_length() - 8) | 1 << 15 | flr << 28
-        with_link = kind != 9
-        lnkcap = speed | link_width << 4 | 3 << 10 if with_link else 0
-        lnksta = speed | link_width << 4 if with_link else 0
-        lnkcap2 = ((1 << (speed + 1)) - 2) if with_link else 0
-        body = (
-            _le(flags, 2) + _le(devcap, 4) + _le(0x2810, 2) + _le(0, 2) + _le(lnkcap, 4) + _le(0, 2)
-            + _le(lnksta, 2) + bytes(0x24 - 0x14) + _le(0x1F, 4) + _le(0, 4) + _le(lnkcap2, 4)
-            + _le(speed if with_link else 0, 2) + bytes(0x3C - 0x32)
-        )
+        with_link = kind not in express_schema.LINKLESS_PORT_TYPES
+        fields = {
+            "pcie_capabilities": {"version": 2, "device_port_type": kind},
+            "device_capabilities": {"max_payload_size_supported_raw": max_payload.bit_length() - 8,
+                                    "role_based_error_reporting": True, "function_level_reset_capability": flr},
+            "device_control": {"raw": _DEVICE_CONTROL_RESET},
+            # Completion Timeout Ranges A-D and Completion Timeout Disable supported
+            "device_capabilities_2": {"completion_timeout_ranges_supported": 0xF,
+                                      "completion_timeout_disable_supported": True},
+        }
+        if with_link:
+            fields.update(
+                link_capabilities={"max_link_speed": speed, "maximum_link_width": link_width, "aspm_support": 3},
+                link_status={"current_link_speed": speed, "negotiated_link_width": link_width},
+                link_capabilities_2={"supported_link_speeds_vector": (1 << speed) - 1},
+                link_control_2={"target_link_speed": speed},
+            )
         self._express = True
-        return self.capability(0x10, body)
+        return self.capability(express_schema.CAP_ID, express_schema.SCHEMA.build(fields)[2:])
 
     # -- extended capabilities --------------------------------------------------------------------------
     def extended_capability(

@@ -24,7 +24,8 @@ from ..msix import MsixLayout
 from ..schema.caps import express as express_schema
 from ..schema.caps import msix as msix_schema
 from ..schema.caps import pm as pm_schema
-from .registers import HEADER_END, Masks, bit, build_masks, capability_access, header_access, locate
+from ..schema import header as header_schema
+from .registers import COMMAND, HEADER_END, Masks, bit, build_masks, capability_access, header_access, locate
 from .rebar import CAP_ID_RESIZABLE_BAR, ResizableBars, resized
 from .sriov import SriovModel, plan_vf_bars, vf_bar_registers
 from .state import DeviceState, HookCallback, MockError
@@ -39,6 +40,7 @@ POWER_STATE = bit(pm_schema.PMCSR, "power_state")
 INITIATE_FLR = bit(express_schema.DEVICE_CONTROL, "initiate_function_level_reset")
 COMMAND_COMPLETED = bit(express_schema.SLOT_STATUS, "command_completed")
 D3HOT = 3
+IO_SPACE, MEMORY_SPACE, BUS_MASTER = (bit(header_schema.COMMAND, name) for name in ("io_space", "memory_space", "bus_master"))
 _MSIX_MIN_BAR = 4096
 _MSIX_MAX_INFERRED_BAR = 1 << 28
 
@@ -52,7 +54,7 @@ def _masks_for(model: Device, image: bytes, plans: list[BarPlan], rom_size: Opti
         header += plan.registers()
     header += rom_registers(header_type, rom_size)
     others = capability_access(model) + vf_bar_registers(vf_plans)
-    end = HEADER_END.get(header_type, 0x40)
+    end = HEADER_END.get(header_type, HEADER_END[0])
     return departures.apply(build_masks(image, header, others, end), model, header + others, end, profile)
 
 
@@ -98,7 +100,7 @@ class MockDevice:
         masks = _masks_for(model, image, self._plans, sizes.get(ROM_INDEX), vf_plans, profile)
         self.config = MockConfig(image, masks.writable, masks.clear, masks.reset, self._state,
                                  w1smask=masks.set, sticky=masks.sticky)
-        self._state.bus_master = lambda: bool(self.config.peek(0x04, 2) & 0x4)
+        self._state.bus_master = lambda: bool(self.config.peek(COMMAND, 2) & BUS_MASTER)
         self._reset_callbacks: list[Callable[[], None]] = []
         self._regions = self._back_bars(bar_data or {})
         self._init_interrupts(model)
@@ -112,7 +114,7 @@ class MockDevice:
             ResizableBars(self, rebar, self._resize_bar)
         vpd_cap = model.find_capability(CAP_VPD)
         self.vpd = VpdModel(self.config, vpd_cap, vpd or b"") if vpd_cap is not None and vpd_cap.fields else None
-        self.config.watch(0x04, 2, lambda old, new: self._state.refresh())
+        self.config.watch(COMMAND, 2, lambda old, new: self._state.refresh())
         self._state.refresh()
 
     # -- construction ---------------------------------------------------------------------
@@ -234,25 +236,25 @@ class MockDevice:
 
     def _watch_bar_sizing(self) -> None:
         """Record BAR sizing (all ones written to a BAR register) while the decode it affects is on."""
-        command_bit = {"memory": 0x2, "io": 0x1}
+        command_bit = {"memory": MEMORY_SPACE, "io": IO_SPACE}
         for plan in self._plans:
             if plan.index == ROM_INDEX:
                 continue
             bit = command_bit[plan.space]
 
             def check(access: Access, plan: BarPlan = plan, bit: int = bit) -> None:
-                if access.width == 4 and access.value == 0xFFFF_FFFF and self.config.peek(0x04, 2) & bit:
+                if access.width == 4 and access.value == 0xFFFF_FFFF and self.config.peek(COMMAND, 2) & bit:
                     self._state.violation(
                         f"BAR {plan.index} sized (all ones written at 0x{access.offset:03x}) while "
-                        f"{'Memory' if bit == 0x2 else 'I/O'} Space decode is on: the BAR moves while it decodes",
+                        f"{'Memory' if bit == MEMORY_SPACE else 'I/O'} Space decode is on: the BAR moves while it decodes",
                         "bar-sizing-decode-on", access)
 
             self.config.on_write(plan.offset, 8 if plan.bits == 64 else 4, check)
 
     def _decoder(self, space: str) -> Callable[[], bool]:
-        enable = 0x2 if space == "memory" else 0x1
+        enable = MEMORY_SPACE if space == "memory" else IO_SPACE
         config = self.config
-        return lambda: bool(config.peek(0x04, 2) & enable) and self.power_state != D3HOT
+        return lambda: bool(config.peek(COMMAND, 2) & enable) and self.power_state != D3HOT
 
     def _init_interrupts(self, model: Device) -> None:
         msix_cap, msi_cap = model.find_capability(CAP_MSIX), model.find_capability(CAP_MSI)

@@ -11,7 +11,7 @@ mistake does there.
 """
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import Iterable, NamedTuple, Optional, Union
 
 from ..errors import PcikitError
 from ..testing import MockDevice
@@ -93,11 +93,11 @@ def _consequence(message: str, profile: str) -> str:
     return f"{profile}: {what.does} ({what.source})"
 
 
-def sizes_from_trace(trace: Trace, slot: tuple[int, int, int]) -> dict[int, int]:
+def sizes_from_trace(trace: Union[Trace, Iterable[TraceAccess]], slot: tuple[int, int, int]) -> dict[int, int]:
     """Memory BAR sizes the trace's own sizing shows: the read after all ones written to a BAR."""
     sizes: dict[int, int] = {}
     probing: Optional[int] = None
-    for access in trace.accesses:
+    for access in _accesses(trace):
         if access.space != "config" or access.slot != slot or not 0x10 <= access.offset < 0x28:
             continue
         index = (access.offset - 0x10) // 4
@@ -109,8 +109,12 @@ def sizes_from_trace(trace: Trace, slot: tuple[int, int, int]) -> dict[int, int]
     return sizes
 
 
-def check(trace: Trace, slot: tuple[int, int, int], dev: MockDevice, sizes: dict[int, int],
-          profile: str = "spec") -> Report:
+def _accesses(trace: Union[Trace, Iterable[TraceAccess]]) -> Iterable[TraceAccess]:
+    return trace.accesses if isinstance(trace, Trace) else trace
+
+
+def check(trace: Union[Trace, Iterable[TraceAccess]], slot: tuple[int, int, int], dev: MockDevice,
+          sizes: dict[int, int], profile: str = "spec") -> Report:
     """Replay the trace's accesses to ``slot`` into ``dev`` (reset first); collect violations."""
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r} (choose from {', '.join(PROFILES)})")
@@ -119,7 +123,7 @@ def check(trace: Trace, slot: tuple[int, int, int], dev: MockDevice, sizes: dict
     found: list[Violation] = []
     skipped: list[str] = []
     counts = {"config": 0, "memory": 0}
-    for access in trace.accesses:
+    for access in _accesses(trace):
         if access.space == "config" and access.slot != slot:
             continue
         before = len(dev.violations)
