@@ -318,6 +318,11 @@ def test_a_bad_flag_is_one_line_naming_it_and_the_subcommand(argv, flag):
     assert err.startswith(f"pcikit {command}: ") and flag in err and "usage:" not in err
 
 
+def test_an_option_before_the_subcommand_is_the_top_level_s():
+    status, out, err = run_pcikit(["--bogus", "list"])
+    assert status == 2 and err == "pcikit: unknown option --bogus (see pcikit --help)\n"
+
+
 def test_machine_flags_do_not_apply_to_json(tmp_path):
     path = tmp_path / "d.txt"
     path.write_text(dump_text([("00:00.0", _endpoint())]))
