@@ -21,7 +21,10 @@ import mmap
 import os
 import stat
 import struct
-from typing import Callable, Optional, Sequence
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Callable, Optional, Sequence
 
 # libudev's search order (Debian's systemd also looks under /lib); the first file that exists
 # is the database, even when it turns out to be unusable.

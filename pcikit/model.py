@@ -8,11 +8,16 @@ in :attr:`Device.problems`, never raised.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, NamedTuple, Optional
 
 from .access.base import ConfigSpace, KernelInfo
 from .address import Address
 from .walk import Found, WalkStop, walk_extended, walk_standard
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple, Optional
+else:
+    from .tuples import NamedTuple
 
 PIN_NAMES = {1: "INTA", 2: "INTB", 3: "INTC", 4: "INTD"}
 CAP_ID_PCIX = 0x07

@@ -12,12 +12,15 @@ not list is named after its device); from 3.12 on it does not (pciutils commit 9
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Mapping, NamedTuple, Optional, Sequence
 
 from .ids import IdDatabase
 
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
 if TYPE_CHECKING:
+    from typing import Mapping, NamedTuple, Optional, Sequence
     from .hwdb import Hwdb
+else:
+    from .tuples import NamedTuple
 
 ENV = "PCIKIT_HWDB"  # "0": no hwdb; a path: that hwdb.bin; unset or "1": libudev's search order
 DISABLE_PARAM = "hwdb.disable"

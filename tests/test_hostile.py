@@ -433,3 +433,14 @@ def test_tui_export_never_writes_under_kernel_trees(tmp_path):
     with pytest.raises(UnsafeFileError, match="never writes under /proc"):
         export.save(Path("/proc"), dev, ".json", "{}")
     assert export.save(tmp_path, dev, ".json", "{}").read_text() == "{}"
+
+
+def test_sysfs_subfolder_links_out_of_the_root_are_not_read(tmp_path):
+    root = _fake_sysfs(tmp_path, "numa_node")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "40").write_text("msix\n")
+    device = root / "devices" / "pci0000:00" / "0000:00:03.0"
+    (device / "msi_irqs").symlink_to(outside)
+    info = sysfs.kernel_info(str(device))
+    assert info.msi_irqs == [] and info.msi_mode is None

@@ -216,8 +216,10 @@ TOPOLOGIES = {
 
 @pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("name", sorted(TOPOLOGIES))
-@pytest.mark.parametrize("flags", [("-P", "-n"), ("-PP", "-nnmm"), ("-PP", "-vmm")], ids=" ".join)
+@pytest.mark.parametrize("flags", [("-P", "-n"), ("-PP", "-nnmm"), ("-PP", "-vmm"), ("-PP", "-n", "-s", "00.0")],
+                         ids=" ".join)
 def test_paths_where_releases_differ(tmp_path, version, name, flags):
+    """-s selects what is shown; the bridges above a selected device are found among all of them."""
     path = tmp_path / f"{name}.txt"
     path.write_text(dump_text(TOPOLOGIES[name]))
     problems = _compare(version, flags, [path])
@@ -272,7 +274,7 @@ def test_quoting_and_long_names(tmp_path):
 
 # -- the live machine --------------------------------------------------------------------------
 
-LIVE_FORMATS = [("-P",), ("-PP",), ("-PP", "-vmm"), ("-mm",), ("-vmm",), ("-vmmk",), ("-nnmm",),
+LIVE_FORMATS = [("-P",), ("-PP",), ("-PP", "-vmm"), ("-mm",), ("-vmm",), ("-vmmk",), ("-k",), ("-nnmm",),
                 ("-b",), ("-b", "-vv"), ("-b", "-vvv")]
 
 
@@ -316,6 +318,11 @@ def test_a_bad_flag_is_one_line_naming_it_and_the_subcommand(argv, flag):
     assert status == 2 and out == ""
     assert len(err.splitlines()) == 1, err
     assert err.startswith(f"pcikit {command}: ") and flag in err and "usage:" not in err
+
+
+def test_an_option_before_the_subcommand_is_the_top_level_s():
+    status, out, err = run_pcikit(["--bogus", "list"])
+    assert status == 2 and err == "pcikit: unknown option --bogus (see pcikit --help)\n"
 
 
 def test_machine_flags_do_not_apply_to_json(tmp_path):
@@ -474,3 +481,62 @@ def test_every_subcommand_names_an_unknown_option(command):
     status, out, err = run_pcikit([command, "--no-such-option"])
     assert status == 2 and out == "", err
     assert err.splitlines() == [f"pcikit {command}: unknown option --no-such-option (see pcikit {command} --help)"]
+
+
+# -- kernel modules (-k "Kernel modules:", -vmmk "Module:") ------------------------------------
+
+def _installed_modules() -> tuple[str, str]:
+    """(release, folder) of an installed kernel's modules, or skip."""
+    import shutil
+
+    if shutil.which("modprobe") is None:
+        pytest.skip("modprobe (kmod) is not installed")
+    for release in sorted(os.listdir("/lib/modules")) if os.path.isdir("/lib/modules") else []:
+        folder = os.path.join("/lib/modules", release)
+        if os.path.isfile(os.path.join(folder, "modules.alias")):
+            return release, folder
+    pytest.skip("no kernel modules installed under /lib/modules")
+
+
+def _libkmod_lookups(release: str, folder: str, aliases: list[str]) -> list[list[str]]:
+    """``modprobe -R`` of each alias in one run: a module that drives no PCI device separates them."""
+    pci_modules = {line.split()[2] for line in open(os.path.join(folder, "modules.alias"))
+                   if line.startswith("alias pci:") and len(line.split()) == 3}
+    names = (os.path.basename(line.split(":")[0]).split(".ko")[0].replace("-", "_")
+             for line in open(os.path.join(folder, "modules.dep")))
+    mark = next(name for name in names if name not in pci_modules)
+    argv = [arg for alias in aliases for arg in (alias, mark)]
+    out = subprocess.run(["modprobe", "-S", release, "-a", "-R", *argv], capture_output=True, text=True).stdout
+    results, current = [], []
+    for line in out.split():
+        if line == mark:
+            results.append([m for i, m in enumerate(current) if i == 0 or current[i - 1] != m])
+            current = []
+        else:
+            current.append(line)
+    assert len(results) == len(aliases), f"modprobe gave {len(results)} answers for {len(aliases)} aliases"
+    return results
+
+
+def test_modules_match_libkmod(batches):
+    """Every corpus device's modalias resolves to the modules libkmod's lookup gives
+    (``modprobe -R``, the call lspci -k makes), repeats dropped as lspci drops them."""
+    from pcikit.access.kmod import modules_for
+    from pcikit.sources import dump_devices
+
+    release, folder = _installed_modules()
+    aliases = set()
+    for path in batches:
+        for dev in dump_devices(path):
+            sub = dev.subsystem or (0, 0)
+            aliases.add("pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X" % (
+                dev.vendor_id, dev.device_id, sub[0], sub[1], dev.class_code >> 16, dev.class_word & 0xFF,
+                dev.prog_if))
+    problems, several = [], 0
+    for alias, want in zip(sorted(aliases), _libkmod_lookups(release, folder, sorted(aliases))):
+        several += len(want) > 1
+        got = modules_for(alias, folder)
+        if got != want:
+            problems.append(f"{alias}: libkmod {want}, pcikit {got}")
+    assert len(aliases) > 100 and several > 0, (len(aliases), several)
+    assert not problems, "\n".join(problems[:10])

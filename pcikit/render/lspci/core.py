@@ -1,13 +1,16 @@
 """Device-level lspci output: the terse line, verbose header, capabilities, kernel lines, hex."""
 from __future__ import annotations
 
-from typing import Iterable, Optional
 
 from ...model import Device
 from .context import LspciOptions, RenderContext
 from .dialect import V3_10
 from .names import Namer
 from .slots import slot_label, topology
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Iterable, Optional
 
 
 def show_terse(ctx: RenderContext, slot: str) -> None:
