@@ -216,8 +216,10 @@ TOPOLOGIES = {
 
 @pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("name", sorted(TOPOLOGIES))
-@pytest.mark.parametrize("flags", [("-P", "-n"), ("-PP", "-nnmm"), ("-PP", "-vmm")], ids=" ".join)
+@pytest.mark.parametrize("flags", [("-P", "-n"), ("-PP", "-nnmm"), ("-PP", "-vmm"), ("-PP", "-n", "-s", "00.0")],
+                         ids=" ".join)
 def test_paths_where_releases_differ(tmp_path, version, name, flags):
+    """-s selects what is shown; the bridges above a selected device are found among all of them."""
     path = tmp_path / f"{name}.txt"
     path.write_text(dump_text(TOPOLOGIES[name]))
     problems = _compare(version, flags, [path])
