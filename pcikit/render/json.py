@@ -163,10 +163,20 @@ def _indented(value: Any, newline: str, write: Callable[[str], None]) -> None:
             write("{}")
             return
         inner = newline + "  "
-        write("{" + inner)
-        for index, (key, item) in enumerate(value.items()):
-            write(("," + inner if index else "") + _escape(_key(key)) + ": ")
-            _indented(item, inner, write)
+        separator = "{" + inner
+        for key, item in value.items():
+            start = separator + _escape(key if type(key) is str else _key(key)) + ": "
+            separator = "," + inner
+            kind = type(item)  # the common leaves inline (exact types: subclasses take the long way)
+            if kind is int:
+                write(start + int.__repr__(item))
+            elif kind is str:
+                write(start + _escape(item))
+            elif kind is bool or item is None:
+                write(start + _KEYWORDS[item])
+            else:
+                write(start)
+                _indented(item, inner, write)
         write(newline + "}")
     else:
         raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
