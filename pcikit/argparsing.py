@@ -50,6 +50,13 @@ class CommandParser(argparse.ArgumentParser):
         self._given = [str(arg) for arg in (args if args is not None else [])]
         return super().parse_known_args(args, namespace)
 
+    def _before_subcommand(self) -> list[str]:
+        """What this parser was given before its subcommand's name (all of it without subcommands)."""
+        if self._subparsers is None:
+            return self._given
+        first = next((i for i, arg in enumerate(self._given) if not arg.startswith("-")), len(self._given))
+        return self._given[:first]
+
     def _unknown_option(self) -> Optional[str]:
         """The first option this parser does not take (before ``--``; before the subcommand), if any."""
         for arg in self._given:
@@ -75,6 +82,8 @@ class CommandParser(argparse.ArgumentParser):
         """Parse; an argument nobody takes is reported by the subcommand it was given to."""
         parsed, extras = self.parse_known_args(args, namespace)
         prog = vars(parsed).pop(_PROG, self.prog)
+        if extras and extras[0] in self._before_subcommand():
+            prog = self.prog  # given before the subcommand: this parser's
         if extras:
             what = "option" if extras[0].startswith("-") else "argument"
             self.exit(2, f"{prog}: unknown {what} {extras[0]} (see {prog} --help)\n")

@@ -216,8 +216,10 @@ TOPOLOGIES = {
 
 @pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("name", sorted(TOPOLOGIES))
-@pytest.mark.parametrize("flags", [("-P", "-n"), ("-PP", "-nnmm"), ("-PP", "-vmm")], ids=" ".join)
+@pytest.mark.parametrize("flags", [("-P", "-n"), ("-PP", "-nnmm"), ("-PP", "-vmm"), ("-PP", "-n", "-s", "00.0")],
+                         ids=" ".join)
 def test_paths_where_releases_differ(tmp_path, version, name, flags):
+    """-s selects what is shown; the bridges above a selected device are found among all of them."""
     path = tmp_path / f"{name}.txt"
     path.write_text(dump_text(TOPOLOGIES[name]))
     problems = _compare(version, flags, [path])
@@ -316,6 +318,11 @@ def test_a_bad_flag_is_one_line_naming_it_and_the_subcommand(argv, flag):
     assert status == 2 and out == ""
     assert len(err.splitlines()) == 1, err
     assert err.startswith(f"pcikit {command}: ") and flag in err and "usage:" not in err
+
+
+def test_an_option_before_the_subcommand_is_the_top_level_s():
+    status, out, err = run_pcikit(["--bogus", "list"])
+    assert status == 2 and err == "pcikit: unknown option --bogus (see pcikit --help)\n"
 
 
 def test_machine_flags_do_not_apply_to_json(tmp_path):

@@ -112,3 +112,21 @@ def test_a_virtio_queue_vector_past_the_table():
     bar = stored.bar(models.STRUCTURE_BAR)
     bar.write16(models.COMMON + spec.QUEUE_MSIX_VECTOR, 7)
     assert bar.read16(models.COMMON + spec.QUEUE_MSIX_VECTOR) == 7 and _kinds(stored) == ["virtio-vector-range"]
+
+
+@pytest.mark.parametrize("profile, read_panics, write_panics", [
+    ("cloud-hypervisor-v51", True, True), ("cloud-hypervisor-v52", True, False), ("cloud-hypervisor", False, False),
+])
+def test_old_cloud_hypervisor_releases_panic_on_bad_widths(profile, read_panics, write_panics):
+    from pcikit.testing import VmmPanic
+
+    dev, _, table = _device(profile=profile)
+    dev.config.write16(0x04, 0x2)
+    for access, panics in ((lambda: dev.bar(0).read16(table), read_panics),
+                           (lambda: dev.bar(0).write16(table, 1), write_panics)):
+        if panics:
+            with pytest.raises(VmmPanic, match=f"{profile} panics"):
+                access()
+        else:
+            access()
+    assert _kinds(dev) == ["msix-width", "msix-width"]

@@ -88,3 +88,13 @@ def test_hostile_trace_lines_stay_bounded():
     trace = read_trace(io.StringIO(text))
     assert [(a.line, a.offset, a.width) for a in trace.accesses] == [(503, 4, 2)]
     assert len(trace.problems) == MAX_PROBLEMS + 1 and trace.problems[-1].startswith("more unreadable")
+
+
+def test_an_old_cloud_hypervisor_panics_and_the_replay_stops_there(tmp_path):
+    path = _trace(tmp_path, MMIO.format(kind="read", addr=0xFEBD1004, value=0, size=2),
+                  MMIO.format(kind="write", addr=0xFEBD1008, value=0x1, size=2))
+    result = run_cli("trace", "check", path, "-s", "00:03.0", "--spec", SPEC, "--profile", "cloud-hypervisor-v52", "--json")
+    report = json.loads(result.stdout)
+    assert result.returncode == 1 and [v["line"] for v in report["violations"]] == [10]
+    assert report["skipped"] == ["line 10: cloud-hypervisor-v52 panics here; the rest of the trace is not replayed"]
+    assert "panics the VMM" in report["violations"][0]["consequence"]

@@ -17,7 +17,7 @@ from typing import Sequence
 
 from ..argparsing import CommandParser
 from ..errors import NoSuchDeviceError, PcikitError
-from ..testing.profiles import PROFILES
+from ..testing.profiles import ALL_PROFILES
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_TROUBLE = 0, 1, 2
 
@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--spec", metavar="FILE", help="the device as a spec (TOML)")
     source.add_argument("-F", dest="dump", metavar="DUMP", help="the device from an lspci dump")
     source.add_argument("--qemu", metavar="ARGS", help="the device from a paused QEMU machine started with ARGS")
-    check.add_argument("--profile", choices=PROFILES, default="spec", help="whose rules and consequences (default spec)")
+    check.add_argument("--profile", choices=ALL_PROFILES, default="spec", help="whose rules and consequences (default spec)")
     check.add_argument("--json", action="store_true", help="print the violations as JSON")
     return parser
 
@@ -60,7 +60,7 @@ def _device(args: argparse.Namespace):
     if args.spec:
         fixture = build(load_spec(args.spec))
     elif args.dump:
-        return MockDevice.from_dump(args.dump, args.slot), {}
+        return MockDevice.from_dump(args.dump, args.slot, profile=args.profile), {}
     else:
         from ..fixture.capture import capture_device
         from ..qemu.probe import probe, write_masks
@@ -74,7 +74,8 @@ def _device(args: argparse.Namespace):
         finally:
             source.close()
         fixture = build(parse_spec(captured.document, f"<QEMU {args.slot}>"))
-    return MockDevice.from_fixture(fixture), {bar.index: bar.size for bar in fixture.spec.bars if bar.size}
+    mock = MockDevice.from_fixture(fixture, profile=args.profile)  # it answers as the profile's emulator
+    return mock, {bar.index: bar.size for bar in fixture.spec.bars if bar.size}
 
 
 def cmd_check(args: argparse.Namespace) -> int:

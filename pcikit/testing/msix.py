@@ -22,7 +22,7 @@ from ..schema.caps.msix import ENTRY_SIZE, MASK_BIT, VECTOR_CONTROL_OFFSET as VE
 from .config import MockConfig
 from .profiles import answer
 from .registers import bit, locate
-from .state import DeviceState, MockError
+from .state import DeviceState, MockError, VmmPanic
 
 ENABLE = bit(msix_schema.MESSAGE_CONTROL, "enable")
 FUNCTION_MASK = bit(msix_schema.MESSAGE_CONTROL, "function_mask")
@@ -156,10 +156,11 @@ class MsixModel:
 
     # -- software accesses routed here by the BAR region ---------------------------------------
     def _bad_width(self, what: str, kind: str, offset: int, width: int) -> None:
-        self._state.violation(
-            f"MSI-X {what} {kind} of {width} byte(s) at {offset:#x}: only aligned DWORD/QWORD accesses are allowed",
-            "msix-width",
-        )
+        message = f"MSI-X {what} {kind} of {width} byte(s) at {offset:#x}: only aligned DWORD/QWORD accesses are allowed"
+        self._state.violation(message, "msix-width")
+        fate = answer("msix_bad_width", self._state.profile)
+        if fate == "panic" or (fate == "panic-on-read" and kind == "read"):
+            raise VmmPanic(f"{self._state.profile} panics: {message}")
 
     def _bad_read(self, width: int) -> int:
         """What a bad-width read answers under the device's profile (all ones, or QEMU's 0)."""

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from typing import NamedTuple, Optional
 
-PROFILES = ("spec", "qemu", "cloud-hypervisor", "firecracker")
+PROFILES = ("spec", "qemu", "cloud-hypervisor", "firecracker")  # each behaviour has a fact for each
 
 
 class Fact(NamedTuple):
     """What one emulator does, and where that is written; ``answer`` is what the mock answers
-    (for behaviours the mock applies): "ones", "zero" or "device" (the access goes through)."""
+    (for behaviours the mock applies): "ones", "zero", "device" (the access goes through),
+    "panic" / "panic-on-read" (the VMM dies: :class:`~pcikit.testing.state.VmmPanic` is raised)."""
 
     does: str
     source: str
@@ -135,10 +136,21 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
 )
 
 
+_CH_OLD = "cloud-hypervisor {} pci/src/msix.rs"
+VARIANTS: dict[str, tuple[str, dict[str, Fact]]] = {  # older releases: a base profile with facts replaced
+    "cloud-hypervisor-v52": ("cloud-hypervisor", {"msix_bad_width": Fact(
+        "a bad-width read panics the VMM; a bad-width write is dropped (reading)", _CH_OLD.format("v52"),
+        "panic-on-read")}),
+    "cloud-hypervisor-v51": ("cloud-hypervisor", {"msix_bad_width": Fact(
+        "any bad-width access panics the VMM", _CH_OLD.format("v51"), "panic")}),
+}
+ALL_PROFILES = PROFILES + tuple(VARIANTS)
+
+
 def check_profile(profile: str) -> str:
-    """``profile`` when it is one of :data:`PROFILES`, else ValueError naming them."""
-    if profile not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r} (choose from {', '.join(PROFILES)})")
+    """``profile`` when it is one of :data:`ALL_PROFILES`, else ValueError naming them."""
+    if profile not in ALL_PROFILES:
+        raise ValueError(f"unknown profile {profile!r} (choose from {', '.join(ALL_PROFILES)})")
     return profile
 
 
@@ -156,5 +168,8 @@ def behaviour(name: str) -> Behaviour:
 
 
 def fact(name: str, profile: str) -> Fact:
-    """What ``profile`` does for behaviour ``name``."""
+    """What ``profile`` (or a variant of it: an older release) does for behaviour ``name``."""
+    if profile in VARIANTS:
+        base, replaced = VARIANTS[profile]
+        return replaced.get(name) or behaviour(name).facts[base]
     return behaviour(name).facts[profile]

@@ -20,6 +20,10 @@ class MockError(PcikitError):
     """A mock device used in a way its model cannot honour (no such BAR, no MSI-X, ...)."""
 
 
+class VmmPanic(MockError):
+    """The emulated VMM would have panicked on this access (a profile of a release that does)."""
+
+
 @dataclass
 class _Failure:
     space: Optional[str]  # None: any access; "config"; "bar": any BAR; "bar0".."bar5"

@@ -15,7 +15,8 @@ from typing import Iterable, NamedTuple, Optional, Union
 
 from ..errors import PcikitError
 from ..testing import MockDevice
-from ..testing.profiles import PROFILES, fact
+from ..testing.profiles import check_profile, fact
+from ..testing.state import VmmPanic
 from .parse import Trace, TraceAccess
 
 CAP_ID_MSIX = 0x11
@@ -116,8 +117,7 @@ def _accesses(trace: Union[Trace, Iterable[TraceAccess]]) -> Iterable[TraceAcces
 def check(trace: Union[Trace, Iterable[TraceAccess]], slot: tuple[int, int, int], dev: MockDevice,
           sizes: dict[int, int], profile: str = "spec") -> Report:
     """Replay the trace's accesses to ``slot`` into ``dev`` (reset first); collect violations."""
-    if profile not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r} (choose from {', '.join(PROFILES)})")
+    check_profile(profile)
     dev.reset()
     msix = _msix_offset(dev)
     found: list[Violation] = []
@@ -135,26 +135,38 @@ def check(trace: Union[Trace, Iterable[TraceAccess]], slot: tuple[int, int, int]
             if extra:
                 found.append(Violation(access.line, describe(access), extra, f"{profile}: MSI-X state unchanged",
                                        "msix-control-width"))
-            refused = _replay(lambda: _replay_config(dev, access))
+            step = lambda: _replay_config(dev, access)  # noqa: E731
         else:
             window = next(((start, index) for start, end, index in _bar_windows(dev, sizes)
                            if start <= access.address < end), None)
             if window is None:
                 continue
-            refused = _replay(lambda: _replay_bar(dev, window[1], access.address - window[0], access))
+            step = lambda: _replay_bar(dev, window[1], access.address - window[0], access)  # noqa: E731
+        panicked = False
+        try:
+            refused = _replay(step)
+        except VmmPanic:
+            refused, panicked = None, True
+            skipped.append(f"line {access.line}: {profile} panics here; the rest of the trace is not replayed")
         if refused:
             found.append(Violation(access.line, describe(access), refused, kind="refused"))
         counts[access.space] += 1
         for message in dev.violations[before:]:
             found.append(Violation(access.line, describe(access), str(message), _consequence(str(message), profile),
                                    getattr(message, "kind", "protocol")))
+        if panicked:
+            break
     return Report(found, counts["config"], counts["memory"], skipped)
 
 
 def _replay(action) -> Optional[str]:
-    """Run one replayed access; the reason when the mock refuses it (misaligned, out of range)."""
+    """Run one replayed access; the reason when the mock refuses it (misaligned, out of range).
+
+    A :class:`VmmPanic` passes through: the emulated VMM is gone, the replay ends there."""
     try:
         action()
+    except VmmPanic:
+        raise
     except (PcikitError, ValueError) as exc:
         return f"refused: {exc}"
     return None

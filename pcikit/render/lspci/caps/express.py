@@ -203,7 +203,7 @@ def _device(ctx: RenderContext, f, port_type: int) -> None:
 
 def _link(ctx: RenderContext, f, port_type: int) -> None:
     cap, ctl, sta = f.link_capabilities, f.link_control, f.link_status
-    speeds = _LINK_SPEED_3_14 if ctx.dialect >= V3_14 else _LINK_SPEED
+    speeds = _speeds(ctx)
     ctx.write(_link_capabilities(ctx, cap))
 
     text = f"\t\tLnkCtl:\tASPM {_ASPM_ENABLED[ctl.aspm_control]};"
@@ -231,10 +231,15 @@ def _link(ctx: RenderContext, f, port_type: int) -> None:
     )
 
 
+def _speeds(ctx: RenderContext) -> dict[int, str]:
+    """Link speed names of the release (3.14 knows 128 GT/s)."""
+    return _LINK_SPEED_3_14 if ctx.dialect >= V3_14 else _LINK_SPEED
+
+
 def _link_capabilities(ctx: RenderContext, cap) -> str:
     """The two LnkCap lines."""
     aspm = cap.aspm_support
-    speeds = _LINK_SPEED_3_14 if ctx.dialect >= V3_14 else _LINK_SPEED
+    speeds = _speeds(ctx)
     text = (
         f"\t\tLnkCap:\tPort #{cap.port_number}, Speed {speeds.get(cap.max_link_speed, 'unknown')}, "
         f"Width x{cap.maximum_link_width}, ASPM {_ASPM_SUPPORT[aspm]}"
@@ -259,7 +264,7 @@ def _rcd_link(ctx: RenderContext, f) -> None:
     """lspci 3.13+'s cap_express_link_rcd: the RCRB link registers of a Restricted CXL Device,
     with 3.9's LnkCtl wording (``Disabled``, no RCB or Flit Mode) and an RCiEP's speed comparison."""
     cap, ctl, sta = f.link_capabilities, f.link_control, f.link_status
-    speeds = _LINK_SPEED_3_14 if ctx.dialect >= V3_14 else _LINK_SPEED
+    speeds = _speeds(ctx)
     speed, width = sta.current_link_speed, sta.negotiated_link_width
     rciep = exp.ROOT_COMPLEX_INTEGRATED_ENDPOINT
     ctx.write(
