@@ -12,10 +12,9 @@ Names are imported on first use, so ``pcikit list`` and the pytest plugin start 
 """
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any, Union
-
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
 if TYPE_CHECKING:
+    from typing import Any, Union
     from .access import BytesConfig, ConfigSpace
     from .address import Address
     from .errors import PcikitError
@@ -33,6 +32,8 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'pcikit' has no attribute {name!r}")
+    import importlib  # here, not at the top: ``import pcikit`` stays nearly free
+
     return getattr(importlib.import_module(f"pcikit.{module}"), name)
 
 

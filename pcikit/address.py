@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 import re
-from typing import NamedTuple, Optional
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import NamedTuple, Optional
+else:
+    from .tuples import NamedTuple
 
 _SLOT_RE = re.compile(r"^(?:([0-9a-fA-F]{1,8}):)?([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2})\.([0-7])$")
 

@@ -5,14 +5,15 @@ device / nothing matched / differences (``diff``), 2 usage or input errors.
 """
 from __future__ import annotations
 
-import argparse
 import os
-import re
 import sys
-from typing import Callable, Optional, Sequence
 
-from .argparsing import CommandParser
 from .errors import NoSuchDeviceError, PcikitError
+
+TYPE_CHECKING = False  # typing and argparse are imported when needed: start-up cost
+if TYPE_CHECKING:
+    import argparse
+    from typing import Callable, Optional, Sequence
 
 EXIT_OK, EXIT_NOMATCH, EXIT_USAGE = 0, 1, 2
 
@@ -43,7 +44,7 @@ def _name_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _lspci_format_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("lspci formats")
+    group = parser.add_argument_group("lspci formats", "as lspci prints them (show: implies --format lspci)")
     group.add_argument("-m", dest="machine", action="count", default=0,
                        help="machine-readable: -mm one quoted line per device, -vmm tagged records, -m the old format")
     group.add_argument("-P", dest="path", action="count", default=0,
@@ -67,13 +68,7 @@ def _dialect(args: argparse.Namespace):
         raise UsageError(str(exc)) from None
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argparse tree (also used for ``--help`` output)."""
-    parser = CommandParser(prog="pcikit", description="Inspect, test and emulate PCI/PCIe devices.")
-    parser.add_argument("--version", action="version", version="pcikit 0.1.0")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    p = sub.add_parser("list", help="one line per device, like lspci")
+def _list_parser(p: argparse.ArgumentParser) -> None:
     _source_options(p)
     _dialect_option(p)
     _name_options(p)
@@ -81,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="lspci's verbose output, as lspci -v: the full details (-vv, -vvv more); with -mm tagged records")
     _lspci_format_options(p)
 
-    p = sub.add_parser("show", help="device details (-v/-vv/-vvv; --format text|lspci|json)")
+
+def _show_parser(p: argparse.ArgumentParser) -> None:
     _source_options(p)
     _dialect_option(p)
     _name_options(p)
@@ -97,31 +93,61 @@ def build_parser() -> argparse.ArgumentParser:
                    help="read FILE as BAR N of the selected device, to show its MSI-X vectors "
                         "(show never reads live BARs; pcikit msix does)")
 
-    p = sub.add_parser("tree", help="bus topology like lspci -tv")
+
+def _tree_parser(p: argparse.ArgumentParser) -> None:
     _source_options(p)
     _dialect_option(p)
     _name_options(p)
     p.add_argument("-v", dest="verbose", action="count", default=0, help="add device names")
 
-    p = sub.add_parser("dump", help="hex dumps that lspci -F reads back, or raw images")
+
+def _dump_parser(p: argparse.ArgumentParser) -> None:
     _source_options(p)
     _dialect_option(p)
     p.add_argument("-D", dest="domains", action="store_true", default=None, help="always show PCI domains")
     p.add_argument("-x", dest="hex_level", action="count", default=0, help="-x 64 bytes, -xxx 256, -xxxx 4096")
     p.add_argument("--binary", metavar="DIR", help="write one raw config image per device into DIR")
 
-    for name, helptext in (
-        ("msix", "MSI-X vector tables and pending bits"),
-        ("diff", "field-by-field differences between two devices"),
-        ("fixture", "build fixtures from specs, capture devices into specs"),
-        ("tui", "interactive inspector (Textual)"),
-        ("health", "PCIe health verdicts (link speed/width, AER, DPC, ...)"),
-        ("export", "many hosts' dumps into a Parquet dataset"),
-        ("query", "SQL over an exported dataset (DuckDB)"),
-        ("trace", "check a driver's recorded accesses (QEMU trace logs) against a device"),
-    ):
-        p = sub.add_parser(name, help=helptext, add_help=False)
-        p.add_argument("rest", nargs=argparse.REMAINDER)
+
+def _delegated_parser(p: argparse.ArgumentParser) -> None:
+    import argparse
+
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+
+
+# name -> (help, options builder, add_help); subcommands in --help order
+_SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], bool]] = {
+    "list": ("one line per device, like lspci", _list_parser, True),
+    "show": ("device details (-v/-vv/-vvv; --format text|lspci|json)", _show_parser, True),
+    "tree": ("bus topology like lspci -tv", _tree_parser, True),
+    "dump": ("hex dumps that lspci -F reads back, or raw images", _dump_parser, True),
+    "msix": ("MSI-X vector tables and pending bits", _delegated_parser, False),
+    "diff": ("field-by-field differences between two devices", _delegated_parser, False),
+    "fixture": ("build fixtures from specs, capture devices into specs", _delegated_parser, False),
+    "tui": ("interactive inspector (Textual)", _delegated_parser, False),
+    "health": ("PCIe health verdicts (link speed/width, AER, DPC, ...)", _delegated_parser, False),
+    "export": ("many hosts' dumps into a Parquet dataset", _delegated_parser, False),
+    "query": ("SQL over an exported dataset (DuckDB)", _delegated_parser, False),
+    "trace": ("check a driver's recorded accesses (QEMU trace logs) against a device", _delegated_parser, False),
+}
+
+
+def build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
+    """The argparse tree (also used for ``--help`` output).
+
+    ``command``: build only that subcommand's parser (start-up time: each one costs argparse
+    work); None or an unknown name builds them all, so help and "invalid choice" errors list
+    every subcommand.
+    """
+    from .argparsing import CommandParser
+
+    parser = CommandParser(prog="pcikit", description="Inspect, test and emulate PCI/PCIe devices.")
+    parser.add_argument("--version", action="version", version="pcikit 0.1.0")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    names = [command] if command in _SUBCOMMANDS else list(_SUBCOMMANDS)
+    for name in names:
+        helptext, add_options, add_help = _SUBCOMMANDS[name]
+        add_options(sub.add_parser(name, help=helptext, add_help=add_help))
     return parser
 
 
@@ -138,9 +164,11 @@ def _filters(args: argparse.Namespace) -> tuple:
 
 def _bar_files(specs: Sequence[str]) -> dict[int, str]:
     """``--bar N=FILE`` options as {BAR index: file}."""
+    files: dict[int, str] = {}
+    if not specs:
+        return files
     from .barmap import parse_bar_option
 
-    files: dict[int, str] = {}
     for spec in specs:
         try:
             index, path = parse_bar_option(spec)
@@ -198,14 +226,20 @@ def _hwdb_choice(args: argparse.Namespace):
         raise UsageError(str(exc)) from None
 
 
-_RAW_BYTE = re.compile("[\udc80-\udcff]")
+def _raw_bytes(text: str) -> bool:
+    """True when ``text`` carries raw bytes as surrogate escapes (only non-ASCII text can)."""
+    if text.isascii():
+        return False
+    import re
+
+    return re.search("[\udc80-\udcff]", text) is not None
 
 
 def _write(text: str) -> None:
     """Write to stdout. Text carrying raw bytes (surrogate escapes: lspci prints such bytes
     unchanged) goes out as UTF-8 with those bytes as they are, whatever the locale."""
     buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is not None and _RAW_BYTE.search(text):
+    if buffer is not None and _raw_bytes(text):
         sys.stdout.flush()
         buffer.write(text.encode("utf-8", "surrogateescape"))
         return
@@ -252,9 +286,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
         regions = _bar_regions(source, devices, stack)
         if args.format == "json":
-            from .render.json import dumps
+            from .render.json import iter_dumps
 
-            _write(dumps(devices, _namer(args).ids, regions) + "\n")
+            for text in iter_dumps(_handed_over(devices), _namer(args).ids, regions):
+                _write(text)  # streamed: one device's document at a time
+            _write("\n")
             return EXIT_OK
         from .render.text import render_text
 
@@ -262,14 +298,24 @@ def cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _handed_over(devices: list):
+    """The devices in order, each dropped from ``devices`` as it is handed over, so a device
+    (and everything decoded from it) is freed once its output is written."""
+    devices.reverse()
+    while devices:
+        yield devices.pop()
+
+
 def _bar_regions(source, devices: list, stack) -> dict:
     """Per device address: (regions, why-unmapped) of the MSI-X table/PBA BARs given by ``--bar``.
 
     ``show`` never maps live BARs (lspci never touches them): ``pcikit msix`` reads live tables.
     """
-    from .commands.msix import msix_regions
-    from .msix import CAP_ID_MSIX
     from .sources import BarFileSource
+
+    if not source.live and not isinstance(source, BarFileSource):
+        return {}  # a dump or spec without --bar files: nothing to map or explain
+    from .msix import CAP_ID_MSIX
 
     if isinstance(source, BarFileSource) and len(devices) != 1:
         raise UsageError(f"--bar maps a BAR of one device, but {len(devices)} are selected (narrow with -s)")
@@ -279,8 +325,12 @@ def _bar_regions(source, devices: list, stack) -> dict:
         if cap is None or cap.fields is None:
             continue
         if isinstance(source, BarFileSource):
+            from .commands.msix import msix_regions
+
             regions[dev.address] = msix_regions(BarFileSource(source.inner, source.files, files_only=True), dev, stack)
-        elif source.live:
+        elif not source.live:  # offline: BAR images held beside a dump or in a spec, else why not
+            regions[dev.address] = msix_regions(source, dev, stack)
+        else:
             from .msix import MsixLayout
 
             layout = MsixLayout.from_fields(cap.fields)
@@ -378,21 +428,38 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     _tolerant_stdout()
     if not argv:
         argv = ["tui"] if sys.stdout.isatty() and sys.stdin.isatty() else ["list"]
-    parser = build_parser()
-    try:
-        if argv[0] in _DELEGATED:  # argparse's REMAINDER drops leading options: hand over everything
-            args = argparse.Namespace(command=argv[0], rest=argv[1:])
-        else:
-            args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0) and EXIT_USAGE
-    if args.command is None:
-        parser.print_help(sys.stderr)
-        return EXIT_USAGE
+    args = _quick_args(argv)
+    if args is None:
+        import argparse
+
+        parser = build_parser(argv[0])
+        try:
+            if argv[0] in _DELEGATED:  # argparse's REMAINDER drops leading options: hand over everything
+                args = argparse.Namespace(command=argv[0], rest=argv[1:])
+            else:
+                args = parser.parse_args(argv)
+        except SystemExit as exc:
+            return int(exc.code or 0) and EXIT_USAGE
+        if args.command is None:
+            parser.print_help(sys.stderr)
+            return EXIT_USAGE
     try:
         return run_reporting(COMMANDS[args.command], args)
     except KeyboardInterrupt:
         return 130
+
+
+def _quick_args(argv: list[str]):
+    """The namespace of an everyday ``list``/``show`` command line, parsed without argparse
+    (start-up time); None when argparse must parse it (see :mod:`pcikit.quickargs`)."""
+    if argv[0] not in ("list", "show"):
+        return None
+    from types import SimpleNamespace
+
+    from .quickargs import quick_parse
+
+    values = quick_parse(_SUBCOMMANDS[argv[0]][1], argv[1:])
+    return None if values is None else SimpleNamespace(command=argv[0], **values)
 
 
 def _tolerant_stdout() -> None:

@@ -21,7 +21,10 @@ import mmap
 import os
 import stat
 import struct
-from typing import Callable, Optional, Sequence
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Callable, Optional, Sequence
 
 # libudev's search order (Debian's systemd also looks under /lib); the first file that exists
 # is the database, even when it turns out to be unusable.
@@ -74,7 +77,7 @@ _CLASSES: dict[bytes, Callable[[int], bool]] = {
     b"xdigit": lambda c: chr(c) in "0123456789abcdefABCDEF",
 }
 
-_STAR = -1  # token for '*'; other tokens are frozensets of matching bytes (None: never matches)
+_STAR = -1  # the token for "*"; every other token is the frozenset of bytes it matches
 _ALL = frozenset(range(1, 256))
 
 
@@ -102,7 +105,7 @@ def _bracket_items(pattern: bytes, i: int) -> tuple[list, int]:
                 items.append(frozenset(b for b in range(1, 256) if test(b)) if test else None)
                 i = j + 2
                 continue
-            if kind != 0x3A and i + 4 < end + 1 and pattern[i + 3 : i + 5] == bytes((kind, 0x5D)):
+            if kind != 0x3A and i + 5 <= end and pattern[i + 3 : i + 5] == bytes((kind, 0x5D)):
                 items.append(frozenset((pattern[i + 2],)))
                 i += 5
                 continue

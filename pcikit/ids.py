@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Optional
 
 from .errors import PcikitError
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 SEARCH_PATH = (
     "/usr/share/hwdata/pci.ids",
@@ -20,13 +23,14 @@ SEARCH_PATH = (
 )
 ENV_VAR = "PCIKIT_IDS"
 
-_TOP_LINE = re.compile(rb"\n[^\t#\n]")  # a line starting a new vendor or class
-_VENDOR_LINE = re.compile(rb"\n([0-9a-f]{4})  ")
+# Patterns are compiled on first use (re caches them): a listing needs one or two of them.
+_TOP_LINE = rb"\n[^\t#\n]"  # a line starting a new vendor or class
+_VENDOR_LINE = rb"\n([0-9a-f]{4})  "
 _INDEX_AFTER = 16  # distinct vendor look-ups before one full index pass (~5 ms) pays off
-_DEVICE_LINE = re.compile(rb"\n\t([0-9a-f]{4})  ")
+_DEVICE_LINE = rb"\n\t([0-9a-f]{4})  "
 _BIG_BLOCK = 4096  # vendor blocks larger than this get a device index ...
 _SCANS_BEFORE_INDEX = 8  # ... once this many device look-ups have scanned them (a listing names a few)
-_LEVEL1_OR_TOP = re.compile(rb"\n(?:\t[^\t#\n]|[^\t#\n])")
+_LEVEL1_OR_TOP = rb"\n(?:\t[^\t#\n]|[^\t#\n])"
 
 
 MAX_IDS_BYTES = 64 << 20  # pci.ids is ~1.5 MB; anything past 64 MiB (compressed or not) is refused
@@ -76,7 +80,7 @@ class IdDatabase:
 
     def __init__(self, data: bytes, path: Optional[str] = None) -> None:
         self.path = path
-        self._data = b"\n" + data.replace(b"\r\n", b"\n")
+        self._data = b"\n" + (data.replace(b"\r\n", b"\n") if b"\r" in data else data)  # no copy when LF only
         self._cache: dict[tuple, Optional[str]] = {}
         self._vendor_index: Optional[dict[int, int]] = None
         self._blocks: dict[tuple, Any] = {}
@@ -106,8 +110,8 @@ class IdDatabase:
         pos = self._data.find(key, start, end)
         return -1 if pos < 0 else pos + 1
 
-    def _block_end(self, start: int, pattern: re.Pattern) -> int:
-        match = pattern.search(self._data, start)
+    def _block_end(self, start: int, pattern: bytes) -> int:
+        match = re.compile(pattern).search(self._data, start)
         return match.start() if match else len(self._data)
 
     def _vendor_pos(self, vendor: int) -> int:
@@ -117,7 +121,7 @@ class IdDatabase:
                 return self._find(b"\n%04x  " % vendor, 0, self._classes_start or len(self._data))
             self._vendor_index = {
                 int(m.group(1), 16): m.start() + 1
-                for m in _VENDOR_LINE.finditer(self._data, 0, self._classes_start or len(self._data))
+                for m in re.compile(_VENDOR_LINE).finditer(self._data, 0, self._classes_start or len(self._data))
             }
         return self._vendor_index.get(vendor, -1)
 
@@ -138,22 +142,20 @@ class IdDatabase:
             if scans <= _SCANS_BEFORE_INDEX:
                 return None
             self._blocks[key] = {
-                int(m.group(1), 16): m.start() + 1 for m in _DEVICE_LINE.finditer(self._data, vpos, vend)
+                int(m.group(1), 16): m.start() + 1 for m in re.compile(_DEVICE_LINE).finditer(self._data, vpos, vend)
             }
         return self._blocks[key]
 
-    def _device_pos(self, vendor: int, device: int) -> tuple[int, int]:
+    def _device_pos(self, vendor: int, device: int) -> int:
         vpos, vend = self._vendor_block(vendor)
         if vpos < 0:
-            return -1, -1
+            return -1
         index = self._device_index(vendor, vpos, vend)
         if index is not None:
             dpos = index.get(device, -1)
         else:
             dpos = self._find(b"\n\t%04x  " % device, vpos, vend)
-        if dpos < 0:
-            return -1, -1
-        return dpos, self._block_end(dpos, _LEVEL1_OR_TOP)
+        return dpos
 
     def vendor(self, vendor: int) -> Optional[str]:
         """Vendor name."""
@@ -167,7 +169,7 @@ class IdDatabase:
         """Device name under its vendor."""
         key = ("d", vendor, device)
         if key not in self._cache:
-            pos, _ = self._device_pos(vendor, device)
+            pos = self._device_pos(vendor, device)
             self._cache[key] = self._line_name(pos) if pos >= 0 else None
         return self._cache[key]
 
@@ -175,9 +177,10 @@ class IdDatabase:
         """Subsystem name listed under the device, or None."""
         key = ("s", vendor, device, sub_vendor, sub_device)
         if key not in self._cache:
-            dpos, dend = self._device_pos(vendor, device)
+            dpos = self._device_pos(vendor, device)
             spos = -1
             if dpos >= 0:
+                dend = self._block_end(dpos, _LEVEL1_OR_TOP)
                 spos = self._find(b"\n\t\t%04x %04x  " % (sub_vendor, sub_device), dpos, dend)
             self._cache[key] = self._line_name(spos) if spos >= 0 else None
         return self._cache[key]

@@ -8,11 +8,16 @@ in :attr:`Device.problems`, never raised.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, NamedTuple, Optional
 
 from .access.base import ConfigSpace, KernelInfo
 from .address import Address
 from .walk import Found, WalkStop, walk_extended, walk_standard
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple, Optional
+else:
+    from .tuples import NamedTuple
 
 PIN_NAMES = {1: "INTA", 2: "INTB", 3: "INTC", 4: "INTD"}
 CAP_ID_PCIX = 0x07
@@ -93,12 +98,7 @@ class Capability:
         module = registry.extended_module(self.cap_id) if self.extended else registry.standard_module(self.cap_id)
         if module is None:
             return None
-        dev = self.device
-        ctx = DecodeContext(
-            dev.image, self.offset, dev.config.size, dev.vendor_id, dev.device_id,
-            dev.header_type, dev.port_type if self.extended else None, self.cap_id,
-            read_vpd=dev.kernel.read_vpd if dev.kernel is not None else None,
-        )
+        ctx = self.device.decode_context(self, DecodeContext)
         try:
             fields = module.decode(ctx)
         except Exception as exc:  # a decoder must never take the device down with it
@@ -246,6 +246,15 @@ class Device:
         return [self._read(0x10 + 4 * i, 4) for i in range(count)]
 
     @cached_property
+    def rcd_link(self):
+        """A Restricted CXL Device's Link Capabilities/Control/Status (decoded; from the kernel), or None."""
+        if self.kernel is None or self.kernel.rcd_link is None:
+            return None
+        from .schema.caps.express import decode_rcd_link
+
+        return decode_rcd_link(*self.kernel.rcd_link)
+
+    @cached_property
     def bars(self) -> list[Bar]:
         """Implemented BARs, 64-bit pairs merged; sizes only when the kernel knows them."""
         from .decode.bars import decode_bars
@@ -299,14 +308,38 @@ class Device:
         caps = self.extended_capabilities if extended else self.capabilities
         return next((cap for cap in caps if cap.cap_id == cap_id), None)
 
+    def decode_context(self, cap: Capability, context_class: type) -> Any:
+        """The :class:`~pcikit.schema.context.DecodeContext` (or a subclass) a decoder of ``cap`` gets.
+
+        Device facts a capability's layout depends on come from here: the port type and
+        the Maximum Link Width for extended capabilities, the VPD reader of live sources.
+        """
+        extended = cap.extended
+        return context_class(
+            self.image, cap.offset, self.config.size, self.vendor_id, self.device_id,
+            self.header_type, self.port_type if extended else None, cap.cap_id,
+            read_vpd=self.kernel.read_vpd if self.kernel is not None else None,
+            max_link_width=self.max_link_width if extended else None,
+        )
+
+    @cached_property
+    def max_link_width(self) -> Optional[int]:
+        """Maximum Link Width of the first PCI Express capability, or None (without one, or unreadable)."""
+        from .schema.caps.express import link_width
+
+        cap = self.find_capability(CAP_ID_EXP)
+        return link_width(self.image, self.config.size, cap.offset) if cap is not None else None
+
     @cached_property
     def port_type(self) -> Optional[int]:
         """PCI Express Device/Port Type, or None without a PCIe capability.
 
         With several PCIe capabilities the last one counts, as in lspci.
         """
+        from .schema.caps.express import port_type_of
+
         caps = [cap for cap in self.capabilities if cap.cap_id == CAP_ID_EXP]
-        return (caps[-1].header >> 4) & 0xF if caps else None
+        return port_type_of(caps[-1].header) if caps else None
 
     # -- problems --------------------------------------------------------------------
     @property

@@ -20,12 +20,10 @@ from typing import Any, Mapping, NamedTuple, Optional, Sequence
 
 from .errors import RegionAccessError
 from .mmio import BarRegion
+from .schema.caps.msix import ENTRY_SIZE, MASK_BIT, MAX_TABLE_SIZE, pba_bytes, table_bytes
 
 CAP_ID_MSIX = 0x11
-ENTRY_SIZE = 16
-MAX_TABLE_SIZE = 2048
 BAR_SLOTS = 6
-_VECTOR_MASK_BIT = 1
 
 
 def _get(fields: Any, key: str) -> Any:
@@ -54,12 +52,12 @@ class MsixLayout:
     @property
     def table_bytes(self) -> int:
         """Bytes the table spans (16 per entry)."""
-        return self.table_size * ENTRY_SIZE
+        return table_bytes(self.table_size)
 
     @property
     def pba_bytes(self) -> int:
         """Bytes the PBA spans: one bit per vector, rounded up to QWORDs."""
-        return (self.table_size + 63) // 64 * 8
+        return pba_bytes(self.table_size)
 
     @property
     def function_masked(self) -> bool:
@@ -137,7 +135,7 @@ class MsixEntry(NamedTuple):
     @property
     def masked(self) -> bool:
         """Vector Control bit 0 (Mask Bit)."""
-        return bool(self.vector_control & _VECTOR_MASK_BIT)
+        return bool(self.vector_control & MASK_BIT)
 
 
 def _fits(region: Optional[BarRegion], offset: int, length: int) -> bool:

@@ -12,12 +12,15 @@ not list is named after its device); from 3.12 on it does not (pciutils commit 9
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Mapping, NamedTuple, Optional, Sequence
 
 from .ids import IdDatabase
 
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
 if TYPE_CHECKING:
+    from typing import Mapping, NamedTuple, Optional, Sequence
     from .hwdb import Hwdb
+else:
+    from .tuples import NamedTuple
 
 ENV = "PCIKIT_HWDB"  # "0": no hwdb; a path: that hwdb.bin; unset or "1": libudev's search order
 DISABLE_PARAM = "hwdb.disable"
@@ -62,13 +65,16 @@ def parse_params(params: Sequence[str]) -> dict[str, str]:
 
 
 def choose_hwdb(params: Mapping[str, str], environ: Mapping[str, str] = os.environ) -> HwdbChoice:
-    """``-O hwdb.disable=N`` (non-zero: off) wins, then ``$PCIKIT_HWDB``, else the system's hwdb."""
-    if atoi(params.get(DISABLE_PARAM, "0")):
-        return OFF
+    """``-O hwdb.disable=N`` decides when given (non-zero: off), else ``$PCIKIT_HWDB`` (``0``: off);
+    a path in ``$PCIKIT_HWDB`` names the file, else libudev's search order finds it."""
     value = environ.get(ENV, "")
-    if value == "0":
+    if DISABLE_PARAM in params:
+        enabled = not atoi(params[DISABLE_PARAM])
+    else:
+        enabled = value != "0"
+    if not enabled:
         return OFF
-    return HwdbChoice(True, value if value not in ("", "1") else None)
+    return HwdbChoice(True, value if value not in ("", "0", "1") else None)
 
 
 class NameLookup:

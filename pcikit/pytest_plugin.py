@@ -8,6 +8,8 @@ by the fixture, when a test asks for it.
   picks the device), a spec file, or a ``DeviceBuilder``. ``pci_mock()`` with no
   source uses the test's ``pci_device`` marker.
 * Markers: ``pci_device(source, **options)`` (the default device of ``pci_mock()``),
+  ``pci_profile(name)`` (the default ``profile=`` of the test's mocks: spec, qemu,
+  cloud-hypervisor, firecracker),
   ``pci_strict`` (the test errors at teardown if a mock recorded a protocol
   violation: bad MSI-X access widths, BAR access without decode, ...),
   ``pci_live`` (skipped unless this machine has a PCI bus in sysfs).
@@ -32,6 +34,7 @@ def _live_bus() -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     """Register the markers so ``--strict-markers`` accepts them."""
     config.addinivalue_line("markers", "pci_device(source, **options): default device of pci_mock()")
+    config.addinivalue_line("markers", "pci_profile(name): default emulator profile of the test's pci_mock devices")
     config.addinivalue_line("markers", "pci_strict: error when a mock device recorded a PCI protocol violation")
     config.addinivalue_line("markers", "pci_live: needs a live PCI bus (/sys/bus/pci/devices)")
 
@@ -63,12 +66,15 @@ def pci_mock(request: pytest.FixtureRequest):
     """Factory of mock devices: ``pci_mock(bytes | path | builder, **options)``."""
     made = []
     marker = request.node.get_closest_marker("pci_device")
+    profile = request.node.get_closest_marker("pci_profile")
 
     def factory(source: object = None, **options: object) -> object:
         if source is None:
             if marker is None or not marker.args:
                 raise TypeError("pci_mock() needs a source, or a @pytest.mark.pci_device(source) marker")
             source, options = marker.args[0], {**marker.kwargs, **options}
+        if profile is not None and profile.args:
+            options.setdefault("profile", profile.args[0])
         device = _make(source, options)
         made.append(device)
         return device

@@ -13,25 +13,29 @@ says cheaply whether its set of devices changed (:meth:`Source.poll`). The CLI,
 from __future__ import annotations
 
 import abc
-import glob
 import os
 import re
-from pathlib import Path
-from typing import Iterable, Mapping, Optional, Union
 
 from .access import sysfs
 from .address import Address, IdFilter, SlotFilter
 from .errors import BarUnavailableError, DeviceGoneError, NoSuchDeviceError, PcikitError
-from .mmio import BarRegion
 from .model import Device
+
+TYPE_CHECKING = False  # pathlib and mmio are imported where used: a live listing needs neither
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Iterable, Mapping, Optional, Union
+
+    from .mmio import BarRegion
+
+    PathLike = Union[str, "os.PathLike[str]"]
 
 UDEV_CONTROL = "/run/udev/control"
 BAR_COUNT = 6
 _DUMP_SUFFIXES = (".txt", ".lspci")
 MAX_BAR_IMAGE = 64 << 20  # BAR images kept beside dumps; larger ones are refused, not read
-_BAR_IMAGE_RE = re.compile(r"\.bar([0-5])\.bin")
+_BAR_IMAGE_RE = r"\.bar([0-5])\.bin"  # compiled (and cached by re) when BAR images are looked for
 
-PathLike = Union[str, "os.PathLike[str]"]
 
 
 class NoBusError(PcikitError):
@@ -102,7 +106,12 @@ def live_devices(root: str = sysfs.DEFAULT_ROOT, kernel: bool = True) -> list[De
     for address, path in sysfs.iter_functions(root):
         try:
             config = sysfs.SysfsConfig(path)
-        except Exception:  # noqa: BLE001 - a device that vanished mid-scan is skipped
+        except DeviceGoneError:  # vanished mid-scan
+            continue
+        except PcikitError as exc:  # a config that is no regular file, unreadable, ...: said, then skipped
+            import sys
+
+            print(f"pcikit: warning: {address}: {exc} (skipped)", file=sys.stderr)
             continue
         slot = slots.get(address[:3])
         devices.append(Device(address, config, sysfs.kernel_info(path, slot) if kernel else None))
@@ -174,12 +183,14 @@ def dump_devices(path: PathLike) -> list[Device]:
 
 def bar_images_beside(dump: Path) -> dict[int, Path]:
     """BAR images saved next to a one-device dump: ``NAME.barN.bin`` beside ``NAME.lspci.txt``."""
+    import glob
+
     stem = dump.name
     for suffix in _DUMP_SUFFIXES:
         stem = stem[: -len(suffix)] if stem.endswith(suffix) else stem
     images = {}
     for candidate in dump.parent.glob(f"{glob.escape(stem)}.bar*.bin"):
-        match = _BAR_IMAGE_RE.fullmatch(candidate.name[len(stem):])
+        match = re.fullmatch(_BAR_IMAGE_RE, candidate.name[len(stem):])
         if match:
             images[int(match.group(1))] = candidate
     return images
@@ -213,6 +224,8 @@ class _ImageSource(Source):
 
     def bar_region(self, dev: Device, index: int) -> BarRegion:
         """The held image of BAR ``index`` (read-only), else why an offline source has none."""
+        from pathlib import Path
+
         from .mmio import Region
 
         image = self._images.get(dev.address, {}).get(index)
@@ -232,6 +245,8 @@ class _PathSource(_ImageSource):
     """A file or folder on disk, re-read when it changes (live updates for dumps and specs)."""
 
     def __init__(self, path: PathLike, banner: Optional[str] = None) -> None:
+        from pathlib import Path
+
         super().__init__()
         self.path = Path(path)
         self.label = self.path.name or str(path)

@@ -5,9 +5,14 @@ the same markers lspci prints. Nothing here raises on bad input.
 """
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
 
 from .access.base import ConfigSpace
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import NamedTuple, Optional
+else:
+    from .tuples import NamedTuple
 
 EXTENDED_START = 0x100
 _MAX_STANDARD_STEPS = 64  # 192 bytes of dword-aligned slots: a longer walk must have looped

@@ -122,6 +122,11 @@ def run_lspci(path: Path, *flags: str, version: str = "3.9", hwdb: bool = False)
     env = dict(os.environ, LC_ALL="C")
     result = subprocess.run([lspci, *(() if hwdb else HWDB_OFF), "-F", str(path), *flags], capture_output=True,
                             env=env, timeout=60)
+    # lspci itself gave up (a signal, or its "Internal bug" exit on a byte it never fetched): an input
+    # lspci cannot show is no test of pcikit; say so rather than count a truncated listing.
+    if result.returncode < 0 or b"Internal bug" in result.stderr:
+        reason = f"signal {-result.returncode}" if result.returncode < 0 else result.stderr.decode(errors="replace")
+        raise RuntimeError(f"lspci {version} gave up on {path} {' '.join(flags)}: {reason.strip()[:200]}")
     text = result.stdout.decode("utf-8", "surrogateescape")  # raw bytes (VPD) stay distinguishable
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
@@ -201,7 +206,8 @@ def compare_text(path: Path, flags: tuple[str, ...], theirs_text: str, ours_text
         result.mismatches.append(
             f"{path.name} {' '.join(flags)} {slot} line {first + 1}:\n  lspci:  {want!r}\n  pcikit: {have!r}")
     if len(ours) != len(theirs):
-        result.mismatches.append(f"{path.name} {' '.join(flags)}: lspci shows {len(theirs)} devices, pcikit {len(ours)}")
+        result.mismatches.append(
+            f"{path.name} {' '.join(flags)}: lspci shows {len(theirs)} devices, pcikit {len(ours)}")
     return result
 
 

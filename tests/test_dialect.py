@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from pcikit.render.lspci.dialect import NEWEST, SUPPORTED, V3_9, V3_13, V3_14, LspciVersion, choose_version, parse_version
+from pcikit.render.lspci.dialect import (
+    NEWEST, SUPPORTED, V3_9, V3_13, V3_14, LspciVersion, choose_version, parse_version,
+)
 
 from .conftest import ROOT, run_cli
 

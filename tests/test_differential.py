@@ -131,3 +131,26 @@ def test_every_file_with_the_system_hwdb(path, version):
     if oracle.system_hwdb() is None:
         pytest.skip("no hwdb.bin on this system (Debian: apt-get install udev)")
     _check(version, "files with hwdb -vvv, -nn -v", [(path, ("-vvv",)), (path, ("-nn", "-v"))], hwdb=True)
+
+
+@pytest.mark.parametrize("version", oracle.VERSIONS)
+def test_tree_with_the_system_hwdb(version):
+    """``lspci -tv`` against ``pcikit tree -v``, every file, names from the system's hwdb too."""
+    need_oracle(version)
+    files = _files()
+    if not files:
+        pytest.skip(f"no corpus at {oracle.CORPUS} and no fixtures/ dumps")
+    if oracle.system_hwdb() is None:
+        pytest.skip("no hwdb.bin on this system (Debian: apt-get install udev)")
+    problems, compared = [], 0
+    totals = SHARE.setdefault((version, "tree -tv with hwdb"), [0, 0, 0, 0])
+    for path in files:
+        theirs = oracle.run_lspci(path, "-tv", version=version, hwdb=True)
+        ours = oracle.run_pcikit(path, "-v", version=version, hwdb=True, command=("tree",))
+        result = oracle.compare_text(path, ("-tv",), theirs, ours)
+        for index, value in enumerate((result.matched_lines, result.total_lines, result.devices, result.exact)):
+            totals[index] += value
+        compared += result.total_lines
+        problems.extend(result.mismatches)
+    assert compared > 0, f"lspci {version} drew no tree"
+    assert not problems, "\n".join(problems[:20])

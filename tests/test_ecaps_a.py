@@ -9,12 +9,16 @@ block by block for these capabilities only.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from typing import Optional
 
 import pytest
 
+from pcikit.access.memory import BytesConfig
+from pcikit.address import Address
+from pcikit.model import Capability, Device
 from pcikit.render.fields import plain
 from pcikit.schema.context import DecodeContext
 from pcikit.schema.ecaps import (
@@ -81,8 +85,9 @@ def dwords(*values: int) -> bytes:
 
 def context(image: bytes, port_type: Optional[int] = ENDPOINT, offset: int = BASE, size: int = 4096) -> DecodeContext:
     """What the model hands a decoder for the capability at ``offset``."""
-    full = image + b"\xff" * (4096 - len(image))
-    return DecodeContext(full, offset, min(size, len(image)), 0x1234, 0x5678, full[0x0E] & 0x7F, port_type, 0)
+    dev = Device(Address(0, 0, 0, 0), BytesConfig(image[:min(size, len(image))]))
+    ctx = dev.decode_context(Capability(dev, offset, 0, 0, extended=True), DecodeContext)
+    return dataclasses.replace(ctx, port_type=port_type)
 
 
 def decode(module, cap_id: int, body: bytes, port_type: int = ENDPOINT, **kw):

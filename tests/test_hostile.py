@@ -53,6 +53,18 @@ def config_bytes(pin: int = 1) -> bytes:
     return bytes(data)
 
 
+def msix_config_bytes() -> bytes:
+    """A function with MSI-X (3 vectors, table and PBA in BAR 0): --bar 0=FILE is opened for it."""
+    data = bytearray(config_bytes())
+    put(data, 0x06, 2, 0x0010)  # capabilities list
+    put(data, 0x10, 4, 0xFEB00000)  # BAR 0, 32-bit memory
+    data[0x34] = 0x40
+    put(data, 0x40, 4, 0x80020011)  # MSI-X, enabled, table size 3
+    put(data, 0x44, 4, 0x00000000)  # table: BIR 0, offset 0
+    put(data, 0x48, 4, 0x00000800)  # PBA: BIR 0, offset 0x800
+    return bytes(data)
+
+
 @pytest.fixture
 def dump(tmp_path) -> Path:
     path = tmp_path / "good.txt"
@@ -79,16 +91,19 @@ def fifo(tmp_path) -> Path:
     ("show", "-F", "{dump}", "--bar", "0={fifo}"),
 ])
 def test_fifo_as_a_file_argument_is_refused_at_once(args, fifo, dump, tmp_path):
-    (tmp_path / "t.toml").write_text("")
+    dump.write_text(dump_text([("00:03.0", msix_config_bytes())]))
     argv = [a.format(fifo=fifo, dump=dump) for a in args]
     started = time.monotonic()
     result = cli(*argv)
     assert time.monotonic() - started < TIMEOUT
-    if argv[0] in ("msix", "show") and "--bar" in argv:
-        # the device has no MSI-X: the --bar file is never opened, and nothing hangs
-        assert result.returncode in (0, 2) and "Traceback" not in result.stderr
-    else:
-        assert "FIFO" in one_line_error(result)
+    assert "FIFO" in one_line_error(result)
+
+
+def test_fifo_as_a_fleet_input_is_an_error_not_a_hang(fifo, tmp_path):
+    result = cli("export", str(fifo), "-o", str(tmp_path / "dataset"))
+    assert result.returncode in (0, 2) and "Traceback" not in result.stderr
+    assert "1 errors" in result.stdout or "FIFO" in result.stderr
+    assert "FIFO" in one_line_error(cli("health", "-F", str(fifo)))
 
 
 def test_fifo_as_pci_ids_warns_and_goes_on(fifo, dump):
@@ -120,8 +135,9 @@ def test_fifo_as_a_sysfs_attribute_never_hangs(tmp_path, name, command):
     result = cli(*command, "--sysfs-root", str(root))
     assert "Traceback" not in result.stderr
     assert result.returncode in (0, 1, 2)
-    if name == "config":
-        assert "0000:00:03.0" not in result.stdout  # a config that is a FIFO is never read
+    if name == "config":  # a config that is a FIFO is never read: the device is skipped, and that is said
+        assert "0000:00:03.0" not in result.stdout
+        assert "0000:00:03.0" in result.stderr and "FIFO" in result.stderr
 
 
 def test_sysfs_attribute_reader_refuses_fifo_and_symlink(tmp_path):
@@ -387,6 +403,8 @@ def test_capture_output_through_a_link_into_sys_is_refused(tmp_path, dump):
     assert "never writes under /sys" in one_line_error(result)
     result = cli("dump", "-F", str(dump), "--binary", "/sys/bus/pci")
     assert "never writes under /sys" in one_line_error(result)
+    result = cli("export", str(dump), "-o", "/proc/pcikit-dataset")
+    assert "never writes under /proc" in one_line_error(result)
 
 
 # -- rule: plain show never maps live BARs ----------------------------------------------------
@@ -403,3 +421,26 @@ def test_plain_show_never_maps_live_bars(monkeypatch, capsys):
     assert cli_module.main(["show", "-vvv"]) == 0
     assert cli_module.main(["show", "--json"]) == 0
     capsys.readouterr()
+
+
+def test_tui_export_never_writes_under_kernel_trees(tmp_path):
+    from pcikit.sources import dump_devices
+    from pcikit.tui import export
+
+    path = tmp_path / "d.txt"
+    path.write_text(dump_text([("00:03.0", config_bytes())]))
+    dev = dump_devices(path)[0]
+    with pytest.raises(UnsafeFileError, match="never writes under /proc"):
+        export.save(Path("/proc"), dev, ".json", "{}")
+    assert export.save(tmp_path, dev, ".json", "{}").read_text() == "{}"
+
+
+def test_sysfs_subfolder_links_out_of_the_root_are_not_read(tmp_path):
+    root = _fake_sysfs(tmp_path, "numa_node")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "40").write_text("msix\n")
+    device = root / "devices" / "pci0000:00" / "0000:00:03.0"
+    (device / "msi_irqs").symlink_to(outside)
+    info = sysfs.kernel_info(str(device))
+    assert info.msi_irqs == [] and info.msi_mode is None

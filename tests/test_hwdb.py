@@ -21,10 +21,9 @@ from pcikit.hwdb import Hwdb, find_hwdb_file, fnmatch
 from pcikit.ids import IdDatabase
 from pcikit.names import HwdbChoice, NameLookup, atoi, choose_hwdb, parse_params
 
-from .conftest import ROOT, dump_text, put, run_cli
+from .conftest import ROOT, dump_text, need_oracle, put, run_cli
 
 SYSTEMD_HWDB = shutil.which("systemd-hwdb")
-LSPCI = {"3.9": "/usr/bin/lspci", "3.14": os.environ.get("PCIKIT_LSPCI_3_14", "/opt/lspci-3.14/lspci")}
 SYSTEM_HWDB = find_hwdb_file()
 
 # Patterns exercising udev's globbing: literals, '*', '?', brackets (ranges, negation, classes,
@@ -352,6 +351,29 @@ def test_damaged_hwdb_through_the_cli(tmp_path):
     assert result.stdout == "00:01.0 Class 0200: Built Vendor Star Model\n"
 
 
+@pytest.mark.parametrize("command", [["list"], ["list", "-v"], ["show", "--format", "lspci"], ["show", "--json"],
+                                     ["tree", "-v"], ["dump"]], ids=" ".join)
+def test_every_naming_command_honours_the_switches(tmp_path, command):
+    dump = tmp_path / "dump.txt"
+    cfg = bytearray(64)
+    put(cfg, 0, 2, 0xABCD)
+    put(cfg, 2, 2, 0x2222)
+    dump.write_text(dump_text([("00:01.0", bytes(cfg))]))
+    good = _written(tmp_path, _trie(GOOD), "good.bin")
+
+    def run(hwdb: str, *extra: str) -> str:
+        env = dict(os.environ, PYTHONPATH=str(ROOT), PCIKIT_HWDB=hwdb)
+        argv = [sys.executable, "-m", "pcikit", *command, "-F", str(dump), "-i", "/nonexistent", *extra]
+        result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=30)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    named, off = run(good), run("0")
+    assert "Built Vendor" in named and "Built Vendor" not in off
+    assert run(good, "-O", "hwdb.disable=1") == off
+    assert run(good, "-O", "hwdb.disable=0") == named
+
+
 # --- switches ---------------------------------------------------------------------------------
 
 def test_switches():
@@ -366,6 +388,8 @@ def test_switches():
     assert not choose_hwdb({}, {"PCIKIT_HWDB": "0"}).enabled
     assert choose_hwdb({}, {"PCIKIT_HWDB": "/x/hwdb.bin"}) == HwdbChoice(True, "/x/hwdb.bin")
     assert choose_hwdb({}, {"PCIKIT_HWDB": "1"}) == HwdbChoice(True, None)
+    assert choose_hwdb({"hwdb.disable": "0"}, {"PCIKIT_HWDB": "0"}) == HwdbChoice(True, None)  # the option wins
+    assert not choose_hwdb({"hwdb.disable": "1"}, {"PCIKIT_HWDB": "/x/hwdb.bin"}).enabled
 
 
 def test_bad_parameter_is_one_line():
@@ -432,9 +456,7 @@ def _name_lines(text: str) -> list[str]:
 @pytest.mark.parametrize("ids_choice", ["small", "none", "system"])
 @pytest.mark.parametrize("flags", [("-v",), ("-nn", "-v")])
 def test_lookup_order_matches_lspci(tmp_path, version, ids_choice, flags):
-    lspci = LSPCI[version]
-    if not os.access(lspci, os.X_OK):
-        pytest.skip(f"lspci {version} not found at {lspci}")
+    lspci = need_oracle(version)
     if SYSTEM_HWDB is None:
         pytest.skip("no system hwdb.bin (Debian: udev)")
     dump = _dump(tmp_path)
@@ -560,9 +582,7 @@ def _need_namespace() -> None:
 @pytest.mark.parametrize("ids_choice", ["none", "small", "system"])
 @pytest.mark.parametrize("flags", [("-v",), ("-nn", "-v"), ("-vvv",)], ids=" ".join)
 def test_lookup_order_with_a_built_hwdb_matches_lspci(tmp_path, lspci_hwdb_root, version, ids_choice, flags):
-    lspci = LSPCI[version]
-    if not os.access(lspci, os.X_OK):
-        pytest.skip(f"lspci {version} not found at {lspci}")
+    lspci = need_oracle(version)
     _need_namespace()
     hwdb = lspci_hwdb_root / "etc" / "udev" / "hwdb.bin"
     dump = _dump(tmp_path, BUILT_DEVICES)

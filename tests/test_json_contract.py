@@ -128,6 +128,8 @@ def test_no_match_prints_an_empty_array_and_exits_1(tmp_path):
     dump.write_text(dump_text([("00:03.0", _config(0x1041))]))
     result = run_cli("show", "--json", "-F", str(dump), "-s", "07:00.0")
     assert result.returncode == 1 and json.loads(result.stdout) == []
+    result = run_cli("msix", "--json", "-F", str(dump), "-s", "07:00.0")
+    assert result.returncode == 1 and json.loads(result.stdout) == []
     empty = tmp_path / "nothing.txt"
     empty.write_text("no devices here\n")
     result = run_cli("show", "--json", "-F", str(empty))

@@ -110,14 +110,18 @@ def _first_difference(name: str, want: str, got: str) -> str:
             f"  pcikit: {have[i] if i < len(have) else '<end>'!r}")
 
 
-def _compare(version: str, flags: tuple[str, ...], files: list[Path], label: str = "") -> list[str]:
-    """Mismatches over ``files``; counts the lines compared under "VERSION FLAGS" (or ``label``)."""
+def _compare(version: str, flags: tuple[str, ...], files: list[Path], label: str = "",
+             hwdb: bool = False) -> list[str]:
+    """Mismatches over ``files``; counts the lines compared under "VERSION FLAGS" (or ``label``).
+
+    ``hwdb``: both tools name devices from the system's udev hwdb too.
+    """
     lspci_binary(version)
     problems = []
     totals = COMPARED.setdefault(f"{version} {label or ' '.join(flags)}", [0, 0])
     for path in files:
-        want = oracle.run_lspci(path, *flags, version=version)
-        got = oracle.run_pcikit(path, *flags, version=version)
+        want = oracle.run_lspci(path, *flags, version=version, hwdb=hwdb)
+        got = oracle.run_pcikit(path, *flags, version=version, hwdb=hwdb)
         totals[0] += want.count("\n")
         totals[1] += 1
         if got != want:
@@ -125,11 +129,11 @@ def _compare(version: str, flags: tuple[str, ...], files: list[Path], label: str
     return problems
 
 
-def _check(version: str, flags: tuple[str, ...], files: list[Path]) -> None:
+def _check(version: str, flags: tuple[str, ...], files: list[Path], label: str = "", hwdb: bool = False) -> None:
     if not files:
         pytest.skip(f"no corpus at {oracle.CORPUS} and no fixtures/ dumps")
-    problems = _compare(version, flags, files)
-    assert COMPARED[f"{version} {' '.join(flags)}"][0] > 0, "lspci printed nothing: nothing was compared"
+    problems = _compare(version, flags, files, label, hwdb)
+    assert COMPARED[f"{version} {label or ' '.join(flags)}"][0] > 0, "lspci printed nothing: nothing was compared"
     assert not problems, "\n".join(problems[:10])
 
 
@@ -137,6 +141,14 @@ def _check(version: str, flags: tuple[str, ...], files: list[Path]) -> None:
 @pytest.mark.parametrize("flags", CORE_FORMATS, ids=" ".join)
 def test_formats_over_corpus_and_fixtures(batches, version, flags):
     _check(version, flags, batches)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_names_from_the_system_hwdb(batches, version):
+    """Vendor, device and subsystem names looked up one at a time, pci.ids then the udev hwdb."""
+    if oracle.system_hwdb() is None:
+        pytest.skip("no udev hwdb.bin on this machine (install udev / systemd-hwdb)")
+    _check(version, ("-vmm",), batches, "-vmm with the system hwdb", hwdb=True)
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -204,8 +216,10 @@ TOPOLOGIES = {
 
 @pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("name", sorted(TOPOLOGIES))
-@pytest.mark.parametrize("flags", [("-P", "-n"), ("-PP", "-nnmm"), ("-PP", "-vmm")], ids=" ".join)
+@pytest.mark.parametrize("flags", [("-P", "-n"), ("-PP", "-nnmm"), ("-PP", "-vmm"), ("-PP", "-n", "-s", "00.0")],
+                         ids=" ".join)
 def test_paths_where_releases_differ(tmp_path, version, name, flags):
+    """-s selects what is shown; the bridges above a selected device are found among all of them."""
     path = tmp_path / f"{name}.txt"
     path.write_text(dump_text(TOPOLOGIES[name]))
     problems = _compare(version, flags, [path])
@@ -260,7 +274,7 @@ def test_quoting_and_long_names(tmp_path):
 
 # -- the live machine --------------------------------------------------------------------------
 
-LIVE_FORMATS = [("-P",), ("-PP",), ("-PP", "-vmm"), ("-mm",), ("-vmm",), ("-vmmk",), ("-nnmm",),
+LIVE_FORMATS = [("-P",), ("-PP",), ("-PP", "-vmm"), ("-mm",), ("-vmm",), ("-vmmk",), ("-k",), ("-nnmm",),
                 ("-b",), ("-b", "-vv"), ("-b", "-vvv")]
 
 
@@ -290,9 +304,13 @@ def test_live_machine(version, flags):
     (["dump", "-m"], "-m"),
     (["msix", "-z"], "-z"),
     (["diff", "a", "b", "-z"], "-z"),
+    (["diff", "-z"], "-z"),  # named before the missing arguments
     (["fixture", "build", "x.toml", "-o", "out", "-z"], "-z"),
     (["health", "-z"], "-z"),
     (["tui", "-z"], "-z"),
+    (["export", "-z"], "-z"),
+    (["query", "-z"], "-z"),
+    (["trace", "-z"], "-z"),
 ])
 def test_a_bad_flag_is_one_line_naming_it_and_the_subcommand(argv, flag):
     status, out, err = run_pcikit(argv)
@@ -300,6 +318,11 @@ def test_a_bad_flag_is_one_line_naming_it_and_the_subcommand(argv, flag):
     assert status == 2 and out == ""
     assert len(err.splitlines()) == 1, err
     assert err.startswith(f"pcikit {command}: ") and flag in err and "usage:" not in err
+
+
+def test_an_option_before_the_subcommand_is_the_top_level_s():
+    status, out, err = run_pcikit(["--bogus", "list"])
+    assert status == 2 and err == "pcikit: unknown option --bogus (see pcikit --help)\n"
 
 
 def test_machine_flags_do_not_apply_to_json(tmp_path):
@@ -321,7 +344,8 @@ def _sysfs_function(root: Path, address: str, config: bytes, facts: dict[str, st
 
 
 def fake_sysfs(root: Path) -> None:
-    """A root port with a hot-plug slot and a NIC behind it, as lspci (-A linux-sysfs) reads them."""
+    """A root port with a hot-plug slot and a NIC behind it (with a device-tree node), as lspci
+    (-A linux-sysfs) reads them."""
     port = bytearray(_bridge(0, 1, 1))
     put(port, 0x04, 2, 0x0007)
     _sysfs_function(root, "0000:00:1c.0", bytes(port), {
@@ -338,6 +362,9 @@ def fake_sysfs(root: Path) -> None:
         "subsystem_vendor": "0x8086", "subsystem_device": "0x0001",
         "resource": "\n".join(["0x00000000fe000000 0x00000000fe01ffff 0x0000000000040200"]
                               + ["0x0000000000000000 0x0000000000000000 0x0000000000000000"] * 12)})
+    node = root / "firmware" / "devicetree" / "base" / "soc" / "pcie@40000000" / "ethernet@0"
+    node.mkdir(parents=True)
+    (path / "of_node").symlink_to(os.path.relpath(node, path))
     groups = root / "kernel" / "iommu_groups" / "7"
     groups.mkdir(parents=True)
     (path / "iommu_group").symlink_to(os.path.relpath(groups, path))  # relative, as the kernel links
@@ -363,3 +390,153 @@ def test_copied_sysfs(tmp_path, version, flags):
     assert status == 0, err
     assert want.count("\n") > 1
     assert got == want, _first_difference("sysfs", want, got)
+
+
+def _nested_sysfs(root: Path) -> None:
+    """sysfs as the kernel lays it out (function folders inside their parent's, bus/pci/devices
+    links to them), with a bridge whose bus numbers do not cover the device the kernel puts
+    under it (so the kernel's parent and config space's disagree), a function the kernel puts
+    under an endpoint (no bridge by config space) and a device on a root bus."""
+    layout = [
+        ("0000:00:1c.0", "", _bridge(0, 1, 1)),  # window 1-1, yet the kernel has 02:00.0 below it
+        ("0000:02:00.0", "0000:00:1c.0", _endpoint()),
+        ("0000:00:1d.0", "", _bridge(0, 3, 4)),
+        ("0000:03:00.0", "0000:00:1d.0", _bridge(3, 4, 4)),
+        ("0000:04:00.0", "0000:03:00.0", _endpoint()),
+        ("0000:00:0e.0", "", _endpoint()),
+        ("0000:05:00.0", "0000:00:0e.0", _endpoint()),
+        ("0000:00:1f.0", "", _endpoint()),
+    ]
+    folders: dict[str, Path] = {}
+    links = root / "bus" / "pci" / "devices"
+    links.mkdir(parents=True)
+    for address, parent, config in layout:
+        folder = (folders[parent] if parent else root / "devices" / "pci0000:00") / address
+        folder.mkdir(parents=True)
+        folders[address] = folder
+        (folder / "config").write_bytes(config)
+        ids = {"vendor": config[0:2], "device": config[2:4]}
+        for name, raw in ids.items():
+            (folder / name).write_text(f"0x{int.from_bytes(raw, 'little'):04x}\n")
+        (folder / "class").write_text(f"0x{int.from_bytes(config[9:12], 'little'):06x}\n")
+        (folder / "irq").write_text("0\n")
+        (folder / "resource").write_text("0x0000000000000000 0x0000000000000000 0x0000000000000000\n" * 13)
+        (links / address).symlink_to(os.path.relpath(folder, links))
+
+
+def _lspci_on_sysfs(version: str, root: Path, *flags: str) -> str:
+    lspci = lspci_binary(version)
+    return subprocess.run([lspci, *oracle.HWDB_OFF, "-A", "linux-sysfs", "-O", f"sysfs.path={root}/bus/pci", *flags],
+                          capture_output=True, text=True, env=dict(os.environ, LC_ALL="C")).stdout
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("flags", [("-PP",), ("-P",), ("-b", "-PP"), ("-PP", "-vmm")], ids=" ".join)
+def test_kernel_parents_in_sysfs(tmp_path, version, flags):
+    """On sysfs lspci asks the kernel for each function's parent (not with -b): so does pcikit."""
+    _nested_sysfs(tmp_path)
+    want = _lspci_on_sysfs(version, tmp_path, "-n", *flags)
+    status, got, err = run_pcikit(["show", "--format", "lspci", "--lspci-version", version,
+                                   "--sysfs-root", str(tmp_path), "-n", *flags])
+    assert status == 0, err
+    assert want.count("\n") == (48 if "-vmm" in flags else 8)
+    assert got == want, _first_difference("sysfs", want, got)
+    kernel_view = "-b" not in flags
+    # the cases are real: only the kernel puts 02:00.0 under 00:1c.0 and 05:00.0 under 00:0e.0
+    assert ("00:1c.0/" in want) == kernel_view and ("00:0e.0/" in want) == kernel_view
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("flags", [("-t",), ("-tv",)], ids=" ".join)
+def test_kernel_parents_in_the_tree(tmp_path, version, flags):
+    """lspci -t on sysfs draws the same kernel parents."""
+    _nested_sysfs(tmp_path)
+    want = _lspci_on_sysfs(version, tmp_path, *flags)
+    status, got, err = run_pcikit(["tree", "--lspci-version", version, "--sysfs-root", str(tmp_path),
+                                   *(["-v"] if "v" in flags[0] else [])])
+    assert status == 0, err
+    assert want.count("\n") >= 3 and got == want, _first_difference("sysfs tree", want, got)
+
+
+def test_a_fifo_as_slot_address_is_skipped_not_waited_on(tmp_path):
+    """Reading the hot-plug slots never blocks: a FIFO ``address`` is passed over (the next slot wins)."""
+    fake_sysfs(tmp_path)
+    address = tmp_path / "bus" / "pci" / "slots" / "3" / "address"
+    address.unlink()
+    os.mkfifo(address)
+    status, out, err = run_pcikit(["list", "-vmm", "--sysfs-root", str(tmp_path), "-s", "01:00.0"])
+    assert status == 0, err
+    assert "PhySlot:\t9\n" in out
+
+
+def _commands() -> list[str]:
+    from pcikit.cli import COMMANDS
+
+    return sorted(COMMANDS)
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_every_subcommand_names_an_unknown_option(command):
+    """A new subcommand gets the same one-line report (its parser must be a CommandParser)."""
+    status, out, err = run_pcikit([command, "--no-such-option"])
+    assert status == 2 and out == "", err
+    assert err.splitlines() == [f"pcikit {command}: unknown option --no-such-option (see pcikit {command} --help)"]
+
+
+# -- kernel modules (-k "Kernel modules:", -vmmk "Module:") ------------------------------------
+
+def _installed_modules() -> tuple[str, str]:
+    """(release, folder) of an installed kernel's modules, or skip."""
+    import shutil
+
+    if shutil.which("modprobe") is None:
+        pytest.skip("modprobe (kmod) is not installed")
+    for release in sorted(os.listdir("/lib/modules")) if os.path.isdir("/lib/modules") else []:
+        folder = os.path.join("/lib/modules", release)
+        if os.path.isfile(os.path.join(folder, "modules.alias")):
+            return release, folder
+    pytest.skip("no kernel modules installed under /lib/modules")
+
+
+def _libkmod_lookups(release: str, folder: str, aliases: list[str]) -> list[list[str]]:
+    """``modprobe -R`` of each alias in one run: a module that drives no PCI device separates them."""
+    pci_modules = {line.split()[2] for line in open(os.path.join(folder, "modules.alias"))
+                   if line.startswith("alias pci:") and len(line.split()) == 3}
+    names = (os.path.basename(line.split(":")[0]).split(".ko")[0].replace("-", "_")
+             for line in open(os.path.join(folder, "modules.dep")))
+    mark = next(name for name in names if name not in pci_modules)
+    argv = [arg for alias in aliases for arg in (alias, mark)]
+    out = subprocess.run(["modprobe", "-S", release, "-a", "-R", *argv], capture_output=True, text=True).stdout
+    results, current = [], []
+    for line in out.split():
+        if line == mark:
+            results.append([m for i, m in enumerate(current) if i == 0 or current[i - 1] != m])
+            current = []
+        else:
+            current.append(line)
+    assert len(results) == len(aliases), f"modprobe gave {len(results)} answers for {len(aliases)} aliases"
+    return results
+
+
+def test_modules_match_libkmod(batches):
+    """Every corpus device's modalias resolves to the modules libkmod's lookup gives
+    (``modprobe -R``, the call lspci -k makes), repeats dropped as lspci drops them."""
+    from pcikit.access.kmod import modules_for
+    from pcikit.sources import dump_devices
+
+    release, folder = _installed_modules()
+    aliases = set()
+    for path in batches:
+        for dev in dump_devices(path):
+            sub = dev.subsystem or (0, 0)
+            aliases.add("pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X" % (
+                dev.vendor_id, dev.device_id, sub[0], sub[1], dev.class_code >> 16, dev.class_word & 0xFF,
+                dev.prog_if))
+    problems, several = [], 0
+    for alias, want in zip(sorted(aliases), _libkmod_lookups(release, folder, sorted(aliases))):
+        several += len(want) > 1
+        got = modules_for(alias, folder)
+        if got != want:
+            problems.append(f"{alias}: libkmod {want}, pcikit {got}")
+    assert len(aliases) > 100 and several > 0, (len(aliases), several)
+    assert not problems, "\n".join(problems[:10])

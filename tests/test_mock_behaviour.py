@@ -134,3 +134,65 @@ def test_io_bar_above_64_kib_is_refused():
     _put(image, 0x10, 4, 0x1)
     with pytest.raises(ValueError, match="I/O|io"):
         MockDevice(bytes(image), {0: 0x2_0000})
+
+
+def virtio_with_pci_cfg() -> MockDevice:
+    """A virtio-net function: BAR 4 (16 KiB), a PCI configuration access capability at 0x40."""
+    image = bytearray(256)
+    _put(image, 0, 4, 0x1041_1AF4)
+    _put(image, 0x06, 2, 0x0010)
+    _put(image, 0x20, 4, 0x0)  # BAR 4, 32-bit memory
+    image[0x34] = 0x40
+    # cap_vndr 0x09, next 0, cap_len 20, cfg_type 5 (PCI_CFG); bar, id, padding; offset; length
+    image[0x40:0x44] = bytes([0x09, 0x00, 20, 5])
+    return MockDevice(bytes(image), {4: 0x4000})
+
+
+def test_virtio_pci_cfg_window_reaches_the_bar():
+    dev = virtio_with_pci_cfg()
+    config, bar = dev.config, dev.bar(4)
+    dev.config.write16(0x04, 0x0002)
+    bar.write32(0x1000, 0x1234_5678)
+    config.write8(0x44, 4)  # bar
+    config.write32(0x48, 0x1000)  # offset
+    config.write32(0x4C, 4)  # length
+    assert (config.read8(0x44), config.read32(0x48), config.read32(0x4C)) == (4, 0x1000, 4)  # RW
+    assert config.read32(0x50) == 0x1234_5678  # pci_cfg_data
+    config.write32(0x48, 0x1004)
+    config.write32(0x50, 0xCAFE_F00D)
+    assert bar.read32(0x1004) == 0xCAFE_F00D
+    config.write32(0x4C, 2)
+    config.write32(0x48, 0x1002)
+    assert config.read32(0x50) == 0x1234
+    config.write32(0x4C, 3)  # not 1, 2 or 4: the access reaches pci_cfg_data only
+    config.write32(0x50, 0x5555_AAAA)
+    assert config.read32(0x50) == 0x5555_AAAA and bar.read32(0x1000) == 0x1234_5678 and dev.violations
+
+
+def test_virtio_window_fields_are_read_only_in_other_virtio_capabilities():
+    image = bytearray(virtio_with_pci_cfg().config.read_block(0, 256))
+    image[0x43] = 1  # common configuration capability
+    dev = MockDevice(bytes(image), {4: 0x4000})
+    dev.config.write8(0x44, 2)
+    assert dev.config.read8(0x44) == 0
+
+
+def test_resizable_bar_size_changes_what_sizing_reads_back():
+    image = _endpoint()
+    _put(image, 0x10, 4, 0xC)  # BAR 0: 64-bit prefetchable memory
+    _put(image, 0x100, 4, 0x0015 | 1 << 16)  # Resizable BAR
+    _put(image, 0x104, 4, 0b111 << 4)  # supports 1, 2 and 4 MiB
+    _put(image, 0x108, 4, 0 | 1 << 5 | 0 << 8)  # BAR 0, one resizable BAR, now 1 MiB
+    dev = MockDevice(bytes(image), {0: 1 << 20})
+    config = dev.config
+    config.write32(0x10, 0xFFFF_FFFF)
+    assert config.read32(0x10) == 0xFFF0_000C
+    config.write32(0x108, 2 << 8)  # BAR Size: 4 MiB
+    assert config.read32(0x108) & 0x3F00 == 2 << 8
+    config.write32(0x10, 0xFFFF_FFFF)
+    assert config.read32(0x10) == 0xFFC0_000C
+    assert dev.bar(0).size == 4 << 20
+    dev.reset()  # a function reset returns BAR Size to the device's default, and the BAR with it
+    assert config.read32(0x108) & 0x3F00 == 0
+    config.write32(0x10, 0xFFFF_FFFF)
+    assert config.read32(0x10) == 0xFFF0_000C and dev.bar(0).size == 1 << 20

@@ -50,6 +50,13 @@ def test_strict_violation(pci_mock):
     dev.bar(0).read32(0)  # Memory Space is off: a master abort
 
 
+@pytest.mark.pci_profile("qemu")
+def test_profile_marker(pci_mock):
+    dev = pci_mock(IMAGE, bar_sizes={0: 0x1000})
+    assert dev.profile == "qemu" and pci_mock(IMAGE, bar_sizes={0: 0x1000}, profile="spec").profile == "spec"
+    assert dev.bar(0).read32(0) == 0  # QEMU answers 0 with Memory Space off (the spec: all ones)
+
+
 @pytest.mark.pci_live
 def test_live_marker_registered():
     pass
@@ -77,7 +84,8 @@ def test_plugin_in_a_user_suite(tmp_path):
     result = _run_child(tmp_path)
     out = result.stdout
     assert "PASSED test_user.py::test_from_bytes" in out, out
-    for name in ("from_builder", "from_dump", "marker_default", "strict_clean", "spec_files_go_to_the_fixture_generator"):
+    for name in ("from_builder", "from_dump", "marker_default", "strict_clean", "spec_files_go_to_the_fixture_generator",
+                 "profile_marker"):
         assert f"PASSED test_user.py::test_{name}" in out, out
     assert "ERROR test_user.py::test_strict_violation" in out, out
     assert "master abort" in out

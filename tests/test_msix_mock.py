@@ -31,7 +31,7 @@ def test_reset_state_every_vector_masked_nothing_pending():
 
 def test_programmed_unmasked_vector_and_a_masked_pending_one():
     dev = _device()
-    _enable(dev)
+    cap = _enable(dev, function_mask=True)  # entries are programmed with the function masked
     layout = read_msix(dev.open(), {0: dev.bar(0)}).layout
     base = layout.table_offset + 16 * 1
     region = dev.bar(0)
@@ -39,6 +39,7 @@ def test_programmed_unmasked_vector_and_a_masked_pending_one():
     region.write32(base + 4, 0)
     region.write32(base + 8, 0x4041)
     region.write32(base + 12, 0)  # unmask vector 1
+    dev.config.write16(cap.offset + 2, dev.config.read16(cap.offset + 2) & ~0x4000)
     dev.msix.fire(2)  # vector 2 is still masked: its pending bit is set
     state = read_msix(dev.open(), {0: dev.bar(0)})
     v1, v2 = state.vectors[1], state.vectors[2]

@@ -137,3 +137,9 @@ def test_live_capture_as_non_root_refuses():
     if os.geteuid() != 0 and result.returncode == 0:
         pytest.skip("this user reads full config space")
     assert result.returncode == 2 and "--allow-partial" in result.stderr and result.stdout == ""
+
+
+def test_health_says_which_devices_it_could_only_partly_check(tmp_path):
+    root = _fake_nonroot_sysfs(tmp_path, "msix")
+    result = run_cli("health", "--sysfs-root", str(root))
+    assert "1 of them only partly: their capabilities are not readable (needs root" in result.stdout

@@ -7,16 +7,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pcikit.access import BytesConfig
-from pcikit.access.dump import load_dump
 from pcikit.address import Address
 from pcikit.ids import IdDatabase
 from pcikit.model import Device
 from pcikit.render.json import dumps
-from pcikit.render.lspci import LspciOptions, render_devices
+from pcikit.render.lspci import SUPPORTED, LspciOptions, render_devices
 from pcikit.render.lspci.names import Namer
 from pcikit.render.text import render_text
 
-from .conftest import CORPUS
+from . import mutations, oracle
 
 _IDS = IdDatabase(b"")
 _SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -27,7 +26,8 @@ def _exercise(data: bytes) -> Device:
     problems = dev.problems
     if not isinstance(problems, list):
         raise TypeError("problems must be a list")
-    "".join(render_devices([dev], LspciOptions(verbose=3), Namer(_IDS)))
+    for release in SUPPORTED:  # every release's renderers (they differ in what they decode)
+        "".join(render_devices([dev], LspciOptions(verbose=3, dialect=release), Namer(_IDS)))
     "".join(render_devices([dev], LspciOptions(verbose=1, hex_level=4), Namer(_IDS)))
     dumps([dev], _IDS)
     render_text([dev], _IDS, verbose=2)
@@ -68,11 +68,7 @@ def test_arbitrary_extended_lists(data, first_cap):
 
 
 def _corpus_images() -> list[bytes]:
-    images = []
-    for path in sorted(CORPUS.rglob("*")) if CORPUS.is_dir() else []:
-        if path.is_file() and path.suffix in ("", ".txt") and "lspci-rejects" not in path.parts and path.name != "SOURCES.md":
-            images.extend(e.config.read_block(0, e.config.size) for e in load_dump(path))
-    return images
+    return mutations.corpus_images(oracle.corpus_files())
 
 
 _IMAGES = _corpus_images()
@@ -86,8 +82,4 @@ def test_mutated_real_devices(index, flips, cut):
         data = bytes(random.Random(index).randrange(256) for _ in range(256))
     else:
         data = _IMAGES[index % len(_IMAGES)]
-    buf = bytearray(data)
-    for offset, value in flips:
-        if offset < len(buf):
-            buf[offset] = value
-    _exercise(bytes(buf[: max(1, min(cut, len(buf)))]))
+    _exercise(mutations.mutate(data, flips, cut))

@@ -262,3 +262,19 @@ def test_qemu_dies_with_its_parent():
         time.sleep(0.05)
     os.kill(pid, signal.SIGKILL)
     pytest.fail("QEMU outlived the process that started it")
+
+
+def test_io_ports_run_out_before_bridges_do():
+    """16 root ports each wanting a 4 KiB I/O window cannot fit in 64 KiB of ports: as firmware does,
+    I/O BARs behind the bridges stay unassigned (decode off), memory is still assigned."""
+    need_qemu()
+    ports = " ".join(f"-device pcie-root-port,id=rp{i},chassis={i},addr={i + 1:#x} -device e1000e,bus=rp{i}"
+                     for i in range(1, 17))
+    with qemu.machine(ports) as many:
+        nics = [d for d in many.devices if (d.vendor_id, d.device_id) == DEVICES["e1000e"]]
+        assert len(nics) == 16
+        for nic in nics:
+            io = [b for b in nic.bars if b.space == "io"]
+            assert io and all(b.address == 0 for b in io)
+            assert nic.config.read16(0x04) & 0x3 == 0x2  # Memory Space on, I/O Space off
+            assert all(b.address for b in nic.bars if b.space == "memory")

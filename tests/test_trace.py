@@ -50,6 +50,7 @@ def test_a_2_byte_msix_table_write_is_named_with_its_line(tmp_path):
     assert report["config_accesses"] == 4 and report["bar_accesses"] == 2
     (violation,) = report["violations"]
     assert violation["line"] == 11 and violation["message"].startswith("MSI-X table write of 2 byte(s) at 0x4")
+    assert violation["kind"] == "msix-width"
     assert "panic" in violation["consequence"]
 
 
@@ -66,3 +67,34 @@ def test_errors_are_one_line_exit_2(tmp_path):
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "No such file" in missing.stderr
     bad_slot = run_cli("trace", "check", _trace(tmp_path), "-s", "zz", "--spec", SPEC)
     assert bad_slot.returncode == 2 and bad_slot.stderr.count("\n") == 1
+
+
+def test_the_profile_table_is_complete_sourced_and_documented():
+    from pcikit.testing.profiles import BEHAVIOURS, PROFILES
+
+    doc = (ROOT / "docs" / "emulators.md").read_text()
+    for item in BEHAVIOURS:
+        assert set(item.facts) == set(PROFILES), item.name
+        assert f"`{item.name}`" in doc
+        for profile, fact in item.facts.items():
+            assert fact.does and fact.source, (item.name, profile)
+            assert f"| {profile} | {fact.does} | {fact.source} |" in doc, (item.name, profile)
+
+
+def test_hostile_trace_lines_stay_bounded():
+    from pcikit.trace.parse import MAX_PROBLEMS
+
+    text = "x" * 1_000_000 + "\n" + "pci_cfg_read nonsense\n" * 500 + "\n".join(_config_write(0x04, 6, 2)) + "\n"
+    trace = read_trace(io.StringIO(text))
+    assert [(a.line, a.offset, a.width) for a in trace.accesses] == [(503, 4, 2)]
+    assert len(trace.problems) == MAX_PROBLEMS + 1 and trace.problems[-1].startswith("more unreadable")
+
+
+def test_an_old_cloud_hypervisor_panics_and_the_replay_stops_there(tmp_path):
+    path = _trace(tmp_path, MMIO.format(kind="read", addr=0xFEBD1004, value=0, size=2),
+                  MMIO.format(kind="write", addr=0xFEBD1008, value=0x1, size=2))
+    result = run_cli("trace", "check", path, "-s", "00:03.0", "--spec", SPEC, "--profile", "cloud-hypervisor-v52", "--json")
+    report = json.loads(result.stdout)
+    assert result.returncode == 1 and [v["line"] for v in report["violations"]] == [10]
+    assert report["skipped"] == ["line 10: cloud-hypervisor-v52 panics here; the rest of the trace is not replayed"]
+    assert "panics the VMM" in report["violations"][0]["consequence"]

@@ -14,6 +14,7 @@ import struct
 from typing import Optional
 
 from pcikit.testing import Access, DeviceBuilder, MockDevice
+from pcikit.testing.profiles import answer
 
 from . import spec
 
@@ -138,7 +139,13 @@ class VirtioModel:
             self.driver_features[select] = access.value
 
     def _accept_vector(self, vector: int) -> int:
-        return vector if vector < self.dev.msix.table_size else spec.NO_VECTOR
+        if vector == spec.NO_VECTOR or vector < self.dev.msix.table_size:
+            return vector
+        kept = answer("virtio_queue_vector_out_of_range", self.dev.profile) == "as-written"
+        self.dev.report_violation(f"virtio vector {vector} is past the MSI-X table ({self.dev.msix.table_size} "
+                                  f"entries): {'stored, the queue never interrupts' if kept else 'the device answers NO_VECTOR'}",
+                                  "virtio-vector-range")
+        return vector if kept else spec.NO_VECTOR
 
     def _write_vector(self, access: Access) -> int:
         return self._accept_vector(access.value)
@@ -232,15 +239,17 @@ def blk_config(capacity_sectors: int, blk_size: int = 512) -> bytes:
     return struct.pack("<QIIHBBI", capacity_sectors, 0x10000, 126, 0, 0, 0, blk_size)
 
 
-def virtio_net(mac: bytes = b"\x52\x54\x00\x12\x34\x56", address: str = "0000:00:03.0") -> VirtioModel:
+def virtio_net(mac: bytes = b"\x52\x54\x00\x12\x34\x56", address: str = "0000:00:03.0",
+               profile: str = "spec") -> VirtioModel:
     """A virtio-net function: rx, tx and control queues of 256 entries."""
     config = net_config(mac)
-    dev = virtio_builder(spec.NET, 0x020000, 3, len(config)).build(address=address)
+    dev = virtio_builder(spec.NET, 0x020000, 3, len(config)).build(address=address, profile=profile)
     return VirtioModel(dev, NET_FEATURES, queues=3, queue_size=256, config=config)
 
 
-def virtio_blk(capacity_sectors: int = 2 * 1024 * 1024, address: str = "0000:00:04.0") -> VirtioModel:
+def virtio_blk(capacity_sectors: int = 2 * 1024 * 1024, address: str = "0000:00:04.0",
+               profile: str = "spec") -> VirtioModel:
     """A virtio-blk function with one request queue of 128 entries."""
     config = blk_config(capacity_sectors)
-    dev = virtio_builder(spec.BLOCK, 0x010000, 1, len(config)).build(address=address)
+    dev = virtio_builder(spec.BLOCK, 0x010000, 1, len(config)).build(address=address, profile=profile)
     return VirtioModel(dev, BLK_FEATURES, queues=1, queue_size=128, config=config)

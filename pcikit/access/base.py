@@ -2,9 +2,14 @@
 from __future__ import annotations
 
 import os
-from typing import NamedTuple, Optional
 
 from ..errors import ConfigReadError, ReadOnlyError
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import NamedTuple, Optional
+else:
+    from ..tuples import NamedTuple
 
 CONFIG_SIZE_LEGACY = 256
 CONFIG_SIZE_EXTENDED = 4096
@@ -89,7 +94,8 @@ class KernelInfo:
     """What the operating system knows beyond config space (live sources only)."""
 
     FIELDS = ("driver", "irq", "resources", "numa_node", "iommu_group", "physical_slot",
-              "msi_irqs", "msi_mode", "modules", "vpd_path")
+              "msi_irqs", "msi_mode", "modules", "vpd_path", "parent", "dt_node", "rcd_link",
+              "modalias")
 
     def __init__(
         self,
@@ -103,6 +109,10 @@ class KernelInfo:
         modules: Optional[list[str]] = None,
         vpd_path: Optional[str] = None,
         msi_mode: Optional[str] = None,
+        parent: Optional[str] = None,
+        dt_node: Optional[str] = None,
+        rcd_link: Optional[tuple[int, int, int]] = None,
+        modalias: Optional[str] = None,
     ) -> None:
         self.driver = driver
         self.irq = irq
@@ -112,8 +122,23 @@ class KernelInfo:
         self.physical_slot = physical_slot
         self.msi_irqs: list[int] = list(msi_irqs or [])
         self.msi_mode = msi_mode  # "msi" or "msix": what the kernel says the msi_irqs are
-        self.modules: list[str] = list(modules or [])
+        self._modules: Optional[list[str]] = list(modules) if modules is not None else None
         self.vpd_path = vpd_path
+        self.parent = parent  # "DDDD:BB:DD.F" of the PCI function the kernel puts this one under
+        self.dt_node = dt_node  # the device tree node (``of_node``) the kernel links, resolved
+        # A CXL 1.1 Restricted CXL Device's link registers (Link Capabilities, Control, Status) that
+        # live in its RCRB, not in config space: sysfs rcd_link_cap/_ctrl/_status.
+        self.rcd_link = rcd_link
+        self.modalias = modalias  # "pci:v...d...sv...sd...bc..sc..i..", what the kernel matches drivers by
+
+    @property
+    def modules(self) -> list[str]:
+        """Kernel modules that can drive the device (given, else looked up from ``modalias``)."""
+        if self._modules is None:
+            from .kmod import modules_for
+
+            self._modules = modules_for(self.modalias) if self.modalias else []
+        return self._modules
 
     def as_dict(self) -> dict:
         """The facts as keyword arguments (to copy or rebuild a KernelInfo)."""

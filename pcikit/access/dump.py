@@ -165,12 +165,13 @@ class _TextParser:
 
     def check(self, data: bytes, final: bool) -> None:
         """lspci's line rules: lines of at most 253 characters, a newline after the last."""
-        self.text = data.decode("utf-8", "replace")
         long_line = _LONG_LINE.search(data)
         if long_line:
+            self.text = data.decode("utf-8", "replace")
             raise self.error(len(data[: long_line.start()].decode("utf-8", "replace")),
                              f"line longer than {_MAX_LINE} characters")
         if final and data and not data.endswith(b"\n"):
+            self.text = data.decode("utf-8", "replace")
             raise self.error(len(self.text), "last line is not terminated by a newline")
 
     def entries(self) -> list[DumpEntry]:

@@ -14,11 +14,15 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from typing import Iterator, Optional, Union
 
 from ..errors import PcikitError
 
-PathLike = Union[str, "os.PathLike[str]"]
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Iterator, Optional, Union
+
+    PathLike = Union[str, "os.PathLike[str]"]
+
 _CHUNK = 1 << 20
 _FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
 PROTECTED_TREES = ("/sys", "/proc", "/dev")
@@ -76,11 +80,20 @@ def open_regular(path: PathLike, *, follow_symlinks: bool = True, write: bool = 
 
 
 def read_fd(fd: int, limit: int, name: str) -> bytes:
-    """Up to ``limit`` bytes from the start of ``fd``; more than that is an error."""
+    """Up to ``limit`` bytes from the start of ``fd``; more than that is an error.
+
+    The first read asks for the whole file as fstat sizes it (one buffer, no joining), later
+    ones (a file that grew, or sizes the kernel does not know) for a chunk each.
+    """
+    try:
+        first = os.fstat(fd).st_size + 1  # +1: the read that finds the end
+    except OSError:
+        first = 1
     parts, total = [], 0
     while total <= limit:
+        want = first if not parts and first > 1 else _CHUNK
         try:
-            chunk = os.pread(fd, min(_CHUNK, limit + 1 - total), total)
+            chunk = os.pread(fd, min(want, limit + 1 - total), total)
         except OSError as exc:
             raise UnsafeFileError(f"{name}: {reason(exc)}") from None
         if not chunk:

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import errno
 import os
-from typing import Iterator, Optional
 
 from ..address import Address
 from ..errors import DeviceGoneError, NoSuchDeviceError, PcikitError, PermissionNeededError
 from .base import CONFIG_SIZE_EXTENDED, ConfigSpace, KernelInfo, Resource
 from .files import UnsafeFileError, open_regular, read_attribute, reason, within
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Iterator, Optional
 
 DEFAULT_ROOT = "/sys"
 _FIRST_FETCH = 64
@@ -144,8 +147,11 @@ def _link_name(path: str) -> Optional[str]:
 
 
 def _msi_irqs(path: str) -> list[int]:
+    folder = os.path.join(path, "msi_irqs")
+    if os.path.islink(folder):  # the kernel's is a real folder: a link could lead out of --sysfs-root
+        return []
     try:
-        return sorted(int(n) for n in os.listdir(os.path.join(path, "msi_irqs")) if n.isdigit())
+        return sorted(int(n) for n in os.listdir(folder) if n.isdigit())
     except OSError:
         return []
 
@@ -171,6 +177,8 @@ def physical_slots(root: str = DEFAULT_ROOT) -> dict[tuple[int, int, int], str]:
         return {}
     slots: dict[tuple[int, int, int], str] = {}
     for name in names:
+        if os.path.islink(os.path.join(folder, name)):  # slot folders are real folders, never links out
+            continue
         parts = (_read_text(os.path.join(folder, name, "address")) or "").split(":") if name[0] != "." else []
         try:
             key = tuple(int(part, 16) for part in parts)
@@ -181,12 +189,44 @@ def physical_slots(root: str = DEFAULT_ROOT) -> dict[tuple[int, int, int], str]:
     return slots
 
 
+def _parent(path: str) -> Optional[str]:
+    """The PCI function whose sysfs folder holds this one (as pciutils finds it), or None.
+
+    The folder's parent must be named like an address and be that device's own folder.
+    """
+    above = os.path.realpath(os.path.join(path, ".."))
+    try:
+        address = Address.parse(os.path.basename(above))
+    except ValueError:
+        return None
+    linked = os.path.realpath(os.path.join(os.path.dirname(path), str(address)))
+    return str(address) if linked == above else None
+
+
+def _dt_node(path: str) -> Optional[str]:
+    """The resolved ``of_node`` link (device-tree platforms), as pciutils resolves it, or None."""
+    try:
+        target = os.readlink(os.path.join(path, "of_node"))
+    except OSError:
+        return None
+    resolved = os.path.realpath(path + "/" + target)  # pciutils appends the link to the folder
+    return resolved if os.path.exists(resolved) else None
+
+
 def kernel_info(path: str, physical_slot: Optional[str] = None) -> KernelInfo:
-    """Driver, IRQ, resources and placement as the kernel reports them (the slot: :func:`physical_slots`)."""
+    """Driver, IRQ, resources and placement as the kernel reports them (the slot: :func:`physical_slots`).
+
+    The attribute files are read on the first access to any fact, so a listing that names
+    devices only (``pcikit list``) reads config space and nothing else.
+    """
+    return _SysfsKernelInfo(path, physical_slot)
+
+
+def _read_kernel_info(path: str, physical_slot: Optional[str]) -> dict:
     numa = _read_int(os.path.join(path, "numa_node"))
     vpd = os.path.join(path, "vpd")
     irqs = _msi_irqs(path)
-    return KernelInfo(
+    return dict(
         driver=_link_name(os.path.join(path, "driver")),
         irq=_read_int(os.path.join(path, "irq")),
         resources=_resources(path),
@@ -196,7 +236,37 @@ def kernel_info(path: str, physical_slot: Optional[str] = None) -> KernelInfo:
         msi_irqs=irqs,
         msi_mode=_msi_mode(path, irqs),
         vpd_path=vpd if os.path.exists(vpd) else None,
+        parent=_parent(path),
+        dt_node=_dt_node(path),
+        modalias=_read_text(os.path.join(path, "modalias")),
+        rcd_link=_rcd_link(path),
     )
+
+
+class _SysfsKernelInfo(KernelInfo):
+    """A :class:`KernelInfo` whose facts are read from the device folder on first access."""
+
+    def __init__(self, path: str, physical_slot: Optional[str]) -> None:  # noqa: D107 - nothing read yet
+        self._source = (path, physical_slot)
+
+    def __getattr__(self, name: str):
+        source = self.__dict__.get("_source")
+        if name not in KernelInfo.FIELDS or source is None:
+            raise AttributeError(name)
+        KernelInfo.__init__(self, **_read_kernel_info(*source))
+        del self._source
+        return getattr(self, name)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, KernelInfo) and self.as_dict() == other.as_dict()
+
+
+def _rcd_link(path: str) -> Optional[tuple[int, int, int]]:
+    """(Link Capabilities, Link Control, Link Status) of a Restricted CXL Device, when the kernel has them."""
+    values = [_read_int(os.path.join(path, name), 16) for name in ("rcd_link_cap", "rcd_link_ctrl", "rcd_link_status")]
+    if not values[0]:
+        return None
+    return (values[0], values[1] or 0, values[2] or 0)
 
 
 def confined(path: str, root: str) -> bool:

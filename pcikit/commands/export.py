@@ -18,6 +18,7 @@ import sys
 import time
 from typing import Sequence
 
+from ..argparsing import CommandParser
 from ..errors import PcikitError
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -31,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``pcikit export`` argument parser."""
     from ..fleet.dataset import FORMATS
 
-    parser = argparse.ArgumentParser(prog="pcikit export", description="Export many hosts' dumps to a dataset.")
+    parser = CommandParser(prog="pcikit export", description="Export many hosts' dumps to a dataset.")
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="dump file, host folder or folder of host folders")
     parser.add_argument("-o", "--output", required=True, metavar="DATASET", help="dataset folder (or fsspec URL)")
     parser.add_argument("--host", help="host name for a single INPUT (default: its file or folder name)")
@@ -81,6 +82,10 @@ def run(args: argparse.Namespace) -> int:
     missing = [path for path in args.inputs if "://" not in path and not os.path.exists(path)]
     if missing:
         raise _Usage(f"{missing[0]}: no such file or folder")
+    if "://" not in args.output:
+        from ..access.files import check_output_path
+
+        check_output_path(args.output)  # never under /sys, /proc or /dev
     if not args.append and "://" not in args.output and os.path.isdir(args.output) and os.listdir(args.output):
         raise _Usage(f"{args.output} is not empty (use --append to add to it)")
     jobs = args.jobs or default_jobs()

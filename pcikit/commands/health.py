@@ -48,6 +48,11 @@ def format_finding(finding) -> str:
     return f"{finding.slot}  {finding.severity:<7}  {finding.check:<11}  {finding.message}{extra}"
 
 
+def _capabilities_hidden(dev) -> bool:
+    stop = dev.capability_stop
+    return stop is not None and stop.reason == "access denied"
+
+
 def _summary(devices: int, findings: list) -> str:
     counts = {severity: sum(f.severity == severity for f in findings) for severity in SEVERITIES}
     return (f"{devices} device(s) checked: {counts['error']} error(s), {counts['warning']} warning(s), "
@@ -104,6 +109,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write("".join(format_finding(f) + "\n" for f in findings))
         sys.stdout.write(_summary(len(shown), findings) + "\n")
+        hidden = [dev for dev in devices if dev.address in shown and _capabilities_hidden(dev)]
+        if hidden:
+            sys.stdout.write(f"{len(hidden)} of them only partly: their capabilities are not readable "
+                             "(needs root: only 64 bytes of config space are visible)\n")
     return EXIT_OK if worst(findings) in (None, INFO) else EXIT_FINDINGS
 
 

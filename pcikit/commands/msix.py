@@ -110,7 +110,19 @@ def _hidden_text(dev) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Select devices, map their BARs, print tables; raises PcikitError on bad input."""
+    """Select devices, map their BARs, print tables; raises PcikitError on bad input.
+
+    With ``--json``, nothing matched prints ``[]`` (exit 1), as ``show --json`` does.
+    """
+    try:
+        return _run(args)
+    except NoSuchDeviceError:
+        if args.json:
+            sys.stdout.write("[]\n")
+        raise
+
+
+def _run(args: argparse.Namespace) -> int:
     from ..cli import UsageError, _devices, open_args_source
     from ..sources import BarFileSource
 

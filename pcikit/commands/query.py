@@ -15,6 +15,7 @@ import json
 import sys
 from typing import Any, Sequence
 
+from ..argparsing import CommandParser
 from ..errors import PcikitError
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -23,7 +24,7 @@ _CELL_LIMIT = 60
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``pcikit query`` argument parser."""
-    parser = argparse.ArgumentParser(prog="pcikit query", description="SQL over a pcikit dataset (DuckDB).")
+    parser = CommandParser(prog="pcikit query", description="SQL over a pcikit dataset (DuckDB).")
     parser.add_argument("dataset", metavar="DATASET")
     parser.add_argument("sql", metavar="SQL")
     parser.add_argument("--json", action="store_true", help="print a JSON list of row objects")

@@ -15,8 +15,9 @@ import json
 import sys
 from typing import Sequence
 
+from ..argparsing import CommandParser
 from ..errors import NoSuchDeviceError, PcikitError
-from ..testing.profiles import PROFILES
+from ..testing.profiles import ALL_PROFILES
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_TROUBLE = 0, 1, 2
 
@@ -27,7 +28,7 @@ class TraceUsageError(PcikitError):
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``pcikit trace`` argument parser."""
-    parser = argparse.ArgumentParser(prog="pcikit trace", description="Check a driver's recorded accesses.")
+    parser = CommandParser(prog="pcikit trace", description="Check a driver's recorded accesses.")
     sub = parser.add_subparsers(dest="action", metavar="ACTION")
     check = sub.add_parser("check", help="replay a QEMU trace log into a mock and list the violations")
     check.add_argument("trace", metavar="TRACE", help="QEMU trace log (log backend)")
@@ -36,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--spec", metavar="FILE", help="the device as a spec (TOML)")
     source.add_argument("-F", dest="dump", metavar="DUMP", help="the device from an lspci dump")
     source.add_argument("--qemu", metavar="ARGS", help="the device from a paused QEMU machine started with ARGS")
-    check.add_argument("--profile", choices=PROFILES, default="spec", help="whose rules and consequences (default spec)")
+    check.add_argument("--profile", choices=ALL_PROFILES, default="spec", help="whose rules and consequences (default spec)")
     check.add_argument("--json", action="store_true", help="print the violations as JSON")
     return parser
 
@@ -59,7 +60,7 @@ def _device(args: argparse.Namespace):
     if args.spec:
         fixture = build(load_spec(args.spec))
     elif args.dump:
-        return MockDevice.from_dump(args.dump, args.slot), {}
+        return MockDevice.from_dump(args.dump, args.slot, profile=args.profile), {}
     else:
         from ..fixture.capture import capture_device
         from ..qemu.probe import probe, write_masks
@@ -73,34 +74,39 @@ def _device(args: argparse.Namespace):
         finally:
             source.close()
         fixture = build(parse_spec(captured.document, f"<QEMU {args.slot}>"))
-    return MockDevice.from_fixture(fixture), {bar.index: bar.size for bar in fixture.spec.bars if bar.size}
+    mock = MockDevice.from_fixture(fixture, profile=args.profile)  # it answers as the profile's emulator
+    return mock, {bar.index: bar.size for bar in fixture.spec.bars if bar.size}
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Check one device's accesses; print the violations."""
-    from ..trace import check, read_trace
+    from ..trace import check
     from ..trace.check import sizes_from_trace
+    from ..trace.parse import iter_trace
 
     slot = _slot(args.slot)
-    try:
-        with open(args.trace, encoding="utf-8", errors="replace") as handle:
-            trace = read_trace(handle)
-    except OSError as exc:
-        raise TraceUsageError(f"{args.trace}: {exc.strerror}") from None
     try:
         dev, sizes = _device(args)
     except NoSuchDeviceError as exc:  # exit 1 means violations here
         raise TraceUsageError(str(exc)) from None
-    sizes = {**sizes_from_trace(trace, slot), **sizes}
-    report = check(trace, slot, dev, sizes, args.profile)
+    problems: list[str] = []
+    try:  # two streaming passes: BAR sizes the trace shows, then the replay (memory stays bounded)
+        with open(args.trace, encoding="utf-8", errors="replace") as handle:
+            sizes = {**sizes_from_trace(iter_trace(handle, []), slot), **sizes}
+        with open(args.trace, encoding="utf-8", errors="replace") as handle:
+            report = check(iter_trace(handle, problems), slot, dev, sizes, args.profile)
+    except OSError as exc:
+        raise TraceUsageError(f"{args.trace}: {exc.strerror}") from None
     if args.json:
         document = {
             "slot": args.slot, "profile": args.profile, "config_accesses": report.config_accesses,
             "bar_accesses": report.bar_accesses, "violations": [v.to_json() for v in report.violations],
-            "skipped": report.skipped, "trace_problems": trace.problems,
+            "skipped": report.skipped, "trace_problems": problems,
         }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
     else:
+        for problem in problems:
+            sys.stdout.write(f"{args.trace}: {problem}\n")
         for v in report.violations:
             sys.stdout.write(f"{args.trace}:{v.line}: {v.access}: {v.message}" + (f" [{v.consequence}]" if v.consequence else "") + "\n")
         sys.stdout.write(f"{args.slot}: {report.config_accesses} config and {report.bar_accesses} BAR accesses "

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..access.base import KernelInfo, Resource
+from ..schema.bars import IO_ADDRESS_MASK, MEMORY_ADDRESS_MASK, PREFETCHABLE, is_64bit, is_io, memory_type, pair
 
 IORESOURCE_IO = 0x100
 IORESOURCE_MEM = 0x200
@@ -33,22 +34,20 @@ def decode_bars(registers: list[int], kernel: Optional[KernelInfo]) -> tuple[lis
             index += 1
             continue
         size = res.size if res is not None and res.size else None
-        if raw & 1:
-            address = res.start if res is not None else raw & ~3
+        if is_io(raw):
+            address = res.start if res is not None else raw & IO_ADDRESS_MASK
             bars.append(Bar(index, "io", address, 32, False, size, raw))
         else:
-            memory_type = (raw >> 1) & 3
-            address = raw & ~0xF
-            bits = 32
-            if memory_type == 2:
-                bits = 64
-                if index + 1 < len(registers):
-                    address |= registers[index + 1] << 32
-                    step = 2
-                else:
-                    problems.append(f"BAR {index}: 64-bit BAR in the last BAR slot")
+            address = raw & MEMORY_ADDRESS_MASK
+            paired = pair(registers, index)
+            bits = 64 if is_64bit(raw) else 32
+            if paired.upper is not None:
+                address |= paired.upper << 32
+                step = paired.registers
+            elif bits == 64:
+                problems.append(f"BAR {index}: 64-bit BAR in the last BAR slot")
             if res is not None:
                 address = res.start
-            bars.append(Bar(index, "memory", address, bits, bool(raw & 8), size, raw, memory_type))
+            bars.append(Bar(index, "memory", address, bits, bool(raw & PREFETCHABLE), size, raw, memory_type(raw)))
         index += step
     return bars, problems

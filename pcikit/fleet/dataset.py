@@ -29,6 +29,9 @@ def _open(path: str, mode: str):
         import fsspec
 
         return fsspec.open(path, mode).open()
+    from ..access.files import check_output_path
+
+    check_output_path(path)  # never under /sys, /proc or /dev
     os.makedirs(os.path.dirname(path), exist_ok=True)
     return open(path, mode)
 

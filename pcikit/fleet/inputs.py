@@ -84,5 +84,10 @@ def read_bytes(path: str, limit: int) -> bytes:
 
         with fsspec.open(path, "rb") as handle:
             return handle.read(limit + 1)
-    with open(path, "rb") as handle:
-        return handle.read(limit + 1)
+    from ..access.files import open_regular  # non-blocking, regular files only: a FIFO never hangs
+
+    fd = open_regular(path)
+    try:
+        return os.pread(fd, limit + 1, 0)
+    finally:
+        os.close(fd)

@@ -18,16 +18,12 @@ _READ_LIMIT = 16384
 
 def read_counters(path: str) -> Optional[dict[str, int]]:
     """``NAME COUNT`` lines of one counter file (bounded read), or None when unreadable."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError:
+    from ..access.files import read_attribute
+
+    data = read_attribute(path, _READ_LIMIT)
+    if data is None:
         return None
-    try:
-        text = os.read(fd, _READ_LIMIT).decode("ascii", "replace")
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+    text = data.decode("ascii", "replace")
     counters = {}
     for line in text.splitlines():
         parts = line.split()

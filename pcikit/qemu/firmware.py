@@ -9,7 +9,8 @@ What SeaBIOS or OVMF would have done before an OS looks at the bus:
    memory in 1 MiB granules), windows inside their parent's, from fixed pools —
    I/O 0x1000-0xffff, 32-bit memory 0xc0000000-0xfebfffff (above the ECAM window);
    prefetchable memory joins the 32-bit pool unless it does not fit, then 64-bit
-   prefetchable BARs and windows move above 4 GiB (0x80_0000_0000);
+   prefetchable BARs and windows move above 4 GiB (0x80_0000_0000); when the I/O
+   ports cannot hold every bridge's window, I/O BARs behind bridges stay unassigned;
 4. decode enables: I/O and Memory Space where a function has such BARs, and bus
    mastering on bridges (devices behind them reach memory through it); ROMs are
    assigned but left disabled, as Linux finds them;
@@ -221,15 +222,22 @@ def _kind(bar: Bar, high: bool, parent_pref64: bool) -> str:
     return "mem"
 
 
-def _requests(functions: list[Function], high: bool, parent_pref64: bool) -> list[tuple[str, Request]]:
-    """(kind, request) of every BAR and non-empty child window on one bus, windows sized bottom up."""
+def _requests(functions: list[Function], high: bool, parent_pref64: bool,
+              io: bool = True, io_behind: bool = True) -> list[tuple[str, Request]]:
+    """(kind, request) of every BAR and non-empty child window on one bus, windows sized bottom up.
+
+    ``io`` False leaves this bus's I/O BARs unassigned (their decode stays off), as
+    firmware does when 64 KiB of ports cannot hold every bridge's 4 KiB window;
+    ``io_behind`` False does so for every bus behind a bridge."""
     requests = []
     for function in functions:
         for bar in function.bars:
-            requests.append((_kind(bar, high, parent_pref64), Request(bar, bar.size, bar.size)))
+            kind = _kind(bar, high, parent_pref64)
+            if io or kind != "io":
+                requests.append((kind, Request(bar, bar.size, bar.size)))
         if not function.bridge:
             continue
-        inner = _requests(function.secondary, high, function.pref64 and parent_pref64)
+        inner = _requests(function.secondary, high, function.pref64 and parent_pref64, io_behind, io_behind)
         for kind, granule in GRANULE.items():
             window = Window(function, kind, content=[r for k, r in inner if k == kind])
             function.windows[kind] = window
@@ -275,8 +283,18 @@ def _fits(requests: list[tuple[str, Request]], high: bool) -> bool:
     return _place(chosen["pref"], end) <= MEM32_POOL[1]
 
 
+_ATTEMPTS = ((False, True), (True, True), (True, False))  # (64-bit prefetchable above 4 GiB, I/O behind bridges)
+
+
 def _assign(ecam: Ecam, root: list[Function]) -> None:
-    if not any(_fits(_requests(root, high, parent_pref64=True), high) for high in (False, True)):
+    everything = _flatten(root)
+    for high, io_behind in _ATTEMPTS:
+        for function in everything:
+            for bar in function.bars:
+                bar.address = 0
+        if _fits(_requests(root, high, parent_pref64=True, io_behind=io_behind), high):
+            break
+    else:
         raise QemuError("the devices' BARs do not fit in the PCI address pools of this firmware")
     for function in _flatten(root):
         for bar in function.bars:
@@ -286,6 +304,8 @@ def _assign(ecam: Ecam, root: list[Function]) -> None:
 
 
 def _program_bar(ecam: Ecam, bdf: Bdf, bar: Bar) -> None:
+    if not bar.address:  # left unassigned (no I/O space left behind its bridge)
+        return
     if bar.index == 6:  # expansion ROM: address only, decode left disabled
         ecam.write(bdf, bar.register, 4, bar.address & 0xFFFF_F800)
         return
@@ -321,7 +341,7 @@ def _program_window(ecam: Ecam, window: Window) -> None:
 def _enable(ecam: Ecam, function: Function) -> None:
     bits = 0
     for bar in function.bars:
-        if bar.index != 6:
+        if bar.index != 6 and bar.address:
             bits |= CMD_IO if bar.space == "io" else CMD_MEMORY
     if function.bridge:
         bits |= CMD_IO | CMD_MEMORY | CMD_MASTER

@@ -3,7 +3,7 @@ in the order given (the CLI gives lspci's order)."""
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Iterable, Iterator, Mapping, Optional
 
 from ..ids import IdDatabase
 from ..model import Capability, Device
@@ -110,5 +110,20 @@ def device_document(dev: Device, ids: Optional[IdDatabase] = None, regions: Opti
 def dumps(devices: Iterable[Device], ids: Optional[IdDatabase] = None,
           regions: Optional[Mapping[Any, tuple]] = None) -> str:
     """The JSON array for ``devices``; ``regions`` maps an address to (regions, why unmapped)."""
+    return "".join(iter_dumps(devices, ids, regions))
+
+
+def iter_dumps(devices: Iterable[Device], ids: Optional[IdDatabase] = None,
+               regions: Optional[Mapping[Any, tuple]] = None) -> Iterator[str]:
+    """:func:`dumps` in pieces, one device at a time (the same text, joined).
+
+    Only one device's document exists at a time, so a caller that hands over devices it no
+    longer holds (see the CLI) writes any number of them in bounded memory.
+    """
     regions = regions or {}
-    return json.dumps([device_document(d, ids, regions.get(d.address)) for d in devices], indent=2)
+    first = True
+    for dev in devices:
+        text = json.dumps(device_document(dev, ids, regions.get(dev.address)), indent=2)
+        yield ("[\n  " if first else ",\n  ") + text.replace("\n", "\n  ")  # one level in, as in a list
+        first = False
+    yield "[]" if first else "\n]"

@@ -2,8 +2,9 @@
 
 Bridges (class 06xx with a type 1 or 2 header) own the bus range secondary..subordinate;
 each bridge hangs under the narrowest bridge whose range holds its primary bus, and each
-device lands on its bus under the matching bridge. Built from config space alone, so a
-dump and a live machine draw the same tree.
+device lands on its bus under the matching bridge. On live sysfs, as in pciutils, a parent
+the kernel names wins: the device goes on that parent's first bus (a parent that is no bridge
+by config space becomes one), and a bridge hangs under its parent's bridge.
 
 lspci 3.10 changed the layout (pcikit follows the release ``dialect`` names): each domain
 is a root of its own, in ascending order, holding only the buses its devices sit on; a
@@ -74,6 +75,41 @@ def _span(bridge: _Bridge) -> int:
     return (bridge.subordinate - bridge.primary) & 0xFFFFFFFF
 
 
+class _Parents:
+    """The parents the kernel names (live sysfs), by node; empty when not asked for (-b, dumps)."""
+
+    def __init__(self, nodes: list[_Node], kernel: bool) -> None:
+        by_address = {str(node.device.address): node for node in nodes}
+        self._of: dict[int, _Node] = {}
+        for node in nodes if kernel else ():
+            named = node.device.kernel.parent if node.device.kernel is not None else None
+            if named in by_address:
+                self._of[id(node)] = by_address[named]
+
+    def of(self, node: Optional[_Node]) -> Optional[_Node]:
+        """The node the kernel puts ``node`` under, or None."""
+        return self._of.get(id(node)) if node is not None else None
+
+    def adopt(self, nodes: list[_Node], chain: list[_Bridge]) -> None:
+        """A parent that is no bridge by config space becomes one, for its first child's bus."""
+        for node in nodes:
+            parent = self.of(node)
+            if parent is not None and parent.bridge is None:
+                bus = node.device.address.bus
+                parent.bridge = _Bridge(parent, parent.device.address.domain, parent.device.address.bus, bus, bus)
+                chain.append(parent.bridge)
+
+    def place(self, node: _Node) -> bool:
+        """Put ``node`` on the first bus of its kernel parent's bridge; False when it has none."""
+        parent = self.of(node)
+        if parent is None or parent.bridge is None:
+            return False
+        bridge, address = parent.bridge, node.device.address
+        bus = bridge.buses[0] if bridge.buses else bridge.new_bus(address.domain, address.bus)
+        bus.devices.append(node)
+        return True
+
+
 def _insert(node: _Node, bridge: _Bridge) -> None:
     address = node.device.address
     while True:
@@ -92,7 +128,8 @@ def _insert(node: _Node, bridge: _Bridge) -> None:
     bus.devices.append(node)
 
 
-def _grow(devices: list[Device]) -> _Bridge:
+def _grow(devices: list[Device], kernel: bool = True) -> _Bridge:
+    """lspci 3.9's grow_tree(): one host bridge (``kernel``: with the parents sysfs names)."""
     host = _Bridge(None, 0, 0xFFFFFFFF, 0, 0xFFFFFFFF)
     nodes = [_Node(d) for d in devices]
     chain = [host]
@@ -100,9 +137,12 @@ def _grow(devices: list[Device]) -> _Bridge:
         node.bridge = _bridge_of(node)
         if node.bridge is not None:
             chain.append(node.bridge)
+    parents = _Parents(nodes, kernel)
+    parents.adopt(nodes, chain)
     for bridge in chain:
-        best = None
-        for other in chain:
+        above = parents.of(bridge.device)
+        best = above.bridge if above is not None else None
+        for other in chain if best is None else ():
             if other is bridge or not (other is host or bridge.domain == other.domain):
                 continue
             if other.secondary <= bridge.primary <= other.subordinate and (
@@ -115,15 +155,17 @@ def _grow(devices: list[Device]) -> _Bridge:
         if bridge.bus(bridge.domain, bridge.secondary) is None:
             bridge.new_bus(bridge.domain, bridge.secondary)
     for node in nodes:
-        _insert(node, host)
+        if not parents.place(node):
+            _insert(node, host)
     return host
 
 
 _ALL = 0xFFFFFFFF  # lspci's ~0: the whole range
 
 
-def _grow_by_domain(devices: list[Device]) -> _Bridge:
-    """lspci 3.10+'s grow_tree(): one root bridge per domain, then the real bridges."""
+def _grow_by_domain(devices: list[Device], kernel: bool = True) -> _Bridge:
+    """lspci 3.10+'s grow_tree(): one root bridge per domain, then the real bridges (``kernel``:
+    with the parents sysfs names)."""
     host = _Bridge(None, _ALL, _ALL, _ALL, _ALL)
     nodes = [_Node(d) for d in devices]
     chain: list[_Bridge] = []
@@ -133,9 +175,12 @@ def _grow_by_domain(devices: list[Device]) -> _Bridge:
         node.bridge = _bridge_of(node, primary_from_address=True)
         if node.bridge is not None:
             chain.append(node.bridge)
+    parents = _Parents(nodes, kernel)
+    parents.adopt(nodes, chain)
     for bridge in chain:
-        best = None
-        for other in [host, *chain]:
+        above = parents.of(bridge.device)
+        best = above.bridge if above is not None else None
+        for other in [host, *chain] if best is None else ():
             if other is bridge or not (other is host or bridge.domain == other.domain):
                 continue
             if other.secondary <= bridge.primary <= other.subordinate and (
@@ -148,7 +193,8 @@ def _grow_by_domain(devices: list[Device]) -> _Bridge:
         if bridge.device is not None and bridge.bus(bridge.domain, bridge.secondary) is None:
             bridge.new_bus(bridge.domain, bridge.secondary)
     for node in nodes:
-        _insert_by_domain(node, host)
+        if not parents.place(node):
+            _insert_by_domain(node, host)
     return host
 
 
@@ -305,11 +351,11 @@ def render_tree(
     return "".join(line + "\n" for line in printer.lines)
 
 
-def _nested_parents(devices: list[Device]) -> dict[Device, Optional[Device]]:
-    """pciutils 3.9: each device's bus hangs under the narrowest bridge holding its primary bus."""
+def _placed_parents(root: _Bridge) -> dict[Device, Optional[Device]]:
+    """The bridge device owning the bus each device landed on in a grown tree (None: a root bus)."""
     parents: dict[Device, Optional[Device]] = {}
     seen: set[int] = set()
-    stack = [_grow(devices)]
+    stack = [root]
     while stack:
         bridge = stack.pop()
         if id(bridge) in seen:
@@ -323,27 +369,15 @@ def _nested_parents(devices: list[Device]) -> dict[Device, Optional[Device]]:
     return parents
 
 
-def _flat_parents(devices: list[Device]) -> dict[Device, Optional[Device]]:
-    """pciutils 3.10+: every bridge sits under its domain, so a device's bus belongs to the
-    last bridge (in lspci order) of its domain whose secondary..subordinate range holds it."""
-    bridges = [b for b in (_bridge_of(_Node(dev)) for dev in devices) if b is not None]
-    parents: dict[Device, Optional[Device]] = {}
-    for dev in devices:
-        address = dev.address
-        owner = next((b for b in reversed(bridges)
-                      if b.domain == address.domain and b.secondary <= address.bus <= b.subordinate), None)
-        parents[dev] = owner.device.device if owner is not None else None
-    return parents
-
-
-def parent_bridges(devices: Iterable[Device], per_domain: bool) -> dict[Device, Optional[Device]]:
+def parent_bridges(devices: Iterable[Device], per_domain: bool, kernel: bool = True) -> dict[Device, Optional[Device]]:
     """The bridge each device sits behind (None on a root bus), placed as lspci's tree places it.
 
-    ``per_domain``: the placement of pciutils 3.10 and later (a top-level bridge per domain,
-    every bridge directly under it); else that of 3.9 (bridges nested by bus ranges).
+    ``per_domain``: the placement of pciutils 3.10 and later (a root per domain); else that of
+    3.9 (one host bridge): the same trees ``render_tree`` draws, where a parent the kernel
+    reports (sysfs) wins over bus numbers unless ``kernel`` is False (lspci -b).
     """
     ordered = sorted(devices, key=lambda dev: dev.address)
-    return _flat_parents(ordered) if per_domain else _nested_parents(ordered)
+    return _placed_parents(_grow_by_domain(ordered, kernel) if per_domain else _grow(ordered, kernel))
 
 
 def bridge_chain(dev: Device, parents: dict[Device, Optional[Device]]) -> list[Device]:

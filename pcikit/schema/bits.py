@@ -126,7 +126,7 @@ def field_access(fields: tuple[Bits, ...], width: int, facts: Optional[Facts]) -
             settable |= bits
         if field.access in STICKY:
             sticky |= bits
-        if field.access in SOFTWARE_SET:
+        if field.access in SOFTWARE_SET and field.reset is not None:  # None: a reset keeps the value
             reset_mask |= bits
             reset = (reset & ~bits) | ((field.reset << field.lo) & bits)
     return Access(width, writable, clear, settable, sticky, reset_mask, reset)

@@ -10,9 +10,9 @@ for the mock.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator, NamedTuple, Optional
+from typing import Any, NamedTuple, Optional
 
-from construct import Array, Computed, Construct, IfThenElse, Renamed, Struct, Subconstruct
+from construct import Array, Computed, Construct, IfThenElse, Renamed, RepeatUntil, Struct, Subconstruct
 
 from .attributes import Facts
 from .bits import Placed, Register, Scalar
@@ -79,12 +79,13 @@ def _walk(node: Construct, value: Any, offset: int, path: tuple[str, ...], found
         return _walk(node.thensubcon, value, offset, path, found) if value is not None else 0
     if isinstance(node, Computed):
         return 0
-    if isinstance(node, Array) and isinstance(value, list) and isinstance(node.subcon, (Register, Scalar, Struct)):
+    if isinstance(node, (Array, RepeatUntil)) and isinstance(value, list) \
+            and isinstance(node.subcon, (Register, Scalar, Struct)):
         step = 0
         for index, element in enumerate(value):
             step = _walk(node.subcon, element, offset + index * step, path + (str(index),), found)
         return step * len(value)
-    if isinstance(node, Subconstruct) and not isinstance(node, Array) and not hasattr(node, "length"):
+    if isinstance(node, Subconstruct) and not isinstance(node, (Array, RepeatUntil)) and not hasattr(node, "length"):
         return _walk(node.subcon, value, offset, path, found)
     try:
         size = _sizeof(node)
@@ -102,6 +103,10 @@ def offsets(schema: Construct, fields: Any) -> dict[str, int]:
 
 def placed_access(schema: Construct, fields: Any, at: int, facts: Optional[Facts] = None) -> list[Placed]:
     """The masks of every register of ``schema`` decoded as ``fields``, placed at config offset ``at``."""
-    facts = facts if facts is not None else Facts(fields)
+    return place(registers(schema, fields), at, facts if facts is not None else Facts(fields))
+
+
+def place(found: list[Located], at: int, facts: Facts) -> list[Placed]:
+    """The masks of the registers ``found`` (by :func:`registers`) for ``facts``, placed at ``at``."""
     return [located.register.access(facts).placed(at + located.offset)
-            for located in registers(schema, fields) if isinstance(located.register, (Register, Scalar))]
+            for located in found if isinstance(located.register, (Register, Scalar))]

@@ -36,7 +36,10 @@ class DecodeContext:
 
     ``image`` is all 4096 config bytes with unreadable ones as 0xff; ``size`` is
     how many are really readable. ``port_type`` is the PCI Express
-    Device/Port Type when the function has a PCIe capability (ext caps need it).
+    Device/Port Type when the function has a PCIe capability (ext caps need it);
+    ``max_link_width`` the Maximum Link Width of that capability (per-lane ext caps
+    need it). Both come from the model (``Device.decode_context``), so no decoder
+    walks the capability list itself.
     """
 
     image: bytes
@@ -48,6 +51,7 @@ class DecodeContext:
     port_type: Optional[int] = None
     cap_id: int = 0
     read_vpd: Optional[Callable[[], Optional[bytes]]] = None  # live sources: the VPD contents
+    max_link_width: Optional[int] = None
 
     def parse(self, schema: Construct, relative: int = 0) -> Container:
         """Parse ``schema`` at the capability offset + ``relative``."""

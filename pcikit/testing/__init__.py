@@ -33,9 +33,9 @@ from .log import Access, AccessLog, InterruptMessage
 from .msix import MsixEntry
 from .region import MockRegion
 from .source import MockSource
-from .state import MockError
+from .state import MockError, VmmPanic
 
 __all__ = [
     "Access", "AccessLog", "DeviceBuilder", "InterruptMessage", "MockConfig", "MockDevice",
-    "MockError", "MockRegion", "MockSource", "MsixEntry",
+    "MockError", "MockRegion", "MockSource", "MsixEntry", "VmmPanic",
 ]

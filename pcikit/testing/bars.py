@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Optional
 
+from ..schema.bars import PREFETCHABLE, is_64bit, is_io, pair
 from ..schema.bits import Placed
+from .registers import BODY
 
 BAR_COUNT = {0: 6, 1: 2, 2: 0}
-ROM_OFFSET = {0: 0x30, 1: 0x38}
+ROM_OFFSET = {kind: BODY[kind]["expansion_rom"] for kind in (0, 1)}
 ROM_INDEX = 6  # as in sysfs ``resource``: lines 0-5 BARs, line 6 the expansion ROM
 _IO_MAX = 1 << 16  # PCI I/O space is 64 KiB; some devices (AC97) have I/O BARs above 256 bytes
 _MEMORY32_MAX = 1 << 31
@@ -28,7 +30,7 @@ class BarPlan:
     bits: int  # 32 or 64
     prefetchable: bool
     size: Optional[int]
-    base: int = 0x10  # config offset of BAR 0 of this BAR array (0x10 in the header; VF BAR0 in SR-IOV)
+    base: int = BODY[0]["bars"]  # config offset of BAR 0 of this BAR array (the header's, or SR-IOV's VF BAR0)
 
     @property
     def offset(self) -> int:
@@ -60,7 +62,7 @@ def check_size(size: int, space: str, bits: int, what: str) -> None:
 
 def plan_bars(image: bytes, header_type: int, sizes: Mapping[int, int]) -> tuple[list[BarPlan], list[str]]:
     """The BARs of ``image`` (types from the image, sizes from ``sizes``) and problems found."""
-    return plan_bar_array(image, 0x10, BAR_COUNT.get(header_type, 0), sizes, "BAR", {ROM_INDEX})
+    return plan_bar_array(image, BODY[0]["bars"], BAR_COUNT.get(header_type, 0), sizes, "BAR", {ROM_INDEX})
 
 
 def plan_bar_array(
@@ -73,21 +75,20 @@ def plan_bar_array(
     """
     plans: list[BarPlan] = []
     problems: list[str] = []
+    dwords = [int.from_bytes(image[base + 4 * i : base + 4 * i + 4], "little") for i in range(count)]
     index = 0
     while index < count:
-        raw = int.from_bytes(image[base + 4 * index : base + 4 * index + 4], "little")
-        size = sizes.get(index)
+        paired = pair(dwords, index)
+        raw, size = paired.raw, sizes.get(index)
         if raw == 0 and size is None:
             index += 1
             continue
-        if raw & 1:
+        if is_io(raw):
             plan = BarPlan(index, "io", 32, False, size, base)
         else:
-            bits = 64 if (raw >> 1) & 3 == 2 else 32
-            if bits == 64 and index + 1 >= count:
+            if is_64bit(raw) and paired.upper is None:
                 problems.append(f"{what} {index}: 64-bit BAR in the last BAR slot; treated as 32-bit")
-                bits = 32
-            plan = BarPlan(index, "memory", bits, bool(raw & 8), size, base)
+            plan = BarPlan(index, "memory", 32 * paired.registers, bool(raw & PREFETCHABLE), size, base)
         if size is not None:
             check_size(size, plan.space, plan.bits, f"{what} {index}")
         elif raw:
@@ -95,7 +96,7 @@ def plan_bar_array(
         plans.append(plan)
         if plan.bits == 64 and index + 1 in sizes:
             raise ValueError(f"{what} {index + 1} is the upper half of 64-bit {what} {index}: it has no size of its own")
-        index += 2 if plan.bits == 64 else 1
+        index += paired.registers if not is_io(raw) else 1
     extra = sorted(set(sizes) - {p.index for p in plans} - set(others))
     if extra:
         raise ValueError(f"sizes name {what}(s) {extra} that this function does not have")

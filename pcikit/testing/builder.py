@@ -21,11 +21,16 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Optional, Union
 
 from ..address import Address
+from ..model import Bar
+from ..msix import MsixLayout, validate
+from ..schema.caps import express as express_schema
+from ..schema.caps import msix as msix_schema
 from .bars import check_size
 from .device import MockDevice
 
 CAP_START, EXTENDED_START = 0x40, 0x100
 LINK_SPEEDS = {2.5: 1, 5: 2, 8: 3, 16: 4, 32: 5, 64: 6}
+_DEVICE_CONTROL_RESET = express_schema.DEVICE_CONTROL.access().reset  # 0x2810, as the schema declares
 PORT_TYPES = {"endpoint": 0, "legacy_endpoint": 1, "rc_endpoint": 9}
 PIN_NUMBERS = {"INTA": 1, "INTB": 2, "INTC": 3, "INTD": 4}
 Registers = Iterable[tuple[int, int, int, int]]
@@ -135,22 +140,22 @@ class DeviceBuilder:
 
     def msix(self, vectors: int, bar: int, *, table_offset: int = 0, pba_offset: Optional[int] = None) -> "DeviceBuilder":
         """MSI-X with ``vectors`` table entries in BAR ``bar`` (PBA after the table by default)."""
-        if not 1 <= vectors <= 2048:
-            raise ValueError(f"MSI-X table size must be 1-2048, not {vectors}")
+        if not 1 <= vectors <= msix_schema.MAX_TABLE_SIZE:
+            raise ValueError(f"MSI-X table size must be 1-{msix_schema.MAX_TABLE_SIZE}, not {vectors}")
         if pba_offset is None:
-            pba_offset = table_offset + 16 * vectors
+            pba_offset = table_offset + msix_schema.table_bytes(vectors)
         region = self._bars.get(bar)
         if region is None or region.space != "memory":
             raise ValueError(f"MSI-X: BAR {bar} must be a memory BAR added before msix()")
-        table_end, pba_end = table_offset + 16 * vectors, pba_offset + (vectors + 63) // 64 * 8
-        if table_offset % 8 or pba_offset % 8:
-            raise ValueError("MSI-X: table and PBA offsets must be QWORD aligned")
-        if table_end > region.size or pba_end > region.size:
-            raise ValueError(f"MSI-X: table or PBA runs past the end of BAR {bar} ({region.size:#x} bytes)")
-        if table_offset < pba_end and pba_offset < table_end:
-            raise ValueError("MSI-X: table and PBA overlap")
-        body = _le(vectors - 1, 2) + _le(table_offset | bar, 4) + _le(pba_offset | bar, 4)
-        return self.capability(0x11, body)
+        layout = MsixLayout(bar, table_offset, bar, pba_offset, vectors, False, False)
+        bars = [Bar(i, b.space, b.address, b.bits, b.prefetchable, b.size, b.raw()) for i, b in self._bars.items()]
+        problems = validate(layout, bars)
+        if problems:
+            raise ValueError(f"MSI-X: {'; '.join(problems)}")
+        body = msix_schema.SCHEMA.build({"cap_id": 0x11, "next": 0, "message_control": {"table_size_raw": vectors - 1},
+                                         "table": {"bir": bar, "offset": table_offset},
+                                         "pba": {"bir": bar, "offset": pba_offset}})
+        return self.capability(0x11, body[2:])
 
     def pcie(
         self, *, port_type: Union[int, str] = "endpoint", link_speed: float = 2.5, link_width: int = 1,
@@ -165,19 +170,25 @@ class DeviceBuilder:
         if max_payload not in (128, 256, 512, 1024, 2048, 4096):
             raise ValueError(f"max payload {max_payload} is not 128-4096 bytes")
         speed = LINK_SPEEDS[link_speed]
-        flags = 2 | kind << 4
-        devcap = (max_payload.bit_length() - 8) | 1 << 15 | flr << 28
-        with_link = kind != 9
-        lnkcap = speed | link_width << 4 | 3 << 10 if with_link else 0
-        lnksta = speed | link_width << 4 if with_link else 0
-        lnkcap2 = ((1 << (speed + 1)) - 2) if with_link else 0
-        body = (
-            _le(flags, 2) + _le(devcap, 4) + _le(0x2810, 2) + _le(0, 2) + _le(lnkcap, 4) + _le(0, 2)
-            + _le(lnksta, 2) + bytes(0x24 - 0x14) + _le(0x1F, 4) + _le(0, 4) + _le(lnkcap2, 4)
-            + _le(speed if with_link else 0, 2) + bytes(0x3C - 0x32)
-        )
+        with_link = kind not in express_schema.LINKLESS_PORT_TYPES
+        fields = {
+            "pcie_capabilities": {"version": 2, "device_port_type": kind},
+            "device_capabilities": {"max_payload_size_supported_raw": max_payload.bit_length() - 8,
+                                    "role_based_error_reporting": True, "function_level_reset_capability": flr},
+            "device_control": {"raw": _DEVICE_CONTROL_RESET},
+            # Completion Timeout Ranges A-D and Completion Timeout Disable supported
+            "device_capabilities_2": {"completion_timeout_ranges_supported": 0xF,
+                                      "completion_timeout_disable_supported": True},
+        }
+        if with_link:
+            fields.update(
+                link_capabilities={"max_link_speed": speed, "maximum_link_width": link_width, "aspm_support": 3},
+                link_status={"current_link_speed": speed, "negotiated_link_width": link_width},
+                link_capabilities_2={"supported_link_speeds_vector": (1 << speed) - 1},
+                link_control_2={"target_link_speed": speed},
+            )
         self._express = True
-        return self.capability(0x10, body)
+        return self.capability(express_schema.CAP_ID, express_schema.SCHEMA.build(fields)[2:])
 
     # -- extended capabilities --------------------------------------------------------------------------
     def extended_capability(
@@ -249,13 +260,15 @@ class DeviceBuilder:
     def build(
         self, *, address: Union[str, Address] = "0000:00:00.0",
         bar_data: Optional[Mapping[int, bytes]] = None, log_limit: Optional[int] = None,
+        profile: str = "spec", msix_reset: str = "zero",
     ) -> MockDevice:
-        """The :class:`MockDevice` described so far."""
+        """The :class:`MockDevice` described so far (``profile``, ``msix_reset``: as for MockDevice)."""
         image = self.image()
         sizes = {index: bar.size for index, bar in self._bars.items()}
         if self._rom:
             sizes[6] = self._rom[0]
-        dev = MockDevice(image, sizes, address=address, bar_data=bar_data, log_limit=log_limit)
+        dev = MockDevice(image, sizes, address=address, bar_data=bar_data, log_limit=log_limit, profile=profile,
+                         msix_reset=msix_reset)
         for cap, offset in self._placed:
             for rel, width, writable, w1c in cap.registers:
                 dev.config.define_register(offset + rel, width, writable=writable, write1_to_clear=w1c)

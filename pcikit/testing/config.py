@@ -55,6 +55,11 @@ class MockConfig(ConfigSpace):
     def _refresh(self) -> None:
         self._fast = self._state.quiet and not self._read_hooks
 
+    def _misaligned(self, offset: int, width: int, value: Optional[int], kind: str) -> None:
+        """A config access not aligned to its width (so maybe crossing a dword): PCI has no such access."""
+        self._state.violation(f"config {kind} of {width} byte(s) at 0x{offset:03x} is not aligned to its width",
+                              "config-misaligned", Access(CONFIG, offset, width, value, kind))
+
     # -- software reads -----------------------------------------------------------------
     def read(self, offset: int, width: int) -> int:
         """Read a 1, 2, 4 or 8 byte little-endian value at any offset inside ``size``."""
@@ -62,6 +67,8 @@ class MockConfig(ConfigSpace):
             raise ValueError(f"width must be 1, 2, 4 or 8, not {width}")
         if offset < 0 or offset + width > self.size:
             raise ConfigReadError(offset, width, self.size)
+        if width < 8 and offset % width:
+            self._misaligned(offset, width, None, READ)
         state = self._state
         error = state.failure(CONFIG) if not self._fast else None
         if error is not None:
@@ -121,6 +128,8 @@ class MockConfig(ConfigSpace):
             raise ValueError(f"config write of {width} byte(s) at 0x{offset:03x} is beyond the {self.size} bytes")
         if not 0 <= value <= _ones(width):
             raise ValueError(f"value {value:#x} does not fit in {width} byte(s)")
+        if offset % width:
+            self._misaligned(offset, width, value, WRITE)
         state = self._state
         error = state.failure(CONFIG) if not state.quiet else None
         if error is not None:

@@ -10,34 +10,43 @@ from ..errors import DeviceGoneError
 from ..model import Device
 from .bars import ROM_INDEX, BarPlan, plan_bars, rom_registers
 from .config import MockConfig
+from . import departures
+from .profiles import check_profile
 
 if TYPE_CHECKING:
     from ..fixture.build import Fixture
 from .intx import IntxModel
-from .log import AccessLog, InterruptMessage
+from .log import Access, AccessLog, InterruptMessage
 from .msi import MsiModel
 from .msix import MsixModel
 from .region import MockRegion
+from ..msix import MsixLayout
 from ..schema.caps import express as express_schema
+from ..schema.caps import msix as msix_schema
 from ..schema.caps import pm as pm_schema
-from .registers import HEADER_END, Masks, bit, build_masks, capability_access, header_access, locate
+from ..schema import header as header_schema
+from .registers import COMMAND, HEADER_END, Masks, bit, build_masks, capability_access, header_access, locate
+from .rebar import CAP_ID_RESIZABLE_BAR, ResizableBars, resized
 from .sriov import SriovModel, plan_vf_bars, vf_bar_registers
 from .state import DeviceState, HookCallback, MockError
+from .virtio_cfg import VirtioPciCfgWindow, pci_cfg_capabilities
 from .vpd import VpdModel
 
 CAP_PM, CAP_VPD, CAP_MSI, CAP_EXP, CAP_MSIX = 0x01, 0x03, 0x05, 0x10, 0x11
 ECAP_SRIOV = 0x10
+MSIX_CAPABILITY_SIZE = msix_schema.SCHEMA.sizeof()
 PM_NO_SOFT_RESET = bit(pm_schema.PMCSR, "no_soft_reset")
 POWER_STATE = bit(pm_schema.PMCSR, "power_state")
 INITIATE_FLR = bit(express_schema.DEVICE_CONTROL, "initiate_function_level_reset")
 COMMAND_COMPLETED = bit(express_schema.SLOT_STATUS, "command_completed")
 D3HOT = 3
+IO_SPACE, MEMORY_SPACE, BUS_MASTER = (bit(header_schema.COMMAND, name) for name in ("io_space", "memory_space", "bus_master"))
 _MSIX_MIN_BAR = 4096
 _MSIX_MAX_INFERRED_BAR = 1 << 28
 
 
 def _masks_for(model: Device, image: bytes, plans: list[BarPlan], rom_size: Optional[int],
-               vf_plans: list[BarPlan]) -> Masks:
+               vf_plans: list[BarPlan], profile: str = "spec") -> Masks:
     """Every register's masks, from the catalogue: header, BARs, ROM, standard and extended capabilities."""
     header_type = model.header_type
     header = header_access(model)
@@ -45,7 +54,8 @@ def _masks_for(model: Device, image: bytes, plans: list[BarPlan], rom_size: Opti
         header += plan.registers()
     header += rom_registers(header_type, rom_size)
     others = capability_access(model) + vf_bar_registers(vf_plans)
-    return build_masks(image, header, others, HEADER_END.get(header_type, 0x40))
+    end = HEADER_END.get(header_type, HEADER_END[0])
+    return departures.apply(build_masks(image, header, others, end), model, header + others, end, profile)
 
 
 class MockDevice:
@@ -68,12 +78,18 @@ class MockDevice:
         log_limit: Optional[int] = None,
         vf_bar_sizes: Optional[Mapping[int, int]] = None,
         vpd: Optional[bytes] = None,
+        profile: str = "spec",
+        msix_reset: str = "zero",
     ) -> None:
         image = bytes(image)
         if not 64 <= len(image) <= 4096:
             raise MockError(f"a config image has 64 to 4096 bytes, not {len(image)}")
         self.address = address if isinstance(address, Address) else Address.parse(address)
         self._state = DeviceState(log_limit)
+        self._state.profile = check_profile(profile)
+        if msix_reset not in ("zero", "garbage"):
+            raise MockError(f"msix_reset is 'zero' or 'garbage', not {msix_reset!r}")
+        self._state.msix_reset = msix_reset
         sizes = dict(bar_sizes or {})
         model = Device(self.address, BytesConfig(image))  # walked once, on the bytes as given
         self._plans, self.problems = plan_bars(image, image[0x0E] & 0x7F, sizes)
@@ -81,18 +97,24 @@ class MockDevice:
         sriov = model.find_capability(ECAP_SRIOV, extended=True)
         vf_plans, vf_problems = plan_vf_bars(image, sriov, dict(vf_bar_sizes or {}))
         self.problems += vf_problems
-        masks = _masks_for(model, image, self._plans, sizes.get(ROM_INDEX), vf_plans)
+        masks = _masks_for(model, image, self._plans, sizes.get(ROM_INDEX), vf_plans, profile)
         self.config = MockConfig(image, masks.writable, masks.clear, masks.reset, self._state,
                                  w1smask=masks.set, sticky=masks.sticky)
-        self._state.bus_master = lambda: bool(self.config.peek(0x04, 2) & 0x4)
+        self._state.bus_master = lambda: bool(self.config.peek(COMMAND, 2) & BUS_MASTER)
         self._reset_callbacks: list[Callable[[], None]] = []
         self._regions = self._back_bars(bar_data or {})
         self._init_interrupts(model)
         self._init_power_and_flr(model)
+        self._watch_bar_sizing()
         self._sriov = SriovModel(self, sriov) if sriov is not None and sriov.fields is not None else None
+        self._windows = [VirtioPciCfgWindow(self.config, cap, self._regions.get, self._state)
+                         for cap in pci_cfg_capabilities(model.capabilities)]
+        rebar = model.find_capability(CAP_ID_RESIZABLE_BAR, extended=True)
+        if rebar is not None and rebar.fields is not None:
+            ResizableBars(self, rebar, self._resize_bar)
         vpd_cap = model.find_capability(CAP_VPD)
         self.vpd = VpdModel(self.config, vpd_cap, vpd or b"") if vpd_cap is not None and vpd_cap.fields else None
-        self.config.watch(0x04, 2, lambda old, new: self._state.refresh())
+        self.config.watch(COMMAND, 2, lambda old, new: self._state.refresh())
         self._state.refresh()
 
     # -- construction ---------------------------------------------------------------------
@@ -108,7 +130,10 @@ class MockDevice:
         the MSI-X table, which is sized to fit it when no size is given. Options:
         ``address``, ``bar_data`` ({index: initial bytes}), ``log_limit``, ``vf_bar_sizes``
         (SR-IOV: {VF BAR index: bytes per VF}), ``vpd`` (the VPD contents behind the VPD
-        capability's Address/Data window; :attr:`vpd` is its model).
+        capability's Address/Data window; :attr:`vpd` is its model), ``profile`` (whose answers:
+        "spec", "qemu", "cloud-hypervisor" or "firecracker"; see :mod:`pcikit.testing.profiles`),
+        ``msix_reset`` ("zero", or "garbage": the MSI-X address/data words hold non-zero junk at
+        reset, so a driver that relies on a zeroed table delivers to a junk address).
         """
         return cls(config_bytes, bar_sizes, **options)  # type: ignore[arg-type]
 
@@ -160,11 +185,11 @@ class MockDevice:
             dev.config.define_register(mask.offset, mask.width, writable=mask.writable, write1_to_clear=cleared)
         return dev
 
-    def _back_bars(self, bar_data: Mapping[int, bytes]) -> dict[int, MockRegion]:
+    def _back_bars(self, bar_data: Mapping[int, bytes], only: Optional[int] = None) -> dict[int, MockRegion]:
         """A memory-backed region per sized BAR; a BAR too large to back still sizes (noted in problems)."""
         regions = {}
         for plan in self._plans:
-            if plan.size is None:
+            if plan.size is None or only is not None and plan.index != only:
                 continue
             try:
                 regions[plan.index] = MockRegion(plan.index, plan.size, plan.space, self._state,
@@ -173,19 +198,34 @@ class MockDevice:
                 self.problems.append(f"BAR {plan.index}: {exc}; the register sizes, the BAR has no region")
         return regions
 
+    def _resize_bar(self, index: int, size: int) -> None:
+        """Resizable BAR: BAR ``index`` now decodes ``size`` bytes (new masks, fresh memory)."""
+        plan = next((p for p in self._plans if p.index == index), None)
+        if plan is None or plan.space != "memory":
+            self._state.violation(f"Resizable BAR names BAR {index}, which is not a memory BAR")
+            return
+        if plan.size == size:
+            return
+        plan = resized(plan, size)
+        self._plans = [plan if p.index == index else p for p in self._plans]
+        for reg in plan.registers():
+            was, _ = self.config.masks(reg.offset, reg.width)
+            dropped = was & ~reg.writable  # address bits below the new size read 0 from now on
+            self.config.poke(reg.offset, reg.width, self.config.peek(reg.offset, reg.width) & ~dropped)
+            self.config.define_register(reg.offset, reg.width, writable=reg.writable)  # reset: type bits, address 0
+        self._regions.pop(index, None)
+        self._regions.update(self._back_bars({}, only=index))
+
     @staticmethod
     def _size_msix_bar(model: Device, plans: list[BarPlan]) -> list[BarPlan]:
         """Give the BAR holding MSI-X structures a size that fits them when none was given."""
-        image = model.image
         cap = model.find_capability(CAP_MSIX)
-        if cap is None or not cap.readable(0, 12):
+        if cap is None or cap.fields is None or not cap.readable(0, MSIX_CAPABILITY_SIZE):
             return plans
-        control, table, pba = (int.from_bytes(image[cap.offset + o : cap.offset + o + w], "little")
-                               for o, w in ((2, 2), (4, 4), (8, 4)))
-        vectors = (control & 0x7FF) + 1
-        ends = {table & 7: (table & ~7) + 16 * vectors}
-        pba_end = (pba & ~7) + (vectors + 63) // 64 * 8
-        ends[pba & 7] = max(ends.get(pba & 7, 0), pba_end)
+        layout = MsixLayout.from_fields(cap.fields)
+        ends = {layout.table_bir: layout.table_offset + layout.table_bytes}
+        pba_end = layout.pba_offset + layout.pba_bytes
+        ends[layout.pba_bir] = max(ends.get(layout.pba_bir, 0), pba_end)
         sized = []
         for plan in plans:
             size = max(_MSIX_MIN_BAR, 1 << (ends.get(plan.index, 1) - 1).bit_length())
@@ -194,14 +234,31 @@ class MockDevice:
             sized.append(plan)
         return sized
 
+    def _watch_bar_sizing(self) -> None:
+        """Record BAR sizing (all ones written to a BAR register) while the decode it affects is on."""
+        command_bit = {"memory": MEMORY_SPACE, "io": IO_SPACE}
+        for plan in self._plans:
+            if plan.index == ROM_INDEX:
+                continue
+            bit = command_bit[plan.space]
+
+            def check(access: Access, plan: BarPlan = plan, bit: int = bit) -> None:
+                if access.width == 4 and access.value == 0xFFFF_FFFF and self.config.peek(COMMAND, 2) & bit:
+                    self._state.violation(
+                        f"BAR {plan.index} sized (all ones written at 0x{access.offset:03x}) while "
+                        f"{'Memory' if bit == MEMORY_SPACE else 'I/O'} Space decode is on: the BAR moves while it decodes",
+                        "bar-sizing-decode-on", access)
+
+            self.config.on_write(plan.offset, 8 if plan.bits == 64 else 4, check)
+
     def _decoder(self, space: str) -> Callable[[], bool]:
-        enable = 0x2 if space == "memory" else 0x1
+        enable = MEMORY_SPACE if space == "memory" else IO_SPACE
         config = self.config
-        return lambda: bool(config.peek(0x04, 2) & enable) and self.power_state != D3HOT
+        return lambda: bool(config.peek(COMMAND, 2) & enable) and self.power_state != D3HOT
 
     def _init_interrupts(self, model: Device) -> None:
         msix_cap, msi_cap = model.find_capability(CAP_MSIX), model.find_capability(CAP_MSI)
-        self._msix = MsixModel(self.config, msix_cap.offset, self._state) if msix_cap else None
+        self._msix = MsixModel(self.config, msix_cap, self._state) if msix_cap and msix_cap.fields else None
         self._msi = MsiModel(self.config, msi_cap.offset, self._state) if msi_cap else None
         self.intx = IntxModel(self.config, self._state, self._message_interrupts_on)
         for model_cap in (msix_cap, msi_cap):
@@ -211,9 +268,10 @@ class MockDevice:
             self._place_msix(self._msix)
 
     def _place_msix(self, msix: MsixModel) -> None:
+        layout = msix.layout
         spans = {
-            "table": (msix.table_bir, msix.table_offset, msix.table_offset + 16 * msix.table_size),
-            "PBA": (msix.pba_bir, msix.pba_offset, msix.pba_offset + msix.pba_length),
+            "table": (layout.table_bir, layout.table_offset, layout.table_offset + layout.table_bytes),
+            "PBA": (layout.pba_bir, layout.pba_offset, layout.pba_offset + layout.pba_bytes),
         }
         (t_bir, t_start, t_end), (p_bir, p_start, p_end) = spans.values()
         if t_bir == p_bir and t_start < p_end and p_start < t_end:
@@ -317,6 +375,15 @@ class MockDevice:
     def access_log(self) -> AccessLog:
         """Every config and BAR access software made, in order."""
         return self._state.log
+
+    def report_violation(self, message: str, kind: str = "protocol") -> None:
+        """Record a mistake a device model found (e.g. a virtio queue vector past the MSI-X table)."""
+        self._state.violation(message, kind)
+
+    @property
+    def profile(self) -> str:
+        """Whose answers this device gives where emulators differ (:mod:`pcikit.testing.profiles`)."""
+        return self._state.profile
 
     @property
     def violations(self) -> list[str]:

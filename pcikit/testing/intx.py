@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
+from ..schema import header as header_schema
 from .config import MockConfig
+from .registers import BODY, COMMAND, STATUS, bit
 from .state import DeviceState, MockError
 
-INTERRUPT_DISABLE = 0x0400
-INTERRUPT_STATUS = 0x0008
+INTERRUPT_DISABLE = bit(header_schema.COMMAND, "interrupt_disable")
+INTERRUPT_STATUS = bit(header_schema.STATUS, "interrupt_status")
+INTERRUPT_PIN = BODY[0]["interrupt_pin"]  # the same offset in type 0, 1 and 2 headers
 PIN_NAMES = {1: "INTA", 2: "INTB", 3: "INTC", 4: "INTD"}
 
 
@@ -27,12 +30,12 @@ class IntxModel:
         self._message_interrupts_on = message_interrupts_on
         self.level = False
         self._asserted = False
-        config.watch(0x04, 2, self._gate_changed)
+        config.watch(COMMAND, 2, self._gate_changed)
 
     @property
     def pin(self) -> Optional[str]:
         """``"INTA"``..``"INTD"``, or None when Interrupt Pin is 0 (or reserved)."""
-        return PIN_NAMES.get(self._config.peek(0x3D, 1))
+        return PIN_NAMES.get(self._config.peek(INTERRUPT_PIN, 1))
 
     @property
     def asserted(self) -> bool:
@@ -50,9 +53,9 @@ class IntxModel:
         """Recompute Interrupt Status and the pin after a change of level or gating."""
         if self._state.removed:
             return
-        status = self._config.peek(0x06, 2) & ~INTERRUPT_STATUS
-        self._config.poke(0x06, 2, status | (INTERRUPT_STATUS if self.level else 0))
-        command = self._config.peek(0x04, 2)
+        status = self._config.peek(STATUS, 2) & ~INTERRUPT_STATUS
+        self._config.poke(STATUS, 2, status | (INTERRUPT_STATUS if self.level else 0))
+        command = self._config.peek(COMMAND, 2)
         asserted = self.level and not command & INTERRUPT_DISABLE and not self._message_interrupts_on()
         if asserted != self._asserted:
             self._asserted = asserted

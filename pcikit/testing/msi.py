@@ -14,9 +14,12 @@ from typing import Optional
 from ..schema.caps import msi as msi_schema
 from ..schema.catalogue import offsets
 from .config import MockConfig
+from .registers import bit
 from .state import DeviceState, MockError
 
-ENABLE = 0x1
+ENABLE = bit(msi_schema.MESSAGE_CONTROL, "enable")
+MULTIPLE_MESSAGE_ENABLE = bit(msi_schema.MESSAGE_CONTROL, "multiple_message_enable_log2")
+_MME_SHIFT = (MULTIPLE_MESSAGE_ENABLE & -MULTIPLE_MESSAGE_ENABLE).bit_length() - 1
 
 
 class MsiModel:
@@ -48,7 +51,7 @@ class MsiModel:
     @property
     def vectors_enabled(self) -> int:
         """Vectors software granted (Multiple Message Enable as a count)."""
-        return 1 << ((self._reg("message_control", 2) >> 4) & 7)
+        return 1 << ((self._reg("message_control", 2) & MULTIPLE_MESSAGE_ENABLE) >> _MME_SHIFT)
 
     @property
     def address(self) -> int:
@@ -101,10 +104,10 @@ class MsiModel:
         self._config.poke(offset, 4, bits)
 
     def _control_written(self, old: int, new: int) -> None:
-        mme = (new >> 4) & 7
+        mme = (new & MULTIPLE_MESSAGE_ENABLE) >> _MME_SHIFT
         if 1 << mme > self.vectors_capable:
             clamped = self.vectors_capable.bit_length() - 1
-            self._config.poke(self._control, 2, (new & ~0x70) | clamped << 4)
+            self._config.poke(self._control, 2, (new & ~MULTIPLE_MESSAGE_ENABLE) | clamped << _MME_SHIFT)
 
     def _mask_written(self, old: int, new: int) -> None:
         if not self.enabled:

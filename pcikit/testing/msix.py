@@ -8,19 +8,26 @@
   delivers the message and clears the bit.
 * Only Enable and Function Mask are writable in Message Control (config masks).
 * Table and PBA take aligned DWORD or QWORD accesses; anything else is recorded
-  as a violation, reads all ones and writes nothing. The PBA is read-only.
+  as a violation, reads all ones (QEMU's 0 under ``profile="qemu"``) and writes
+  nothing. The PBA is read-only.
 """
 from __future__ import annotations
 
 from typing import NamedTuple
 
+from ..model import Capability
+from ..msix import MsixLayout
+from ..schema.caps import msix as msix_schema
+from ..schema.caps.msix import ENTRY_SIZE, MASK_BIT, VECTOR_CONTROL_OFFSET as VECTOR_CONTROL
 from .config import MockConfig
-from .state import DeviceState, MockError
+from .profiles import answer
+from .registers import bit, locate
+from .state import DeviceState, MockError, VmmPanic
 
-ENTRY_SIZE = 16
-VECTOR_CONTROL = 12
-ENABLE = 0x8000
-FUNCTION_MASK = 0x4000
+ENABLE = bit(msix_schema.MESSAGE_CONTROL, "enable")
+FUNCTION_MASK = bit(msix_schema.MESSAGE_CONTROL, "function_mask")
+_DWORDS = ENTRY_SIZE // 4
+_CONTROL_DWORD = VECTOR_CONTROL // 4
 
 
 class MsixEntry(NamedTuple):
@@ -32,28 +39,30 @@ class MsixEntry(NamedTuple):
 
 
 class MsixModel:
-    """The MSI-X capability at ``offset``, its table and its PBA."""
+    """The MSI-X capability ``cap``, its table and its PBA (layouts from the schema)."""
 
-    def __init__(self, config: MockConfig, offset: int, state: DeviceState) -> None:
-        self.offset = offset
+    def __init__(self, config: MockConfig, cap: Capability, state: DeviceState) -> None:
+        self.offset = cap.offset
         self._config = config
         self._state = state
-        self.table_size = (config.peek(offset + 2, 2) & 0x7FF) + 1
-        table, pba = config.peek(offset + 4, 4), config.peek(offset + 8, 4)
-        self.table_bir, self.table_offset = table & 7, table & ~7
-        self.pba_bir, self.pba_offset = pba & 7, pba & ~7
-        self.pba_length = (self.table_size + 63) // 64 * 8
-        self._table = bytearray(ENTRY_SIZE * self.table_size)
+        self._message_control = locate(cap)["message_control"]
+        layout = self.layout = MsixLayout.from_fields(cap.fields)
+        self.table_size = layout.table_size
+        self.table_bir, self.table_offset = layout.table_bir, layout.table_offset
+        self.pba_bir, self.pba_offset = layout.pba_bir, layout.pba_offset
+        self.pba_length = layout.pba_bytes
+        self._table = bytearray(layout.table_bytes)
         self._views = {4: memoryview(self._table).cast("I"), 8: memoryview(self._table).cast("Q")}
         self._pending = 0
+        self._written: dict[int, int] = {}  # vector -> dwords 0-2 written since reset (bits 0-2)
         self._reset_vectors()
-        config.watch(offset + 2, 2, self._control_written)
+        config.watch(self._message_control, 2, self._control_written)
 
     # -- state software can see ----------------------------------------------------------
     @property
     def control(self) -> int:
         """Message Control as stored."""
-        return self._config.peek(self.offset + 2, 2)
+        return self._config.peek(self._message_control, 2)
 
     @property
     def enabled(self) -> bool:
@@ -67,7 +76,7 @@ class MsixModel:
 
     def vector_masked(self, vector: int) -> bool:
         """The vector's own mask bit (Vector Control bit 0)."""
-        return bool(self._views[4][self._check(vector) * 4 + 3] & 1)
+        return bool(self._views[4][self._check(vector) * _DWORDS + _CONTROL_DWORD] & MASK_BIT)
 
     def masked(self, vector: int) -> bool:
         """True when ``vector`` cannot be delivered now (function or vector masked)."""
@@ -80,8 +89,9 @@ class MsixModel:
     def entry(self, vector: int) -> MsixEntry:
         """Address, data and mask bit of ``vector``'s table entry."""
         words = self._views[4]
-        base = self._check(vector) * 4
-        return MsixEntry(words[base] | words[base + 1] << 32, words[base + 2], bool(words[base + 3] & 1))
+        base = self._check(vector) * _DWORDS
+        return MsixEntry(words[base] | words[base + 1] << 32, words[base + 2],
+                         bool(words[base + _CONTROL_DWORD] & MASK_BIT))
 
     def _check(self, vector: int) -> int:
         if not 0 <= vector < self.table_size:
@@ -114,32 +124,53 @@ class MsixModel:
 
     def reset(self) -> None:
         """MSI-X reset: Enable and Function Mask cleared, table zeroed, every vector masked, PBA clear."""
-        self._config.poke(self.offset + 2, 2, self.control & ~(ENABLE | FUNCTION_MASK))
+        self._config.poke(self._message_control, 2, self.control & ~(ENABLE | FUNCTION_MASK))
         self._reset_vectors()
 
     def _reset_vectors(self) -> None:
-        self._table[:] = bytes(len(self._table))
+        garbage = self._state.msix_reset == "garbage"  # catches drivers that rely on a zeroed table
+        self._table[:] = bytes((0xA5 ^ i * 7) & 0xFF | 1 for i in range(len(self._table))) if garbage \
+            else bytes(len(self._table))
         words = self._views[4]
         for vector in range(self.table_size):
-            words[vector * 4 + 3] = 1
+            words[vector * _DWORDS + _CONTROL_DWORD] = MASK_BIT
         self._pending = 0
+        self._written = {}
 
     def _control_written(self, old: int, new: int) -> None:
         was_masked = old & (ENABLE | FUNCTION_MASK) != ENABLE
         if was_masked and not self.function_masked:
+            for vector in range(self.table_size):
+                if not self.vector_masked(vector):
+                    self._check_programmed(vector, "enabled")
             self._deliver_unmasked_pending()
+
+    def _check_programmed(self, vector: int, how: str) -> None:
+        """A vector that can now signal must have had its address and data written since reset."""
+        missing = [name for bit, name in ((1, "Message Address"), (2, "Message Upper Address"), (4, "Message Data"))
+                   if not self._written.get(vector, 0) & bit]
+        if missing:
+            self._state.violation(
+                f"MSI-X vector {vector} {how} but its {', '.join(missing)} never written since reset",
+                "msix-unwritten-unmask")
 
     # -- software accesses routed here by the BAR region ---------------------------------------
     def _bad_width(self, what: str, kind: str, offset: int, width: int) -> None:
-        self._state.violation(
-            f"MSI-X {what} {kind} of {width} byte(s) at {offset:#x}: only aligned DWORD/QWORD accesses are allowed"
-        )
+        message = f"MSI-X {what} {kind} of {width} byte(s) at {offset:#x}: only aligned DWORD/QWORD accesses are allowed"
+        self._state.violation(message, "msix-width")
+        fate = answer("msix_bad_width", self._state.profile)
+        if fate == "panic" or (fate == "panic-on-read" and kind == "read"):
+            raise VmmPanic(f"{self._state.profile} panics: {message}")
+
+    def _bad_read(self, width: int) -> int:
+        """What a bad-width read answers under the device's profile (all ones, or QEMU's 0)."""
+        return 0 if answer("msix_bad_width", self._state.profile) == "zero" else (1 << 8 * width) - 1
 
     def table_read(self, offset: int, width: int) -> int:
         """Software read of the table at ``offset`` within it."""
         if width not in (4, 8):
             self._bad_width("table", "read", offset, width)
-            return (1 << 8 * width) - 1
+            return self._bad_read(width)
         return self._views[width][offset // width]
 
     def table_write(self, offset: int, width: int, value: int) -> None:
@@ -149,22 +180,37 @@ class MsixModel:
             return
         vector = offset // ENTRY_SIZE
         was_masked = self.masked(vector)
+        was_vector_masked = self.vector_masked(vector)
         if offset % ENTRY_SIZE < VECTOR_CONTROL and not was_masked:
             self._state.violation(
-                f"MSI-X vector {vector}: message address/data written while the vector is unmasked (undefined)"
+                f"MSI-X vector {vector}: message address/data written while the vector is unmasked (undefined)",
+                "msix-unmasked-edit",
             )
+        if offset % ENTRY_SIZE < VECTOR_CONTROL:
+            self._note_programming(vector, offset % ENTRY_SIZE // 4, width)
         self._views[width][offset // width] = value
+        if was_vector_masked and not self.masked(vector):  # it can signal from now on
+            self._check_programmed(vector, "unmasked")
         if was_masked and not self.masked(vector) and self.pending(vector):
             self._pending &= ~(1 << vector)
             self._deliver(vector)
+
+    def _note_programming(self, vector: int, dword: int, width: int) -> None:
+        """Remember the entry dwords written; programming after an unmasked Enable is a mistake."""
+        if self.enabled and not self.control & FUNCTION_MASK and not self._written.get(vector):
+            self._state.violation(
+                f"MSI-X vector {vector} programmed after MSI-X was enabled without Function Mask "
+                "(set Function Mask while the entries are written)", "msix-enable-unmasked")
+        bits = (1 << dword) | ((1 << dword + 1) if width == 8 else 0)
+        self._written[vector] = self._written.get(vector, 0) | bits & 0x7
 
     def pba_read(self, offset: int, width: int) -> int:
         """Software read of the Pending Bit Array."""
         if width not in (4, 8):
             self._bad_width("PBA", "read", offset, width)
-            return (1 << 8 * width) - 1
+            return self._bad_read(width)
         return (self._pending >> (8 * offset)) & ((1 << 8 * width) - 1)
 
     def pba_write(self, offset: int, width: int, value: int) -> None:
         """The PBA is read-only: the write is dropped and recorded."""
-        self._state.violation(f"MSI-X PBA write at {offset:#x}: the PBA is read-only (write ignored)")
+        self._state.violation(f"MSI-X PBA write at {offset:#x}: the PBA is read-only (write ignored)", "pba-write")

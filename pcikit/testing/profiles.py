@@ -5,22 +5,25 @@ and the source file (and version) the fact comes from. ``spec`` is the PCIe Base
 Specification. Facts marked "reading" are interpretations of the source; those marked
 "measured" were found by pcikit's own differential test over QEMU 7.2 (tests/test_qemu_masks.py).
 
-Today the trace checker (:mod:`pcikit.trace`) reads this table: the MSI-X access
-rules and the consequence of breaking them on each emulator. The mock itself follows
-``spec``; making ``MockDevice`` follow another profile is future work.
+``MockDevice(..., profile=P)`` answers as ``P`` where a fact has an ``answer`` (a
+bad-width MSI-X read, a BAR read with decode off); the trace checker
+(:mod:`pcikit.trace`) reads the rules and the consequence of breaking them.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
-PROFILES = ("spec", "qemu", "cloud-hypervisor", "firecracker")
+PROFILES = ("spec", "qemu", "cloud-hypervisor", "firecracker")  # each behaviour has a fact for each
 
 
 class Fact(NamedTuple):
-    """What one emulator does, and where that is written."""
+    """What one emulator does, and where that is written; ``answer`` is what the mock answers
+    (for behaviours the mock applies): "ones", "zero", "device" (the access goes through),
+    "panic" / "panic-on-read" (the VMM dies: :class:`~pcikit.testing.state.VmmPanic` is raised)."""
 
     does: str
     source: str
+    answer: Optional[str] = None
 
 
 class Behaviour(NamedTuple):
@@ -45,11 +48,11 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         "firecracker": Fact("4 or 8 bytes; 8 only at entry offsets 0x0 and 0x8", _FC_MSIX),
     }),
     Behaviour("msix_bad_width", "What does an MSI-X access of another width do?", {
-        "spec": Fact("undefined: a driver must not do it", _SPEC),
-        "qemu": Fact("rejected: the unassigned region answers 0 and writes are dropped", _QEMU_MEMORY),
+        "spec": Fact("undefined: a driver must not do it (the mock reads all ones, drops writes)", _SPEC, "ones"),
+        "qemu": Fact("rejected: the unassigned region answers 0 and writes are dropped", _QEMU_MEMORY, "zero"),
         "cloud-hypervisor": Fact("v53 fills a read with 0xff; v52 panics on a bad-width read; up to v51 any bad "
-                                 "width panics the VMM", _CH_MSIX),
-        "firecracker": Fact("error logged, buffer untouched", _FC_MSIX),
+                                 "width panics the VMM", _CH_MSIX, "ones"),
+        "firecracker": Fact("error logged, buffer untouched (the mock reads 0)", _FC_MSIX, "zero"),
     }),
     Behaviour("msix_entry_out_of_range", "An access past the last table entry?", {
         "spec": Fact("undefined", _SPEC),
@@ -84,18 +87,25 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         "firecracker": Fact("route updated immediately", _FC_MSIX),
     }),
     Behaviour("virtio_queue_vector_out_of_range", "A virtio queue vector >= the table size?", {
-        "spec": Fact("the device answers NO_VECTOR", "virtio 1.2, 4.1.4.3"),
-        "qemu": Fact("answers NO_VECTOR (0xffff) on read-back", "QEMU 7.2 hw/virtio/virtio-pci.c"),
+        "spec": Fact("the device answers NO_VECTOR", "virtio 1.2, 4.1.4.3", "no-vector"),
+        "qemu": Fact("answers NO_VECTOR (0xffff) on read-back", "QEMU 7.2 hw/virtio/virtio-pci.c", "no-vector"),
         "cloud-hypervisor": Fact("stored as written; the queue never interrupts", "cloud-hypervisor v53 "
-                                 "virtio-devices/src/transport/pci_common_config.rs"),
-        "firecracker": Fact("stored as written (reading)", "Firecracker virtio pci transport"),
+                                 "virtio-devices/src/transport/pci_common_config.rs", "as-written"),
+        "firecracker": Fact("stored as written (reading)", "Firecracker virtio pci transport", "as-written"),
     }),
     Behaviour("unused_config_bytes", "Config bytes outside every capability (device-specific)?", {
         "spec": Fact("device-specific; reserved bits read-only 0", _SPEC),
         "qemu": Fact("writable: the whole device-specific area is RW unless a device says otherwise "
-                     "(measured)", "QEMU 7.2 hw/pci/pci.c pci_init_wmask"),
+                     "(measured)", "QEMU 7.2 hw/pci/pci.c pci_init_wmask", "writable"),
         "cloud-hypervisor": Fact("read-only unless a capability's writable bits say otherwise", "cloud-hypervisor "
                                  "v53 pci/src/configuration.rs"),
+        "firecracker": Fact("as cloud-hypervisor (reading)", "Firecracker pci/src/configuration.rs"),
+    }),
+    Behaviour("command_parity_response", "Is Command's Parity Error Response writable?", {
+        "spec": Fact("RW", _SPEC, "writable"),
+        "qemu": Fact("read-only 0 (measured)", "QEMU 7.2 hw/pci/pci.c pci_init_wmask", "read-only"),
+        "cloud-hypervisor": Fact("whatever the device's writable bits say (reading)", "cloud-hypervisor v53 "
+                                 "pci/src/configuration.rs"),
         "firecracker": Fact("as cloud-hypervisor (reading)", "Firecracker pci/src/configuration.rs"),
     }),
     Behaviour("slot_control_command_completed", "A Slot Control write on a hot-plug capable port?", {
@@ -112,10 +122,10 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         "firecracker": Fact("no PM state machine (reading)", "Firecracker"),
     }),
     Behaviour("bar_read_decode_off", "A BAR read while Memory Space is off?", {
-        "spec": Fact("master abort: all ones", _SPEC),
-        "qemu": Fact("0", "QEMU 7.2 softmmu/memory.c (unassigned access)"),
-        "cloud-hypervisor": Fact("not modelled: the BAR stays mapped (reading)", "cloud-hypervisor v53"),
-        "firecracker": Fact("not modelled (reading)", "Firecracker"),
+        "spec": Fact("master abort: all ones", _SPEC, "ones"),
+        "qemu": Fact("0", "QEMU 7.2 softmmu/memory.c (unassigned access)", "zero"),
+        "cloud-hypervisor": Fact("not modelled: the BAR stays mapped (reading)", "cloud-hypervisor v53", "device"),
+        "firecracker": Fact("not modelled (reading)", "Firecracker", "device"),
     }),
     Behaviour("mmio_exit_width", "Widest MMIO access a VMM sees?", {
         "spec": Fact("as the CPU issues it", _SPEC),
@@ -124,6 +134,29 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         "firecracker": Fact("8 bytes: KVM's userspace MMIO exit carries data[8]", "Linux include/uapi/linux/kvm.h"),
     }),
 )
+
+
+_CH_OLD = "cloud-hypervisor {} pci/src/msix.rs"
+VARIANTS: dict[str, tuple[str, dict[str, Fact]]] = {  # older releases: a base profile with facts replaced
+    "cloud-hypervisor-v52": ("cloud-hypervisor", {"msix_bad_width": Fact(
+        "a bad-width read panics the VMM; a bad-width write is dropped (reading)", _CH_OLD.format("v52"),
+        "panic-on-read")}),
+    "cloud-hypervisor-v51": ("cloud-hypervisor", {"msix_bad_width": Fact(
+        "any bad-width access panics the VMM", _CH_OLD.format("v51"), "panic")}),
+}
+ALL_PROFILES = PROFILES + tuple(VARIANTS)
+
+
+def check_profile(profile: str) -> str:
+    """``profile`` when it is one of :data:`ALL_PROFILES`, else ValueError naming them."""
+    if profile not in ALL_PROFILES:
+        raise ValueError(f"unknown profile {profile!r} (choose from {', '.join(ALL_PROFILES)})")
+    return profile
+
+
+def answer(name: str, profile: str) -> Optional[str]:
+    """What the mock answers for behaviour ``name`` under ``profile`` ("ones", "zero", "device")."""
+    return fact(name, profile).answer
 
 
 def behaviour(name: str) -> Behaviour:
@@ -135,5 +168,8 @@ def behaviour(name: str) -> Behaviour:
 
 
 def fact(name: str, profile: str) -> Fact:
-    """What ``profile`` does for behaviour ``name``."""
+    """What ``profile`` (or a variant of it: an older release) does for behaviour ``name``."""
+    if profile in VARIANTS:
+        base, replaced = VARIANTS[profile]
+        return replaced.get(name) or behaviour(name).facts[base]
     return behaviour(name).facts[profile]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 from ..errors import RegionAccessError
 from ..mmio import BarRegion, refused
 from .log import READ, WRITE, Access
+from .profiles import answer
 from .state import DeviceState, HookCallback, HookTable, MockError
 
 if TYPE_CHECKING:
@@ -125,8 +126,10 @@ class MockRegion(BarRegion):
         if state.removed:
             value = _ones(width)
         elif not self._decoding:
-            state.violation(f"{self._name} read at {offset:#x} while the BAR does not decode (master abort)")
-            value = _ones(width)
+            state.violation(f"{self._name} read at {offset:#x} while the BAR does not decode (master abort)",
+                            "decode-off", Access(self._name, offset, width, None, READ))
+            found = answer("bar_read_decode_off", state.profile)
+            value = 0 if found == "zero" else self._load(offset, width) if found == "device" else _ones(width)
         else:
             value = self._load(offset, width)
         self._append((self._name, offset, width, value, READ))
@@ -178,7 +181,8 @@ class MockRegion(BarRegion):
         if state.removed:
             return
         if not self._decoding:
-            state.violation(f"{self._name} write at {offset:#x} while the BAR does not decode (master abort)")
+            state.violation(f"{self._name} write at {offset:#x} while the BAR does not decode (master abort)",
+                            "decode-off", Access(self._name, offset, width, value, WRITE))
             return
         self._store(offset, width, value)
 
@@ -195,6 +199,20 @@ class MockRegion(BarRegion):
             replaced = callback(Access(self._name, offset, width, value, WRITE))
             value = value if replaced is None else replaced & _ones(width)
         self._views[width][offset // width] = value
+
+    # -- accesses that reach the BAR's memory without a bus cycle ------------------------
+    def dispatch_read(self, offset: int, width: int) -> int:
+        """A load of the BAR's memory from inside the function (the virtio PCI_CFG window):
+        hooks and MSI-X structures answer; Memory Space Enable is not consulted."""
+        if offset % width or offset < 0 or offset + width > self.size:
+            raise refused(offset, width, self.size)
+        return self._load(offset, width)
+
+    def dispatch_write(self, offset: int, width: int, value: int) -> None:
+        """A store to the BAR's memory from inside the function (see :meth:`dispatch_read`)."""
+        if offset % width or offset < 0 or offset + width > self.size:
+            raise refused(offset, width, self.size)
+        self._store(offset, width, value & _ones(width))
 
     # -- device side ---------------------------------------------------------------------
     def _check_device_side(self, offset: int, width: int) -> None:

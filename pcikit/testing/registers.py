@@ -9,6 +9,7 @@ can never make a header byte writable.
 """
 from __future__ import annotations
 
+import weakref
 from typing import Iterable, NamedTuple, Optional
 
 from ..model import Capability, Device
@@ -16,11 +17,21 @@ from ..schema import header as header_schema
 from ..schema import registry
 from ..schema.attributes import Facts
 from ..schema.bits import Placed
-from ..schema.catalogue import offsets, placed_access
+from ..schema.catalogue import Located, offsets, place, registers
 from ..schema.context import parse_at
 
-HEADER_END = {0: 0x40, 1: 0x40, 2: 0x48}
-BODY_OFFSET = 0x10
+BODY_OFFSET = 0x10  # the type-specific body follows the common 16 bytes
+
+
+def _offsets_of(schema, base: int) -> dict[str, int]:
+    return {path: base + rel for path, rel in offsets(schema, schema.parse(bytes(schema.sizeof()))).items()}
+
+
+COMMON = _offsets_of(header_schema.COMMON, 0)  # header register offsets by field name
+BODY = {kind: _offsets_of(schema, BODY_OFFSET) for kind, schema in header_schema.BODIES.items()}
+HEADER_END = {kind: BODY_OFFSET + schema.sizeof() for kind, schema in header_schema.BODIES.items()}
+COMMAND = COMMON["command"]
+STATUS = COMMON["status"]
 
 
 class Masks(NamedTuple):
@@ -33,6 +44,11 @@ class Masks(NamedTuple):
     reset: bytearray
 
 
+# The header layouts have no optional members: each is walked once, on zeros.
+_HEADER_REGISTERS = {id(schema): registers(schema, schema.parse(bytes(schema.sizeof())))
+                     for schema in (header_schema.COMMON, *header_schema.BODIES.values())}
+
+
 def header_access(model: Device) -> list[Placed]:
     """The header's registers (common part and the type's body), BARs and ROM aside."""
     image = model.image
@@ -40,23 +56,37 @@ def header_access(model: Device) -> list[Placed]:
     body_schema = header_schema.BODIES.get(model.header_type)
     body = parse_at(body_schema, image, BODY_OFFSET) if body_schema is not None else {}
     facts = Facts({**common, **body}, model.port_type, model.header_type)
-    placed = placed_access(header_schema.COMMON, common, 0, facts)
+    placed = place(_HEADER_REGISTERS[id(header_schema.COMMON)], 0, facts)
     if body_schema is not None:
-        placed += placed_access(body_schema, body, BODY_OFFSET, facts)
+        placed += place(_HEADER_REGISTERS[id(body_schema)], BODY_OFFSET, facts)
     return placed
 
 
 def _schema(cap: Capability):
+    """The schema a capability was decoded with: the module's ``schema_of(fields)`` or its ``SCHEMA``."""
     module = registry.extended_module(cap.cap_id) if cap.extended else registry.standard_module(cap.cap_id)
+    if hasattr(module, "schema_of") and cap.fields is not None:
+        return module.schema_of(cap.fields)
     return getattr(module, "SCHEMA", None)
+
+
+_located: "weakref.WeakKeyDictionary[Capability, list[Located]]" = weakref.WeakKeyDictionary()
+
+
+def _registers_of(cap: Capability) -> list[Located]:
+    """The members of a decoded capability at their offsets from it (walked once per capability)."""
+    found = _located.get(cap)
+    if found is None:
+        schema = _schema(cap)
+        found = _located[cap] = registers(schema, cap.fields) if schema is not None and cap.fields is not None else []
+    return found
 
 
 def locate(cap: Optional[Capability]) -> dict[str, int]:
     """Config offsets of a capability's registers by dotted field path (empty without one)."""
-    schema = _schema(cap) if cap is not None else None
-    if schema is None or cap.fields is None:
+    if cap is None:
         return {}
-    return {path: cap.offset + relative for path, relative in offsets(schema, cap.fields).items()}
+    return {located.name: cap.offset + located.offset for located in _registers_of(cap)}
 
 
 def bit(register, name: str) -> int:
@@ -69,11 +99,9 @@ def capability_access(model: Device) -> list[Placed]:
     """The registers of every capability whose schema module decodes it."""
     placed: list[Placed] = []
     for cap in model.capabilities + model.extended_capabilities:
-        schema = _schema(cap)
-        fields = cap.fields
-        if schema is None or fields is None:
-            continue
-        placed += placed_access(schema, fields, cap.offset, Facts(fields, model.port_type, model.header_type))
+        found = _registers_of(cap)
+        if found:
+            placed += place(found, cap.offset, Facts(cap.fields, model.port_type, model.header_type))
     return placed
 
 

@@ -11,13 +11,17 @@ from dataclasses import dataclass
 from typing import Callable, Optional, Union
 
 from ..errors import PcikitError
-from .log import AccessLog, InterruptMessage
+from .log import Access, AccessLog, InterruptMessage
 
 HookCallback = Callable[..., Optional[int]]
 
 
 class MockError(PcikitError):
     """A mock device used in a way its model cannot honour (no such BAR, no MSI-X, ...)."""
+
+
+class VmmPanic(MockError):
+    """The emulated VMM would have panicked on this access (a profile of a release that does)."""
 
 
 @dataclass
@@ -62,6 +66,37 @@ class HookTable:
         return [hook[2] for hook in found]
 
 
+class Violation(str):
+    """A driver mistake: reads as its message; ``kind`` names the rule, ``access`` what broke it.
+
+    Kinds: ``decode-off`` (BAR access while it does not decode), ``msix-width`` (MSI-X
+    table/PBA access of a width the profile forbids), ``pba-write``, ``msix-unmasked-edit``
+    (entry written while unmasked), ``msix-unwritten-unmask`` (a vector unmasked or
+    enabled whose entry was never written since reset), ``msix-enable-unmasked`` (MSI-X
+    enabled without Function Mask while entries are still unwritten), ``bar-sizing-decode-on``,
+    ``config-misaligned`` (not aligned to its width, or crossing a dword), ``bus-master-off``,
+    ``protocol`` (anything else).
+    """
+
+    kind: str
+    access: Optional[Access]
+
+    def __new__(cls, message: str, kind: str = "protocol", access: Optional[Access] = None) -> "Violation":
+        made = super().__new__(cls, message)
+        made.kind, made.access = kind, access
+        return made
+
+    @property
+    def message(self) -> str:
+        """The one-line description."""
+        return str(self)
+
+    def to_json(self) -> dict:
+        """kind, message and the access (space, offset, width, value, kind) or None."""
+        access = self.access._asdict() if self.access is not None else None
+        return {"kind": self.kind, "message": str(self), "access": access}
+
+
 class DeviceState:
     """Records and fault state shared by config space, BARs and interrupt models."""
 
@@ -69,6 +104,8 @@ class DeviceState:
         self.log = AccessLog(log_limit)
         self.interrupts: list[InterruptMessage] = []
         self.violations: list[str] = []
+        self.profile = "spec"  # whose answers (pcikit.testing.profiles): set by MockDevice
+        self.msix_reset = "zero"  # or "garbage": the MSI-X table's contents at reset (set by MockDevice)
         self.removed = False
         self.bus_master: Callable[[], bool] = lambda: True
         self._failures: list[_Failure] = []
@@ -105,9 +142,9 @@ class DeviceState:
                 return error() if isinstance(error, type) else error
         return None
 
-    def violation(self, message: str) -> None:
+    def violation(self, message: str, kind: str = "protocol", access: Optional[Access] = None) -> None:
         """Record something software did that the spec forbids or leaves undefined."""
-        self.violations.append(message)
+        self.violations.append(Violation(message, kind, access))
 
     def deliver(self, kind: str, vector: Optional[int], address: Optional[int], data: int) -> bool:
         """Record an interrupt message; MSI/MSI-X writes need Bus Master Enable (else lost)."""
@@ -115,7 +152,8 @@ class DeviceState:
             return False
         if kind != "intx" and not self.bus_master():
             self.violation(
-                f"{kind.upper()} vector {vector} signalled while Bus Master Enable is clear: message lost"
+                f"{kind.upper()} vector {vector} signalled while Bus Master Enable is clear: message lost",
+                "bus-master-off",
             )
             return False
         self.interrupts.append(InterruptMessage(kind, vector, address, data))

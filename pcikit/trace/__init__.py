@@ -7,6 +7,6 @@
 from __future__ import annotations
 
 from .check import Report, Violation, check
-from .parse import Trace, TraceAccess, read_trace
+from .parse import Trace, TraceAccess, iter_trace, read_trace
 
-__all__ = ["Report", "Trace", "TraceAccess", "Violation", "check", "read_trace"]
+__all__ = ["Report", "Trace", "TraceAccess", "Violation", "check", "iter_trace", "read_trace"]

@@ -11,11 +11,12 @@ mistake does there.
 """
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import Iterable, NamedTuple, Optional, Union
 
 from ..errors import PcikitError
 from ..testing import MockDevice
-from ..testing.profiles import PROFILES, fact
+from ..testing.profiles import check_profile, fact
+from ..testing.state import VmmPanic
 from .parse import Trace, TraceAccess
 
 CAP_ID_MSIX = 0x11
@@ -29,10 +30,12 @@ class Violation(NamedTuple):
     access: str
     message: str
     consequence: str = ""
+    kind: str = "protocol"
 
     def to_json(self) -> dict:
         """The JSON object ``pcikit trace check --json`` prints."""
-        return {"line": self.line, "access": self.access, "message": self.message, "consequence": self.consequence}
+        return {"line": self.line, "kind": self.kind, "access": self.access, "message": self.message,
+                "consequence": self.consequence}
 
 
 class Report(NamedTuple):
@@ -91,11 +94,11 @@ def _consequence(message: str, profile: str) -> str:
     return f"{profile}: {what.does} ({what.source})"
 
 
-def sizes_from_trace(trace: Trace, slot: tuple[int, int, int]) -> dict[int, int]:
+def sizes_from_trace(trace: Union[Trace, Iterable[TraceAccess]], slot: tuple[int, int, int]) -> dict[int, int]:
     """Memory BAR sizes the trace's own sizing shows: the read after all ones written to a BAR."""
     sizes: dict[int, int] = {}
     probing: Optional[int] = None
-    for access in trace.accesses:
+    for access in _accesses(trace):
         if access.space != "config" or access.slot != slot or not 0x10 <= access.offset < 0x28:
             continue
         index = (access.offset - 0x10) // 4
@@ -107,17 +110,20 @@ def sizes_from_trace(trace: Trace, slot: tuple[int, int, int]) -> dict[int, int]
     return sizes
 
 
-def check(trace: Trace, slot: tuple[int, int, int], dev: MockDevice, sizes: dict[int, int],
-          profile: str = "spec") -> Report:
+def _accesses(trace: Union[Trace, Iterable[TraceAccess]]) -> Iterable[TraceAccess]:
+    return trace.accesses if isinstance(trace, Trace) else trace
+
+
+def check(trace: Union[Trace, Iterable[TraceAccess]], slot: tuple[int, int, int], dev: MockDevice,
+          sizes: dict[int, int], profile: str = "spec") -> Report:
     """Replay the trace's accesses to ``slot`` into ``dev`` (reset first); collect violations."""
-    if profile not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r} (choose from {', '.join(PROFILES)})")
+    check_profile(profile)
     dev.reset()
     msix = _msix_offset(dev)
     found: list[Violation] = []
     skipped: list[str] = []
     counts = {"config": 0, "memory": 0}
-    for access in trace.accesses:
+    for access in _accesses(trace):
         if access.space == "config" and access.slot != slot:
             continue
         before = len(dev.violations)
@@ -127,26 +133,40 @@ def check(trace: Trace, slot: tuple[int, int, int], dev: MockDevice, sizes: dict
                 continue
             extra = _profile_rules(msix, access, profile)
             if extra:
-                found.append(Violation(access.line, describe(access), extra, f"{profile}: MSI-X state unchanged"))
-            refused = _replay(lambda: _replay_config(dev, access))
+                found.append(Violation(access.line, describe(access), extra, f"{profile}: MSI-X state unchanged",
+                                       "msix-control-width"))
+            step = lambda: _replay_config(dev, access)  # noqa: E731
         else:
             window = next(((start, index) for start, end, index in _bar_windows(dev, sizes)
                            if start <= access.address < end), None)
             if window is None:
                 continue
-            refused = _replay(lambda: _replay_bar(dev, window[1], access.address - window[0], access))
+            step = lambda: _replay_bar(dev, window[1], access.address - window[0], access)  # noqa: E731
+        panicked = False
+        try:
+            refused = _replay(step)
+        except VmmPanic:
+            refused, panicked = None, True
+            skipped.append(f"line {access.line}: {profile} panics here; the rest of the trace is not replayed")
         if refused:
-            found.append(Violation(access.line, describe(access), refused))
+            found.append(Violation(access.line, describe(access), refused, kind="refused"))
         counts[access.space] += 1
         for message in dev.violations[before:]:
-            found.append(Violation(access.line, describe(access), str(message), _consequence(str(message), profile)))
+            found.append(Violation(access.line, describe(access), str(message), _consequence(str(message), profile),
+                                   getattr(message, "kind", "protocol")))
+        if panicked:
+            break
     return Report(found, counts["config"], counts["memory"], skipped)
 
 
 def _replay(action) -> Optional[str]:
-    """Run one replayed access; the reason when the mock refuses it (misaligned, out of range)."""
+    """Run one replayed access; the reason when the mock refuses it (misaligned, out of range).
+
+    A :class:`VmmPanic` passes through: the emulated VMM is gone, the replay ends there."""
     try:
         action()
+    except VmmPanic:
+        raise
     except (PcikitError, ValueError) as exc:
         return f"refused: {exc}"
     return None

@@ -16,7 +16,7 @@ Lines that are not these events are skipped; a malformed event line is a problem
 from __future__ import annotations
 
 import re
-from typing import IO, Iterable, NamedTuple, Optional
+from typing import IO, Iterable, Iterator, NamedTuple, Optional
 
 CONFIG_PORT_REGIONS = ("pci-conf-data", "pcie-mmcfg-mmio")
 _CFG = re.compile(r"\bpci_cfg_(read|write) (\S+) ([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-7]) @0x([0-9a-fA-F]+) (?:->|<-) 0x([0-9a-fA-F]+)")
@@ -48,40 +48,67 @@ class Trace(NamedTuple):
     problems: list[str]
 
 
+MAX_PROBLEMS = 100  # problem lines kept (a trace is untrusted: memory stays bounded)
+
+
 def read_trace(stream: IO[str]) -> Trace:
-    """Parse a trace log; config accesses get the width of their config-port access."""
-    accesses: list[TraceAccess] = []
+    """Parse a whole trace log into memory (see :func:`iter_trace` for large ones)."""
     problems: list[str] = []
+    return Trace(list(iter_trace(stream, problems)), problems)
+
+
+def iter_trace(stream: IO[str], problems: list[str]) -> Iterator[TraceAccess]:
+    """The accesses of a trace log, one at a time; unparsable event lines go to ``problems``.
+
+    Config accesses get the width of their config-port access; a config read is held
+    back until that access (the next event) is seen.
+    """
     last_port_write: Optional[int] = None
-    waiting_read: Optional[int] = None  # index of a config read waiting for its width
+    held: Optional[TraceAccess] = None  # a config read waiting for its width
     for number, line in enumerate(_lines(stream), 1):
         if "pci_cfg_" in line:
             match = _CFG.search(line)
             if match is None:
-                problems.append(f"line {number}: unreadable pci_cfg event: {line.strip()[:120]}")
+                _problem(problems, f"line {number}: unreadable pci_cfg event: {line.strip()[:120]}")
                 continue
+            if held is not None:
+                yield held
+                held = None
             kind, device, bus, dev, fn, offset, value = match.groups()
             width = last_port_write if kind == "write" else None
-            accesses.append(TraceAccess(number, "config", kind, width, int(value, 16),
-                                        (int(bus, 16), int(dev, 16), int(fn)), int(offset, 16), device=device))
-            waiting_read = len(accesses) - 1 if kind == "read" else None
+            access = TraceAccess(number, "config", kind, width, int(value, 16),
+                                 (int(bus, 16), int(dev, 16), int(fn)), int(offset, 16), device=device)
             last_port_write = None
+            if kind == "read":
+                held = access
+            else:
+                yield access
         elif "memory_region_ops_" in line:
             match = _OPS.search(line)
             if match is None:
-                problems.append(f"line {number}: unreadable memory_region_ops event: {line.strip()[:120]}")
+                _problem(problems, f"line {number}: unreadable memory_region_ops event: {line.strip()[:120]}")
                 continue
             kind, address, value, size, region = match.groups()
             if region in CONFIG_PORT_REGIONS:
                 if kind == "write":
                     last_port_write = int(size)
-                elif waiting_read is not None:
-                    accesses[waiting_read] = accesses[waiting_read]._replace(width=int(size))
-                    waiting_read = None
+                elif held is not None:
+                    yield held._replace(width=int(size))
+                    held = None
                 continue
-            accesses.append(TraceAccess(number, "memory", kind, int(size), int(value, 16),
-                                        address=int(address, 16), region=region))
-    return Trace(accesses, problems)
+            if held is not None:
+                yield held
+                held = None
+            yield TraceAccess(number, "memory", kind, int(size), int(value, 16), address=int(address, 16), region=region)
+    if held is not None:
+        yield held
+
+
+def _problem(problems: list[str], text: str) -> None:
+    if len(problems) < MAX_PROBLEMS:
+        problems.append(text)
+    elif len(problems) == MAX_PROBLEMS:
+        problems.append("more unreadable event lines follow (not listed)")
 
 
 def _lines(stream: IO[str]) -> Iterable[str]:

@@ -32,6 +32,7 @@ def create_app(
     turns polling off.
     """
     from ..ids import default_database
+    from ..names import NameLookup, choose_hwdb
     from .app import PcikitApp
     from .source import choose_source, with_bar_files
 
@@ -39,4 +40,5 @@ def create_app(
         source = choose_source(dump, spec, sysfs_root)
     devices = source.load()
     source = with_bar_files(source, devices, bars or {}, bar_slot)
-    return PcikitApp(source, devices, default_database(ids_file), poll_interval, export_dir)
+    names = NameLookup(default_database(ids_file), choose_hwdb({}))  # as `pcikit list` names them
+    return PcikitApp(source, devices, names, poll_interval, export_dir)

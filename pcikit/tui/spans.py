@@ -167,11 +167,7 @@ def capability_spans(cap: Capability) -> list[Span]:
     spans: list[Span] = []
     module = _decoder(cap)
     if module is not None and cap.fields is not None:
-        dev = cap.device
-        ctx = _RecordingContext(
-            dev.image, cap.offset, dev.config.size, dev.vendor_id, dev.device_id,
-            dev.header_type, dev.port_type if cap.extended else None, cap.cap_id,
-        )
+        ctx = cap.device.decode_context(cap, _RecordingContext)
         try:
             result = module.decode(ctx)
         except Exception:  # noqa: BLE001 - the model already recorded why

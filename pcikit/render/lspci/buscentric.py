@@ -2,7 +2,8 @@
 
 pciutils' sysfs back end normally shows the kernel's view (remapped BARs with sizes, the
 kernel's IRQ); with ``-b`` it reads them from config space like a dump does. Placement facts
-(driver, NUMA node, IOMMU group, physical slot) stay the kernel's.
+(driver, NUMA node, IOMMU group, physical slot) stay the kernel's; the topology is drawn from
+config space alone (pciutils does not ask the kernel for parents then).
 """
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from ...model import Device
 
 
 def bus_view(dev: Device) -> Device:
-    """``dev`` without the kernel's IRQ and resources (a device without kernel facts as is)."""
+    """``dev`` without the kernel's IRQ, resources and parent (a device without kernel facts as is)."""
     kernel = dev.kernel
     if kernel is None:
         return dev
-    facts = dict(kernel.as_dict(), irq=None, resources=[])
+    facts = dict(kernel.as_dict(), irq=None, resources=[], parent=None)
     return Device(dev.address, dev.config, KernelInfo(**facts), dev.title)

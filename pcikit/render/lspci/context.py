@@ -1,10 +1,15 @@
 """What every lspci renderer function receives."""
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
 
 from .dialect import NEWEST, V3_10, LspciVersion
 from .names import Namer
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import NamedTuple, Optional
+else:
+    from ...tuples import NamedTuple
 
 
 def flag(value: int, mask: int = 1) -> str:

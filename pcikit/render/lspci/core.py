@@ -1,13 +1,16 @@
 """Device-level lspci output: the terse line, verbose header, capabilities, kernel lines, hex."""
 from __future__ import annotations
 
-from typing import Iterable, Optional
 
 from ...model import Device
 from .context import LspciOptions, RenderContext
 from .dialect import V3_10
 from .names import Namer
 from .slots import slot_label, topology
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Iterable, Optional
 
 
 def show_terse(ctx: RenderContext, slot: str) -> None:
@@ -97,7 +100,8 @@ def render_devices(devices: Iterable[Device], options: LspciOptions, namer: Name
     """
     devices = sorted(devices, key=lambda dev: dev.address)
     domains = options.domains if options.domains is not None else any(d.address.domain for d in devices)
-    parents = topology(devices if scanned is None else scanned, options.path, options.dialect >= V3_10)
+    parents = topology(devices if scanned is None else scanned, options.path, options.dialect >= V3_10,
+                       kernel=not options.bus_centric)
     for dev in devices:
         slot = slot_label(dev, _shows_domain(dev, options, domains), options.path, parents)
         yield render_device(dev, options, namer, slot)

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Mapping, NamedTuple, Optional
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Mapping, NamedTuple, Optional
+else:
+    from ...tuples import NamedTuple
 
 ENV = "PCIKIT_LSPCI_VERSION"
 
@@ -33,12 +38,12 @@ V3_14 = LspciVersion(3, 14)
 SUPPORTED: tuple[LspciVersion, ...] = (V3_9, V3_10, V3_11, V3_12, V3_13, V3_14)
 NEWEST = SUPPORTED[-1]
 
-_FORM = re.compile(r"(\d{1,3})\.(\d{1,3})(?:\.\d{1,3})?")
+_FORM = r"(\d{1,3})\.(\d{1,3})(?:\.\d{1,3})?"  # compiled (and cached by re) when a version is named
 
 
 def parse_version(text: str) -> LspciVersion:
     """``"3.9"``, ``"3.14"`` or ``"3.14.0"`` -> a supported version; ValueError names the range."""
-    match = _FORM.fullmatch(text.strip())
+    match = re.fullmatch(_FORM, text.strip())
     version = LspciVersion(int(match.group(1)), int(match.group(2))) if match else None
     if version not in SUPPORTED:
         raise ValueError(

@@ -72,6 +72,8 @@ def show_machine_record(ctx: RenderContext, slot: str) -> None:
         lines += (("Module", module) for module in kernel.modules)
     if kernel is not None and kernel.numa_node is not None:
         lines.append(("NUMANode", str(kernel.numa_node)))
+    if kernel is not None and kernel.dt_node:
+        lines.append(("DTNode", kernel.dt_node))
     if kernel is not None and kernel.iommu_group is not None:
         lines.append(("IOMMUGroup", kernel.iommu_group))
     ctx.write("".join(f"{tag}:\t{value}\n" for tag, value in lines))

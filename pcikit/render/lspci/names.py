@@ -1,10 +1,13 @@
 """Names formatted exactly as pciutils' ``pci_lookup_name`` formats them."""
 from __future__ import annotations
 
-from typing import Optional, Union
 
 from ...ids import IdDatabase
 from ...names import NameLookup
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Optional, Union
 
 
 def _fit(text: str, size: int) -> str:

@@ -36,6 +36,8 @@ def show_verbose(ctx: RenderContext, slot: str) -> None:
     bist, min_gnt, max_lat, known = _header_checks(ctx)
     if dev.kernel is not None and dev.kernel.physical_slot:
         ctx.write(f"\tPhysical Slot: {dev.kernel.physical_slot}\n")
+    if dev.kernel is not None and dev.kernel.dt_node:
+        ctx.write(f"\tDevice tree node: {dev.kernel.dt_node}\n")
     if known and ctx.verbose > 1:
         show_control_status(ctx, min_gnt, max_lat)
     if ctx.verbose > 1:

@@ -15,6 +15,7 @@ from ..attributes import HWINIT, RSVDZ, RW, RW1C, RWS, FieldBits, Not, all_of, h
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 
+CAP_ID = 0x10
 ENDPOINT = 0x0
 LEGACY_ENDPOINT = 0x1
 ROOT_PORT = 0x4
@@ -313,6 +314,16 @@ LINK_STATUS_2 = Register(
 )
 
 SLOT_CAPABILITIES_2 = Register(Int32ul, Bit("in_band_pd_disable_supported", 0))
+
+
+def decode_rcd_link(capabilities: int, control: int, status: int) -> Container:
+    """A Restricted CXL Device's link registers (from its RCRB, as the kernel reports them),
+    in the layout of the PCI Express capability's Link Capabilities/Control/Status."""
+    return Container(
+        link_capabilities=LINK_CAPABILITIES.decode(capabilities & 0xFFFFFFFF),
+        link_control=LINK_CONTROL.decode(control & 0xFFFF),
+        link_status=LINK_STATUS.decode(status & 0xFFFF),
+    )
 SLOT_CONTROL_2 = Register(Int16ul)
 SLOT_STATUS_2 = Register(Int16ul)
 
@@ -344,7 +355,7 @@ REGISTERS = (
 
 # Every register defaults to 0 so fixtures can build a capability from a few fields.
 SCHEMA = Struct(
-    "cap_id" / Default(Int8ul, 0x10),
+    "cap_id" / Default(Int8ul, CAP_ID),
     "next" / Default(Int8ul, 0),
     *(name / Default(register, 0) for name, _, _, register in REGISTERS),
 )
@@ -427,6 +438,22 @@ class Layout(NamedTuple):
 
 
 _layouts: dict[frozenset[str], Layout] = {}
+
+
+_DEVICE_PORT_TYPE = next(f for f in PCIE_CAPABILITIES.fields if f.name == "device_port_type")
+
+
+def port_type_of(pcie_capabilities: int) -> int:
+    """The Device/Port Type in a PCI Express Capabilities register value (the word at +2)."""
+    return _DEVICE_PORT_TYPE.decode(pcie_capabilities)
+
+
+def link_width(image: bytes, size: int, offset: int) -> Optional[int]:
+    """Maximum Link Width of the PCI Express capability at ``offset`` (None when Link Capabilities is unreadable)."""
+    start = offset + next(rel for name, rel, _, _ in REGISTERS if name == "link_capabilities")
+    if start + LINK_CAPABILITIES.sizeof() > size:
+        return None
+    return LINK_CAPABILITIES.decode(int.from_bytes(image[start:start + 4], "little")).maximum_link_width
 
 
 @lru_cache(maxsize=None)

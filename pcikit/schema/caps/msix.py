@@ -1,10 +1,15 @@
-"""MSI-X capability (ID 0x11): Message Control, Table and PBA locations."""
+"""MSI-X capability (ID 0x11): Message Control, Table and PBA locations; the table entry and PBA layouts.
+
+The table (16-byte entries) and the Pending Bit Array (one bit per vector, in QWORDs) live in
+the BARs the capability names (PCIe 7.7.2): their layout is declared here once and read by the
+decoder's consumers, the mock, the builder and the fixture outputs.
+"""
 from __future__ import annotations
 
 from construct import Container, Int8ul, Int16ul, Int32ul, Struct
 
 from ..attributes import RW
-from ..bits import Bit, Bits, Register
+from ..bits import Bit, Bits, Register, whole
 from ..context import DecodeContext
 
 MESSAGE_CONTROL = Register(
@@ -25,6 +30,31 @@ SCHEMA = Struct(
     "table" / LOCATION,
     "pba" / LOCATION,
 )
+
+
+# One MSI-X Table entry (PCIe 7.7.2.10-13); every vector resets masked.
+VECTOR_CONTROL = Register(Int32ul, Bit("mask_bit", 0, RW, reset=1))
+TABLE_ENTRY = Struct(
+    "message_address" / whole(Int32ul, RW),
+    "message_upper_address" / whole(Int32ul, RW),
+    "message_data" / whole(Int32ul, RW),
+    "vector_control" / VECTOR_CONTROL,
+)
+ENTRY_SIZE = TABLE_ENTRY.sizeof()
+VECTOR_CONTROL_OFFSET = ENTRY_SIZE - VECTOR_CONTROL.sizeof()
+MASK_BIT = 1 << next(f.lo for f in VECTOR_CONTROL.fields if f.name == "mask_bit")
+PBA_QWORD = 8  # the PBA is read in QWORDs: 64 pending bits each
+MAX_TABLE_SIZE = 2048
+
+
+def table_bytes(vectors: int) -> int:
+    """Bytes a table of ``vectors`` entries spans."""
+    return vectors * ENTRY_SIZE
+
+
+def pba_bytes(vectors: int) -> int:
+    """Bytes the PBA of ``vectors`` vectors spans (whole QWORDs)."""
+    return (vectors + 8 * PBA_QWORD - 1) // (8 * PBA_QWORD) * PBA_QWORD
 
 
 def decode(ctx: DecodeContext) -> Container:

@@ -1,8 +1,10 @@
 """Vendor Specific capability (ID 0x09); virtio-pci structures (virtio spec 4.1.4) and Intel's decoded."""
 from __future__ import annotations
 
-from construct import Bytes, Container, If, Int8ul, Int32ul, Struct, this
+from construct import Bytes, Construct, Container, If, Int8ul, Int32ul, Struct, this
 
+from ..attributes import RW, Equals
+from ..bits import whole
 from ..context import DecodeContext
 from .vendor_intel import INTEL_VENDOR, decode_intel
 
@@ -18,16 +20,21 @@ VIRTIO_CFG_TYPES = {
     9: "vendor",
 }
 
+VIRTIO_PCI_CFG = 5
+# In the PCI configuration access capability the driver writes bar, offset and length to choose
+# what pci_cfg_data (the dword after the structure) reaches (virtio 1.2, 4.1.4.9).
+_WINDOW = Equals("cfg_type", VIRTIO_PCI_CFG)
+
 VIRTIO = Struct(
     "cap_id" / Int8ul,
     "next" / Int8ul,
     "length" / Int8ul,
     "cfg_type" / Int8ul,
-    "bar" / Int8ul,
+    "bar" / whole(Int8ul, RW, when=_WINDOW),
     "region_id" / Int8ul,
     "padding" / Bytes(2),
-    "region_offset" / Int32ul,
-    "region_length" / Int32ul,
+    "region_offset" / whole(Int32ul, RW, when=_WINDOW),
+    "region_length" / whole(Int32ul, RW, when=_WINDOW),
     "notify_off_multiplier" / If(this.cfg_type == 2, Int32ul),
     "region_offset_hi" / If(this.cfg_type == 8, Int32ul),
     "region_length_hi" / If(this.cfg_type == 8, Int32ul),
@@ -40,6 +47,11 @@ VIRTIO_DEVICES = range(0x1000, 0x1080)
 def is_virtio(vendor_id: int, device_id: int) -> bool:
     """True for the Red Hat/virtio vendor and device ID range."""
     return vendor_id == VIRTIO_VENDOR and device_id in VIRTIO_DEVICES
+
+
+def schema_of(fields: Container) -> Construct:
+    """The schema ``fields`` were decoded with (the register catalogue walks it)."""
+    return VIRTIO if fields.get("kind") == "virtio" else GENERIC
 
 
 def decode(ctx: DecodeContext) -> Container:

@@ -13,7 +13,6 @@ from construct import Construct, Container
 from ..bits import Register
 from ..context import DecodeContext
 from . import parse_fixed
-from .secondary_pcie import max_link_width
 
 MAX_LANES = 32
 
@@ -22,7 +21,7 @@ def per_lane(
     ctx: DecodeContext, start: int, stride: int, decode_lane: Callable[[int], Any], what: str, problems: list[str]
 ) -> tuple[Optional[int], list[Any]]:
     """(Maximum Link Width, decoded entries); ``decode_lane`` gets each entry's offset."""
-    width = max_link_width(ctx)
+    width = ctx.max_link_width
     if width is not None and width > MAX_LANES:
         problems.append(f"Maximum Link Width {width} exceeds {MAX_LANES} lanes; {what} limited to {MAX_LANES}")
     entries = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from construct import Container, Int32ul, RepeatUntil, Struct
 
+from ..attributes import RW
 from ..bits import Bits, Register
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
@@ -19,7 +20,7 @@ RESIZABLE_BAR_CONTROL = Register(
     Int32ul,
     Bits("bar_index", 0, 3),
     Bits("number_of_resizable_bars", 5, 3),
-    Bits("bar_size", 8, 6),
+    Bits("bar_size", 8, 6, access=RW, reset=None),  # software picks a supported size; kept across FLR
     Bits("extended_supported_sizes", 16, 16),
 )
 

@@ -1,17 +1,14 @@
 """Secondary PCI Express extended capability (ID 0x0019).
 
 The Lane Equalization Control array has one 16-bit entry per lane of the
-Maximum Link Width (PCI Express capability, Link Capabilities); the decoder
-reads that width itself and bounds the array by it and by what is readable.
+Maximum Link Width (PCI Express capability, Link Capabilities); the width comes
+through the context (``ctx.max_link_width``) and bounds the array, as does what
+is readable.
 """
 from __future__ import annotations
 
-from typing import Optional
-
 from construct import Container, Int16ul, Int32ul, Struct
 
-from ...access.memory import BytesConfig
-from ...walk import walk_standard
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
@@ -42,28 +39,12 @@ SCHEMA = Struct(
 
 LANE_EQUALIZATION_CONTROL_OFFSET = 0x0C
 MAX_LANES = 32
-CAP_ID_EXPRESS = 0x10
-LINK_CAPABILITIES = 0x0C
-STATUS_CAPABILITIES_LIST = 0x10
-
-
-def max_link_width(ctx: DecodeContext) -> Optional[int]:
-    """Maximum Link Width of the function's PCI Express capability, or None."""
-    config = BytesConfig(ctx.image, ctx.size)
-    if not config.readable(0x06, 2) or not config.read16(0x06) & STATUS_CAPABILITIES_LIST:
-        return None
-    pointer = 0x14 if ctx.header_type == 2 else 0x34
-    found, _ = walk_standard(config, pointer)
-    express = next((cap for cap in found if cap.cap_id == CAP_ID_EXPRESS), None)
-    if express is None or not config.readable(express.offset + LINK_CAPABILITIES, 4):
-        return None
-    return (config.read32(express.offset + LINK_CAPABILITIES) >> 4) & 0x3F
 
 
 def decode(ctx: DecodeContext) -> Container:
     """Decode Link Control 3, Lane Error Status and the per-lane equalization controls."""
     fields = parse_fixed(ctx, SCHEMA)
-    width = max_link_width(ctx)
+    width = ctx.max_link_width
     fields["max_link_width"] = width
     lanes = []
     for lane in range(min(width or 0, MAX_LANES)):

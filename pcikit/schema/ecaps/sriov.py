@@ -10,6 +10,7 @@ from __future__ import annotations
 from construct import Array, Container, Int8ul, Int16ul, Int32ul, Padding, Struct
 
 from ..attributes import RW, RW1C, FieldBits, has
+from ..bars import MEMORY_ADDRESS_MASK, MEMORY_TYPE_64, PREFETCHABLE, memory_type
 from ..bits import Bit, Bits, Register, Scalar, whole
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
@@ -67,18 +68,20 @@ SCHEMA = Struct(
     "vf_migration_state_array_offset" / VF_MIGRATION_STATE_ARRAY_OFFSET,
 )
 
-MEMORY_TYPE_64 = 2  # BAR bits 2:1
+def _is_64bit(raw: int) -> bool:
+    """A VF BAR is a memory BAR (its Memory Space Indicator, bit 0, is hardwired to 0): its type
+    bits alone say whether the next VF BAR is its upper half."""
+    return memory_type(raw) == MEMORY_TYPE_64
 
 
 def _vf_bar(index: int, raw: int, upper: int) -> Container:
-    memory_type = (raw >> 1) & 3
-    wide = memory_type == MEMORY_TYPE_64
-    base = raw & ~0xF
+    wide = _is_64bit(raw)
+    base = raw & MEMORY_ADDRESS_MASK
     return Container(
         index=index,
         raw=raw,
-        memory_type=memory_type,
-        prefetchable=bool(raw & 0x8),
+        memory_type=memory_type(raw),
+        prefetchable=bool(raw & PREFETCHABLE),
         bits=64 if wide else 32,
         upper=upper if wide else None,
         address=(upper << 32) | base if wide else base,
@@ -94,14 +97,14 @@ def vf_bars(dwords: list[int], after_last: int) -> tuple[list[Container], list[s
         if raw in (0, 0xFFFFFFFF):
             index += 1
             continue
-        wide = (raw >> 1) & 3 == MEMORY_TYPE_64
-        upper = 0
-        if wide:
+        upper, registers = 0, 1
+        if _is_64bit(raw):
+            registers = 2
             upper = dwords[index + 1] if index + 1 < len(dwords) else after_last
-            if index + 1 == len(dwords):
+            if index + 1 >= len(dwords):
                 problems.append(f"VF BAR{index} is 64-bit but is the last VF BAR")
         bars.append(_vf_bar(index, raw, upper))
-        index += 2 if wide else 1
+        index += registers
     return bars, problems
 
 

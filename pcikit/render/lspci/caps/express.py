@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from ....schema.caps import express as exp
 from ..context import RenderContext, pm
-from ..dialect import V3_11, V3_12, V3_14
+from ..dialect import V3_11, V3_12, V3_13, V3_14
 from ..header import bar_inputs
 
 _L0S_LATENCY = ("<64ns", "<128ns", "<256ns", "<512ns", "<1us", "<2us", "<4us", "unlimited")
@@ -134,6 +134,8 @@ def render(ctx: RenderContext, cap) -> None:
     _device(ctx, f, port_type)
     if link:
         _link(ctx, f, port_type)
+    elif ctx.dialect >= V3_13 and ctx.device.rcd_link is not None:
+        _rcd_link(ctx, _namespace(ctx.device.rcd_link))
     if slot:
         _slot(ctx, f.slot_capabilities, f.slot_control, f.slot_status)
     if root:
@@ -201,26 +203,8 @@ def _device(ctx: RenderContext, f, port_type: int) -> None:
 
 def _link(ctx: RenderContext, f, port_type: int) -> None:
     cap, ctl, sta = f.link_capabilities, f.link_control, f.link_status
-    aspm = cap.aspm_support
-    speeds = _LINK_SPEED_3_14 if ctx.dialect >= V3_14 else _LINK_SPEED
-    text = (
-        f"\t\tLnkCap:\tPort #{cap.port_number}, Speed {speeds.get(cap.max_link_speed, 'unknown')}, "
-        f"Width x{cap.maximum_link_width}, ASPM {_ASPM_SUPPORT[aspm]}"
-    )
-    if aspm:
-        latencies = []
-        if aspm & 1:
-            latencies.append(f"L0s {_L0S_LATENCY[cap.l0s_exit_latency]}")
-        if aspm & 2:
-            latencies.append(f"L1 {_L1_LATENCY[cap.l1_exit_latency]}")
-        text += ", Exit Latency " + ", ".join(latencies)
-    ctx.write(
-        f"{text}\n\t\t\tClockPM{pm(cap.clock_power_management)}"
-        f" Surprise{pm(cap.surprise_down_error_reporting_capable)}"
-        f" LLActRep{pm(cap.data_link_layer_link_active_reporting_capable)}"
-        f" BwNot{pm(cap.link_bandwidth_notification_capability)}"
-        f" ASPMOptComp{pm(cap.aspm_optionality_compliance)}\n"
-    )
+    speeds = _speeds(ctx)
+    ctx.write(_link_capabilities(ctx, cap))
 
     text = f"\t\tLnkCtl:\tASPM {_ASPM_ENABLED[ctl.aspm_control]};"
     if port_type in (exp.ROOT_PORT, exp.ENDPOINT, exp.LEGACY_ENDPOINT, exp.PCIE_TO_PCI_BRIDGE):
@@ -240,6 +224,59 @@ def _link(ctx: RenderContext, f, port_type: int) -> None:
         f"\t\tLnkSta:\tSpeed {speeds.get(speed, 'unknown')}"
         f"{_link_compare(port_type, speed, cap.max_link_speed)}, "
         f"Width x{width}{_link_compare(port_type, width, cap.maximum_link_width)}\n"
+        f"\t\t\tTrErr{pm(sta.link_training_error)} Train{pm(sta.link_training)}"
+        f" SlotClk{pm(sta.slot_clock_configuration)} DLActive{pm(sta.data_link_layer_link_active)}"
+        f" BWMgmt{pm(sta.link_bandwidth_management_status)}"
+        f" ABWMgmt{pm(sta.link_autonomous_bandwidth_status)}\n"
+    )
+
+
+def _speeds(ctx: RenderContext) -> dict[int, str]:
+    """Link speed names of the release (3.14 knows 128 GT/s)."""
+    return _LINK_SPEED_3_14 if ctx.dialect >= V3_14 else _LINK_SPEED
+
+
+def _link_capabilities(ctx: RenderContext, cap) -> str:
+    """The two LnkCap lines."""
+    aspm = cap.aspm_support
+    speeds = _speeds(ctx)
+    text = (
+        f"\t\tLnkCap:\tPort #{cap.port_number}, Speed {speeds.get(cap.max_link_speed, 'unknown')}, "
+        f"Width x{cap.maximum_link_width}, ASPM {_ASPM_SUPPORT[aspm]}"
+    )
+    if aspm:
+        latencies = []
+        if aspm & 1:
+            latencies.append(f"L0s {_L0S_LATENCY[cap.l0s_exit_latency]}")
+        if aspm & 2:
+            latencies.append(f"L1 {_L1_LATENCY[cap.l1_exit_latency]}")
+        text += ", Exit Latency " + ", ".join(latencies)
+    return (
+        f"{text}\n\t\t\tClockPM{pm(cap.clock_power_management)}"
+        f" Surprise{pm(cap.surprise_down_error_reporting_capable)}"
+        f" LLActRep{pm(cap.data_link_layer_link_active_reporting_capable)}"
+        f" BwNot{pm(cap.link_bandwidth_notification_capability)}"
+        f" ASPMOptComp{pm(cap.aspm_optionality_compliance)}\n"
+    )
+
+
+def _rcd_link(ctx: RenderContext, f) -> None:
+    """lspci 3.13+'s cap_express_link_rcd: the RCRB link registers of a Restricted CXL Device,
+    with 3.9's LnkCtl wording (``Disabled``, no RCB or Flit Mode) and an RCiEP's speed comparison."""
+    cap, ctl, sta = f.link_capabilities, f.link_control, f.link_status
+    speeds = _speeds(ctx)
+    speed, width = sta.current_link_speed, sta.negotiated_link_width
+    rciep = exp.ROOT_COMPLEX_INTEGRATED_ENDPOINT
+    ctx.write(
+        _link_capabilities(ctx, cap)
+        + f"\t\tLnkCtl:\tASPM {_ASPM_ENABLED[ctl.aspm_control]}; Disabled{pm(ctl.link_disable)}"
+        f" CommClk{pm(ctl.common_clock_configuration)}\n"
+        f"\t\t\tExtSynch{pm(ctl.extended_synch)} ClockPM{pm(ctl.enable_clock_power_management)}"
+        f" AutWidDis{pm(ctl.hardware_autonomous_width_disable)}"
+        f" BWInt{pm(ctl.link_bandwidth_management_interrupt_enable)}"
+        f" AutBWInt{pm(ctl.link_autonomous_bandwidth_interrupt_enable)}\n"
+        f"\t\tLnkSta:\tSpeed {speeds.get(speed, 'unknown')}{_link_compare(rciep, speed, cap.max_link_speed)}, "
+        f"Width x{width}{_link_compare(rciep, width, cap.maximum_link_width)}\n"
         f"\t\t\tTrErr{pm(sta.link_training_error)} Train{pm(sta.link_training)}"
         f" SlotClk{pm(sta.slot_clock_configuration)} DLActive{pm(sta.data_link_layer_link_active)}"
         f" BWMgmt{pm(sta.link_bandwidth_management_status)}"

@@ -24,7 +24,8 @@ def render(ctx: RenderContext, cap) -> None:
     ctx.write(f"\t\tDOECap: IntSup{flag(c.doe_interrupt_support)}\n")
     if c.doe_interrupt_support:
         number = c.doe_interrupt_message_number
-        ctx.write(f"\t\t\tIntMsgNum {number}\n" if ctx.dialect >= V3_11 else f"\t\t\tInterrupt Message Number {number:03x}\n")
+        text = f"IntMsgNum {number}" if ctx.dialect >= V3_11 else f"Interrupt Message Number {number:03x}"
+        ctx.write(f"\t\t\t{text}\n")
     ctx.write(f"\t\tDOECtl: IntEn{flag(f.doe_control.doe_interrupt_enable)}\n")
     s = f.doe_status
     ctx.write(

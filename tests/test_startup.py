@@ -1,0 +1,84 @@
+"""Start-up stays light: ``pcikit list`` imports only the modules a listing needs.
+
+``python -X importtime`` names every module a run imports; the interpreter's own start-up
+(``python -c pass``) is subtracted, and whatever is left must be in the allowed sets below. A
+heavy import creeping back (typing, argparse, dataclasses, pathlib, construct, the renderers of
+``-v``) fails here with its name, long before a benchmark would notice.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, image, put
+
+# The standard library a listing may use: collections/functools (namedtuples, cached_property),
+# re (pci.ids block ends; enum comes with it), mmap/struct (udev's hwdb.bin), errno, types.
+STDLIB = {
+    "__future__", "types", "itertools", "keyword", "operator", "_operator", "reprlib", "collections",
+    "_collections", "functools", "_functools", "enum", "re", "_sre", "re._constants", "re._parser",
+    "re._casefix", "re._compiler", "copyreg", "errno", "mmap", "struct", "_struct",
+}
+PCIKIT = {
+    "pcikit", "pcikit.errors", "pcikit.cli", "pcikit.quickargs", "pcikit.tuples", "pcikit.render",
+    "pcikit.access", "pcikit.access.base", "pcikit.access.files", "pcikit.access.sysfs", "pcikit.address",
+    "pcikit.walk", "pcikit.model", "pcikit.ids", "pcikit.names", "pcikit.hwdb", "pcikit.sources",
+    "pcikit.render.lspci", "pcikit.render.lspci.core", "pcikit.render.lspci.context",
+    "pcikit.render.lspci.dialect", "pcikit.render.lspci.names", "pcikit.render.lspci.slots",
+}
+DUMP = {"pcikit.access.dump", "pcikit.access.memory"}  # -F: the dump reader (pathlib for the path)
+PATHLIB = {"pathlib", "fnmatch", "ntpath", "urllib", "urllib.parse", "ipaddress", "glob", "nt", "_winapi"}
+
+# What the console script runs (``from pcikit.cli import run``), not ``-m`` (runpy's own imports).
+SCRIPT = "import sys; sys.argv[0] = 'pcikit'; from pcikit.cli import run; run()"
+
+
+def _imported(args: list[str]) -> set[str]:
+    """Modules a run imports beyond the bare interpreter's start-up."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PCIKIT_HWDB="0")
+
+    def names(command: list[str]) -> set[str]:
+        result = subprocess.run([sys.executable, "-X", "importtime", *command], capture_output=True, text=True,
+                                env=env, timeout=60)
+        assert result.returncode == 0, result.stderr[-2000:]
+        lines = [line for line in result.stderr.splitlines() if line.startswith("import time:")]
+        assert lines, "no -X importtime output"
+        return {line.rsplit("|", 1)[1].strip() for line in lines[1:]}  # the first line is the header
+
+    return names(["-c", SCRIPT, *args]) - names(["-c", "pass"])
+
+
+def _fake_sysfs(root: Path) -> Path:
+    """One virtio network function (a name pci.ids knows) under ``root``/bus/pci/devices."""
+    config = image(256)
+    put(config, 0x00, 2, 0x1AF4)
+    put(config, 0x02, 2, 0x1041)
+    put(config, 0x08, 4, 0x02000001)
+    folder = root / "bus" / "pci" / "devices" / "0000:00:03.0"
+    folder.mkdir(parents=True)
+    (folder / "config").write_bytes(bytes(config))
+    return root
+
+
+@pytest.mark.parametrize("extra", [[], ["-nn"], ["-s", "00:03.0"], ["-D", "-d", "1af4:"]])
+def test_list_imports_only_what_a_listing_needs(tmp_path, extra):
+    imported = _imported(["list", "--sysfs-root", str(_fake_sysfs(tmp_path)), *extra])
+    assert "pcikit.cli" in imported  # the measurement measured something
+    assert imported - STDLIB - PCIKIT == set()
+
+
+def test_list_of_a_dump_imports_only_the_dump_reader_more(tmp_path):
+    dump = tmp_path / "d.txt"
+    dump.write_text("00:03.0 Ethernet controller\n00: f4 1a 41 10 00 00 00 00 01 00 00 02 00 00 00 00\n\n")
+    imported = _imported(["list", "-F", str(dump)])
+    assert "pcikit.access.dump" in imported
+    assert imported - STDLIB - PCIKIT - DUMP - PATHLIB == set()
+
+
+def test_typing_and_argparse_stay_out_of_a_listing(tmp_path):
+    imported = _imported(["list", "--sysfs-root", str(_fake_sysfs(tmp_path))])
+    assert {"typing", "argparse", "dataclasses", "construct", "pathlib", "shutil"} & imported == set()
