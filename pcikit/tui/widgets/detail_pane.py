@@ -199,6 +199,8 @@ class DetailPane(Vertical):
         if self._chosen_span is not None and "tab-hex" not in self._stale:
             self.query_one(HexView).highlight(self._chosen_span.start, self._chosen_span.length)
         self._stale.add("tab-lspci")  # re-rendered, with the new capability highlighted, when shown
+        if self.active_tab == "tab-lspci":
+            self._render_tab("tab-lspci")
 
     def on_hex_view_cursor_moved(self, event: HexView.CursorMoved) -> None:
         """Name the field the cursor's byte belongs to and underline its bytes."""
