@@ -125,36 +125,49 @@ class IdDatabase:
             }
         return self._vendor_index.get(vendor, -1)
 
+    def _vendor_start(self, vendor: int) -> int:
+        key = ("start", vendor)
+        if key not in self._blocks:
+            self._blocks[key] = self._vendor_pos(vendor)
+        return self._blocks[key]
+
     def _vendor_block(self, vendor: int) -> tuple[int, int]:
         key = ("block", vendor)
         if key not in self._blocks:
-            vpos = self._vendor_pos(vendor)
+            vpos = self._vendor_start(vendor)
             self._blocks[key] = (vpos, self._block_end(vpos, _TOP_LINE) if vpos >= 0 else -1)
         return self._blocks[key]
 
-    def _device_index(self, vendor: int, vpos: int, vend: int) -> Optional[dict[int, int]]:
-        if vend - vpos <= _BIG_BLOCK:
-            return None
+    def _device_index(self, vendor: int) -> Optional[dict[int, int]]:
         key = ("devices", vendor)
         if key not in self._blocks:
             scans = self._blocks.get(("scans", vendor), 0) + 1
             self._blocks[("scans", vendor)] = scans
             if scans <= _SCANS_BEFORE_INDEX:
                 return None
-            self._blocks[key] = {
+            vpos, vend = self._vendor_block(vendor)
+            self._blocks[key] = None if vend - vpos <= _BIG_BLOCK else {
                 int(m.group(1), 16): m.start() + 1 for m in re.compile(_DEVICE_LINE).finditer(self._data, vpos, vend)
             }
         return self._blocks[key]
 
     def _device_pos(self, vendor: int, device: int) -> int:
-        vpos, vend = self._vendor_block(vendor)
+        vpos = self._vendor_start(vendor)
         if vpos < 0:
             return -1
-        index = self._device_index(vendor, vpos, vend)
+        index = self._device_index(vendor)
         if index is not None:
-            dpos = index.get(device, -1)
-        else:
-            dpos = self._find(b"\n\t%04x  " % device, vpos, vend)
+            return index.get(device, -1)
+        needle = b"\n\t%04x  " % device
+        block = self._blocks.get(("block", vendor))
+        if block is not None:
+            return self._find(needle, vpos, block[1])
+        # The block's end is not known (finding it scans the whole block: Intel's is a quarter of
+        # the file): take the first such device line after the vendor line, which is this
+        # vendor's unless a vendor or class line comes between.
+        dpos = self._find(needle, vpos, self._classes_start or len(self._data))
+        if dpos < 0 or re.compile(_TOP_LINE).search(self._data, vpos, dpos - 1) is not None:
+            return -1
         return dpos
 
     def vendor(self, vendor: int) -> Optional[str]:
