@@ -50,3 +50,16 @@ def test_bad_environment_value_is_one_line(monkeypatch):
     monkeypatch.setenv("PCIKIT_LSPCI_VERSION", "nine")
     result = run_cli("list", "-F", str(DUMP))
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "PCIKIT_LSPCI_VERSION" in result.stderr
+
+
+def test_six_digit_domains_are_read_as_lspci_3_13_and_later_read_them(tmp_path):
+    from . import oracle
+    from .conftest import dump_text, need_oracle
+
+    need_oracle("3.14")
+    header = bytes.fromhex("86803412") + bytes(7) + b"\x02" + bytes(52)
+    path = tmp_path / "domains.txt"
+    path.write_text(dump_text([("12345:00:02.0", header), ("123456:00:03.0", header)]))
+    theirs = oracle.run_lspci(path, "-n", version="3.14")
+    assert "123456:00:03.0 0200: 8086:1234" in theirs
+    assert oracle.run_pcikit(path, "-n", version="3.14", command=("list",)) == theirs

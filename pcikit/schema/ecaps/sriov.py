@@ -10,7 +10,7 @@ from __future__ import annotations
 from construct import Array, Container, Int8ul, Int16ul, Int32ul, Padding, Struct
 
 from ..attributes import RW, RW1C, FieldBits, has
-from ..bars import MEMORY_ADDRESS_MASK, MEMORY_TYPE_64, PREFETCHABLE, memory_type
+from ..bars import MEMORY_ADDRESS_MASK, PREFETCHABLE, is_64bit, memory_type, pair
 from ..bits import Bit, Bits, Register, Scalar, whole
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
@@ -68,14 +68,8 @@ SCHEMA = Struct(
     "vf_migration_state_array_offset" / VF_MIGRATION_STATE_ARRAY_OFFSET,
 )
 
-def _is_64bit(raw: int) -> bool:
-    """A VF BAR is a memory BAR (its Memory Space Indicator, bit 0, is hardwired to 0): its type
-    bits alone say whether the next VF BAR is its upper half."""
-    return memory_type(raw) == MEMORY_TYPE_64
-
-
 def _vf_bar(index: int, raw: int, upper: int) -> Container:
-    wide = _is_64bit(raw)
+    wide = is_64bit(raw, memory_only=True)  # VF BARs: memory only (bit 0 hardwired 0)
     base = raw & MEMORY_ADDRESS_MASK
     return Container(
         index=index,
@@ -97,14 +91,14 @@ def vf_bars(dwords: list[int], after_last: int) -> tuple[list[Container], list[s
         if raw in (0, 0xFFFFFFFF):
             index += 1
             continue
-        upper, registers = 0, 1
-        if _is_64bit(raw):
-            registers = 2
-            upper = dwords[index + 1] if index + 1 < len(dwords) else after_last
-            if index + 1 >= len(dwords):
+        paired = pair(dwords, index, memory_only=True)
+        upper = 0
+        if is_64bit(raw, memory_only=True):
+            upper = paired.upper if paired.upper is not None else after_last
+            if paired.upper is None:
                 problems.append(f"VF BAR{index} is 64-bit but is the last VF BAR")
         bars.append(_vf_bar(index, raw, upper))
-        index += registers
+        index += paired.registers
     return bars, problems
 
 
