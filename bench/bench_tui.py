@@ -9,7 +9,13 @@ Target: pcikit at most 2x the reference. Two dumps are timed: the corpus images 
 (about a third are 4096-byte ``-xxxx`` images, ~10 MB in all) and the same devices cut to
 256 bytes (``-xxx``), which separates the cost of parsing the dump text from the TUI's own.
 
-Run: ``python3 bench/bench_tui.py [--devices N] [--runs N]``. Prints timings and the ratios.
+Selection moves: on the same dump, after the first paint and the background health check,
+Down keys are written to the pty one at a time; each is timed from the write until the
+list row of the next device is redrawn (cursor moved) and until the detail pane's title
+names it (details shown) in the terminal output, with the CPU the process used (/proc). Keys wait for each other, so coalescing of held keys does
+not help. Target: at most 16 ms per keystroke.
+
+Run: ``python3 bench/bench_tui.py [--devices N] [--runs N] [--moves N]``. Prints timings and the ratios.
 """
 from __future__ import annotations
 
@@ -104,10 +110,79 @@ def _report(label: str, samples: list[tuple[float, float]]) -> tuple[float, floa
     return wall, cpu
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a running process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _read_until(fd: int, wanted: bytes, seen: bytearray, deadline: float) -> bool:
+    """Read the pty into ``seen`` until ``wanted`` is in it; False at the deadline."""
+    while wanted not in seen:
+        if time.perf_counter() > deadline:
+            return False
+        ready, _, _ = select.select([fd], [], [], 0.05)
+        if ready:
+            seen += os.read(fd, 65536)
+    return True
+
+
+def _settle(fd: int, pid: int, seen: bytearray, quiet: float = 0.5) -> None:
+    """Drain output until the process has used no CPU for ``quiet`` seconds (background work done)."""
+    last, since = _cpu_seconds(pid), time.perf_counter()
+    while time.perf_counter() - since < quiet:
+        ready, _, _ = select.select([fd], [], [], 0.05)
+        if ready:
+            seen += os.read(fd, 65536)
+        now = _cpu_seconds(pid)
+        if now != last:
+            last, since = now, time.perf_counter()
+
+
+def keystrokes(dump: Path, addresses: list[str], count: int,
+               size: tuple[int, int] = (160, 50)) -> list[tuple[float, float, float]]:
+    """(cursor wall, details wall, CPU) seconds per Down key on a real ``pcikit tui`` process.
+
+    Keys are sent one at a time. Cursor: from writing the key to the pty until the list row
+    of the next device is redrawn (its slot cell, ``BB:DD.F`` and a space, reaches the
+    terminal); details: until the detail title names it (``DDDD:BB:DD.F`` and two spaces);
+    CPU: what the process used until then.
+    """
+    argv = [sys.executable, "-m", "pcikit", "tui", "-F", str(dump), "--poll", "0"]
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ.update(COLUMNS=str(size[0]), LINES=str(size[1]), TERM="xterm-256color")
+        os.execvp(argv[0], argv)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+    samples = []
+    try:
+        seen = bytearray()
+        if not _read_until(fd, f"{addresses[0]}  ".encode(), seen, time.perf_counter() + _TIMEOUT):
+            raise SystemExit("the detail pane never showed the first device")
+        _settle(fd, pid, seen)
+        for address in addresses[1 : count + 1]:
+            seen.clear()
+            cpu, start = _cpu_seconds(pid), time.perf_counter()
+            os.write(fd, b"\x1b[B")
+            if not _read_until(fd, f"{address[5:]} ".encode(), seen, start + _TIMEOUT):
+                raise SystemExit(f"the list cursor never reached {address}")
+            cursor = time.perf_counter() - start
+            if not _read_until(fd, f"{address}  ".encode(), seen, start + _TIMEOUT):
+                raise SystemExit(f"the detail pane never showed {address}")
+            samples.append((cursor, time.perf_counter() - start, _cpu_seconds(pid) - cpu))
+            _settle(fd, pid, seen, quiet=0.1)
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.wait4(pid, 0)
+        os.close(fd)
+    return samples
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--moves", type=int, default=60, help="Down keys timed one by one")
     args = parser.parse_args()
     marker = [f"{args.devices} devices".encode(), b"00:00.0"]
     with tempfile.TemporaryDirectory() as tmp:
@@ -126,6 +201,9 @@ def main() -> None:
                 tui = [sys.executable, "-m", "pcikit", "tui", "-F", str(dump), "--poll", "0"]
                 runs[name].append(time_to_marker(tui, marker))
         sizes = {name: dump.stat().st_size for name, dump in dumps.items()}
+        target = dumps["corpus images as captured"]
+        addresses = sorted(str(entry.address) for entry in load_dump(target))
+        moves = keystrokes(target, addresses, args.moves)
     reference = _report("minimal Textual app, first paint", runs["reference"])
     for name in dumps:
         wall, cpu = _report(f"pcikit tui, {args.devices} devices, {name}", runs[name])
@@ -133,6 +211,14 @@ def main() -> None:
               f"CPU {cpu / reference[1]:.2f}x (target <= 2.0x)")
         record(f"TUI first painted list, {args.devices} devices, {name}", wall * 1e3, reference[0] * 1e3, "ms", 2.0,
                "minimal Textual app")
+    for kind, values in (("cursor moved, wall", [m[0] for m in moves]), ("details shown, wall", [m[1] for m in moves]),
+                         ("CPU until details shown", [m[2] for m in moves])):
+        ordered = sorted(values)
+        median, p90 = statistics.median(values), ordered[int(len(ordered) * 0.9)]
+        print(f"selection move, {args.devices} devices, {kind}: median {median * 1e3:.1f} ms, 90th percentile "
+              f"{p90 * 1e3:.1f} ms, max {ordered[-1] * 1e3:.1f} ms over {len(values)} keystrokes (target <= 16 ms)")
+        record(f"TUI selection move per keystroke, {args.devices} devices ({kind}, median)", median * 1e3, 16.0,
+               "ms", 1.0, "16 ms budget", note=f"90th percentile {p90 * 1e3:.1f} ms, max {ordered[-1] * 1e3:.1f} ms")
 
 
 if __name__ == "__main__":

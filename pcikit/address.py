@@ -1,7 +1,6 @@
 """PCI function addresses (``DDDD:BB:DD.F``) and lspci-style ``-s`` / ``-d`` filters."""
 from __future__ import annotations
 
-import re
 
 TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
 if TYPE_CHECKING:
@@ -9,7 +8,31 @@ if TYPE_CHECKING:
 else:
     from .tuples import NamedTuple
 
-_SLOT_RE = re.compile(r"^(?:([0-9a-fA-F]{1,8}):)?([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2})\.([0-7])$")
+_HEX = frozenset("0123456789abcdefABCDEF")
+_FILTER_CHARS = _HEX | frozenset("xX:.*")  # what -s may contain (x: a 0x prefix)
+
+
+def _hex_part(text: str, longest: int) -> bool:
+    """1 to ``longest`` ASCII hex digits."""
+    return 0 < len(text) <= longest and all(char in _HEX for char in text)
+
+
+def _split_address(text: str):
+    """(domain or None, bus, device, function) texts of ``[DDDD:]BB:DD.F``, or None.
+
+    By hand rather than with a regular expression: the listing parses every sysfs name, and
+    importing :mod:`re` would cost it more than the parsing.
+    """
+    rest, dot, function = text.rpartition(".")
+    parts = rest.split(":")
+    if not dot or len(function) != 1 or function not in "01234567" or len(parts) not in (2, 3):
+        return None
+    domain = parts[0] if len(parts) == 3 else None
+    if domain is not None and not _hex_part(domain, 8):
+        return None
+    if not (_hex_part(parts[-2], 2) and _hex_part(parts[-1], 2)):
+        return None
+    return domain, parts[-2], parts[-1], function
 
 
 class Address(NamedTuple):
@@ -23,10 +46,10 @@ class Address(NamedTuple):
     @classmethod
     def parse(cls, text: str) -> "Address":
         """Parse ``[DDDD:]BB:DD.F``; raise ValueError on anything else."""
-        match = _SLOT_RE.match(text.strip())
-        if not match:
+        parts = _split_address(text.strip())
+        if parts is None:
             raise ValueError(f"invalid PCI address {text!r} (expected [DDDD:]BB:DD.F)")
-        domain, bus, dev, fn = match.groups()
+        domain, bus, dev, fn = parts
         address = cls(int(domain or "0", 16), int(bus, 16), int(dev, 16), int(fn))
         if address.bus > 0xFF or address.device > 0x1F:
             raise ValueError(f"invalid PCI address {text!r}: bus or device out of range")
@@ -41,16 +64,35 @@ class Address(NamedTuple):
         return f"{self.bus:02x}:{self.device:02x}.{self.function}"
 
 
-def _hex_or_any(text: str, limit: int, what: str) -> Optional[int]:
+_MASK32 = 0xFFFFFFFF
+
+
+def _hex_field(text: str, limit: int, what: str, masked: bool = False) -> tuple[Optional[int], int]:
+    """(value, mask) of one filter field as pciutils parses it; (None, ...) when ``""`` or ``*``.
+
+    Hex digits only; an ``0x`` prefix is allowed where a field takes no ``x`` wildcards (as lspci
+    3.10+ allows it); in a ``masked`` field (the class) each ``x`` is a wildcard digit.
+    """
     if text in ("", "*"):
-        return None
-    try:
-        value = int(text, 16)
-    except ValueError:
-        raise ValueError(f"invalid {what} {text!r} in filter") from None
-    if value < 0 or value > limit:
-        raise ValueError(f"{what} {text!r} out of range")
-    return value
+        return None, _MASK32
+    digits = text[2:] if not masked and text[:2] in ("0x", "0X") else text
+    value = bound = 0
+    mask = _MASK32
+    for char in digits:
+        if masked and char in "xX":
+            value, bound, mask = value << 4, bound << 4 | 1, mask << 4 & _MASK32
+        elif char in "0123456789abcdefABCDEF":
+            digit = int(char, 16)
+            value, bound, mask = value << 4 | digit, bound << 4 | digit, (mask << 4 | 0xF) & _MASK32
+        else:
+            raise ValueError(f"invalid {what} {text!r} in filter")
+        if bound > limit:
+            raise ValueError(f"{what} {text!r} out of range")
+    return value, mask
+
+
+def _hex_or_any(text: str, limit: int, what: str) -> Optional[int]:
+    return _hex_field(text, limit, what)[0]
 
 
 class SlotFilter(NamedTuple):
@@ -64,7 +106,7 @@ class SlotFilter(NamedTuple):
     @classmethod
     def parse(cls, text: str) -> "SlotFilter":
         """Parse the lspci slot filter syntax; raise ValueError when malformed."""
-        if not re.fullmatch(r"[0-9a-fA-F:.*]*", text):
+        if not set(text) <= _FILTER_CHARS:
             raise ValueError(f"invalid slot filter {text!r}")
         func_part = None
         if "." in text:
@@ -74,7 +116,7 @@ class SlotFilter(NamedTuple):
             raise ValueError(f"invalid slot filter {text!r}")
         parts = [""] * (3 - len(parts)) + parts
         return cls(
-            _hex_or_any(parts[0], 0xFFFFFFFF, "domain"),
+            _hex_or_any(parts[0], 0x7FFFFFFF, "domain"),
             _hex_or_any(parts[1], 0xFF, "bus"),
             _hex_or_any(parts[2], 0x1F, "slot"),
             _hex_or_any(func_part or "", 7, "function"),
@@ -89,27 +131,30 @@ class SlotFilter(NamedTuple):
 
 
 class IdFilter(NamedTuple):
-    """lspci's ``-d [vendor]:[device][:class]``."""
+    """lspci's ``-d [vendor]:[device][:class[:prog-if]]`` (``x`` digits in the class match any)."""
 
     vendor: Optional[int] = None
     device: Optional[int] = None
     class_code: Optional[int] = None
+    class_mask: int = _MASK32
+    prog_if: Optional[int] = None
 
     @classmethod
     def parse(cls, text: str) -> "IdFilter":
-        """Parse ``[vendor]:[device][:class]``; raise ValueError when malformed."""
+        """Parse ``[vendor]:[device][:class[:prog-if]]``; raise ValueError when malformed."""
         parts = text.split(":")
-        if len(parts) not in (2, 3):
-            raise ValueError(f"invalid ID filter {text!r} (expected [vendor]:[device][:class])")
-        vendor = _hex_or_any(parts[0], 0xFFFF, "vendor")
-        device = _hex_or_any(parts[1], 0xFFFF, "device")
-        klass = _hex_or_any(parts[2], 0xFFFF, "class") if len(parts) == 3 else None
-        return cls(vendor, device, klass)
+        if len(parts) not in (2, 3, 4):
+            raise ValueError(f"invalid ID filter {text!r} (expected [vendor]:[device][:class[:prog-if]])")
+        parts += [""] * (4 - len(parts))
+        klass, mask = _hex_field(parts[2], 0xFFFF, "class", masked=True)
+        return cls(_hex_or_any(parts[0], 0xFFFF, "vendor"), _hex_or_any(parts[1], 0xFFFF, "device"),
+                   klass, mask, _hex_or_any(parts[3], 0xFF, "programming interface"))
 
-    def matches(self, vendor_id: int, device_id: int, class_word: int) -> bool:
-        """True when vendor, device and (16-bit) class match where given."""
+    def matches(self, vendor_id: int, device_id: int, class_word: int, prog_if: Optional[int] = None) -> bool:
+        """True when vendor, device, (16-bit) class and programming interface match where given."""
         return (
             (self.vendor is None or self.vendor == vendor_id)
             and (self.device is None or self.device == device_id)
-            and (self.class_code is None or self.class_code == class_word)
+            and (self.class_code is None or not (self.class_code ^ class_word) & self.class_mask)
+            and (self.prog_if is None or prog_if is None or self.prog_if == prog_if)
         )

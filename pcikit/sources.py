@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import abc
 import os
-import re
 
 from .access import sysfs
 from .address import Address, IdFilter, SlotFilter
@@ -184,6 +183,7 @@ def dump_devices(path: PathLike) -> list[Device]:
 def bar_images_beside(dump: Path) -> dict[int, Path]:
     """BAR images saved next to a one-device dump: ``NAME.barN.bin`` beside ``NAME.lspci.txt``."""
     import glob
+    import re
 
     stem = dump.name
     for suffix in _DUMP_SUFFIXES:
@@ -390,7 +390,7 @@ def select(
     for dev in devices:
         if slot is not None and not slot.matches(dev.address):
             continue
-        if ids is not None and not ids.matches(dev.vendor_id, dev.device_id, dev.class_word):
+        if ids is not None and not ids.matches(dev.vendor_id, dev.device_id, dev.class_word, dev.prog_if):
             continue
         chosen.append(dev)
     return chosen

@@ -13,7 +13,6 @@ from __future__ import annotations
 import random
 
 import pytest
-from construct import Container
 
 from pcikit.schema import header, registry
 from pcikit.schema.attributes import (

@@ -55,6 +55,9 @@ def _device(rng: random.Random, cap_id: int) -> bytes:
         length = rng.choice((0x10, 0x14, 0x20, 0x38, 0x3C, 0x40))
         put(image, EXTENDED + 4, 4, CXL_VENDOR | revision << 16 | length << 20)
         put(image, EXTENDED + 8, 2, rng.choice((0, 2, 3, 4, 5, 7, 8, 9, 10)))
+    if cap_id == 0x10:  # SR-IOV: a 64-bit VF BAR0 with bit 0 set (hardwired 0 in VF BARs), a 64-bit VF BAR5
+        put(image, EXTENDED + 0x24, 4, rng.getrandbits(32) | 0x5)
+        put(image, EXTENDED + 0x38, 4, rng.getrandbits(32) & ~0x3 | 0x4)
     if cap_id == 0x36:  # MMIO Register Block Locator: a structure length within reason
         put(image, EXTENDED + 4, 4, rng.choice((0x08, 0x10, 0x18, 0x20, 0x28)))
     return bytes(image)

@@ -35,3 +35,56 @@ def test_cli_json_of_a_dump_parses_back_to_every_device(tmp_path):
     documents = json.loads(result.stdout)
     assert len(documents) == len(pcikit.load_dump(str(dump))) > 3
     assert result.stdout.endswith("\n]\n")
+
+
+EDGE_VALUES = [
+    {}, [], (), "", "é\u2028\x00\"\\/", 0, -1, 2**70, 1.5, -0.0, 1e300, float("nan"), float("inf"), float("-inf"),
+    True, False, None, {"a": [], "b": {}, "c": [1, [2, {"d": None}]]}, [{"x": (1, 2)}, "y"],
+    {1: "int key", 2.5: "float key", True: "bool key", None: "none key"},
+]
+
+
+def test_indented_writer_is_json_dumps_indent_2():
+    from pcikit.render.json import _indented
+
+    class Flag(int):  # int subclasses (IntEnum-like values) print as plain ints, as json does
+        def __repr__(self) -> str:
+            return "Flag()"
+
+    for value in [*EDGE_VALUES, EDGE_VALUES, {"nested": EDGE_VALUES}, Flag(3), [Flag(1)]]:
+        pieces: list[str] = []
+        _indented(value, "\n", pieces.append)
+        assert "".join(pieces) == json.dumps(value, indent=2), value
+
+
+def test_indented_writer_refuses_what_json_refuses():
+    import pytest
+
+    from pcikit.render.json import _indented
+
+    for value in (object(), {(1, 2): "tuple key"}, b"bytes"):
+        with pytest.raises(TypeError):
+            _indented(value, "\n", lambda text: None)
+        with pytest.raises(TypeError):
+            json.dumps(value, indent=2)
+
+
+def test_corpus_documents_print_as_json_dumps():
+    from .conftest import CORPUS
+
+    import pytest
+
+    files = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.suffix in ("", ".txt")) if CORPUS.is_dir() else []
+    if not files:
+        pytest.skip(f"no corpus at {CORPUS}")
+    compared = 0
+    for path in files:
+        try:
+            devices = pcikit.load_dump(str(path))
+        except pcikit.PcikitError:
+            continue
+        expected = json.dumps([device_document(dev) for dev in devices], indent=2)
+        assert "".join(iter_dumps(devices)) == expected, path
+        compared += len(devices)
+    assert compared > 100
+    print(f"{compared} corpus devices printed as json.dumps(indent=2) prints them")

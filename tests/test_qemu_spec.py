@@ -19,7 +19,11 @@ from pcikit.schema import registry
 from pcikit.schema.catalogue import registers
 from pcikit.schema.context import parse_at
 
-from .test_qemu import ARGS, need_qemu
+from . import test_qemu, test_qemu_more_devices
+from .test_qemu import need_qemu
+
+# Two machines: the device set of test_qemu (19 functions) and test_qemu_more_devices' models.
+MACHINES = {"main": (test_qemu.ARGS, 19), "more": (test_qemu_more_devices.ARGS, len(test_qemu_more_devices.MODELS) + 4)}
 
 OUTSIDE = "(outside every structure)"
 
@@ -69,6 +73,8 @@ DEPARTURES = {
            "data_link_layer_state_changed_enable")],
     "e1000e: PME_En and Data_Select writable without PME or Data": [
         _d("qemu", "Power Management", "pmcsr", "pme_enable", "data_select")],
+    "eepro100 and pcie-pci-bridge: PMCSR is read-only": [
+        _d("mock", "Power Management", "pmcsr", "power_state", "pme_enable")],
 }
 
 
@@ -119,21 +125,23 @@ def explain(who: str, structure: str, register: str, fields: frozenset):
     return None
 
 
-@pytest.fixture(scope="module")
-def source():
+@pytest.fixture(scope="module", params=sorted(MACHINES))
+def machine(request):
     need_qemu()
     from pcikit.qemu.source import QemuSource
 
-    src = QemuSource(ARGS)
-    yield src
+    args, functions = MACHINES[request.param]
+    src = QemuSource(args)
+    yield src, functions
     src.close()
 
 
-def test_the_mock_differs_from_qemu_only_where_qemu_departs_from_the_spec(source, tmp_path):
+def test_the_mock_differs_from_qemu_only_where_qemu_departs_from_the_spec(machine, tmp_path):
     from pcikit.fixture.capture import capture_device
     from pcikit.qemu.probe import _action_bits, probe, probe_dword
     from pcikit.testing import MockDevice
 
+    source, functions = machine
     compared = identical = 0
     explained: Counter = Counter()
     unexplained = []
@@ -157,9 +165,9 @@ def test_the_mock_differs_from_qemu_only_where_qemu_departs_from_the_spec(source
                         else:
                             explained[reason] += 1
     print(f"probed dwords: {compared}, identical readbacks: {identical}, departures: {dict(explained)}")
-    assert compared > 5000 and len(source.load()) == 19
-    assert not unexplained, "\n".join(unexplained[:30])
-    assert explained["Parity Error Response is read-only"] == 19  # every function: a real comparison
+    assert compared > 2000 and len(source.load()) >= functions
+    assert not unexplained, "\n".join(unexplained[:40])
+    assert explained["Parity Error Response is read-only"] >= functions  # every function: a real comparison
 
 
 def test_every_departure_is_named_in_the_docs():

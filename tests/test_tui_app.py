@@ -12,7 +12,7 @@ from pcikit.tui.widgets.detail_pane import DetailPane
 from pcikit.tui.widgets.device_list import DeviceList
 from pcikit.tui.widgets.hex_view import HexView
 
-from .tui_support import app_for, press, run, scanned, screen_text, write_dump
+from .tui_support import app_for, press, run, scanned, screen_text, show, write_dump
 
 NVME = Address.parse("01:00.0")
 
@@ -88,8 +88,7 @@ def test_filter_without_match_clears_the_detail(tmp_path: Path):
 
 
 async def select(pilot, app, address: Address) -> None:
-    app.query_one(DeviceList).select(address)
-    await pilot.pause()
+    await show(pilot, app, address)
 
 
 def test_header_tab(tmp_path: Path):

@@ -212,7 +212,7 @@ def test_lspci_tab_highlights_the_chosen_capability(tmp_path: Path):
         await press(pilot, "6")
         view = app.query_one(LspciView)
         await wait_for(pilot, lambda: "Capabilities: [b0] MSI-X" in screen_text(app), what="lspci text")
-        body = view.query_one("#lspci-body").render()
+        body = view.content
         highlighted = {body.plain[s.start:s.end] for s in body.spans if _background(s.style) == "cyan"}
         assert any(text.startswith("\tCapabilities: [b0] MSI-X".expandtabs(8)) for text in highlighted)
 

@@ -39,6 +39,22 @@ def normalise(svg: str) -> str:
     return re.sub(r"terminal-\d+", "terminal", svg)
 
 
+async def settled_screenshot(pilot, app, timeout: float = 10.0) -> str:
+    """The normalised SVG once two exports in a row agree (deferred renders have landed)."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    previous = normalise(app.export_screenshot())
+    while True:
+        await pilot.pause(0.05)
+        await pilot.wait_for_animation()
+        current = normalise(app.export_screenshot())
+        if current == previous or loop.time() > deadline:
+            return current
+        previous = current
+
+
 def _check(name: str, svg: str, mismatches: list[str]) -> None:
     path = SCREENS / f"{name}.svg"
     if UPDATE:
@@ -47,6 +63,8 @@ def _check(name: str, svg: str, mismatches: list[str]) -> None:
         mismatches.append(f"{name}: no snapshot (regenerate: PCIKIT_UPDATE_SNAPSHOTS=1)")
     elif path.read_text() != svg:
         mismatches.append(f"{name}: differs from {path.relative_to(SNAPSHOTS.parent.parent)}")
+        if os.environ.get("PCIKIT_SNAPSHOT_FAILURES"):  # keep what was drawn, to compare by eye
+            Path(os.environ["PCIKIT_SNAPSHOT_FAILURES"], f"{name}.svg").write_text(svg)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -75,9 +93,7 @@ def test_main_screens(tmp_path: Path, size: tuple[int, int], monkeypatch):
         await wait_for(pilot, lambda: pane.inspection.device.address == NVME)
         for name, keys in SCREEN_KEYS:
             await press(pilot, *keys)
-            await pilot.pause()
-            await pilot.wait_for_animation()
-            _check(f"{name}-{size[0]}x{size[1]}", normalise(app.export_screenshot()), mismatches)
+            _check(f"{name}-{size[0]}x{size[1]}", await settled_screenshot(pilot, app), mismatches)
             counted.append(name)
 
     run(app, scenario, size=size)
@@ -92,8 +108,7 @@ def test_help_overlay(tmp_path: Path):
     async def scenario(pilot):
         await scanned(pilot, app)
         await press(pilot, "question_mark")
-        await pilot.wait_for_animation()
-        _check("help-120x40", normalise(app.export_screenshot()), mismatches)
+        _check("help-120x40", await settled_screenshot(pilot, app), mismatches)
 
     run(app, scenario, size=(120, 40))
     assert not mismatches, "\n".join(mismatches)

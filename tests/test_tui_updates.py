@@ -12,7 +12,7 @@ from pcikit.tui.widgets.device_list import DeviceList
 
 from . import tui_devices as build
 from .conftest import need_lspci
-from .tui_support import app_for, press, run, screen_text, write_dump, write_dump_folder
+from .tui_support import app_for, press, run, screen_text, show, write_dump, write_dump_folder
 
 VIRTIO = Address.parse("00:03.0")
 NVME = Address.parse("01:00.0")
@@ -24,8 +24,7 @@ def test_device_removed_while_selected(tmp_path: Path):
 
     async def scenario(pilot):
         table = app.query_one(DeviceList)
-        table.select(VIRTIO)
-        await pilot.pause()
+        await show(pilot, app, VIRTIO)
         (folder / "00-03.0.txt").unlink()
         app.rescan()
         await pilot.pause()
@@ -63,8 +62,7 @@ def test_refresh_rereads_and_highlights_changes(tmp_path: Path):
     app = app_for(path)
 
     async def scenario(pilot):
-        app.query_one(DeviceList).select(NVME)
-        await pilot.pause()
+        await show(pilot, app, NVME)
         data = build.nvme()
         build.put(data, 0x04, 2, 0x0404)  # Memory Space Enable cleared
         build.put(data, 0xB2, 2, 0x0020)  # MSI-X disabled

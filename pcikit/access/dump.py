@@ -18,9 +18,10 @@ from .files import open_regular, reason
 from .memory import BytesConfig
 
 # One pass over the text: device lines, hex rows and blank lines; every other line is ignored.
+# Domains have 4 to 6 digits, as lspci 3.13 and later read them (3.9 ... 3.12 stop at 5).
 _LINE_RE = re.compile(
     r"^(?:"
-    r"(?P<dev>(?:(?P<dom>[0-9a-fA-F]{4,5}):)?(?P<bus>[0-9a-fA-F]{2}):(?P<slot>[0-9a-fA-F]{2})\.(?P<fn>[0-9]) (?P<title>[^\n]*))"
+    r"(?P<dev>(?:(?P<dom>[0-9a-fA-F]{4,6}):)?(?P<bus>[0-9a-fA-F]{2}):(?P<slot>[0-9a-fA-F]{2})\.(?P<fn>[0-9]) (?P<title>[^\n]*))"
     r"|(?P<block>(?:[0-9a-fA-F]{2,3}: [0-9a-fA-F ]{47}\r?\n){2,})"
     r"|(?P<off>[0-9a-fA-F]{2,8}): (?P<hex>[^\n]*)"
     r"|(?P<blank>\r?\n[\r\n]*)"  # a run of blank lines is one match
@@ -41,7 +42,7 @@ class DumpEntry(NamedTuple):
 _ROW_BYTES_RE = re.compile(r"(?:[0-9a-fA-F]{2}(?: |$))*")
 _LONG_LINE = re.compile(rb"(?m)^[^\n]{%d}" % (_MAX_LINE + 1))  # anchored: one attempt per line, not per byte
 # A text dump names a device at the start of a line; raw images almost never do.
-_SIGNATURE = re.compile(rb"(?m)^(?:[0-9a-fA-F]{4,5}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7] ")
+_SIGNATURE = re.compile(rb"(?m)^(?:[0-9a-fA-F]{4,6}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7] ")
 _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
 MAX_DUMP_BYTES = 64 << 20  # a -vvv -xxxx dump of ~1500 functions; larger is refused
 MAX_DEVICES = 65536  # one full PCI domain (256 buses x 256 functions)

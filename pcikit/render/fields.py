@@ -4,10 +4,20 @@ from __future__ import annotations
 from typing import Any
 
 
+_AS_IS = frozenset({int, bool, float, str, type(None)})  # exact types returned unchanged (the fast path)
+
+
 def plain(value: Any) -> Any:
     """Containers -> dicts (private ``_`` keys dropped), lists -> lists, bytes -> hex strings."""
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items() if not str(k).startswith("_")}
+        out = {}
+        for key, item in value.items():
+            key = key if type(key) is str else str(key)
+            if not key.startswith("_"):
+                out[key] = item if type(item) in _AS_IS else plain(item)
+        return out
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
     if isinstance(value, (bytes, bytearray)):

@@ -125,13 +125,6 @@ def port_in(*types: int) -> PortIn:
     return PortIn(frozenset(types))
 
 
-class IsExpress(NamedTuple):
-    """True for PCI Express functions (they have a Device/Port Type)."""
-
-    def __call__(self, facts: Facts) -> Answer:
-        return facts.port_type is not None
-
-
 class Not(NamedTuple):
     """The opposite of a true/false condition."""
 

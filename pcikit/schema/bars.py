@@ -2,7 +2,8 @@
 
 Bit 0 selects I/O space; for memory, bits 2:1 are the type (2: 64-bit, the next register holds
 the upper half) and bit 3 Prefetchable. :func:`pair` is the one place that pairs a 64-bit BAR
-with its upper half.
+with its upper half. SR-IOV VF BARs are memory BARs whose bit 0 is hardwired to 0 (9.3.3.14):
+with ``memory_only`` their type bits alone decide, as lspci reads them.
 """
 from __future__ import annotations
 
@@ -25,9 +26,9 @@ def is_io(raw: int) -> bool:
     return bool(raw & IO_SPACE)
 
 
-def is_64bit(raw: int) -> bool:
+def is_64bit(raw: int, memory_only: bool = False) -> bool:
     """True for a 64-bit memory BAR (it takes the next register as its upper half)."""
-    return not is_io(raw) and memory_type(raw) == MEMORY_TYPE_64
+    return (memory_only or not is_io(raw)) and memory_type(raw) == MEMORY_TYPE_64
 
 
 class Paired(NamedTuple):
@@ -40,9 +41,9 @@ class Paired(NamedTuple):
     registers: int
 
 
-def pair(dwords: list[int], index: int) -> Paired:
+def pair(dwords: list[int], index: int, memory_only: bool = False) -> Paired:
     """The BAR starting at ``dwords[index]``; a 64-bit BAR in the last slot has no upper half."""
     raw = dwords[index]
-    if is_64bit(raw) and index + 1 < len(dwords):
+    if is_64bit(raw, memory_only) and index + 1 < len(dwords):
         return Paired(index, raw, dwords[index + 1], 2)
     return Paired(index, raw, None, 1)

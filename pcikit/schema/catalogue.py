@@ -10,7 +10,7 @@ for the mock.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator, NamedTuple, Optional
+from typing import Any, NamedTuple, Optional
 
 from construct import Array, Computed, Construct, IfThenElse, Renamed, RepeatUntil, Struct, Subconstruct
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from construct import Array, Int8ul, Int16ul, Int32ul, Struct, Switch, this
 
-from .attributes import RSVDZ, RW, RW1C, Equals, IsExpress, Not, has
+from .attributes import RSVDZ, RW, RW1C, Equals, Not, has, port_in
 from .bits import Bit, Bits, Register, Scalar, whole
 
 COMMAND = Register(
@@ -66,7 +66,9 @@ BIST = Register(Int8ul, Bits("completion_code", 0, 4), Bit("start", 6, RW, when=
 ROM = Register(Int32ul, Bit("enable", 0), Bits("address", 11, 21, shift=11))
 
 # PCI Express bridges hardwire Master-Abort Mode, Fast Back-to-Back and the discard timer bits
-# (PCIe 7.5.1.3.13); conventional bridges implement them (PCI-to-PCI Bridge 1.2, 3.2.5.18).
+# (PCIe 7.5.1.3.13); bridges whose secondary side is a PCI bus implement them (PCI-to-PCI Bridge
+# 1.2, 3.2.5.18): conventional bridges and PCI Express-to-PCI bridges (Device/Port Type 7).
+_PCI_SECONDARY = Not(port_in(0x0, 0x1, 0x4, 0x5, 0x6, 0x8, 0x9, 0xA))
 BRIDGE_CONTROL = Register(
     Int16ul,
     Bit("parity_error_response", 0, RW),
@@ -74,13 +76,13 @@ BRIDGE_CONTROL = Register(
     Bit("isa_enable", 2, RW),
     Bit("vga_enable", 3, RW),
     Bit("vga_16bit_decode", 4, RW),
-    Bit("master_abort_mode", 5, RW, when=Not(IsExpress())),
+    Bit("master_abort_mode", 5, RW, when=_PCI_SECONDARY),
     Bit("secondary_bus_reset", 6, RW),
-    Bit("fast_back_to_back_enable", 7, RW, when=Not(IsExpress())),
-    Bit("primary_discard_timeout", 8, RW, when=Not(IsExpress())),
-    Bit("secondary_discard_timeout", 9, RW, when=Not(IsExpress())),
-    Bit("discard_timer_status", 10, RW1C, when=Not(IsExpress())),
-    Bit("discard_timer_serr_enable", 11, RW, when=Not(IsExpress())),
+    Bit("fast_back_to_back_enable", 7, RW, when=_PCI_SECONDARY),
+    Bit("primary_discard_timeout", 8, RW, when=_PCI_SECONDARY),
+    Bit("secondary_discard_timeout", 9, RW, when=_PCI_SECONDARY),
+    Bit("discard_timer_status", 10, RW1C, when=_PCI_SECONDARY),
+    Bit("discard_timer_serr_enable", 11, RW, when=_PCI_SECONDARY),
 )
 
 CARDBUS_BRIDGE_CONTROL = Register(
@@ -143,7 +145,7 @@ TYPE1 = Struct(
     "primary_bus" / BUS_NUMBER,
     "secondary_bus" / BUS_NUMBER,
     "subordinate_bus" / BUS_NUMBER,
-    "secondary_latency_timer" / whole(Int8ul, RW, when=Not(IsExpress())),  # RO 0 on PCIe bridges
+    "secondary_latency_timer" / whole(Int8ul, RW, when=_PCI_SECONDARY),  # RO 0 with a PCIe secondary side
     "io_base" / WINDOW8,
     "io_limit" / WINDOW8,
     "secondary_status" / SECONDARY_STATUS,

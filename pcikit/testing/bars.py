@@ -67,26 +67,28 @@ def plan_bars(image: bytes, header_type: int, sizes: Mapping[int, int]) -> tuple
 
 def plan_bar_array(
     image: bytes, base: int, count: int, sizes: Mapping[int, int], what: str, others: set[int] = frozenset(),
+    memory_only: bool = False,
 ) -> tuple[list[BarPlan], list[str]]:
     """The BARs of the ``count`` BAR registers at ``base`` (header BARs, SR-IOV VF BARs).
 
     Types come from the registers, sizes from ``sizes``; a 64-bit BAR takes the next
-    register as its upper half. ``others`` are keys of ``sizes`` that are not BARs here.
+    register as its upper half. ``others`` are keys of ``sizes`` that are not BARs here;
+    ``memory_only`` arrays (VF BARs) have no I/O BARs.
     """
     plans: list[BarPlan] = []
     problems: list[str] = []
     dwords = [int.from_bytes(image[base + 4 * i : base + 4 * i + 4], "little") for i in range(count)]
     index = 0
     while index < count:
-        paired = pair(dwords, index)
+        paired = pair(dwords, index, memory_only)
         raw, size = paired.raw, sizes.get(index)
         if raw == 0 and size is None:
             index += 1
             continue
-        if is_io(raw):
+        if is_io(raw) and not memory_only:
             plan = BarPlan(index, "io", 32, False, size, base)
         else:
-            if is_64bit(raw) and paired.upper is None:
+            if is_64bit(raw, memory_only) and paired.upper is None:
                 problems.append(f"{what} {index}: 64-bit BAR in the last BAR slot; treated as 32-bit")
             plan = BarPlan(index, "memory", 32 * paired.registers, bool(raw & PREFETCHABLE), size, base)
         if size is not None:
@@ -96,7 +98,7 @@ def plan_bar_array(
         plans.append(plan)
         if plan.bits == 64 and index + 1 in sizes:
             raise ValueError(f"{what} {index + 1} is the upper half of 64-bit {what} {index}: it has no size of its own")
-        index += paired.registers if not is_io(raw) else 1
+        index += paired.registers
     extra = sorted(set(sizes) - {p.index for p in plans} - set(others))
     if extra:
         raise ValueError(f"sizes name {what}(s) {extra} that this function does not have")

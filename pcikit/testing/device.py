@@ -20,7 +20,7 @@ from .log import Access, AccessLog, InterruptMessage
 from .msi import MsiModel
 from .msix import MsixModel
 from .region import MockRegion
-from ..msix import MsixLayout
+from ..msix import MsixLayout, validate
 from ..schema.caps import express as express_schema
 from ..schema.caps import msix as msix_schema
 from ..schema.caps import pm as pm_schema
@@ -265,24 +265,21 @@ class MockDevice:
             if model_cap is not None:
                 self.config.watch(model_cap.offset + 2, 2, lambda old, new: self.intx.update())
         if self._msix is not None:
-            self._place_msix(self._msix)
+            self._place_msix(self._msix, model)
 
-    def _place_msix(self, msix: MsixModel) -> None:
+    def _place_msix(self, msix: MsixModel, model: Device) -> None:
+        """Attach the table and PBA to the BARs they fit in; placement problems as pcikit.msix.validate names them."""
         layout = msix.layout
+        self.problems += validate(layout, model.bars, self._regions)
         spans = {
             "table": (layout.table_bir, layout.table_offset, layout.table_offset + layout.table_bytes),
             "PBA": (layout.pba_bir, layout.pba_offset, layout.pba_offset + layout.pba_bytes),
         }
-        (t_bir, t_start, t_end), (p_bir, p_start, p_end) = spans.values()
-        if t_bir == p_bir and t_start < p_end and p_start < t_end:
-            self.problems.append("MSI-X table and PBA overlap (the table wins)")
         placed: dict[int, dict[str, tuple[int, int]]] = {}
         for what, (bir, start, end) in spans.items():
             region = self._regions.get(bir)
-            if region is None or region.space != "memory" or end > region.size:
-                self.problems.append(f"MSI-X {what} ({start:#x}-{end:#x}) is not inside memory BAR {bir}")
-                continue
-            placed.setdefault(bir, {})[what] = (start, end)
+            if region is not None and region.space == "memory" and end <= region.size:
+                placed.setdefault(bir, {})[what] = (start, end)  # overlapping: the table wins
         for index, found in placed.items():
             self._regions[index].attach_msix(msix, found.get("table", (0, 0)), found.get("PBA", (0, 0)))
 

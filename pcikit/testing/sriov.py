@@ -39,7 +39,7 @@ def plan_vf_bars(image: bytes, cap: Optional[Capability], sizes: Mapping[int, in
         if sizes:
             raise ValueError("vf_bar_sizes given, but the function has no SR-IOV capability")
         return [], []
-    return plan_bar_array(image, where["vf_bar"], sriov_schema.VF_BAR_COUNT, sizes, "VF BAR")
+    return plan_bar_array(image, where["vf_bar"], sriov_schema.VF_BAR_COUNT, sizes, "VF BAR", memory_only=True)
 
 
 def vf_bar_registers(plans: list[BarPlan]) -> list[Placed]:

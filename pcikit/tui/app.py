@@ -18,7 +18,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Static, Tree
+from textual.widgets import ContentSwitcher, Footer, Tree
 
 from ..address import Address
 from ..errors import PcikitError
@@ -30,6 +30,7 @@ from .rows import SORT_KEYS, DeviceRow, device_row
 from .tabs import TABS
 from .widgets.banner import Banner
 from .widgets.device_list import DeviceList
+from .widgets.text_line import TextLine
 
 if TYPE_CHECKING:
     from textual.widgets import Input
@@ -92,7 +93,7 @@ class PcikitApp(App):
         yield Banner(id="banner")
         with Horizontal(id="main"):
             with Vertical(id="left"):
-                yield Static(id="list-status")
+                yield TextLine(id="list-status")
                 with ContentSwitcher(initial="list", id="views"):
                     yield DeviceList(id="list")
         yield Footer()
@@ -207,7 +208,7 @@ class PcikitApp(App):
             *(((f"  ✖ {counts[0]}", "red"),) if counts[0] else ()),
             *(((f"  ▲ {counts[1]}", "yellow"),) if counts[1] else ()),
         )
-        self.query_one("#list-status", Static).update(Text.assemble(f"{text} · {self.source.label}", health))
+        self.query_one("#list-status", TextLine).update(Text.assemble(f"{text} · {self.source.label}", health))
 
     def _tree_shown(self) -> bool:
         return self.query_one(ContentSwitcher).current == "tree"
@@ -252,16 +253,24 @@ class PcikitApp(App):
         self._show_soon(event.address)
 
     def _show_soon(self, address: Address) -> None:
-        """Show ``address`` once the messages already queued (held-down arrow keys) are handled."""
+        """Show ``address`` after the frame with the moved cursor is on screen (held-down arrow keys:
+        only the device the cursor stops on)."""
         self._wanted = address
         if not self._show_pending:
             self._show_pending = True
-            self.call_later(self._show_wanted)
+            self.call_after_refresh(self._show_wanted)
 
     def _show_wanted(self) -> None:
+        if not self._show_pending:
+            return  # already shown: a key's action needed it first
         self._show_pending = False
         if self._wanted is not None:
             self.show_device(self._wanted)
+
+    async def run_action(self, action, default_namespace=None) -> bool:
+        """Every key's action sees the details of the device under the cursor (shown first if due)."""
+        self._show_wanted()
+        return await super().run_action(action, default_namespace)
 
     def on_device_list_selected(self, event: DeviceList.Selected) -> None:
         """Enter: open the detail pane."""
@@ -509,7 +518,7 @@ class PcikitApp(App):
         if self._sort[0] == "status":
             self._refill(follow=False)
         else:
-            table.refresh()
+            table.statuses_changed()
 
     # -- live updates ------------------------------------------------------------------
     def _start_watching(self) -> None:

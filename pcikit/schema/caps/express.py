@@ -480,7 +480,7 @@ def layout(port_type: int, slot_implemented: bool, version: int) -> Layout:
 def decode(ctx: DecodeContext) -> Container:
     """Decode the registers this function implements; the others are None."""
     word = ctx.u16(0x02)
-    port_type = (word >> 4) & 0xF
+    port_type = port_type_of(word)
     shape = layout(port_type, bool(word & 0x100), word & 0xF)
     fields = ctx.parse(shape.struct)
     problems: list[str] = []

@@ -69,7 +69,7 @@ SCHEMA = Struct(
 )
 
 def _vf_bar(index: int, raw: int, upper: int) -> Container:
-    wide = is_64bit(raw)
+    wide = is_64bit(raw, memory_only=True)  # VF BARs: memory only (bit 0 hardwired 0)
     base = raw & MEMORY_ADDRESS_MASK
     return Container(
         index=index,
@@ -91,9 +91,9 @@ def vf_bars(dwords: list[int], after_last: int) -> tuple[list[Container], list[s
         if raw in (0, 0xFFFFFFFF):
             index += 1
             continue
-        paired = pair(dwords, index)
+        paired = pair(dwords, index, memory_only=True)
         upper = 0
-        if is_64bit(raw):
+        if is_64bit(raw, memory_only=True):
             upper = paired.upper if paired.upper is not None else after_last
             if paired.upper is None:
                 problems.append(f"VF BAR{index} is 64-bit but is the last VF BAR")

@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
 from ..inspect import Inspection
 from ..spans import Span, describe, value_at
@@ -26,6 +26,7 @@ from .lspci_view import LspciView
 from .msix_view import MsixView
 from .problems_view import ProblemsView
 from .search_bar import SearchBar
+from .text_line import TextLine
 
 
 def _value_text(value: Any) -> str:
@@ -59,10 +60,10 @@ class DetailPane(Vertical):
     """Everything about the selected device."""
 
     DEFAULT_CSS = """
-    DetailPane #detail-title { height: auto; padding: 0 1; background: $boost; text-style: bold; }
+    DetailPane #detail-title { height: 2; padding: 0 1; background: $boost; text-style: bold; }
     DetailPane TabbedContent { height: 1fr; }
     DetailPane TabPane { padding: 0 1; height: 1fr; }
-    DetailPane #hex-status { height: auto; min-height: 2; border-top: solid $primary 50%; }
+    DetailPane #hex-status { height: 4; border-top: solid $primary 50%; }
     DetailPane HexView { height: 1fr; }
     DetailPane CapabilityTree { height: 1fr; }
     DetailPane #detail-summary { height: 1; padding: 0 1; }
@@ -79,8 +80,8 @@ class DetailPane(Vertical):
 
     def compose(self) -> ComposeResult:
         """Title line and the five tabs."""
-        yield Static("No device selected", id="detail-title")
-        yield Static(id="detail-summary")
+        yield TextLine("No device selected", id="detail-title")
+        yield TextLine(id="detail-summary")
         with TabbedContent(initial="tab-header", id="tabs"):
             with TabPane("Header", id="tab-header"):
                 yield HeaderView(id="header-view")
@@ -90,7 +91,7 @@ class DetailPane(Vertical):
                 yield MsixView(id="msix-view")
             with TabPane("Hex", id="tab-hex"):
                 yield HexView(id="hex-view")
-                yield Static(id="hex-status")
+                yield TextLine(id="hex-status")
             with TabPane("Problems", id="tab-problems"):
                 yield ProblemsView(id="problems-view")
             with TabPane("lspci", id="tab-lspci"):
@@ -106,14 +107,14 @@ class DetailPane(Vertical):
         """Show ``inspection`` (None: nothing selected); tabs render when visible."""
         self.inspection = inspection
         self._chosen_span = None
-        self.query_one("#detail-title", Static).update(title if title is not None else "No device selected")
-        self.query_one("#detail-summary", Static).update(summary_line(inspection) if inspection else "")
+        self.query_one("#detail-title", TextLine).update(title if title is not None else "No device selected")
+        self.query_one("#detail-summary", TextLine).update(summary_line(inspection) if inspection else "")
         self._stale = {tab for tab, _ in TABS}
         self._render_tab(self.active_tab)
 
     def mark_removed(self, text: str) -> None:
         """The shown device went away: keep its last read, say so in the title."""
-        self.query_one("#detail-title", Static).update(Text(text, style="bold white on red"))
+        self.query_one("#detail-title", TextLine).update(Text(text, style="bold white on red"))
 
     @property
     def active_tab(self) -> str:
@@ -182,7 +183,7 @@ class DetailPane(Vertical):
         hex_view = self.query_one(HexView)
         if ins is None:
             hex_view.load(b"")
-            self.query_one("#hex-status", Static).update("")
+            self.query_one("#hex-status", TextLine).update("")
             return
         dev = ins.device
         hex_view.load(dev.image[: dev.config.size], ins.changed_offsets)
@@ -198,13 +199,15 @@ class DetailPane(Vertical):
         if self._chosen_span is not None and "tab-hex" not in self._stale:
             self.query_one(HexView).highlight(self._chosen_span.start, self._chosen_span.length)
         self._stale.add("tab-lspci")  # re-rendered, with the new capability highlighted, when shown
+        if self.active_tab == "tab-lspci":
+            self._render_tab("tab-lspci")
 
     def on_hex_view_cursor_moved(self, event: HexView.CursorMoved) -> None:
         """Name the field the cursor's byte belongs to and underline its bytes."""
         ins = self.inspection
         if ins is None:
             return
-        status = self.query_one("#hex-status", Static)
+        status = self.query_one("#hex-status", TextLine)
         span = ins.field_map.at(event.offset)
         byte = ins.device.image[event.offset]
         line = Text(f"0x{event.offset:03x} = 0x{byte:02x}   ", style="bold")

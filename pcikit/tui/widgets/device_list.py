@@ -130,6 +130,7 @@ class DeviceList(ScrollView, can_focus=True):
         self._with_driver = False
         self._sort: tuple[str, bool] = ("slot", False)
         self._columns: list[tuple[Column, int]] = []
+        self._strips: dict[tuple, Strip] = {}  # rendered rows: a full repaint of the list costs lookups
 
     # -- content -----------------------------------------------------------------------
     def show(
@@ -154,6 +155,7 @@ class DeviceList(ScrollView, can_focus=True):
         self._with_driver = with_driver
         self._sort = sort
         self._columns = []
+        self._strips.clear()
         self.virtual_size = Size(0, len(addresses) + 1)
         self.cursor = self._index.get(current, min(self.cursor, len(addresses) - 1)) if addresses else 0
         self.refresh()
@@ -161,6 +163,7 @@ class DeviceList(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         """Column widths follow the widget's width."""
         self._columns = []
+        self._strips.clear()
         self.refresh()
 
     def columns(self) -> list[tuple[Column, int]]:
@@ -174,7 +177,13 @@ class DeviceList(ScrollView, can_focus=True):
         """Redraw a device's row once its health is known."""
         index = self._index.get(address)
         if index is not None:
+            self._strips.clear()
             self.refresh_line(index + 1)
+
+    def statuses_changed(self) -> None:
+        """Redraw every row: the health of many devices is now known."""
+        self._strips.clear()
+        self.refresh()
 
     def set_mark(self, address: Optional[Address]) -> None:
         """Mark one device (the comparison's A side); None clears."""
@@ -294,12 +303,21 @@ class DeviceList(ScrollView, can_focus=True):
             index = y - 1 + scroll_y
             if index >= len(self._addresses) or self._row_of is None:
                 return Strip.blank(width, self.rich_style)
-            row = self._row_of(self._addresses[index])
+            address = self._addresses[index]
+            key = (index, address, index == self.cursor, self.has_focus, width)
+            strip = self._strips.get(key)
+            if strip is not None:
+                return strip
+            row = self._row_of(address)
             base = self.rich_style
             if index == self.cursor:
                 base = base + self.get_component_rich_style("device-list--cursor")
             elif index % 2:
                 base = base + self.get_component_rich_style("device-list--stripe")
-            segments = self._line(self._cells(row), base)
+            strip = Strip(self._line(self._cells(row), base)).crop(0, width).extend_cell_length(width, self.rich_style)
+            if len(self._strips) > 4096:
+                self._strips.clear()
+            self._strips[key] = strip
+            return strip
         fill = self.rich_style if y else self.get_component_rich_style("device-list--header")
         return Strip(segments).crop(0, width).extend_cell_length(width, fill)

@@ -6,8 +6,7 @@ from typing import Any, Optional
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from .text_pane import TextPane
 
 from ...model import Bar, Device
 from ..inspect import Inspection
@@ -73,24 +72,12 @@ def _link_text(dev: Device) -> str:
             f"(capable {fields.max_link_speed_gts:g} GT/s x{fields.max_link_width})")
 
 
-class HeaderView(VerticalScroll):
+class HeaderView(TextPane):
     """The decoded header of the selected device (read from the model, never from bytes)."""
-
-    DEFAULT_CSS = """
-    HeaderView > Static { width: 1fr; }
-    """
-
-    def compose(self):
-        """One Static holding the sections."""
-        yield Static(id="header-body")
 
     def show(self, inspection: Optional[Inspection]) -> None:
         """Render ``inspection`` (None clears)."""
-        body = self.query_one("#header-body", Static)
-        if inspection is None:
-            body.update("")
-            return
-        body.update(Group(*self._sections(inspection)))
+        self.set_content(Group(*self._sections(inspection)) if inspection is not None else None)
 
     def _sections(self, inspection: Inspection) -> list:
         dev = inspection.device

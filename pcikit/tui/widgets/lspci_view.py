@@ -5,10 +5,9 @@ import re
 from typing import Optional
 
 from rich.text import Text
-from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from ..inspect import Inspection
+from .text_pane import TextPane
 
 HIGHLIGHT = "bold black on cyan"
 _CAPABILITY_LINE = re.compile(r"^\tCapabilities: \[([0-9a-f]+)")
@@ -27,34 +26,24 @@ def capability_lines(text: str, offset: int) -> Optional[range]:
     return None
 
 
-class LspciView(VerticalScroll):
+class LspciView(TextPane):
     """``lspci -vvv`` text of the selected device (kernel lines included when known)."""
-
-    DEFAULT_CSS = """
-    LspciView > Static { width: auto; }
-    """
-
-    def compose(self):
-        """One Static holding the text."""
-        yield Static(id="lspci-body")
 
     def show(self, inspection: Optional[Inspection], capability: Optional[int] = None, domains: bool = False) -> None:
         """Render ``inspection`` (None clears); ``capability`` is the offset of the block to highlight."""
         from ..export import lspci_text
 
-        body = self.query_one("#lspci-body", Static)
         if inspection is None:
-            body.update("")
+            self.set_content(None)
             return
         raw = lspci_text(inspection.device, inspection.ids, domains, hex_level=0).rstrip("\n")
         text = raw.expandtabs(8)
         shown = Text(text)
         block = capability_lines(raw, capability) if capability is not None else None
+        lines = text.split("\n")
         if block is not None:
-            lines = text.split("\n")
             start = sum(len(line) + 1 for line in lines[: block.start])
             end = sum(len(line) + 1 for line in lines[: block.stop])
             shown.stylize(HIGHLIGHT, start, start + len(lines[block.start]))
             shown.stylize("cyan", start + len(lines[block.start]), end)
-            self.call_after_refresh(self.scroll_to, 0, block.start, animate=False)
-        body.update(shown)
+        self.set_content(shown, lines[block.start].strip().split(":", 2)[0] + ":" + lines[block.start].split(":", 2)[1][:6] if block is not None else None)

@@ -7,10 +7,9 @@ from rich import box
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from ..msix_info import MsixReport
+from .text_pane import TextPane
 
 _MAX_ROWS = 2048
 
@@ -41,18 +40,13 @@ def _vectors(state) -> Table:
     return table
 
 
-class MsixView(VerticalScroll):
+class MsixView(TextPane):
     """Vector table (read-only BAR reads) when a BAR is readable, else the reason."""
-
-    def compose(self):
-        """One Static holding the sections."""
-        yield Static(id="msix-body")
 
     def show(self, report: Optional[MsixReport]) -> None:
         """Render ``report`` (None clears)."""
-        body = self.query_one("#msix-body", Static)
         if report is None:
-            body.update("")
+            self.set_content(None)
             return
         parts: list = []
         if report.fields is not None:
@@ -66,4 +60,4 @@ class MsixView(VerticalScroll):
         if report.note:
             parts.append(Text(f"Vector table not shown: {report.note}" if report.fields is not None else report.note,
                               style="italic"))
-        body.update(Group(*parts))
+        self.set_content(Group(*parts))

@@ -14,14 +14,20 @@ from types import ModuleType
 from typing import Optional
 
 from ....model import Capability
+from ....schema import registry
 from ..context import RenderContext
 from ..dialect import V3_11, V3_12, V3_14, LspciVersion
 
-STANDARD: dict[int, str] = {
-    0x01: "pm", 0x02: "agp", 0x03: "vpd", 0x04: "slotid", 0x05: "msi", 0x07: "pcix",
-    0x08: "ht", 0x09: "vendor", 0x0A: "debug", 0x0D: "ssvid", 0x10: "express",
-    0x11: "msix", 0x12: "sata", 0x13: "af", 0x14: "ea",
-}
+
+def _modules(table: dict[int, tuple], ids: tuple[int, ...]) -> dict[int, str]:
+    """ID -> module name, read from the schema registry: a renderer has its schema module's name."""
+    return {cap_id: table[cap_id][0] for cap_id in ids}
+
+
+# The capabilities lspci decodes (its other IDs print a name only, or the bare ID).
+STANDARD: dict[int, str] = _modules(registry.STANDARD, (
+    0x01, 0x02, 0x03, 0x04, 0x05, 0x07, 0x08, 0x09, 0x0A, 0x0D, 0x10, 0x11, 0x12, 0x13, 0x14,
+))
 
 STANDARD_NAME_ONLY: dict[int, str] = {
     0x00: "Null",
@@ -32,13 +38,10 @@ STANDARD_NAME_ONLY: dict[int, str] = {
     0x0F: "Secure device <?>",
 }
 
-EXTENDED: dict[int, str] = {
-    0x01: "aer", 0x02: "vc", 0x03: "dsn", 0x05: "rclink", 0x07: "rcec", 0x09: "vc",
-    0x0B: "vsec", 0x0D: "acs", 0x0E: "ari", 0x0F: "ats", 0x10: "sriov", 0x12: "multicast",
-    0x13: "pri", 0x15: "rebar", 0x17: "tph", 0x18: "ltr", 0x19: "secondary_pcie",
-    0x1B: "pasid", 0x1D: "dpc", 0x1E: "l1pm", 0x1F: "ptm", 0x23: "dvsec", 0x24: "rebar",
-    0x2E: "doe",
-}
+EXTENDED: dict[int, str] = _modules(registry.EXTENDED, (
+    0x01, 0x02, 0x03, 0x05, 0x07, 0x09, 0x0B, 0x0D, 0x0E, 0x0F, 0x10, 0x12, 0x13, 0x15, 0x17, 0x18,
+    0x19, 0x1B, 0x1D, 0x1E, 0x1F, 0x23, 0x24, 0x2E,
+))
 
 EXTENDED_NAME_ONLY: dict[int, str] = {
     0x00: "Null",
@@ -62,9 +65,10 @@ EXTENDED_NAME_ONLY: dict[int, str] = {
 
 # Extended capabilities lspci decodes only from a release on (before it: EXTENDED_NAME_ONLY or the bare ID).
 EXTENDED_SINCE: dict[int, tuple[LspciVersion, str]] = {
-    0x26: (V3_14, "phy16"), 0x27: (V3_11, "lane_margining"), 0x2A: (V3_14, "phy32"),
-    0x2F: (V3_14, "dev3"), 0x30: (V3_12, "ide"), 0x31: (V3_14, "phy64"), 0x32: (V3_14, "flit_logging"),
-    0x34: (V3_14, "flit_error_injection"), 0x36: (V3_14, "mmio_rbl"),
+    cap_id: (since, registry.EXTENDED[cap_id][0]) for cap_id, since in {
+        0x26: V3_14, 0x27: V3_11, 0x2A: V3_14, 0x2F: V3_14, 0x30: V3_12, 0x31: V3_14, 0x32: V3_14,
+        0x34: V3_14, 0x36: V3_14,
+    }.items()
 }
 
 # Names lspci learnt before it decoded them: shown from that release on, until EXTENDED_SINCE applies.

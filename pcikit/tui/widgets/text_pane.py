@@ -1,0 +1,75 @@
+"""A scrollable pane of rendered text for the detail tabs, drawn with the Line API.
+
+Showing another device re-renders only this pane's lines (at the pane's width, again
+when it is resized): the pane's size is fixed by the layout, so nothing else on screen
+is re-laid out or repainted (a Static of changing height made every selection move
+repaint the whole screen).
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from rich.console import RenderableType
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+
+class TextPane(ScrollView, can_focus=True):
+    """Holds one renderable at a time."""
+
+    DEFAULT_CSS = """
+    TextPane { height: 1fr; scrollbar-gutter: stable; overflow-x: hidden; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.content: Optional[RenderableType] = None
+        self._strips: list[Strip] = []
+        self._width = 0  # the width the strips were rendered at (0: not yet)
+        self._anchor: Optional[str] = None
+        self._top = 0
+
+    def set_content(self, content: Optional[RenderableType], anchor: Optional[str] = None) -> None:
+        """Replace what is shown (None clears), scrolled to the first line holding ``anchor`` (else the top)."""
+        self.content = content
+        self._anchor = anchor
+        self._width = 0
+        self._render_strips()
+
+    def _render_strips(self) -> None:
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            return  # not laid out yet: rendered on the first resize
+        self._width = width
+        if self.content is None:
+            self._strips = []
+        else:
+            console = self.app.console
+            lines = console.render_lines(self.content, console.options.update_width(width), pad=False)
+            self._strips = [Strip(line) for line in lines]
+        self.virtual_size = Size(width, len(self._strips))
+        top = next((i for i, strip in enumerate(self._strips) if self._anchor and self._anchor in strip.text), 0)
+        self._top = top
+        self.call_after_refresh(self._scroll_to_anchor)
+        self.refresh()
+
+    def _scroll_to_anchor(self) -> None:
+        self.set_scroll(0, self._top)
+
+    def on_show(self) -> None:
+        """A tab shown after its content was rendered: put the anchor line on top now."""
+        self.call_after_refresh(self._scroll_to_anchor)
+
+    def on_resize(self) -> None:
+        """Wrap the content again for a new width."""
+        if self.scrollable_content_region.width != self._width:
+            self._render_strips()
+
+    def render_line(self, y: int) -> Strip:
+        """One rendered line, scrolled."""
+        index = y + int(self.scroll_offset.y)
+        width = self.scrollable_content_region.width
+        if index >= len(self._strips):
+            return Strip.blank(width, self.rich_style)
+        return self._strips[index].crop(0, width).extend_cell_length(width, self.rich_style).apply_style(self.rich_style)
