@@ -390,7 +390,7 @@ def select(
     for dev in devices:
         if slot is not None and not slot.matches(dev.address):
             continue
-        if ids is not None and not ids.matches(dev.vendor_id, dev.device_id, dev.class_word):
+        if ids is not None and not ids.matches(dev.vendor_id, dev.device_id, dev.class_word, dev.prog_if):
             continue
         chosen.append(dev)
     return chosen
