@@ -1,7 +1,6 @@
 """PCI function addresses (``DDDD:BB:DD.F``) and lspci-style ``-s`` / ``-d`` filters."""
 from __future__ import annotations
 
-import re
 
 TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
 if TYPE_CHECKING:
@@ -9,7 +8,31 @@ if TYPE_CHECKING:
 else:
     from .tuples import NamedTuple
 
-_SLOT_RE = re.compile(r"^(?:([0-9a-fA-F]{1,8}):)?([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2})\.([0-7])$")
+_HEX = frozenset("0123456789abcdefABCDEF")
+_FILTER_CHARS = _HEX | frozenset("xX:.*")  # what -s may contain (x: a 0x prefix)
+
+
+def _hex_part(text: str, longest: int) -> bool:
+    """1 to ``longest`` ASCII hex digits."""
+    return 0 < len(text) <= longest and all(char in _HEX for char in text)
+
+
+def _split_address(text: str):
+    """(domain or None, bus, device, function) texts of ``[DDDD:]BB:DD.F``, or None.
+
+    By hand rather than with a regular expression: the listing parses every sysfs name, and
+    importing :mod:`re` would cost it more than the parsing.
+    """
+    rest, dot, function = text.rpartition(".")
+    parts = rest.split(":")
+    if not dot or len(function) != 1 or function not in "01234567" or len(parts) not in (2, 3):
+        return None
+    domain = parts[0] if len(parts) == 3 else None
+    if domain is not None and not _hex_part(domain, 8):
+        return None
+    if not (_hex_part(parts[-2], 2) and _hex_part(parts[-1], 2)):
+        return None
+    return domain, parts[-2], parts[-1], function
 
 
 class Address(NamedTuple):
@@ -23,10 +46,10 @@ class Address(NamedTuple):
     @classmethod
     def parse(cls, text: str) -> "Address":
         """Parse ``[DDDD:]BB:DD.F``; raise ValueError on anything else."""
-        match = _SLOT_RE.match(text.strip())
-        if not match:
+        parts = _split_address(text.strip())
+        if parts is None:
             raise ValueError(f"invalid PCI address {text!r} (expected [DDDD:]BB:DD.F)")
-        domain, bus, dev, fn = match.groups()
+        domain, bus, dev, fn = parts
         address = cls(int(domain or "0", 16), int(bus, 16), int(dev, 16), int(fn))
         if address.bus > 0xFF or address.device > 0x1F:
             raise ValueError(f"invalid PCI address {text!r}: bus or device out of range")
@@ -83,7 +106,7 @@ class SlotFilter(NamedTuple):
     @classmethod
     def parse(cls, text: str) -> "SlotFilter":
         """Parse the lspci slot filter syntax; raise ValueError when malformed."""
-        if not re.fullmatch(r"[0-9a-fA-FxX:.*]*", text):
+        if not set(text) <= _FILTER_CHARS:
             raise ValueError(f"invalid slot filter {text!r}")
         func_part = None
         if "." in text:

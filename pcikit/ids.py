@@ -7,7 +7,6 @@ handful of devices costs well under a millisecond after the read.
 from __future__ import annotations
 
 import os
-import re
 
 from .errors import PcikitError
 
@@ -23,8 +22,12 @@ SEARCH_PATH = (
 )
 ENV_VAR = "PCIKIT_IDS"
 
-# Patterns are compiled on first use (re caches them): a listing needs one or two of them.
-_TOP_LINE = rb"\n[^\t#\n]"  # a line starting a new vendor or class
+# A line starting a new vendor or class is a newline followed by anything but a tab, a "#" or
+# another newline; this table maps every such byte to "X", so such lines are found as b"\nX"
+# by C-speed translate/find, without importing re (a listing needs no regular expression).
+_TOP_TABLE = bytes(byte if byte in b"\t\n#" else ord("X") for byte in range(256))
+_TOP_WINDOW = 1 << 16
+# Patterns for -v look-ups and indexes: compiled on first use (re caches them).
 _VENDOR_LINE = rb"\n([0-9a-f]{4})  "
 _INDEX_AFTER = 16  # distinct vendor look-ups before one full index pass (~5 ms) pays off
 _DEVICE_LINE = rb"\n\t([0-9a-f]{4})  "
@@ -110,8 +113,25 @@ class IdDatabase:
         pos = self._data.find(key, start, end)
         return -1 if pos < 0 else pos + 1
 
-    def _block_end(self, start: int, pattern: bytes) -> int:
-        match = re.compile(pattern).search(self._data, start)
+    def _next_top_line(self, start: int, end: int) -> int:
+        """The newline starting the first vendor or class line within ``[start, end)``, else -1."""
+        data = self._data
+        for window in range(start, end, _TOP_WINDOW):
+            found = data[window : min(window + _TOP_WINDOW + 1, end)].translate(_TOP_TABLE).find(b"\nX")
+            if found >= 0:
+                return window + found
+        return -1
+
+    def _top_end(self, start: int) -> int:
+        """Where the vendor or class block containing ``start`` ends."""
+        end = self._next_top_line(start, len(self._data))
+        return end if end >= 0 else len(self._data)
+
+    def _level1_end(self, start: int) -> int:
+        """Where the device or subclass block containing ``start`` ends."""
+        import re
+
+        match = re.compile(_LEVEL1_OR_TOP).search(self._data, start)
         return match.start() if match else len(self._data)
 
     def _vendor_pos(self, vendor: int) -> int:
@@ -119,42 +139,59 @@ class IdDatabase:
             self._vendor_lookups += 1
             if self._vendor_lookups <= _INDEX_AFTER:
                 return self._find(b"\n%04x  " % vendor, 0, self._classes_start or len(self._data))
+            import re
+
             self._vendor_index = {
                 int(m.group(1), 16): m.start() + 1
                 for m in re.compile(_VENDOR_LINE).finditer(self._data, 0, self._classes_start or len(self._data))
             }
         return self._vendor_index.get(vendor, -1)
 
+    def _vendor_start(self, vendor: int) -> int:
+        key = ("start", vendor)
+        if key not in self._blocks:
+            self._blocks[key] = self._vendor_pos(vendor)
+        return self._blocks[key]
+
     def _vendor_block(self, vendor: int) -> tuple[int, int]:
         key = ("block", vendor)
         if key not in self._blocks:
-            vpos = self._vendor_pos(vendor)
-            self._blocks[key] = (vpos, self._block_end(vpos, _TOP_LINE) if vpos >= 0 else -1)
+            vpos = self._vendor_start(vendor)
+            self._blocks[key] = (vpos, self._top_end(vpos) if vpos >= 0 else -1)
         return self._blocks[key]
 
-    def _device_index(self, vendor: int, vpos: int, vend: int) -> Optional[dict[int, int]]:
-        if vend - vpos <= _BIG_BLOCK:
-            return None
+    def _device_index(self, vendor: int) -> Optional[dict[int, int]]:
         key = ("devices", vendor)
         if key not in self._blocks:
             scans = self._blocks.get(("scans", vendor), 0) + 1
             self._blocks[("scans", vendor)] = scans
             if scans <= _SCANS_BEFORE_INDEX:
                 return None
-            self._blocks[key] = {
+            import re
+
+            vpos, vend = self._vendor_block(vendor)
+            self._blocks[key] = None if vend - vpos <= _BIG_BLOCK else {
                 int(m.group(1), 16): m.start() + 1 for m in re.compile(_DEVICE_LINE).finditer(self._data, vpos, vend)
             }
         return self._blocks[key]
 
     def _device_pos(self, vendor: int, device: int) -> int:
-        vpos, vend = self._vendor_block(vendor)
+        vpos = self._vendor_start(vendor)
         if vpos < 0:
             return -1
-        index = self._device_index(vendor, vpos, vend)
+        index = self._device_index(vendor)
         if index is not None:
-            dpos = index.get(device, -1)
-        else:
-            dpos = self._find(b"\n\t%04x  " % device, vpos, vend)
+            return index.get(device, -1)
+        needle = b"\n\t%04x  " % device
+        block = self._blocks.get(("block", vendor))
+        if block is not None:
+            return self._find(needle, vpos, block[1])
+        # The block's end is not known (finding it scans the whole block: Intel's is a quarter of
+        # the file): take the first such device line after the vendor line, which is this
+        # vendor's unless a vendor or class line comes between.
+        dpos = self._find(needle, vpos, self._classes_start or len(self._data))
+        if dpos < 0 or self._next_top_line(vpos, dpos - 1) >= 0:
+            return -1
         return dpos
 
     def vendor(self, vendor: int) -> Optional[str]:
@@ -180,7 +217,7 @@ class IdDatabase:
             dpos = self._device_pos(vendor, device)
             spos = -1
             if dpos >= 0:
-                dend = self._block_end(dpos, _LEVEL1_OR_TOP)
+                dend = self._level1_end(dpos)
                 spos = self._find(b"\n\t\t%04x %04x  " % (sub_vendor, sub_device), dpos, dend)
             self._cache[key] = self._line_name(spos) if spos >= 0 else None
         return self._cache[key]
@@ -189,33 +226,28 @@ class IdDatabase:
         cpos = self._find(b"\nC %02x  " % base, self._classes_start, len(self._data))
         if cpos < 0:
             return -1, -1
-        return cpos, self._block_end(cpos, _TOP_LINE)
+        return cpos, self._top_end(cpos)
 
     def class_name(self, base: int) -> Optional[str]:
         """Base class name."""
         cpos, _ = self._class_pos(base)
         return self._line_name(cpos) if cpos >= 0 else None
 
-    def _subclass_pos(self, base: int, sub: int) -> tuple[int, int]:
+    def _subclass_pos(self, base: int, sub: int) -> int:
         cpos, cend = self._class_pos(base)
-        if cpos < 0:
-            return -1, -1
-        spos = self._find(b"\n\t%02x  " % sub, cpos, cend)
-        if spos < 0:
-            return -1, -1
-        return spos, self._block_end(spos, _LEVEL1_OR_TOP)
+        return self._find(b"\n\t%02x  " % sub, cpos, cend) if cpos >= 0 else -1
 
     def subclass_name(self, base: int, sub: int) -> Optional[str]:
         """Subclass name."""
-        spos, _ = self._subclass_pos(base, sub)
+        spos = self._subclass_pos(base, sub)
         return self._line_name(spos) if spos >= 0 else None
 
     def prog_if_name(self, base: int, sub: int, prog_if: int) -> Optional[str]:
         """Programming interface name."""
-        spos, send = self._subclass_pos(base, sub)
+        spos = self._subclass_pos(base, sub)
         if spos < 0:
             return None
-        ppos = self._find(b"\n\t\t%02x  " % prog_if, spos, send)
+        ppos = self._find(b"\n\t\t%02x  " % prog_if, spos, self._level1_end(spos))
         return self._line_name(ppos) if ppos >= 0 else None
 
 

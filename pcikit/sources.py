@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import abc
 import os
-import re
 
 from .access import sysfs
 from .address import Address, IdFilter, SlotFilter
@@ -184,6 +183,7 @@ def dump_devices(path: PathLike) -> list[Device]:
 def bar_images_beside(dump: Path) -> dict[int, Path]:
     """BAR images saved next to a one-device dump: ``NAME.barN.bin`` beside ``NAME.lspci.txt``."""
     import glob
+    import re
 
     stem = dump.name
     for suffix in _DUMP_SUFFIXES:

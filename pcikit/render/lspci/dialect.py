@@ -7,7 +7,6 @@ changes in each release is listed in docs/lspci-dialects.md.
 from __future__ import annotations
 
 import os
-import re
 
 TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
 if TYPE_CHECKING:
@@ -43,6 +42,8 @@ _FORM = r"(\d{1,3})\.(\d{1,3})(?:\.\d{1,3})?"  # compiled (and cached by re) whe
 
 def parse_version(text: str) -> LspciVersion:
     """``"3.9"``, ``"3.14"`` or ``"3.14.0"`` -> a supported version; ValueError names the range."""
+    import re  # only when a version is named
+
     match = re.fullmatch(_FORM, text.strip())
     version = LspciVersion(int(match.group(1)), int(match.group(2))) if match else None
     if version not in SUPPORTED:
