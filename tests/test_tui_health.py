@@ -66,3 +66,9 @@ def test_short_vendor_names():
     assert short_vendor("Advanced Micro Devices, Inc. [AMD/ATI]") == "AMD/ATI"
     assert short_vendor("Samsung Electronics Co Ltd") == "Samsung Electronics"
     assert short_vendor("Red Hat, Inc.") == "Red Hat"
+
+
+def test_the_tui_names_pcikit_healths_severities():
+    from pcikit import health as checks
+
+    assert (health.ERROR, health.WARNING, health.INFO) == (checks.ERROR, checks.WARNING, checks.INFO)
