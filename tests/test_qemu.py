@@ -278,3 +278,8 @@ def test_io_ports_run_out_before_bridges_do():
             assert io and all(b.address == 0 for b in io)
             assert nic.config.read16(0x04) & 0x3 == 0x2  # Memory Space on, I/O Space off
             assert all(b.address for b in nic.bars if b.space == "memory")
+
+
+def test_a_long_batch_does_not_fill_the_pipe(vm):
+    answers = vm.qtest.exchange_many(["inl 0xcfc"] * 5000)  # about 100 KiB of answers
+    assert len(answers) == 5000 and len(set(answers)) == 1

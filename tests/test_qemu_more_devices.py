@@ -12,12 +12,15 @@ from pcikit.testing import MockDevice
 
 from .test_qemu import LSPCI_RELEASES, _dump_and_render, need_qemu
 
-MODELS = (
+MODELS = (  # bridges first: devices behind them name them
+    "ioh3420,id=p1,chassis=9", "pcie-pci-bridge,id=ppb", "i82801b11-bridge,id=dmi",
     "ich9-usb-ehci1", "ich9-usb-uhci1", "nec-usb-xhci", "pci-ohci", "lsi53c895a", "megasas-gen2", "mptsas1068",
     "pvscsi", "sdhci-pci", "virtio-scsi-pci", "virtio-balloon-pci", "virtio-serial-pci", "vmxnet3", "rtl8139",
     "ne2k_pci", "i82559er", "e1000-82545em", "ich9-intel-hda", "AC97", "ES1370", "ivshmem-plain,memdev=m0",
-    "pvpanic-pci", "pci-testdev", "edu", "virtio-mouse-pci", "virtio-keyboard-pci", "ioh3420,id=p1,chassis=9",
-    "pcie-pci-bridge,id=ppb", "i82801b11-bridge,id=dmi",
+    "pvpanic-pci", "virtio-mouse-pci", "virtio-keyboard-pci", "virtio-iommu-pci",
+    "pci-testdev,bus=ppb", "edu,bus=ppb", "VGA,bus=ppb", "bochs-display,bus=ppb", "virtio-gpu-pci,bus=dmi", "qxl,bus=dmi",
+    "pxb-pcie,id=pxb,bus_nr=0x80", "pcie-root-port,id=pr,bus=pxb,chassis=20",
+    "nvme,serial=behind-pxb,bus=pr",  # a PCIe expander's own root bus (0x80), as SeaBIOS finds it
 )
 ARGS = "-object memory-backend-ram,id=m0,size=1M " + " ".join(f"-device {model}" for model in MODELS)
 
@@ -38,6 +41,12 @@ def test_lspci_agrees(source, tmp_path, verbose, release):
     lspci, ours = _dump_and_render(source.machine, tmp_path, verbose, release)
     assert lspci.count("\n\n") == len(source.load()) >= len(MODELS) + 4
     assert ours == lspci
+
+
+def test_an_expander_root_bus_is_numbered_and_assigned(source):
+    nvme = source.machine.device("81:00.0")
+    assert (nvme.vendor_id, nvme.device_id) == (0x1B36, 0x0010)
+    assert source.machine.bar(nvme.address, 0).read32(0x08) >> 16 == 1  # NVMe 1.x, read through the expander
 
 
 def test_mock_from_probed_capture_reads_back_as_qemu(source, tmp_path):

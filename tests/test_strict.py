@@ -130,3 +130,15 @@ def test_old_cloud_hypervisor_releases_panic_on_bad_widths(profile, read_panics,
         else:
             access()
     assert _kinds(dev) == ["msix-width", "msix-width"]
+
+
+@pytest.mark.parametrize("profile, follows", [("qemu", True), ("spec", True), ("cloud-hypervisor", False),
+                                              ("firecracker", False)])
+def test_a_1_byte_message_control_write(profile, follows):
+    dev, control, _ = _device(profile=profile)
+    dev.config.write8(control + 1, 0xC0)  # Enable and Function Mask through the high byte
+    assert dev.config.read16(control) & 0xC000 == 0xC000  # the image always changes
+    assert dev.msix.enabled is follows
+    assert _kinds(dev) == ([] if follows else ["msix-control-width"])
+    dev.config.write16(control, 0x8000)  # the 2-byte write every VMM follows
+    assert dev.msix.enabled and not dev.msix.function_masked

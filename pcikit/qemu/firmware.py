@@ -3,7 +3,8 @@
 What SeaBIOS or OVMF would have done before an OS looks at the bus:
 
 1. bus numbers, depth first: each bridge gets the next secondary bus number and,
-   once everything behind it is numbered, its subordinate bus number;
+   once everything behind it is numbered, its subordinate bus number; the root buses
+   of PCI expander bridges (pxb, pxb-pcie) are found and numbered the same way;
 2. BAR and expansion ROM sizing (all ones written with decode off, read back, restored);
 3. assignment: BARs packed largest alignment first inside bridge windows (I/O in 4 KiB,
    memory in 1 MiB granules), windows inside their parent's, from fixed pools —
@@ -27,6 +28,7 @@ from .ecam import Bdf, Ecam
 from .qtest import QemuError
 
 MAX_BUS = 0xFF
+EXPANDERS = (0x0009_1B36, 0x000B_1B36)  # QEMU's PCI and PCIe expander bridges (Device ID << 16 | Vendor ID)
 COMMAND, HEADER_TYPE, INTERRUPT_LINE, INTERRUPT_PIN = 0x04, 0x0E, 0x3C, 0x3D
 CMD_IO, CMD_MEMORY, CMD_MASTER = 0x1, 0x2, 0x4
 ROM_TYPE0, ROM_TYPE1 = 0x30, 0x38
@@ -98,6 +100,10 @@ def bring_up(ecam: Ecam) -> list[Function]:
     """Do the firmware's job on every function; return them depth first (bus 0 first)."""
     state = _Numbering()
     root = _scan_bus(ecam, 0, state)
+    if any((f.bdf.bus, _ids(ecam, f.bdf)) in ((0, ids) for ids in EXPANDERS) for f in root):
+        for bus in _extra_roots(ecam, state.last_bus):
+            state.last_bus = max(state.last_bus, bus)
+            root += _scan_bus(ecam, bus, state)
     everything = _flatten(root)
     for function in everything:
         _size_bars(ecam, function)
@@ -109,6 +115,23 @@ def bring_up(ecam: Ecam) -> list[Function]:
 
 
 # -- 1. bus numbers ----------------------------------------------------------------------------
+def _ids(ecam: Ecam, bdf: Bdf) -> int:
+    return ecam.read(bdf, 0, 4)
+
+
+def _extra_roots(ecam: Ecam, last_bus: int) -> list[int]:
+    """Root buses of PCI expander bridges (pxb, pxb-pcie): bus numbers past bus 0's hierarchy where
+    a function answers (SeaBIOS learns them from fw_cfg; probing them is the same answer)."""
+    from .ecam import parse_value, read_command
+
+    buses = range(last_bus + 1, MAX_BUS + 1)
+    commands = [read_command(2, ecam.address(Bdf(bus, device, 0), 0)) for bus in buses for device in range(32)]
+    answers = ecam.qtest.exchange_many(commands)
+    present = {buses[i // 32] for i, (answer, command) in enumerate(zip(answers, commands))
+               if parse_value(answer, command) != 0xFFFF}
+    return sorted(present)
+
+
 class _Numbering:
     def __init__(self) -> None:
         self.last_bus = 0

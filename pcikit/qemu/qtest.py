@@ -29,6 +29,7 @@ STOP_GRACE = 2.0  # seconds between SIGTERM and SIGKILL
 BASE_ARGS = ("-machine", "q35", "-S", "-display", "none", "-nodefaults", "-qtest", "stdio", "-qtest-log", "/dev/null")
 _PR_SET_PDEATHSIG = 1
 _PIPE_CHUNK = 1 << 16
+BATCH = 512  # commands per write: their answers (about 20 bytes each) stay well inside a 64 KiB pipe
 
 
 class QemuError(PcikitError):
@@ -97,12 +98,17 @@ class QtestProcess:
         return self.exchange_many([command], timeout)[0]
 
     def exchange_many(self, commands: Sequence[str], timeout: Optional[float] = None) -> list[str]:
-        """Send commands in one write, return their answers in order (QEMU answers in order)."""
-        if not commands:
-            return []
-        self._send(("\n".join(commands) + "\n").encode("ascii"))
-        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
-        return [self._answer(command, deadline) for command in commands]
+        """Send commands in batches, return their answers in order (QEMU answers in order).
+
+        A batch's answers fit in a pipe buffer, so QEMU never blocks writing them while
+        this side is still writing commands."""
+        answers: list[str] = []
+        for start in range(0, len(commands), BATCH):
+            batch = commands[start : start + BATCH]
+            self._send(("\n".join(batch) + "\n").encode("ascii"))
+            deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+            answers.extend(self._answer(command, deadline) for command in batch)
+        return answers
 
     def _send(self, data: bytes) -> None:
         if self._proc.poll() is not None:

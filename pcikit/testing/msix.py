@@ -13,13 +13,14 @@
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 from ..model import Capability
 from ..msix import MsixLayout
 from ..schema.caps import msix as msix_schema
 from ..schema.caps.msix import ENTRY_SIZE, MASK_BIT, VECTOR_CONTROL_OFFSET as VECTOR_CONTROL
 from .config import MockConfig
+from .log import Access
 from .profiles import answer
 from .registers import bit, locate
 from .state import DeviceState, MockError, VmmPanic
@@ -57,6 +58,11 @@ class MsixModel:
         self._written: dict[int, int] = {}  # vector -> dwords 0-2 written since reset (bits 0-2)
         self._reset_vectors()
         config.watch(self._message_control, 2, self._control_written)
+        self._latched: Optional[int] = None  # MSI-X state's own copy of Message Control (some VMMs)
+        self._refused_write = False
+        if answer("msix_control_write", state.profile) == "strict-widths":
+            self._latched = self.control
+            config.on_write(self._message_control - 2, 4, self._control_access)
 
     # -- state software can see ----------------------------------------------------------
     @property
@@ -65,14 +71,20 @@ class MsixModel:
         return self._config.peek(self._message_control, 2)
 
     @property
+    def effective_control(self) -> int:
+        """Message Control as the MSI-X state follows it: the stored value, except under profiles
+        whose VMM updates MSI-X state only on some writes (cloud-hypervisor, Firecracker)."""
+        return self.control if self._latched is None else self._latched
+
+    @property
     def enabled(self) -> bool:
         """MSI-X Enable."""
-        return bool(self.control & ENABLE)
+        return bool(self.effective_control & ENABLE)
 
     @property
     def function_masked(self) -> bool:
         """True while Enable is clear or Function Mask is set."""
-        return self.control & (ENABLE | FUNCTION_MASK) != ENABLE
+        return self.effective_control & (ENABLE | FUNCTION_MASK) != ENABLE
 
     def vector_masked(self, vector: int) -> bool:
         """The vector's own mask bit (Vector Control bit 0)."""
@@ -125,6 +137,8 @@ class MsixModel:
     def reset(self) -> None:
         """MSI-X reset: Enable and Function Mask cleared, table zeroed, every vector masked, PBA clear."""
         self._config.poke(self._message_control, 2, self.control & ~(ENABLE | FUNCTION_MASK))
+        if self._latched is not None:
+            self._latched = self.control
         self._reset_vectors()
 
     def _reset_vectors(self) -> None:
@@ -137,7 +151,25 @@ class MsixModel:
         self._pending = 0
         self._written = {}
 
+    def _control_access(self, access: Access) -> None:
+        """Under cloud-hypervisor/Firecracker only a 2-byte write at cap+2 or a 4-byte one at cap+0
+        reaches the MSI-X state; any other write touching Message Control changes the image only."""
+        control = self._message_control
+        if access.offset < control + 2 and access.offset + access.width > control:
+            cap = control - 2
+            self._refused_write = (access.offset, access.width) not in ((control, 2), (cap, 4))
+            if self._refused_write:
+                self._state.violation(
+                    f"MSI-X Message Control written with {access.width} byte(s) at 0x{access.offset:03x}: "
+                    f"{self._state.profile} updates MSI-X state only on a 2-byte write at cap+2 or a 4-byte "
+                    "write at cap+0", "msix-control-width", access)
+
     def _control_written(self, old: int, new: int) -> None:
+        if self._latched is not None:
+            if self._refused_write:
+                self._refused_write = False
+                return
+            old, self._latched = self._latched, new
         was_masked = old & (ENABLE | FUNCTION_MASK) != ENABLE
         if was_masked and not self.function_masked:
             for vector in range(self.table_size):

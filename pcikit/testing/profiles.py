@@ -70,8 +70,9 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         "spec": Fact("any write covering Message Control", _SPEC),
         "qemu": Fact("any width covering cap+3", _QEMU_MSIX),
         "cloud-hypervisor": Fact("only a 2-byte write at cap+2 or a 4-byte write at cap+0 (reading: a 1-byte "
-                                 "write changes the config image only)", "cloud-hypervisor v53 pci/src/configuration.rs"),
-        "firecracker": Fact("as cloud-hypervisor (reading)", "Firecracker pci/src/configuration.rs"),
+                                 "write changes the config image only)", "cloud-hypervisor v53 pci/src/configuration.rs",
+                                 "strict-widths"),
+        "firecracker": Fact("as cloud-hypervisor (reading)", "Firecracker pci/src/configuration.rs", "strict-widths"),
     }),
     Behaviour("msix_reset", "MSI-X state at reset?", {
         "spec": Fact("Enable and Function Mask clear, every vector masked", _SPEC),
