@@ -105,7 +105,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
     else:
-        for problem in problems:
+        for problem in problems + report.skipped:
             sys.stdout.write(f"{args.trace}: {problem}\n")
         for v in report.violations:
             sys.stdout.write(f"{args.trace}:{v.line}: {v.access}: {v.message}" + (f" [{v.consequence}]" if v.consequence else "") + "\n")
