@@ -57,3 +57,48 @@ def test_pcix_command_controls_are_rw_and_status_errors_rw1c():
     assert dev.config.read32(0x44) == 0x0003_0000  # capability bits are HwInit
     dev.reset()
     assert dev.config.read16(0x42) == 0x0002  # Enable Relaxed Ordering resets to 1
+
+
+def _doe(capabilities: int, status: int) -> MockDevice:
+    """A PCIe endpoint with a DOE capability at 0x100 (PCIe 6.0 7.9.24)."""
+    image = bytearray(4096)
+    _put(image, 0, 4, 0x1234_8086)
+    _put(image, 0x06, 2, 0x0010)
+    image[0x34] = 0x40
+    _put(image, 0x40, 2, 0x0010)
+    _put(image, 0x42, 2, 0x0002)
+    _put(image, 0x100, 4, 0x002E | 1 << 16)
+    _put(image, 0x104, 4, capabilities)
+    _put(image, 0x10C, 4, status)
+    _put(image, 0x114, 4, 0x1234_5678)  # a response dword waiting in the Read Data Mailbox
+    return MockDevice(bytes(image))
+
+
+def test_doe_abort_ends_the_exchange_and_reads_zero():
+    dev = _doe(0, status=1 << 31 | 1 << 2 | 1)  # Data Object Ready, DOE Error, DOE Busy
+    dev.config.write32(0x108, 0x0000_0001)  # DOE Control: DOE Abort
+    assert dev.config.read32(0x108) == 0  # DOE Abort always reads 0 (7.9.24.3)
+    assert dev.config.read32(0x10C) == 0
+    assert dev.config.read32(0x114) == 0
+
+
+def test_doe_go_reads_zero_and_interrupt_enable_needs_interrupt_support():
+    plain, capable = _doe(0, 0), _doe(1, 0)
+    for dev, enable in ((plain, 0), (capable, 2)):
+        dev.config.write32(0x108, 1 << 31 | 1 << 1)  # DOE Go, DOE Interrupt Enable
+        assert dev.config.read32(0x108) == enable
+
+
+def test_doe_interrupt_status_is_rw1c():
+    dev = _doe(1, status=1 << 1)
+    dev.config.write32(0x10C, 0)
+    assert dev.config.read32(0x10C) == 1 << 1
+    dev.config.write32(0x10C, 1 << 1)
+    assert dev.config.read32(0x10C) == 0
+
+
+def test_doe_read_data_mailbox_write_takes_the_next_dword():
+    dev = _doe(0, status=1 << 31)
+    assert dev.config.read32(0x114) == 0x1234_5678
+    dev.config.write32(0x114, 0)  # a successful read; no further dword queued
+    assert dev.config.read32(0x114) == 0

@@ -15,6 +15,7 @@ from .profiles import check_profile
 
 if TYPE_CHECKING:
     from ..fixture.build import Fixture
+from .doe import DoeMailbox
 from .intx import IntxModel
 from .log import Access, AccessLog, InterruptMessage
 from .msi import MsiModel
@@ -34,7 +35,7 @@ from .virtio_cfg import VirtioPciCfgWindow, pci_cfg_capabilities
 from .vpd import VpdModel
 
 CAP_PM, CAP_VPD, CAP_MSI, CAP_EXP, CAP_MSIX, CAP_AF = 0x01, 0x03, 0x05, 0x10, 0x11, 0x13
-ECAP_SRIOV = 0x10
+ECAP_SRIOV, ECAP_DOE = 0x10, 0x2E
 MSIX_CAPABILITY_SIZE = msix_schema.SCHEMA.sizeof()
 PM_NO_SOFT_RESET = bit(pm_schema.PMCSR, "no_soft_reset")
 POWER_STATE = bit(pm_schema.PMCSR, "power_state")
@@ -114,6 +115,8 @@ class MockDevice:
         rebar = model.find_capability(CAP_ID_RESIZABLE_BAR, extended=True)
         if rebar is not None and rebar.fields is not None:
             ResizableBars(self, rebar, self._resize_bar)
+        self._doe = [DoeMailbox(self.config, cap) for cap in model.extended_capabilities
+                     if cap.cap_id == ECAP_DOE and cap.fields is not None]
         vpd_cap = model.find_capability(CAP_VPD)
         self.vpd = VpdModel(self.config, vpd_cap, vpd or b"") if vpd_cap is not None and vpd_cap.fields else None
         self.config.watch(COMMAND, 2, lambda old, new: self._state.refresh())
