@@ -515,6 +515,22 @@ def run_reporting(
         return EXIT_USAGE
 
 
+def run_subcommand(parser: argparse.ArgumentParser, command, argv: Sequence[str], prog: str = "pcikit",
+                   input_errors: tuple[type[BaseException], ...] = (PcikitError,)) -> int:
+    """Parse ``argv`` and run ``command`` (a callable, or a table keyed by ``args.action``: no action
+    prints the usage, exit 2); errors become one line and an exit status as in :func:`run_reporting`."""
+    try:
+        args = parser.parse_args(list(argv))
+    except SystemExit as exc:
+        return int(exc.code or 0) and EXIT_USAGE
+    if not callable(command):
+        if args.action is None:
+            parser.print_help(sys.stderr)
+            return EXIT_USAGE
+        command = command[args.action]
+    return run_reporting(command, args, prog, input_errors)
+
+
 def run() -> None:
     """Console-script wrapper: exit with :func:`main`'s status."""
     sys.exit(main())
