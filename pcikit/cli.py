@@ -328,9 +328,7 @@ def _bar_regions(source, devices: list, stack) -> dict:
             from .commands.msix import msix_regions
 
             regions[dev.address] = msix_regions(BarFileSource(source.inner, source.files, files_only=True), dev, stack)
-        elif not source.live:  # offline: BAR images held beside a dump or in a spec, else why not
-            regions[dev.address] = msix_regions(source, dev, stack)
-        else:
+        else:  # live: say why the table is not read
             from .msix import MsixLayout
 
             layout = MsixLayout.from_fields(cap.fields)
