@@ -120,14 +120,6 @@ ACTIONS = {"check": cmd_check}
 
 def main(argv: Sequence[str]) -> int:
     """Entry point: 0 clean, 1 violations, 2 errors."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(list(argv))
-    except SystemExit as exc:
-        return int(exc.code or 0) and EXIT_TROUBLE
-    if args.action is None:
-        parser.print_help(sys.stderr)
-        return EXIT_TROUBLE
-    from ..cli import run_reporting
+    from ..cli import run_subcommand
 
-    return run_reporting(ACTIONS[args.action], args, prog="pcikit trace", input_errors=(PcikitError, OSError))
+    return run_subcommand(build_parser(), ACTIONS, argv, "pcikit trace", (PcikitError, OSError))
