@@ -328,9 +328,7 @@ def _bar_regions(source, devices: list, stack) -> dict:
             from .commands.msix import msix_regions
 
             regions[dev.address] = msix_regions(BarFileSource(source.inner, source.files, files_only=True), dev, stack)
-        elif not source.live:  # offline: BAR images held beside a dump or in a spec, else why not
-            regions[dev.address] = msix_regions(source, dev, stack)
-        else:
+        else:  # live: say why the table is not read
             from .msix import MsixLayout
 
             layout = MsixLayout.from_fields(cap.fields)
@@ -513,6 +511,22 @@ def run_reporting(
         print(f"{prog}: internal error ({type(exc).__name__}: {_one_line(exc)}); please report it",
               file=sys.stderr)
         return EXIT_USAGE
+
+
+def run_subcommand(parser: argparse.ArgumentParser, command, argv: Sequence[str], prog: str = "pcikit",
+                   input_errors: tuple[type[BaseException], ...] = (PcikitError,)) -> int:
+    """Parse ``argv`` and run ``command`` (a callable, or a table keyed by ``args.action``: no action
+    prints the usage, exit 2); errors become one line and an exit status as in :func:`run_reporting`."""
+    try:
+        args = parser.parse_args(list(argv))
+    except SystemExit as exc:
+        return int(exc.code or 0) and EXIT_USAGE
+    if not callable(command):
+        if args.action is None:
+            parser.print_help(sys.stderr)
+            return EXIT_USAGE
+        command = command[args.action]
+    return run_reporting(command, args, prog, input_errors)
 
 
 def run() -> None:

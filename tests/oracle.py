@@ -100,6 +100,10 @@ def system_hwdb() -> Optional[str]:
 def _cache_key(lspci: str, path: Path, flags: tuple[str, ...], hwdb: bool = False) -> str:
     stat = os.stat(lspci)
     digest = hashlib.sha256(f"{lspci}\0{stat.st_size}\0{stat.st_mtime_ns}\0{flags}\0".encode())
+    for ids in ("/usr/share/misc/pci.ids", "/usr/share/hwdata/pci.ids"):  # names depend on pci.ids
+        if os.path.exists(ids):
+            info = os.stat(ids)
+            digest.update(f"ids\0{ids}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
     if hwdb:  # names then depend on the hwdb.bin too
         names = system_hwdb()
         info = os.stat(names) if names else None

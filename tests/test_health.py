@@ -141,6 +141,12 @@ def test_all_ones_function_is_unreachable_and_never_healthy(tmp_path):
     assert [(f.slot, f.check, f.severity) for f in found] == [("0000:01:00.0", "unreachable", "error")]
 
 
+def test_truncated_header_with_a_valid_vendor_is_not_all_ones(tmp_path):
+    found = _findings(tmp_path, [(PORT, _port()), (EP, _ep()[:32])], "unreachable")
+    assert [(f.slot, f.severity, f.actual) for f in found] == [("0000:01:00.0", "warning", "32 bytes")]
+    assert "all ones" not in found[0].message
+
+
 def test_dpc_trigger(tmp_path):
     # DPC Status: Trigger Status (bit 0), reason 2 = ERR_FATAL received; source 01:00.0.
     port = add_dpc(_port(), status=1 | 2 << 1, source=0x0100)

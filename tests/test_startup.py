@@ -21,6 +21,7 @@ from .conftest import ROOT, image, put
 STDLIB = {
     "__future__", "types", "itertools", "keyword", "operator", "_operator", "reprlib", "collections",
     "_collections", "functools", "_functools", "errno", "mmap", "struct", "_struct",
+    "zlib",  # where the system's pci.ids is pci.ids.gz
 }
 REGEX = {"enum", "re", "_sre", "re._constants", "re._parser", "re._casefix", "re._compiler", "copyreg"}
 PCIKIT = {

@@ -66,3 +66,20 @@ def test_short_vendor_names():
     assert short_vendor("Advanced Micro Devices, Inc. [AMD/ATI]") == "AMD/ATI"
     assert short_vendor("Samsung Electronics Co Ltd") == "Samsung Electronics"
     assert short_vendor("Red Hat, Inc.") == "Red Hat"
+
+
+def test_the_tui_names_pcikit_healths_severities():
+    from pcikit import health as checks
+
+    assert (health.ERROR, health.WARNING, health.INFO) == (checks.ERROR, checks.WARNING, checks.INFO)
+
+
+def test_list_layout_keeps_slot_name_mode_and_driver_and_drops_class_first():
+    from pcikit.tui.widgets.device_list import layout
+
+    narrow = {column.key: width for column, width in layout(60, 7, with_driver=True)}
+    assert list(narrow) == ["status", "slot", "name", "mode", "driver"]  # no class: the name needs the room
+    assert narrow["name"] == 60 - sum(w + 1 for k, w in narrow.items() if k != "name") - 1
+    wide = {column.key: width for column, width in layout(140, 7, with_driver=True)}
+    assert "class_name" in wide and wide["name"] >= 56
+    assert "driver" not in {c.key for c, _ in layout(140, 7, with_driver=False)}  # dumps know no drivers

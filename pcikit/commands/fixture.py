@@ -164,14 +164,6 @@ ACTIONS = {"build": cmd_build, "check": cmd_check, "capture": cmd_capture}
 
 def main(argv: Sequence[str]) -> int:
     """Entry point; returns the exit status."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(list(argv))
-    except SystemExit as exc:
-        return int(exc.code or 0) and EXIT_USAGE
-    if args.action is None:
-        parser.print_help(sys.stderr)
-        return EXIT_USAGE
-    from ..cli import run_reporting
+    from ..cli import run_subcommand
 
-    return run_reporting(ACTIONS[args.action], args, input_errors=(PcikitError, OSError))
+    return run_subcommand(build_parser(), ACTIONS, argv, input_errors=(PcikitError, OSError))

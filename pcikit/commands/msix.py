@@ -155,11 +155,6 @@ def _run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str]) -> int:
     """Entry point for ``pcikit msix``; returns the exit status, never raises for bad input."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(list(argv))
-    except SystemExit as exc:
-        return EXIT_USAGE if exc.code else EXIT_OK
-    from ..cli import run_reporting
+    from ..cli import run_subcommand
 
-    return run_reporting(run, args, prog="pcikit msix")
+    return run_subcommand(build_parser(), run, argv, "pcikit msix")

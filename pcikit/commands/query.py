@@ -72,11 +72,6 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str]) -> int:
     """Entry point for ``pcikit query``; returns the exit status."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(list(argv))
-    except SystemExit as exc:
-        return EXIT_USAGE if exc.code else EXIT_OK
-    from ..cli import run_reporting
+    from ..cli import run_subcommand
 
-    return run_reporting(run, args, prog="pcikit query")
+    return run_subcommand(build_parser(), run, argv, "pcikit query")

@@ -105,10 +105,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
     else:
-        for problem in problems:
-            sys.stdout.write(f"{args.trace}: {problem}\n")
         for v in report.violations:
-            sys.stdout.write(f"{args.trace}:{v.line}: {v.access}: {v.message}" + (f" [{v.consequence}]" if v.consequence else "") + "\n")
+            consequence = f" [{v.consequence}]" if v.consequence else ""
+            sys.stdout.write(f"{args.trace}:{v.line}: {v.access}: {v.message}{consequence}\n")
+        for note in problems + report.skipped:
+            sys.stdout.write(f"{args.trace}: {note}\n")
         sys.stdout.write(f"{args.slot}: {report.config_accesses} config and {report.bar_accesses} BAR accesses "
                          f"replayed under {args.profile}; {len(report.violations)} violation(s)\n")
     return EXIT_VIOLATIONS if report.violations else EXIT_CLEAN
@@ -119,14 +120,6 @@ ACTIONS = {"check": cmd_check}
 
 def main(argv: Sequence[str]) -> int:
     """Entry point: 0 clean, 1 violations, 2 errors."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(list(argv))
-    except SystemExit as exc:
-        return int(exc.code or 0) and EXIT_TROUBLE
-    if args.action is None:
-        parser.print_help(sys.stderr)
-        return EXIT_TROUBLE
-    from ..cli import run_reporting
+    from ..cli import run_subcommand
 
-    return run_reporting(ACTIONS[args.action], args, prog="pcikit trace", input_errors=(PcikitError, OSError))
+    return run_subcommand(build_parser(), ACTIONS, argv, "pcikit trace", (PcikitError, OSError))

@@ -21,12 +21,21 @@ _DPC_EXTENSIONS = {0: "RP PIO error", 1: "DPC Software Trigger"}
 
 
 def check_unreachable(topo: Topology) -> list[Finding]:
-    """A function that reads all ones or Vendor ID 0xffff (PCIe 7.5.1.1.1; 2.3.2 for the all-ones completion)."""
+    """A function that reads all ones or Vendor ID 0xffff (PCIe 7.5.1.1.1; 2.3.2 for the all-ones completion).
+
+    A function whose Vendor ID is valid but whose 64-byte header is not all readable answers: it is
+    reported as a warning that nothing past those bytes could be checked, never as all ones.
+    """
     found = []
     for dev in topo.devices:
         if reachable(dev):
             continue
         readable = dev.config.size
+        if readable >= 2 and dev.vendor_id != 0xFFFF:
+            found.append(make(dev, "unreachable", WARNING,
+                              f"only {readable} config bytes readable: the 64-byte header and everything "
+                              "after it could not be checked", "64 bytes or more", f"{readable} bytes"))
+            continue
         actual = "no config space" if readable < 2 else f"vendor ID {dev.vendor_id:#06x}"
         found.append(make(dev, "unreachable", ERROR,
                           f"config space reads all ones ({readable} bytes readable): absent, gone, in reset "

@@ -15,12 +15,14 @@ from .profiles import check_profile
 
 if TYPE_CHECKING:
     from ..fixture.build import Fixture
+from .doe import DoeMailbox
 from .intx import IntxModel
 from .log import Access, AccessLog, InterruptMessage
 from .msi import MsiModel
 from .msix import MsixModel
 from .region import MockRegion
 from ..msix import MsixLayout, validate
+from ..schema.caps import af as af_schema
 from ..schema.caps import express as express_schema
 from ..schema.caps import msix as msix_schema
 from ..schema.caps import pm as pm_schema
@@ -32,12 +34,13 @@ from .state import DeviceState, HookCallback, MockError
 from .virtio_cfg import VirtioPciCfgWindow, pci_cfg_capabilities
 from .vpd import VpdModel
 
-CAP_PM, CAP_VPD, CAP_MSI, CAP_EXP, CAP_MSIX = 0x01, 0x03, 0x05, 0x10, 0x11
-ECAP_SRIOV = 0x10
+CAP_PM, CAP_VPD, CAP_MSI, CAP_EXP, CAP_MSIX, CAP_AF = 0x01, 0x03, 0x05, 0x10, 0x11, 0x13
+ECAP_SRIOV, ECAP_DOE = 0x10, 0x2E
 MSIX_CAPABILITY_SIZE = msix_schema.SCHEMA.sizeof()
 PM_NO_SOFT_RESET = bit(pm_schema.PMCSR, "no_soft_reset")
 POWER_STATE = bit(pm_schema.PMCSR, "power_state")
 INITIATE_FLR = bit(express_schema.DEVICE_CONTROL, "initiate_function_level_reset")
+AF_INITIATE_FLR = bit(af_schema.AF_CONTROL, "initiate_flr")
 COMMAND_COMPLETED = bit(express_schema.SLOT_STATUS, "command_completed")
 D3HOT = 3
 IO_SPACE, MEMORY_SPACE, BUS_MASTER = (bit(header_schema.COMMAND, name) for name in ("io_space", "memory_space", "bus_master"))
@@ -112,6 +115,8 @@ class MockDevice:
         rebar = model.find_capability(CAP_ID_RESIZABLE_BAR, extended=True)
         if rebar is not None and rebar.fields is not None:
             ResizableBars(self, rebar, self._resize_bar)
+        self._doe = [DoeMailbox(self.config, cap) for cap in model.extended_capabilities
+                     if cap.cap_id == ECAP_DOE and cap.fields is not None]
         vpd_cap = model.find_capability(CAP_VPD)
         self.vpd = VpdModel(self.config, vpd_cap, vpd or b"") if vpd_cap is not None and vpd_cap.fields else None
         self.config.watch(COMMAND, 2, lambda old, new: self._state.refresh())
@@ -287,7 +292,7 @@ class MockDevice:
         return bool((self._msix and self._msix.enabled) or (self._msi and self._msi.enabled))
 
     def _init_power_and_flr(self, model: Device) -> None:
-        """Behaviour attached to fields: PMCSR PowerState, Initiate FLR, Slot Control commands."""
+        """Behaviour attached to fields: PMCSR PowerState, Initiate FLR (PCIe and AF), Slot Control commands."""
         pm, express = model.find_capability(CAP_PM), model.find_capability(CAP_EXP)
         self._pmcsr: Optional[int] = locate(pm).get("pmcsr")
         self._pm_states = {0, 3}
@@ -299,6 +304,9 @@ class MockDevice:
         where = locate(express)
         if express is not None and express.fields.device_capabilities.function_level_reset_capability:
             self.config.watch(where["device_control"], 2, self._devctl_written)
+        af = model.find_capability(CAP_AF)
+        if af is not None and af.fields.af_capabilities.flr:
+            self.config.watch(locate(af)["af_control"], 1, self._af_control_written)
         if where.get("slot_control") is not None and where.get("slot_status") is not None:
             self._slot_status = where["slot_status"]
             if not express.fields.slot_capabilities.no_command_completed_support:
@@ -318,6 +326,10 @@ class MockDevice:
 
     def _devctl_written(self, old: int, new: int) -> None:
         if new & INITIATE_FLR:
+            self.reset()
+
+    def _af_control_written(self, old: int, new: int) -> None:
+        if new & AF_INITIATE_FLR:
             self.reset()
 
     def _slot_command(self, old: int, new: int) -> None:

@@ -8,12 +8,17 @@ both into the one glyph the device list shows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from ..address import Address
-from ..health import ERROR, INFO, WARNING, Finding, Topology, check_devices
 from ..model import Device
 
+if TYPE_CHECKING:
+    from ..health import Finding
+
+# pcikit.health's severities (its JSON values); pcikit.health itself is imported when a check
+# runs, not for the list's first paint.
+ERROR, WARNING, INFO = "error", "warning", "info"
 OK = "ok"
 CAP_ID_PM = 0x01
 GLYPHS = {OK: ("●", "green"), INFO: ("●", "green"), WARNING: ("▲", "yellow"), ERROR: ("✖", "bold red"),
@@ -26,7 +31,7 @@ _POWER_STATES = {0: "D0", 1: "D1", 2: "D2", 3: "D3hot"}
 class DeviceHealth:
     """pcikit.health's findings about one device and the model's decode problems."""
 
-    findings: list[Finding] = field(default_factory=list)
+    findings: "list[Finding]" = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -46,6 +51,8 @@ class DeviceHealth:
 
 def check_all(devices: list[Device], sysfs_root: Optional[str] = None) -> dict[Address, DeviceHealth]:
     """Every device's health (one topology; ``sysfs_root`` for live devices: kernel counters too)."""
+    from ..health import check_devices
+
     results = {dev.address: DeviceHealth(problems=dev.problems) for dev in devices}
     for finding in check_devices(devices, sysfs_root):
         if finding.address in results:
@@ -55,6 +62,8 @@ def check_all(devices: list[Device], sysfs_root: Optional[str] = None) -> dict[A
 
 def check_one(dev: Device, devices: list[Device], sysfs_root: Optional[str] = None) -> DeviceHealth:
     """One device's health, checked with only its link neighbours (the bridge above, the functions behind)."""
+    from ..health import Topology
+
     topology = Topology(devices)
     above = topology.bridge_above(dev)
     near = [dev] + ([above] if above is not None else []) + [d for d in topology.behind(dev) if d is not dev]

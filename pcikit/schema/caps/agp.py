@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from construct import Container, Int8ul, Int32ul, Struct
 
+from ..attributes import RW
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 
@@ -24,17 +25,19 @@ STATUS = Register(
     Bits("request_queue", 24, 8, add=1),
 )
 
+# AGP 3.0 section 2.5: the Version and AGP Status registers are RO; every AGP Command field is RW
+# and resets to 0 (AGP disabled).
 COMMAND = Register(
     Int32ul,
-    Bits("rate", 0, 3),
-    Bit("fast_writes_enable", 4),
-    Bit("addressing_64bit_enable", 5),
-    Bit("gart_64bit_enable", 7),
-    Bit("agp_enable", 8),
-    Bit("sideband_addressing_enable", 9),
-    Bits("calibration_cycle", 10, 3),
-    Bits("async_request_size", 13, 3),
-    Bits("request_queue_depth", 24, 8, add=1),
+    Bits("rate", 0, 3, access=RW),
+    Bit("fast_writes_enable", 4, RW),
+    Bit("addressing_64bit_enable", 5, RW),
+    Bit("gart_64bit_enable", 7, RW),
+    Bit("agp_enable", 8, RW),
+    Bit("sideband_addressing_enable", 9, RW),
+    Bits("calibration_cycle", 10, 3, access=RW),
+    Bits("async_request_size", 13, 3, access=RW),
+    Bits("request_queue_depth", 24, 8, add=1, access=RW),
 )
 
 SCHEMA = Struct(

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from construct import Container, Int8ul, Int16ul, Struct
 
+from ..attributes import HWINIT
 from ..bits import Bits, Register
 from ..context import DecodeContext
 
-DEBUG_PORT = Register(Int16ul, Bits("offset", 0, 13), Bits("bar_number", 13, 3))
+# EHCI 1.0 appendix C.3: the debug port's BAR and offset are fixed by the controller (HwInit).
+DEBUG_PORT = Register(Int16ul, Bits("offset", 0, 13, access=HWINIT), Bits("bar_number", 13, 3, access=HWINIT))
 
 SCHEMA = Struct(
     "cap_id" / Int8ul,

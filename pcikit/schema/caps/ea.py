@@ -9,42 +9,48 @@ from __future__ import annotations
 
 from construct import Container, If, Int8ul, Int16ul, Int32ul, Struct, this
 
-from ..bits import Bit, Bits, Register
+from ..attributes import HWINIT, RW, has
+from ..bits import Bit, Bits, Register, Scalar, whole
 from ..context import DecodeContext
 
 HEADER_BRIDGE = 1
 
+# PCIe 7.8.5: everything in Enhanced Allocation is HwInit except an entry's Enable, which is RW
+# when the entry's Writable bit says so.
+NUM_ENTRIES = Scalar(Int8ul, Bits("num_entries", 0, 6, access=HWINIT))
+
 SCHEMA = Struct(
     "cap_id" / Int8ul,
     "next" / Int8ul,
-    "num_entries_raw" / Int8ul,
+    "num_entries_raw" / NUM_ENTRIES,
     "reserved" / Int8ul,
 )
 
 BRIDGE_SCHEMA = Struct(
     "cap_id" / Int8ul,
     "next" / Int8ul,
-    "num_entries_raw" / Int8ul,
+    "num_entries_raw" / NUM_ENTRIES,
     "reserved" / Int8ul,
-    "fixed_secondary_bus" / Int8ul,
-    "fixed_subordinate_bus" / Int8ul,
+    "fixed_secondary_bus" / whole(Int8ul, HWINIT),
+    "fixed_subordinate_bus" / whole(Int8ul, HWINIT),
     "reserved_2" / Int16ul,
 )
 
 ENTRY_HEADER = Register(
     Int32ul,
-    Bits("entry_size", 0, 3),
-    Bits("bei", 4, 4),
-    Bits("primary_properties", 8, 8),
-    Bits("secondary_properties", 16, 8),
-    Bit("writable", 30),
-    Bit("enable", 31),
+    Bits("entry_size", 0, 3, access=HWINIT),
+    Bits("bei", 4, 4, access=HWINIT),
+    Bits("primary_properties", 8, 8, access=HWINIT),
+    Bits("secondary_properties", 16, 8, access=HWINIT),
+    Bit("writable", 30, HWINIT),
+    Bit("enable", 31, RW, reset=None, when=has("header.writable")),  # resets to the firmware's value
 )
 
 ENTRY = Struct(
     "header" / ENTRY_HEADER,
-    "base" / Register(Int32ul, Bit("is_64bit", 1), Bits("base_lower", 2, 30, shift=2)),
-    "max_offset" / Register(Int32ul, Bit("is_64bit", 1), Bits("max_offset_lower", 2, 30, shift=2, add=3)),
+    "base" / Register(Int32ul, Bit("is_64bit", 1, HWINIT), Bits("base_lower", 2, 30, shift=2, access=HWINIT)),
+    "max_offset" / Register(Int32ul, Bit("is_64bit", 1, HWINIT),
+                            Bits("max_offset_lower", 2, 30, shift=2, add=3, access=HWINIT)),
     "base_upper" / If(this.base.is_64bit, Int32ul),
     "max_offset_upper" / If(this.max_offset.is_64bit, Int32ul),
 )

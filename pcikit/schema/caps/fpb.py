@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from construct import Container, Int8ul, Int16ul, Int32ul, Struct
 
-from ..bits import Bit, Bits, Register
+from ..attributes import HWINIT, RW
+from ..bits import Bit, Bits, Register, whole
 from ..context import DecodeContext
 
 _SIZES = {0: 256, 1: 512, 2: 1024, 3: 2048, 4: 4096, 5: 8192}
@@ -21,15 +22,17 @@ MEM_LOW_GRANULARITY = {code: (1 << 20) << code for code in range(5)}  # 1 MB .. 
 MEM_HIGH_GRANULARITY = {code: (256 << 20) << code for code in range(8)}  # 256 MB .. 32 GB
 VECTOR_SELECT = {0: "rid", 1: "mem_low", 2: "mem_high"}
 
+# PCIe 7.8.10: FPB Capabilities are HwInit; every control field, the Vector Access Control and the
+# Vector Access Data (the vector bit window) are RW, reset 0.
 FPB_CAPABILITIES = Register(
     Int32ul,
-    Bit("rid_decode_mechanism_supported", 0),
-    Bit("mem_low_decode_mechanism_supported", 1),
-    Bit("mem_high_decode_mechanism_supported", 2),
-    Bits("num_sec_dev", 3, 5),
-    Bits("rid_vector_size_supported", 8, 3),
-    Bits("mem_low_vector_size_supported", 16, 3),
-    Bits("mem_high_vector_size_supported", 24, 3),
+    Bit("rid_decode_mechanism_supported", 0, HWINIT),
+    Bit("mem_low_decode_mechanism_supported", 1, HWINIT),
+    Bit("mem_high_decode_mechanism_supported", 2, HWINIT),
+    Bits("num_sec_dev", 3, 5, access=HWINIT),
+    Bits("rid_vector_size_supported", 8, 3, access=HWINIT),
+    Bits("mem_low_vector_size_supported", 16, 3, access=HWINIT),
+    Bits("mem_high_vector_size_supported", 24, 3, access=HWINIT),
 )
 
 SCHEMA = Struct(
@@ -39,26 +42,27 @@ SCHEMA = Struct(
     "fpb_capabilities" / FPB_CAPABILITIES,
     "rid_vector_control_1" / Register(
         Int32ul,
-        Bit("rid_decode_mechanism_enable", 0),
-        Bits("rid_vector_granularity", 4, 4),
-        Bits("rid_vector_start", 19, 13, shift=3),
+        Bit("rid_decode_mechanism_enable", 0, RW),
+        Bits("rid_vector_granularity", 4, 4, access=RW),
+        Bits("rid_vector_start", 19, 13, shift=3, access=RW),
     ),
-    "rid_vector_control_2" / Register(Int32ul, Bits("rid_secondary_start", 3, 13, shift=3)),
+    "rid_vector_control_2" / Register(Int32ul, Bits("rid_secondary_start", 3, 13, shift=3, access=RW)),
     "mem_low_vector_control" / Register(
         Int32ul,
-        Bit("mem_low_decode_mechanism_enable", 0),
-        Bits("mem_low_vector_granularity", 4, 4),
-        Bits("mem_low_vector_start", 20, 12, shift=20),
+        Bit("mem_low_decode_mechanism_enable", 0, RW),
+        Bits("mem_low_vector_granularity", 4, 4, access=RW),
+        Bits("mem_low_vector_start", 20, 12, shift=20, access=RW),
     ),
     "mem_high_vector_control_1" / Register(
         Int32ul,
-        Bit("mem_high_decode_mechanism_enable", 0),
-        Bits("mem_high_vector_granularity", 4, 4),
-        Bits("mem_high_vector_start_lower", 28, 4, shift=28),
+        Bit("mem_high_decode_mechanism_enable", 0, RW),
+        Bits("mem_high_vector_granularity", 4, 4, access=RW),
+        Bits("mem_high_vector_start_lower", 28, 4, shift=28, access=RW),
     ),
-    "mem_high_vector_control_2" / Int32ul,
-    "vector_access_control" / Register(Int32ul, Bits("vector_access_offset", 0, 8), Bits("vector_select", 14, 2)),
-    "vector_access_data" / Int32ul,
+    "mem_high_vector_control_2" / whole(Int32ul, RW),  # MEM High Vector Start Upper
+    "vector_access_control" / Register(Int32ul, Bits("vector_access_offset", 0, 8, access=RW),
+                                       Bits("vector_select", 14, 2, access=RW)),
+    "vector_access_data" / whole(Int32ul, RW),
 )
 
 

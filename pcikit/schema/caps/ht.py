@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from construct import Construct, Container, Int8ul, Int16ul, Int32ul, Struct
 
-from ..bits import Bit, Bits, Register
+from ..attributes import RW, RW1C, RW1S, Not, has
+from ..bits import Bit, Bits, Register, Scalar, whole
 from ..context import DecodeContext
 
 TYPE_PRIMARY = 0x0  # bits 15:13
@@ -36,21 +37,25 @@ BLOCK_TYPES: dict[int, tuple[str, str]] = {
 LINK_WIDTH_BITS = {0: 8, 1: 16, 3: 32, 4: 2, 5: 4}  # 7 = not connected, others reserved
 LINK_FREQUENCY_MHZ = (200, 300, 400, 500, 600, 800, 1000, 1200, 1400, 1600)
 
+# Attributes per the HyperTransport I/O Link Specification 3.10 section 7.5: controls RW, error
+# indications RW1C, End of Chain and Transmitter Off set by software or hardware and cleared only by
+# reset (RW1S), capabilities and link state RO. Link widths and frequency chosen by software take
+# effect at the next warm reset and are kept across it (reset None: the device's value).
 LINK_CONTROL = Register(
     Int16ul,
-    Bit("source_id_enable", 0),
-    Bit("crc_flood_enable", 1),
-    Bit("crc_start_test", 2),
-    Bit("crc_force_error", 3),
-    Bit("link_failure", 4),
+    Bit("source_id_enable", 0, RW),
+    Bit("crc_flood_enable", 1, RW),
+    Bit("crc_start_test", 2, RW),
+    Bit("crc_force_error", 3, RW),
+    Bit("link_failure", 4, RW1C),
     Bit("initialization_complete", 5),
-    Bit("end_of_chain", 6),
-    Bit("transmitter_off", 7),
-    Bits("crc_error", 8, 4),
-    Bit("isochronous_flow_control_enable", 12),
-    Bit("ldtstop_tristate_enable", 13),
-    Bit("extended_ctl_time", 14),
-    Bit("addressing_64bit_enable", 15),
+    Bit("end_of_chain", 6, RW1S),
+    Bit("transmitter_off", 7, RW1S),
+    Bits("crc_error", 8, 4, access=RW1C),
+    Bit("isochronous_flow_control_enable", 12, RW),
+    Bit("ldtstop_tristate_enable", 13, RW),
+    Bit("extended_ctl_time", 14, RW),
+    Bit("addressing_64bit_enable", 15, RW),
 )
 
 LINK_CONFIG = Register(
@@ -59,21 +64,21 @@ LINK_CONFIG = Register(
     Bit("doubleword_flow_control_in", 3),
     Bits("max_link_width_out", 4, 3),
     Bit("doubleword_flow_control_out", 7),
-    Bits("link_width_in", 8, 3),
-    Bit("doubleword_flow_control_in_enable", 11),
-    Bits("link_width_out", 12, 3),
-    Bit("doubleword_flow_control_out_enable", 15),
+    Bits("link_width_in", 8, 3, access=RW, reset=None),
+    Bit("doubleword_flow_control_in_enable", 11, RW, reset=None),
+    Bits("link_width_out", 12, 3, access=RW, reset=None),
+    Bit("doubleword_flow_control_out_enable", 15, RW, reset=None),
 )
 
 REVISION = Register(Int8ul, Bits("minor", 0, 5), Bits("major", 5, 3))
 
 LINK_FREQUENCY_ERROR = Register(
     Int8ul,
-    Bits("frequency", 0, 4),
-    Bit("protocol_error", 4),
-    Bit("overflow_error", 5),
-    Bit("end_of_chain_error", 6),
-    Bit("ctl_timeout", 7),
+    Bits("frequency", 0, 4, access=RW, reset=None),
+    Bit("protocol_error", 4, RW1C),
+    Bit("overflow_error", 5, RW1C),
+    Bit("end_of_chain_error", 6, RW1C),
+    Bit("ctl_timeout", 7, RW),
 )
 
 LINK_FREQUENCY_CAPABILITY = Register(
@@ -88,27 +93,27 @@ _FEATURE_BITS = (
     Bit("crc_test_mode", 2),
     Bit("extended_ctl_time_required", 3),
     Bit("addressing_64bit", 4),
-    Bit("unitid_reorder_disable", 5),
+    Bit("unitid_reorder_disable", 5, RW),
 )
 
 ERROR_HANDLING = Register(
     Int16ul,
-    Bit("protocol_error_flood_enable", 0),
-    Bit("overflow_error_flood_enable", 1),
-    Bit("protocol_error_fatal_enable", 2),
-    Bit("overflow_error_fatal_enable", 3),
-    Bit("end_of_chain_error_fatal_enable", 4),
-    Bit("response_error_fatal_enable", 5),
-    Bit("crc_error_fatal_enable", 6),
-    Bit("system_error_fatal_enable", 7),
+    Bit("protocol_error_flood_enable", 0, RW),
+    Bit("overflow_error_flood_enable", 1, RW),
+    Bit("protocol_error_fatal_enable", 2, RW),
+    Bit("overflow_error_fatal_enable", 3, RW),
+    Bit("end_of_chain_error_fatal_enable", 4, RW),
+    Bit("response_error_fatal_enable", 5, RW),
+    Bit("crc_error_fatal_enable", 6, RW),
+    Bit("system_error_fatal_enable", 7, RW),
     Bit("chain_fail", 8),
-    Bit("response_error", 9),
-    Bit("protocol_error_nonfatal_enable", 10),
-    Bit("overflow_error_nonfatal_enable", 11),
-    Bit("end_of_chain_error_nonfatal_enable", 12),
-    Bit("response_error_nonfatal_enable", 13),
-    Bit("crc_error_nonfatal_enable", 14),
-    Bit("system_error_nonfatal_enable", 15),
+    Bit("response_error", 9, RW1C),
+    Bit("protocol_error_nonfatal_enable", 10, RW),
+    Bit("overflow_error_nonfatal_enable", 11, RW),
+    Bit("end_of_chain_error_nonfatal_enable", 12, RW),
+    Bit("response_error_nonfatal_enable", 13, RW),
+    Bit("crc_error_nonfatal_enable", 14, RW),
+    Bit("system_error_nonfatal_enable", 15, RW),
 )
 
 SCHEMA = Struct(
@@ -122,11 +127,11 @@ PRIMARY_SCHEMA = Struct(
     "next" / Int8ul,
     "command" / Register(
         Int16ul,
-        Bits("base_unitid", 0, 5),
+        Bits("base_unitid", 0, 5, access=RW),
         Bits("unit_count", 5, 5),
         Bit("master_host", 10),
-        Bit("default_direction", 11),
-        Bit("drop_on_uninitialized_link", 12),
+        Bit("default_direction", 11, RW),
+        Bit("drop_on_uninitialized_link", 12, RW),
         Bits("interface_type", 13, 3),
     ),
     "link_control_0" / LINK_CONTROL,
@@ -139,11 +144,11 @@ PRIMARY_SCHEMA = Struct(
     "feature" / Register(Int8ul, *_FEATURE_BITS),
     "link_frequency_error_1" / LINK_FREQUENCY_ERROR,
     "link_frequency_capability_1" / LINK_FREQUENCY_CAPABILITY,
-    "enumeration_scratchpad" / Int16ul,
+    "enumeration_scratchpad" / whole(Int16ul, RW),
     "error_handling" / ERROR_HANDLING,
-    "memory_base_upper" / Int8ul,
-    "memory_limit_upper" / Int8ul,
-    "bus_number" / Int8ul,
+    "memory_base_upper" / whole(Int8ul, RW),
+    "memory_limit_upper" / whole(Int8ul, RW),
+    "bus_number" / whole(Int8ul, RW),
     "reserved" / Int8ul,
 )
 
@@ -152,14 +157,14 @@ SECONDARY_SCHEMA = Struct(
     "next" / Int8ul,
     "command" / Register(
         Int16ul,
-        Bit("warm_reset", 0),
-        Bit("double_ended", 1),
-        Bits("device_number", 2, 5),
+        Bit("warm_reset", 0, RW),
+        Bit("double_ended", 1, RW),
+        Bits("device_number", 2, 5, access=RW),
         Bit("chain_side", 7),
-        Bit("host_hide", 8),
-        Bit("act_as_slave", 10),
-        Bit("host_inbound_end_of_chain_error", 11),
-        Bit("drop_on_uninitialized_link", 12),
+        Bit("host_hide", 8, RW),
+        Bit("act_as_slave", 10, RW),
+        Bit("host_inbound_end_of_chain_error", 11, RW),
+        Bit("drop_on_uninitialized_link", 12, RW),
         Bits("interface_type", 13, 3),
     ),
     "link_control" / LINK_CONTROL,
@@ -168,22 +173,27 @@ SECONDARY_SCHEMA = Struct(
     "link_frequency_error" / LINK_FREQUENCY_ERROR,
     "link_frequency_capability" / LINK_FREQUENCY_CAPABILITY,
     "feature" / Register(
-        Int16ul, *_FEATURE_BITS, Bit("extended_register_set", 8), Bit("upstream_configuration_enable", 9)
+        Int16ul, *_FEATURE_BITS, Bit("extended_register_set", 8), Bit("upstream_configuration_enable", 9, RW)
     ),
     "reserved_0e" / Int16ul,
-    "enumeration_scratchpad" / Int16ul,
+    "enumeration_scratchpad" / whole(Int16ul, RW),
     "error_handling" / ERROR_HANDLING,
-    "memory_base_upper" / Int8ul,
-    "memory_limit_upper" / Int8ul,
+    "memory_base_upper" / whole(Int8ul, RW),
+    "memory_limit_upper" / whole(Int8ul, RW),
     "reserved_16" / Int16ul,
 )
+
+# MSI Mapping: a Fixed mapping (bit 1) has its enable and address hardwired; otherwise software
+# programs them (HT 3.10 section 7.13). Reset keeps the firmware's mapping (reset None).
+_PROGRAMMABLE = Not(has("command.fixed"))
 
 MSI_MAPPING_SCHEMA = Struct(
     "cap_id" / Int8ul,
     "next" / Int8ul,
-    "command" / Register(Int16ul, Bit("enable", 0), Bit("fixed", 1), Bits("capability_type", 11, 5)),
-    "address_lower" / Int32ul,
-    "address_upper" / Int32ul,
+    "command" / Register(Int16ul, Bit("enable", 0, RW, reset=None, when=_PROGRAMMABLE), Bit("fixed", 1),
+                         Bits("capability_type", 11, 5)),
+    "address_lower" / Scalar(Int32ul, Bits("address", 20, 12, access=RW, reset=None, when=_PROGRAMMABLE)),
+    "address_upper" / whole(Int32ul, RW, reset=None, when=_PROGRAMMABLE),
 )
 
 REVISION_ID_SCHEMA = Struct(
@@ -210,6 +220,11 @@ _SCHEMAS: dict[str, Construct] = {
     "msi_mapping": MSI_MAPPING_SCHEMA,
     "revision_id": REVISION_ID_SCHEMA,
 }
+
+
+def schema_of(fields: Container) -> Construct:
+    """The schema ``fields`` were decoded with (the register catalogue walks it)."""
+    return _SCHEMAS.get(fields.get("block_type"), SCHEMA)
 
 
 def _interface_summary(fields: Container) -> None:

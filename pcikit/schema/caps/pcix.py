@@ -6,8 +6,9 @@ registers after its Status register.
 """
 from __future__ import annotations
 
-from construct import Container, If, Int8ul, Int16ul, Int32ul, Struct, this
+from construct import Construct, Container, If, Int8ul, Int16ul, Int32ul, Struct, this
 
+from ..attributes import HWINIT, RW, RW1C
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 
@@ -15,31 +16,36 @@ HEADER_BRIDGE = 1
 MAX_OUTSTANDING_SPLIT = (1, 2, 3, 4, 8, 12, 16, 32)
 SECONDARY_CLOCK_FREQUENCY = ("conventional", "66MHz", "100MHz", "133MHz", None, None, None, None)
 
+# PCI-X 2.0 section 7.2.3: the Command register's controls are RW; Enable Relaxed Ordering resets
+# to 1, Maximum Memory Read Byte Count to the Designed value (the device's, so a reset keeps it:
+# reset None), Maximum Outstanding Split Transactions to 0 (one).
 COMMAND = Register(
     Int16ul,
-    Bit("data_parity_error_recovery_enable", 0),
-    Bit("enable_relaxed_ordering", 1),
-    Bits("max_memory_read_byte_count_raw", 2, 2),
-    Bits("max_outstanding_split_transactions_raw", 4, 3),
+    Bit("data_parity_error_recovery_enable", 0, RW),
+    Bit("enable_relaxed_ordering", 1, RW, reset=1),
+    Bits("max_memory_read_byte_count_raw", 2, 2, access=RW, reset=None),
+    Bits("max_outstanding_split_transactions_raw", 4, 3, access=RW),
     Bits("version", 12, 2),
 )
 
+# PCI-X 2.0 section 7.2.4: the bus/device/function numbers are captured from configuration writes
+# (RO to software), the capability bits HwInit, the three error bits RW1C.
 STATUS = Register(
     Int32ul,
     Bits("function", 0, 3),
     Bits("device", 3, 5),
     Bits("bus", 8, 8),
-    Bit("device_64bit", 16),
-    Bit("capable_133mhz", 17),
-    Bit("split_completion_discarded", 18),
-    Bit("unexpected_split_completion", 19),
-    Bit("device_complexity", 20),
-    Bits("designed_max_memory_read_byte_count_raw", 21, 2),
-    Bits("designed_max_outstanding_split_transactions_raw", 23, 3),
-    Bits("designed_max_cumulative_read_size_raw", 26, 3),
-    Bit("received_split_completion_error_message", 29),
-    Bit("capable_266mhz", 30),
-    Bit("capable_533mhz", 31),
+    Bit("device_64bit", 16, HWINIT),
+    Bit("capable_133mhz", 17, HWINIT),
+    Bit("split_completion_discarded", 18, RW1C),
+    Bit("unexpected_split_completion", 19, RW1C),
+    Bit("device_complexity", 20, HWINIT),
+    Bits("designed_max_memory_read_byte_count_raw", 21, 2, access=HWINIT),
+    Bits("designed_max_outstanding_split_transactions_raw", 23, 3, access=HWINIT),
+    Bits("designed_max_cumulative_read_size_raw", 26, 3, access=HWINIT),
+    Bit("received_split_completion_error_message", 29, RW1C),
+    Bit("capable_266mhz", 30, HWINIT),
+    Bit("capable_533mhz", 31, HWINIT),
 )
 
 ECC = Struct(
@@ -57,18 +63,20 @@ SCHEMA = Struct(
     "ecc" / If(this.command.version != 0, ECC),
 )
 
+# PCI-X 2.0 section 8.6.2/8.6.3 (bridge): error bits RW1C, Split Request Delayed RO (the bridge
+# sets it), the secondary clock frequency RO, the capability bits HwInit.
 SECONDARY_STATUS = Register(
     Int16ul,
-    Bit("device_64bit", 0),
-    Bit("capable_133mhz", 1),
-    Bit("split_completion_discarded", 2),
-    Bit("unexpected_split_completion", 3),
-    Bit("split_completion_overrun", 4),
-    Bit("split_request_delayed", 5),
+    Bit("device_64bit", 0, HWINIT),
+    Bit("capable_133mhz", 1, HWINIT),
+    Bit("split_completion_discarded", 2, RW1C),
+    Bit("unexpected_split_completion", 3, RW1C),
+    Bit("split_completion_overrun", 4, RW1C),
+    Bit("split_request_delayed", 5, RW1C),
     Bits("secondary_clock_frequency", 6, 3),
     Bits("version", 12, 2),
-    Bit("capable_266mhz", 14),
-    Bit("capable_533mhz", 15),
+    Bit("capable_266mhz", 14, HWINIT),
+    Bit("capable_533mhz", 15, HWINIT),
 )
 
 BRIDGE_STATUS = Register(
@@ -76,16 +84,19 @@ BRIDGE_STATUS = Register(
     Bits("function", 0, 3),
     Bits("device", 3, 5),
     Bits("bus", 8, 8),
-    Bit("device_64bit", 16),
-    Bit("capable_133mhz", 17),
-    Bit("split_completion_discarded", 18),
-    Bit("unexpected_split_completion", 19),
-    Bit("split_completion_overrun", 20),
-    Bit("split_request_delayed", 21),
+    Bit("device_64bit", 16, HWINIT),
+    Bit("capable_133mhz", 17, HWINIT),
+    Bit("split_completion_discarded", 18, RW1C),
+    Bit("unexpected_split_completion", 19, RW1C),
+    Bit("split_completion_overrun", 20, RW1C),
+    Bit("split_request_delayed", 21, RW1C),
 )
 
+# Split Transaction Capacity is RO; the Commitment Limit RW, reset to the capacity (the device's
+# value: a reset keeps it).
 SPLIT_TRANSACTION_CONTROL = Register(
-    Int32ul, Bits("split_transaction_capacity", 0, 16), Bits("split_transaction_commitment_limit", 16, 16)
+    Int32ul, Bits("split_transaction_capacity", 0, 16),
+    Bits("split_transaction_commitment_limit", 16, 16, access=RW, reset=None),
 )
 
 BRIDGE_SCHEMA = Struct(
@@ -96,6 +107,11 @@ BRIDGE_SCHEMA = Struct(
     "upstream_split_transaction_control" / SPLIT_TRANSACTION_CONTROL,
     "downstream_split_transaction_control" / SPLIT_TRANSACTION_CONTROL,
 )
+
+
+def schema_of(fields: Container) -> Construct:
+    """The schema ``fields`` were decoded with (the register catalogue walks it)."""
+    return BRIDGE_SCHEMA if fields.get("kind") == "bridge" else SCHEMA
 
 
 def _decode_device(ctx: DecodeContext) -> Container:

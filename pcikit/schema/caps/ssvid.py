@@ -3,14 +3,16 @@ from __future__ import annotations
 
 from construct import Container, Int8ul, Int16ul, Struct
 
+from ..attributes import HWINIT
+from ..bits import whole
 from ..context import DecodeContext
 
 SCHEMA = Struct(
     "cap_id" / Int8ul,
     "next" / Int8ul,
     "reserved" / Int16ul,
-    "subsystem_vendor_id" / Int16ul,
-    "subsystem_id" / Int16ul,
+    "subsystem_vendor_id" / whole(Int16ul, HWINIT),  # PCI Bridge 1.2 section 3.2.5.13; RsvdP before it
+    "subsystem_id" / whole(Int16ul, HWINIT),
 )
 
 

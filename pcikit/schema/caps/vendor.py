@@ -25,6 +25,8 @@ VIRTIO_PCI_CFG = 5
 # what pci_cfg_data (the dword after the structure) reaches (virtio 1.2, 4.1.4.9).
 _WINDOW = Equals("cfg_type", VIRTIO_PCI_CFG)
 
+# Every other field of a virtio structure (cfg_type, region_id, the offsets and lengths of the
+# common/notify/ISR/device/shared-memory structures, notify_off_multiplier) is RO (virtio 1.2, 4.1.4).
 VIRTIO = Struct(
     "cap_id" / Int8ul,
     "next" / Int8ul,

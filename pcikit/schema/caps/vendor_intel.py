@@ -80,6 +80,7 @@ CAPID0_C = Register(
     Bit("peg_gen4_disable", 28),
 )
 
+# CAPID0_A/B/C are fuse registers: every field RO (the default attribute), as the datasheets say.
 # (key, offset within the capability, register) for CAPID0 version 1, each present when the length covers it.
 CAPID0 = (("capid0_a", 4, CAPID0_A), ("capid0_b", 8, CAPID0_B), ("capid0_c", 12, CAPID0_C))
 

@@ -40,7 +40,7 @@ class Column:
     title: str
     key: str
     width: Optional[int]
-    optional: bool = False  # dropped (in reverse order) when the name column would get too narrow
+    optional: bool = False  # dropped when the name column would get too narrow (class only)
 
 
 # Screen order. The name column is the flexible one; optional columns go first when space is short.
@@ -49,7 +49,7 @@ COLUMNS = (
     Column("Slot", "slot", 7),
     Column("Name", "name", None),
     Column("IRQ", "mode", 5),
-    Column("Driver", "driver", 12, optional=True),
+    Column("Driver", "driver", 11),
     Column("Class", "class_name", 18, optional=True),
 )
 _SORT_OF = {"class_name": "class"}

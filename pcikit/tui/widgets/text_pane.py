@@ -1,9 +1,9 @@
 """A scrollable pane of rendered text for the detail tabs, drawn with the Line API.
 
 Showing another device re-renders only this pane's lines (at the pane's width, again
-when it is resized): the pane's size is fixed by the layout, so nothing else on screen
-is re-laid out or repainted (a Static of changing height made every selection move
-repaint the whole screen).
+when it is resized): the pane's size is fixed by the layout and its scrollbar always
+shown, so nothing else on screen is re-laid out or repainted (a Static of changing
+height made every selection move repaint the whole screen).
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ class TextPane(ScrollView, can_focus=True):
     """Holds one renderable at a time."""
 
     DEFAULT_CSS = """
-    TextPane { height: 1fr; scrollbar-gutter: stable; overflow-x: hidden; }
+    TextPane { height: 1fr; overflow-y: scroll; overflow-x: hidden; }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -48,7 +48,11 @@ class TextPane(ScrollView, can_focus=True):
             console = self.app.console
             lines = console.render_lines(self.content, console.options.update_width(width), pad=False)
             self._strips = [Strip(line) for line in lines]
-        self.virtual_size = Size(width, len(self._strips))
+        # Not ``self.virtual_size = ...``: that re-lays out the whole screen. The scrollbar is always
+        # shown (overflow-y: scroll), so a new height changes nothing outside this pane.
+        size = Size(width, len(self._strips))
+        self.set_reactive(TextPane.virtual_size, size)
+        self._scroll_update(size)
         top = next((i for i, strip in enumerate(self._strips) if self._anchor and self._anchor in strip.text), 0)
         self._top = top
         self.call_after_refresh(self._scroll_to_anchor)

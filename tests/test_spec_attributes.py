@@ -1,0 +1,104 @@
+"""Register attributes of the less common capabilities, driven through MockDevice as a driver does.
+
+Every expectation comes from the capability's specification (offsets and bit numbers are the
+spec's); the images are built here byte by byte.
+"""
+from __future__ import annotations
+
+from pcikit.testing import MockDevice
+
+
+def _put(image: bytearray, offset: int, width: int, value: int) -> None:
+    image[offset:offset + width] = value.to_bytes(width, "little")
+
+
+def _function(cap_id: int, body: bytes, *, header_type: int = 0, status: int = 0x0010) -> bytearray:
+    """A conventional function with one capability at 0x40 (``body`` follows ID and Next)."""
+    image = bytearray(256)
+    _put(image, 0, 4, 0x1234_8086)
+    _put(image, 0x06, 2, status)
+    image[0x0E] = header_type
+    image[0x34] = 0x40
+    image[0x40], image[0x41] = cap_id, 0
+    image[0x42:0x42 + len(body)] = body
+    return image
+
+
+def _af(capabilities: int) -> MockDevice:
+    return MockDevice(bytes(_function(0x13, bytes([0x06, capabilities, 0, 0]))))
+
+
+def test_advanced_features_initiate_flr_resets_the_function_and_reads_zero():
+    dev = _af(0x03)  # AF Capabilities: TP and FLR supported
+    dev.config.write16(0x04, 0x0006)  # Memory Space, Bus Master
+    dev.config.write8(0x3C, 0x0B)  # Interrupt Line
+    dev.config.write8(0x44, 0x01)  # AF Control: Initiate FLR (PCI AF ECN, 0x04)
+    assert dev.config.read16(0x04) == 0
+    assert dev.config.read8(0x44) == 0  # Initiate FLR always reads 0
+    assert dev.config.read8(0x43) == 0x03  # AF Capabilities are HwInit
+
+
+def test_advanced_features_initiate_flr_is_read_only_without_flr_capability():
+    dev = _af(0x01)  # TP only
+    dev.config.write16(0x04, 0x0006)
+    dev.config.write8(0x44, 0x01)
+    assert dev.config.read8(0x44) == 0 and dev.config.read16(0x04) == 0x0006
+
+
+def test_pcix_command_controls_are_rw_and_status_errors_rw1c():
+    command = 0x0002  # Enable Relaxed Ordering (its reset value)
+    status = 0x0003_0000 | 1 << 18 | 1 << 19 | 1 << 29  # 64-bit, 133 MHz, three error bits set
+    dev = MockDevice(bytes(_function(0x07, command.to_bytes(2, "little") + status.to_bytes(4, "little"))))
+    dev.config.write16(0x42, 0xFFFF)  # PCI-X Command: bits 6:0 RW (PCI-X 2.0 7.2.3), version RO
+    assert dev.config.read16(0x42) == 0x007F
+    dev.config.write32(0x44, 1 << 19)  # PCI-X Status: clear Unexpected Split Completion only
+    assert dev.config.read32(0x44) == 0x0003_0000 | 1 << 18 | 1 << 29
+    dev.config.write32(0x44, 0xFFFF_FFFF)
+    assert dev.config.read32(0x44) == 0x0003_0000  # capability bits are HwInit
+    dev.reset()
+    assert dev.config.read16(0x42) == 0x0002  # Enable Relaxed Ordering resets to 1
+
+
+def _doe(capabilities: int, status: int) -> MockDevice:
+    """A PCIe endpoint with a DOE capability at 0x100 (PCIe 6.0 7.9.24)."""
+    image = bytearray(4096)
+    _put(image, 0, 4, 0x1234_8086)
+    _put(image, 0x06, 2, 0x0010)
+    image[0x34] = 0x40
+    _put(image, 0x40, 2, 0x0010)
+    _put(image, 0x42, 2, 0x0002)
+    _put(image, 0x100, 4, 0x002E | 1 << 16)
+    _put(image, 0x104, 4, capabilities)
+    _put(image, 0x10C, 4, status)
+    _put(image, 0x114, 4, 0x1234_5678)  # a response dword waiting in the Read Data Mailbox
+    return MockDevice(bytes(image))
+
+
+def test_doe_abort_ends_the_exchange_and_reads_zero():
+    dev = _doe(0, status=1 << 31 | 1 << 2 | 1)  # Data Object Ready, DOE Error, DOE Busy
+    dev.config.write32(0x108, 0x0000_0001)  # DOE Control: DOE Abort
+    assert dev.config.read32(0x108) == 0  # DOE Abort always reads 0 (7.9.24.3)
+    assert dev.config.read32(0x10C) == 0
+    assert dev.config.read32(0x114) == 0
+
+
+def test_doe_go_reads_zero_and_interrupt_enable_needs_interrupt_support():
+    plain, capable = _doe(0, 0), _doe(1, 0)
+    for dev, enable in ((plain, 0), (capable, 2)):
+        dev.config.write32(0x108, 1 << 31 | 1 << 1)  # DOE Go, DOE Interrupt Enable
+        assert dev.config.read32(0x108) == enable
+
+
+def test_doe_interrupt_status_is_rw1c():
+    dev = _doe(1, status=1 << 1)
+    dev.config.write32(0x10C, 0)
+    assert dev.config.read32(0x10C) == 1 << 1
+    dev.config.write32(0x10C, 1 << 1)
+    assert dev.config.read32(0x10C) == 0
+
+
+def test_doe_read_data_mailbox_write_takes_the_next_dword():
+    dev = _doe(0, status=1 << 31)
+    assert dev.config.read32(0x114) == 0x1234_5678
+    dev.config.write32(0x114, 0)  # a successful read; no further dword queued
+    assert dev.config.read32(0x114) == 0
