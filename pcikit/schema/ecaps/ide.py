@@ -13,72 +13,91 @@ from typing import Optional
 
 from construct import Container, Int32ul, Struct
 
-from ..bits import Bit, Bits, Register
+from ..attributes import HWINIT, RW, RW1C, has
+from ..bits import Bit, Bits, Register, whole
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
 
 IDE_CAPABILITY = Register(
     Int32ul,
-    Bit("link_ide_stream_supported", 0),
-    Bit("selective_ide_streams_supported", 1),
-    Bit("flow_through_ide_stream_supported", 2),
-    Bit("partial_header_encryption_supported", 3),
-    Bit("aggregation_supported", 4),
-    Bit("pcrc_supported", 5),
-    Bit("ide_km_protocol_supported", 6),
-    Bit("selective_ide_for_configuration_requests_supported", 7),
-    Bits("supported_algorithms", 8, 5),
-    Bits("number_of_tcs_supported_for_link_ide", 13, 3, add=1),
-    Bits("number_of_selective_ide_streams_supported", 16, 8, add=1),
-    Bit("tee_limited_stream_supported", 24),
-    Bit("xt_supported", 25),
+    Bit("link_ide_stream_supported", 0, HWINIT),
+    Bit("selective_ide_streams_supported", 1, HWINIT),
+    Bit("flow_through_ide_stream_supported", 2, HWINIT),
+    Bit("partial_header_encryption_supported", 3, HWINIT),
+    Bit("aggregation_supported", 4, HWINIT),
+    Bit("pcrc_supported", 5, HWINIT),
+    Bit("ide_km_protocol_supported", 6, HWINIT),
+    Bit("selective_ide_for_configuration_requests_supported", 7, HWINIT),
+    Bits("supported_algorithms", 8, 5, access=HWINIT),
+    Bits("number_of_tcs_supported_for_link_ide", 13, 3, add=1, access=HWINIT),
+    Bits("number_of_selective_ide_streams_supported", 16, 8, add=1, access=HWINIT),
+    Bit("tee_limited_stream_supported", 24, HWINIT),
+    Bit("xt_supported", 25, HWINIT),
 )
 
-IDE_CONTROL = Register(Int32ul, Bit("flow_through_ide_stream_enabled", 2))
+# PCIe 6.0 7.9.26: IDE Capability is HwInit; the controls of IDE Control and of each stream are RW
+# where IDE Capability advertises their feature, reset 0 (streams start insecure); a stream's
+# Received Integrity Check Fail Message is RW1C; RID and address associations are RW. The stream
+# blocks are decoded as lists after the fixed part (the conditions name the capability's fields).
+_CAP = "ide_capability."
+_AGGREGATION = has(_CAP + "aggregation_supported")
+_XT = has(_CAP + "xt_supported")
+
+IDE_CONTROL = Register(
+    Int32ul, Bit("flow_through_ide_stream_enabled", 2, RW, when=has(_CAP + "flow_through_ide_stream_supported"))
+)
 
 STREAM_CONTROL_FIELDS = (
-    Bits("tx_aggregation_mode_npr", 2, 2),
-    Bits("tx_aggregation_mode_pr", 4, 2),
-    Bits("tx_aggregation_mode_cpl", 6, 2),
-    Bit("pcrc_enable", 8),
-    Bits("partial_header_encryption_mode", 10, 4),
-    Bits("selected_algorithm", 14, 5),
-    Bits("tc", 19, 3),
-    Bits("stream_id", 24, 8),
+    Bits("tx_aggregation_mode_npr", 2, 2, access=RW, when=_AGGREGATION),
+    Bits("tx_aggregation_mode_pr", 4, 2, access=RW, when=_AGGREGATION),
+    Bits("tx_aggregation_mode_cpl", 6, 2, access=RW, when=_AGGREGATION),
+    Bit("pcrc_enable", 8, RW, when=has(_CAP + "pcrc_supported")),
+    Bits("partial_header_encryption_mode", 10, 4, access=RW,
+         when=has(_CAP + "partial_header_encryption_supported")),
+    Bits("selected_algorithm", 14, 5, access=RW),
+    Bits("tc", 19, 3, access=RW),
+    Bits("stream_id", 24, 8, access=RW),
 )
 
 LINK_IDE_STREAM_CONTROL = Register(
-    Int32ul, Bit("link_ide_stream_enable", 0), Bit("link_ide_stream_xt_enable", 1), *STREAM_CONTROL_FIELDS
+    Int32ul, Bit("link_ide_stream_enable", 0, RW),
+    Bit("link_ide_stream_xt_enable", 1, RW, when=_XT), *STREAM_CONTROL_FIELDS
 )
 
 SELECTIVE_IDE_STREAM_CONTROL = Register(
     Int32ul,
-    Bit("selective_ide_stream_enable", 0),
-    Bit("selective_ide_stream_xt_enable", 1),
-    Bit("selective_ide_for_configuration_requests_enable", 9),
-    Bit("default_stream", 22),
-    Bit("tee_limited_stream", 23),
+    Bit("selective_ide_stream_enable", 0, RW),
+    Bit("selective_ide_stream_xt_enable", 1, RW, when=_XT),
+    Bit("selective_ide_for_configuration_requests_enable", 9, RW,
+        when=has(_CAP + "selective_ide_for_configuration_requests_supported")),
+    Bit("default_stream", 22, RW),
+    Bit("tee_limited_stream", 23, RW, when=has(_CAP + "tee_limited_stream_supported")),
     *STREAM_CONTROL_FIELDS,
 )
 
-STREAM_STATUS = Register(Int32ul, Bits("stream_state", 0, 4), Bit("received_integrity_check_fail_message", 31))
+STREAM_STATUS = Register(
+    Int32ul, Bits("stream_state", 0, 4), Bit("received_integrity_check_fail_message", 31, RW1C)
+)
 
 LINK_STREAM = Struct("link_ide_stream_control" / LINK_IDE_STREAM_CONTROL, "link_ide_stream_status" / STREAM_STATUS)
 
 SELECTIVE_STREAM = Struct(
-    "selective_ide_stream_capability" / Register(Int32ul, Bits("number_of_address_association_register_blocks", 0, 4)),
+    "selective_ide_stream_capability" / Register(
+        Int32ul, Bits("number_of_address_association_register_blocks", 0, 4, access=HWINIT)),
     "selective_ide_stream_control" / SELECTIVE_IDE_STREAM_CONTROL,
     "selective_ide_stream_status" / STREAM_STATUS,
-    "ide_rid_association_1" / Register(Int32ul, Bits("rid_limit", 8, 16)),
-    "ide_rid_association_2" / Register(Int32ul, Bit("valid", 0), Bits("rid_base", 8, 16), Bits("segment_base", 24, 8)),
+    "ide_rid_association_1" / Register(Int32ul, Bits("rid_limit", 8, 16, access=RW)),
+    "ide_rid_association_2" / Register(
+        Int32ul, Bit("valid", 0, RW), Bits("rid_base", 8, 16, access=RW), Bits("segment_base", 24, 8, access=RW)),
 )
 
 ADDRESS_ASSOCIATION = Struct(
     "ide_address_association_1" / Register(
-        Int32ul, Bit("valid", 0), Bits("memory_base_lower", 8, 12), Bits("memory_limit_lower", 20, 12)
+        Int32ul, Bit("valid", 0, RW), Bits("memory_base_lower", 8, 12, access=RW),
+        Bits("memory_limit_lower", 20, 12, access=RW)
     ),
-    "memory_limit_upper" / Int32ul,
-    "memory_base_upper" / Int32ul,
+    "memory_limit_upper" / whole(Int32ul, RW),
+    "memory_base_upper" / whole(Int32ul, RW),
 )
 
 SCHEMA = Struct("header" / EXTENDED_HEADER, "ide_capability" / IDE_CAPABILITY, "ide_control" / IDE_CONTROL)

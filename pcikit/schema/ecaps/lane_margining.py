@@ -7,21 +7,25 @@ from __future__ import annotations
 
 from construct import Container, Int16ul, Struct
 
+from ..attributes import HWINIT, RW
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
 from .lanes import per_lane
 
-MARGINING_PORT_CAPABILITIES = Register(Int16ul, Bit("margining_uses_driver_software", 0))
+# PCIe 7.7.7 (Lane Margining at the Receiver): Port Capabilities HwInit, Port Status RO; each
+# lane's Margining Lane Control is RW, resetting to "no command" (Margin Type 111b, Margin Payload
+# 9Ch); its Status RO. The lanes are decoded as a list after the fixed part.
+MARGINING_PORT_CAPABILITIES = Register(Int16ul, Bit("margining_uses_driver_software", 0, HWINIT))
 
 MARGINING_PORT_STATUS = Register(Int16ul, Bit("margining_ready", 0), Bit("margining_software_ready", 1))
 
 MARGINING_LANE_CONTROL = Register(
     Int16ul,
-    Bits("receiver_number", 0, 3),
-    Bits("margin_type", 3, 3),
-    Bit("usage_model", 6),
-    Bits("margin_payload", 8, 8),
+    Bits("receiver_number", 0, 3, access=RW),
+    Bits("margin_type", 3, 3, access=RW, reset=0b111),
+    Bit("usage_model", 6, RW),
+    Bits("margin_payload", 8, 8, access=RW, reset=0x9C),
 )
 
 MARGINING_LANE_STATUS = Register(

@@ -7,24 +7,27 @@ from __future__ import annotations
 
 from construct import Container, Int8ul, Int32ul, Padding, Struct
 
-from ..bits import Bit, Bits, Register
+from ..attributes import HWINIT, ROS, RW1CS
+from ..bits import Bit, Bits, Register, whole
 from ..context import DecodeContext
 from . import EXTENDED_HEADER
 from .lanes import decode_with_equalization
 
+# PCIe 7.7.5: Capabilities and Control are reserved; the equalization results are ROS, Link
+# Equalization Request and the Data Parity Mismatch Status bits RW1CS; the per-lane presets HwInit.
 STATUS_16GT = Register(
     Int32ul,
-    Bit("equalization_16gts_complete", 0),
-    Bit("equalization_16gts_phase_1_successful", 1),
-    Bit("equalization_16gts_phase_2_successful", 2),
-    Bit("equalization_16gts_phase_3_successful", 3),
-    Bit("link_equalization_request_16gts", 4),
+    Bit("equalization_16gts_complete", 0, ROS),
+    Bit("equalization_16gts_phase_1_successful", 1, ROS),
+    Bit("equalization_16gts_phase_2_successful", 2, ROS),
+    Bit("equalization_16gts_phase_3_successful", 3, ROS),
+    Bit("link_equalization_request_16gts", 4, RW1CS),
 )
 
 LANE_EQUALIZATION_CONTROL_16GT = Register(
     Int8ul,
-    Bits("downstream_port_16gts_transmitter_preset", 0, 4),
-    Bits("upstream_port_16gts_transmitter_preset", 4, 4),
+    Bits("downstream_port_16gts_transmitter_preset", 0, 4, access=HWINIT),
+    Bits("upstream_port_16gts_transmitter_preset", 4, 4, access=HWINIT),
 )
 
 SCHEMA = Struct(
@@ -32,9 +35,9 @@ SCHEMA = Struct(
     "capabilities_16gt" / Int32ul,
     "control_16gt" / Int32ul,
     "status_16gt" / STATUS_16GT,
-    "local_data_parity_mismatch_status" / Int32ul,
-    "first_retimer_data_parity_mismatch_status" / Int32ul,
-    "second_retimer_data_parity_mismatch_status" / Int32ul,
+    "local_data_parity_mismatch_status" / whole(Int32ul, RW1CS),
+    "first_retimer_data_parity_mismatch_status" / whole(Int32ul, RW1CS),
+    "second_retimer_data_parity_mismatch_status" / whole(Int32ul, RW1CS),
     Padding(4),
 )
 

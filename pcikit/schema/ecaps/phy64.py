@@ -7,18 +7,21 @@ from __future__ import annotations
 
 from construct import Container, Int8ul, Int32ul, Struct
 
+from ..attributes import HWINIT, ROS, RW1CS
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 from . import EXTENDED_HEADER
 from .lanes import decode_with_equalization
 
+# PCIe 6.0 7.7.7: the equalization results are ROS, Link Equalization Request RW1CS, the precoding
+# and No Equalization Needed indications RO; the per-lane presets HwInit.
 STATUS_64GT = Register(
     Int32ul,
-    Bit("equalization_64gts_complete", 0),
-    Bit("equalization_64gts_phase_1_successful", 1),
-    Bit("equalization_64gts_phase_2_successful", 2),
-    Bit("equalization_64gts_phase_3_successful", 3),
-    Bit("link_equalization_request_64gts", 4),
+    Bit("equalization_64gts_complete", 0, ROS),
+    Bit("equalization_64gts_phase_1_successful", 1, ROS),
+    Bit("equalization_64gts_phase_2_successful", 2, ROS),
+    Bit("equalization_64gts_phase_3_successful", 3, ROS),
+    Bit("link_equalization_request_64gts", 4, RW1CS),
     Bit("transmitter_precoding_on", 5),
     Bit("transmitter_precoding_request", 6),
     Bit("no_equalization_needed_received", 7),
@@ -26,8 +29,8 @@ STATUS_64GT = Register(
 
 LANE_EQUALIZATION_CONTROL_64GT = Register(
     Int8ul,
-    Bits("downstream_port_64gts_transmitter_preset", 0, 4),
-    Bits("upstream_port_64gts_transmitter_preset", 4, 4),
+    Bits("downstream_port_64gts_transmitter_preset", 0, 4, access=HWINIT),
+    Bits("upstream_port_64gts_transmitter_preset", 4, 4, access=HWINIT),
 )
 
 SCHEMA = Struct(
