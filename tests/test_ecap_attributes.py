@@ -107,3 +107,11 @@ def test_ltr_latencies_are_rw():  # 7.8.2.2
     dev = with_ecap(0x0018)
     dev.config.write32(ECAP + 4, 0xFFFF_FFFF)
     assert dev.config.read32(ECAP + 4) == 0x1FFF_1FFF
+
+
+def test_vc_resource_control_map_bit_0_is_ro_and_the_rest_rw():  # 7.9.1.7
+    dev = with_ecap(0x0002, (0x14, 4, 0x8000_00FF))  # VC0: TC/VC Map FFh, VC Enable
+    dev.config.write32(ECAP + 0x14, 0)
+    assert dev.config.read32(ECAP + 0x14) == 0x8000_0001
+    dev.config.write32(ECAP + 0x14, 0x000E_00FE)  # TC1-7 and Port Arbitration Select
+    assert dev.config.read32(ECAP + 0x14) == 0x800E_00FF

@@ -99,6 +99,16 @@ class FieldBits(NamedTuple):
         return (1 << (1 << min(value, 5))) - 1 if self.vectors else value
 
 
+class Only(NamedTuple):
+    """A fixed bit mask over the field: the bits of ``mask`` have the attribute, the others are RO
+    (e.g. TC/VC Map, whose bit 0 is read-only)."""
+
+    mask: int
+
+    def __call__(self, facts: Facts) -> Answer:
+        return self.mask
+
+
 class Equals(NamedTuple):
     """True when ``(value at path) & mask == expected``."""
 

@@ -12,6 +12,7 @@ from typing import Optional
 
 from construct import Array, Container, Int16ul, Int32ul, Padding, Struct, this
 
+from ..attributes import RW, Only, has
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
@@ -34,10 +35,11 @@ PORT_VC_CAPABILITY_2 = Register(
     Bits("vc_arbitration_table_offset", 24, 8),
 )
 
+# PCIe 7.9.1.4: VC Arbitration Select is RW (reset 0) where the port has VC arbitration schemes.
 PORT_VC_CONTROL = Register(
     Int16ul,
-    Bit("load_vc_arbitration_table", 0),
-    Bits("vc_arbitration_select", 1, 3),
+    Bit("load_vc_arbitration_table", 0),  # RW, but always reads 0
+    Bits("vc_arbitration_select", 1, 3, access=RW, when=has("port_vc_capability_2.vc_arbitration_capability")),
 )
 
 PORT_VC_STATUS = Register(Int16ul, Bit("vc_arbitration_table_status", 0))
@@ -57,11 +59,15 @@ VC_RESOURCE_CAPABILITY = Register(
     Bits("port_arbitration_table_offset", 24, 8),
 )
 
+# PCIe 7.9.1.7: TC/VC Map bits 7:1 and Port Arbitration Select are RW (bit 0 of the map is RO).
+# The map resets to FFh for VC0 and 00h for the others, and VC ID / VC Enable are RW (reset 0)
+# for VCs other than VC0 only: one layout serves every VC Resource, so the map keeps the
+# device's own value across a reset and VC ID / VC Enable are kept read-only here.
 VC_RESOURCE_CONTROL = Register(
     Int32ul,
-    Bits("tc_vc_map", 0, 8),
-    Bit("load_port_arbitration_table", 16),
-    Bits("port_arbitration_select", 17, 3),
+    Bits("tc_vc_map", 0, 8, access=RW, reset=None, when=Only(0xFE)),
+    Bit("load_port_arbitration_table", 16),  # RW, but always reads 0
+    Bits("port_arbitration_select", 17, 3, access=RW),
     Bits("vc_id", 24, 3),
     Bit("vc_enable", 31),
 )
