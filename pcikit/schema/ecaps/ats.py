@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from construct import Container, Int16ul, Struct
 
+from ..attributes import RW
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
@@ -15,11 +16,11 @@ ATS_CAPABILITY = Register(
     Bit("relaxed_ordering_supported", 7),
 )
 
-# Smallest Translation Unit: 2^STU pages of 4096 bytes.
+# Smallest Translation Unit: 2^STU pages of 4096 bytes. Both fields RW, reset 0 (PCIe 10.5.1.3).
 ATS_CONTROL = Register(
     Int16ul,
-    Bits("smallest_translation_unit_raw", 0, 5),
-    Bit("enable", 15),
+    Bits("smallest_translation_unit_raw", 0, 5, access=RW),
+    Bit("enable", 15, RW),
 )
 
 SCHEMA = Struct(

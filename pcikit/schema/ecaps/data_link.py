@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from construct import Container, Int32ul, Struct
 
+from ..attributes import HWINIT
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
 
+# PCIe 7.7.4.2: HwInit; the status register (7.7.4.3) is RO.
 DATA_LINK_FEATURE_CAPABILITIES = Register(
     Int32ul,
-    Bits("local_data_link_feature_supported", 0, 23),
-    Bit("local_scaled_flow_control_supported", 0),
-    Bit("data_link_feature_exchange_enable", 31),
+    Bits("local_data_link_feature_supported", 0, 23, access=HWINIT),
+    Bit("local_scaled_flow_control_supported", 0, HWINIT),
+    Bit("data_link_feature_exchange_enable", 31, HWINIT),
 )
 
 DATA_LINK_FEATURE_STATUS = Register(

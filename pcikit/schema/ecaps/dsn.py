@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from construct import Container, Int32ul, Struct
 
+from ..attributes import RO
+from ..bits import whole
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
 
 SCHEMA = Struct(
     "header" / EXTENDED_HEADER,
-    "serial_number_lower" / Int32ul,
-    "serial_number_upper" / Int32ul,
+    "serial_number_lower" / whole(Int32ul, RO),  # PCIe 7.9.3.2-7.9.3.3: RO
+    "serial_number_upper" / whole(Int32ul, RO),
 )
 
 

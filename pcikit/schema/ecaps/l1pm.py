@@ -9,6 +9,7 @@ from typing import Optional
 
 from construct import Container, Int32ul, Struct
 
+from ..attributes import RW, RW1C, has
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
@@ -27,26 +28,33 @@ L1PM_CAPABILITIES = Register(
     Bits("port_t_power_on_value", 19, 5),
 )
 
+# PCIe 7.8.3.3-7.8.3.5: every enable is RW for a supported substate (hardwired 0 otherwise), reset
+# 0; the L1.2 timing fields are RW where L1.2 (PCI-PM or ASPM) is supported. Common_Mode_Restore_Time
+# resets to an implementation-specific value (the device's own), T_POWER_ON Value to 00101b.
+_CAP = "l1pm_capabilities."
+_L1_2 = has(_CAP + "pci_pm_l1_2_supported", _CAP + "aspm_l1_2_supported")
+_LINK_ACTIVATION = has(_CAP + "link_activation_supported")
+
 L1PM_CONTROL_1 = Register(
     Int32ul,
-    Bit("pci_pm_l1_2_enable", 0),
-    Bit("pci_pm_l1_1_enable", 1),
-    Bit("aspm_l1_2_enable", 2),
-    Bit("aspm_l1_1_enable", 3),
-    Bit("link_activation_interrupt_enable", 4),
-    Bit("link_activation_control", 5),
-    Bits("common_mode_restore_time", 8, 8),
-    Bits("ltr_l1_2_threshold_value", 16, 10),
-    Bits("ltr_l1_2_threshold_scale", 29, 3),
+    Bit("pci_pm_l1_2_enable", 0, RW, when=has(_CAP + "pci_pm_l1_2_supported")),
+    Bit("pci_pm_l1_1_enable", 1, RW, when=has(_CAP + "pci_pm_l1_1_supported")),
+    Bit("aspm_l1_2_enable", 2, RW, when=has(_CAP + "aspm_l1_2_supported")),
+    Bit("aspm_l1_1_enable", 3, RW, when=has(_CAP + "aspm_l1_1_supported")),
+    Bit("link_activation_interrupt_enable", 4, RW, when=_LINK_ACTIVATION),
+    Bit("link_activation_control", 5, RW, when=_LINK_ACTIVATION),
+    Bits("common_mode_restore_time", 8, 8, access=RW, reset=None, when=_L1_2),
+    Bits("ltr_l1_2_threshold_value", 16, 10, access=RW, when=_L1_2),
+    Bits("ltr_l1_2_threshold_scale", 29, 3, access=RW, when=_L1_2),
 )
 
 L1PM_CONTROL_2 = Register(
     Int32ul,
-    Bits("t_power_on_scale", 0, 2),
-    Bits("t_power_on_value", 3, 5),
+    Bits("t_power_on_scale", 0, 2, access=RW, when=_L1_2),
+    Bits("t_power_on_value", 3, 5, access=RW, reset=0b00101, when=_L1_2),
 )
 
-L1PM_STATUS = Register(Int32ul, Bit("link_activation_status", 0))
+L1PM_STATUS = Register(Int32ul, Bit("link_activation_status", 0, RW1C, when=_LINK_ACTIVATION))
 
 SCHEMA = Struct(
     "header" / EXTENDED_HEADER,

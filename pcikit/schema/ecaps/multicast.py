@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from construct import Container, Int16ul, Int64ul, Struct
 
-from ..bits import Bit, Bits, Register
+from ..attributes import RW, port_in
+from ..bits import Bit, Bits, Register, whole
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
 
@@ -20,23 +21,28 @@ MULTICAST_CAPABILITY = Register(
     Bit("mc_ecrc_regeneration_supported", 15),
 )
 
+# PCIe 7.9.11.3-7.9.11.9: control, base address and receive are RW, reset 0; MC_Block_All,
+# MC_Block_Untranslated and the overlay BAR are RW in Root Ports and Switch Ports, RsvdP in Endpoints.
 MULTICAST_CONTROL = Register(
     Int16ul,
-    Bits("mc_num_group_raw", 0, 6),
-    Bits("mc_num_group", 0, 6, add=1),
-    Bit("mc_enable", 15),
+    Bits("mc_num_group_raw", 0, 6, access=RW),
+    Bits("mc_num_group", 0, 6, add=1, access=RW),
+    Bit("mc_enable", 15, RW),
 )
 
 MC_BASE_ADDRESS = Register(
     Int64ul,
-    Bits("mc_index_position", 0, 6),
-    Bits("mc_base_address", 12, 52, shift=12),
+    Bits("mc_index_position", 0, 6, access=RW),
+    Bits("mc_base_address", 12, 52, shift=12, access=RW),
 )
+
+ROOT_PORT, UPSTREAM_PORT, DOWNSTREAM_PORT = 0x4, 0x5, 0x6
+_PORTS = port_in(ROOT_PORT, UPSTREAM_PORT, DOWNSTREAM_PORT)
 
 MC_OVERLAY_BAR = Register(
     Int64ul,
-    Bits("mc_overlay_size", 0, 6),
-    Bits("mc_overlay_bar", 6, 58, shift=6),
+    Bits("mc_overlay_size", 0, 6, access=RW, when=_PORTS),
+    Bits("mc_overlay_bar", 6, 58, shift=6, access=RW, when=_PORTS),
 )
 
 SCHEMA = Struct(
@@ -44,9 +50,9 @@ SCHEMA = Struct(
     "multicast_capability" / MULTICAST_CAPABILITY,
     "multicast_control" / MULTICAST_CONTROL,
     "mc_base_address" / MC_BASE_ADDRESS,
-    "mc_receive" / Int64ul,
-    "mc_block_all" / Int64ul,
-    "mc_block_untranslated" / Int64ul,
+    "mc_receive" / whole(Int64ul, RW),
+    "mc_block_all" / whole(Int64ul, RW, when=_PORTS),
+    "mc_block_untranslated" / whole(Int64ul, RW, when=_PORTS),
     "mc_overlay_bar" / MC_OVERLAY_BAR,
 )
 

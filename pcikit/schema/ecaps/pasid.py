@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from construct import Container, Int16ul, Struct
 
+from ..attributes import RW, has
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
@@ -14,11 +15,14 @@ PASID_CAPABILITY = Register(
     Bits("max_pasid_width", 8, 5),
 )
 
+# PCIe 7.8.9.3: RW, reset 0; the Execute and Privileged enables are hardwired 0 unless supported.
+_CAP = "pasid_capability."
+
 PASID_CONTROL = Register(
     Int16ul,
-    Bit("pasid_enable", 0),
-    Bit("execute_permission_enable", 1),
-    Bit("privileged_mode_enable", 2),
+    Bit("pasid_enable", 0, RW),
+    Bit("execute_permission_enable", 1, RW, when=has(_CAP + "execute_permission_supported")),
+    Bit("privileged_mode_enable", 2, RW, when=has(_CAP + "privileged_mode_supported")),
 )
 
 SCHEMA = Struct(

@@ -11,7 +11,8 @@ from typing import Optional
 
 from construct import Container, Int8ul, Int32ul, Padding, Struct
 
-from ..bits import Bit, Bits, Register
+from ..attributes import HWINIT, RW
+from ..bits import Bit, Bits, Register, whole
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
 
@@ -25,11 +26,12 @@ DATA = Register(
     Bits("power_rail", 18, 3),
 )
 
-POWER_BUDGET_CAPABILITY = Register(Int8ul, Bit("system_allocated", 0))
+# PCIe 7.8.1.2-7.8.1.4: Data Select RW (reset 0), Data RO, System Allocated HwInit.
+POWER_BUDGET_CAPABILITY = Register(Int8ul, Bit("system_allocated", 0, HWINIT))
 
 SCHEMA = Struct(
     "header" / EXTENDED_HEADER,
-    "data_select" / Int8ul,
+    "data_select" / whole(Int8ul, RW),
     Padding(3),
     "data" / DATA,
     "power_budget_capability" / POWER_BUDGET_CAPABILITY,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from construct import Container, Int32ul, Struct
 
+from ..attributes import RW, has
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
@@ -18,11 +19,12 @@ PTM_CAPABILITY = Register(
     Bits("local_clock_granularity", 8, 8),
 )
 
+# PCIe 7.9.15.3: all RW, reset 0; Root Select is hardwired 0 without PTM Root Capable.
 PTM_CONTROL = Register(
     Int32ul,
-    Bit("ptm_enable", 0),
-    Bit("root_select", 1),
-    Bits("effective_granularity", 8, 8),
+    Bit("ptm_enable", 0, RW),
+    Bit("root_select", 1, RW, when=has("ptm_capability.ptm_root_capable")),
+    Bits("effective_granularity", 8, 8, access=RW),
 )
 
 SCHEMA = Struct(

@@ -7,21 +7,25 @@ from __future__ import annotations
 
 from construct import Container, If, Int32ul, Struct, this
 
-from ..bits import Bits, Register
+from ..attributes import HWINIT
+from ..bits import Bits, Register, whole
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
 
-ASSOCIATED_BUS_NUMBERS = Register(Int32ul, Bits("next_bus", 8, 8), Bits("last_bus", 16, 8))
+# PCIe 7.9.10.2-7.9.10.3: the bitmap and the bus range are HwInit.
+ASSOCIATED_BUS_NUMBERS = Register(Int32ul, Bits("next_bus", 8, 8, access=HWINIT),
+                                  Bits("last_bus", 16, 8, access=HWINIT))
+ASSOCIATION_BITMAP_FOR_RCIEPS = whole(Int32ul, HWINIT)
 
 BUS_NUMBERS_VERSION = 2
 
 SCHEMA = Struct(
     "header" / EXTENDED_HEADER,
-    "association_bitmap_for_rcieps" / Int32ul,
+    "association_bitmap_for_rcieps" / ASSOCIATION_BITMAP_FOR_RCIEPS,
     "associated_bus_numbers" / If(this.header.version >= BUS_NUMBERS_VERSION, ASSOCIATED_BUS_NUMBERS),
 )
 
-BASE = Struct("header" / EXTENDED_HEADER, "association_bitmap_for_rcieps" / Int32ul)
+BASE = Struct("header" / EXTENDED_HEADER, "association_bitmap_for_rcieps" / ASSOCIATION_BITMAP_FOR_RCIEPS)
 
 
 def decode(ctx: DecodeContext) -> Container:

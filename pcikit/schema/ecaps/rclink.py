@@ -10,31 +10,33 @@ from __future__ import annotations
 
 from construct import Array, Container, Int32ul, Int64ul, Padding, Struct, this
 
-from ..bits import Bit, Bits, Register
+from ..attributes import HWINIT
+from ..bits import Bit, Bits, Register, whole
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
 
+# PCIe 7.9.8.2-7.9.8.4: every field is HwInit (Element Type RO).
 ELEMENT_SELF_DESCRIPTION = Register(
     Int32ul,
     Bits("element_type", 0, 4),
-    Bits("number_of_link_entries", 8, 8),
-    Bits("component_id", 16, 8),
-    Bits("port_number", 24, 8),
+    Bits("number_of_link_entries", 8, 8, access=HWINIT),
+    Bits("component_id", 16, 8, access=HWINIT),
+    Bits("port_number", 24, 8, access=HWINIT),
 )
 
 LINK_DESCRIPTION = Register(
     Int32ul,
-    Bit("link_valid", 0),
-    Bit("link_type", 1),
-    Bit("associate_rcrb_header", 2),
-    Bits("target_component_id", 16, 8),
-    Bits("target_port_number", 24, 8),
+    Bit("link_valid", 0, HWINIT),
+    Bit("link_type", 1, HWINIT),
+    Bit("associate_rcrb_header", 2, HWINIT),
+    Bits("target_component_id", 16, 8, access=HWINIT),
+    Bits("target_port_number", 24, 8, access=HWINIT),
 )
 
 LINK_ENTRY = Struct(
     "link_description" / LINK_DESCRIPTION,
     Padding(4),
-    "link_address" / Int64ul,
+    "link_address" / whole(Int64ul, HWINIT),
 )
 
 HEAD = Struct(

@@ -9,26 +9,37 @@ from __future__ import annotations
 
 from construct import Container, Int16ul, Int32ul, Struct
 
+from ..attributes import HWINIT, RW, port_in
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
 
+ROOT_PORT, DOWNSTREAM_PORT = 0x4, 0x6
+
+# PCIe 7.7.3.2: Perform Equalization and the Link Equalization Request Interrupt Enable are RW on
+# Downstream Ports (and on crosslink-capable Upstream Ports, which the mock keeps RsvdP), reset 0.
+# Enable Lower SKP OS Generation Vector is RW for the speeds Link Capabilities 2 lists (declared RO
+# here: those are another capability's fields).
+_DOWNSTREAM = port_in(ROOT_PORT, DOWNSTREAM_PORT)
+
 LINK_CONTROL_3 = Register(
     Int32ul,
-    Bit("perform_equalization", 0),
-    Bit("link_equalization_request_interrupt_enable", 1),
+    Bit("perform_equalization", 0, RW, when=_DOWNSTREAM),
+    Bit("link_equalization_request_interrupt_enable", 1, RW, when=_DOWNSTREAM),
     Bits("enable_lower_skp_os_generation_vector", 9, 7),
 )
 
-# One bit per lane: the lane saw an error.
+# One bit per lane: the lane saw an error (RW1CS in PCIe 7.7.3.3; decoded as the raw value only,
+# so the mock keeps it read-only).
 LANE_ERROR_STATUS = Register(Int32ul)
 
+# PCIe 7.7.3.4: the presets are HwInit (RO in Upstream Ports).
 LANE_EQUALIZATION_CONTROL = Register(
     Int16ul,
-    Bits("downstream_port_transmitter_preset", 0, 4),
-    Bits("downstream_port_receiver_preset_hint", 4, 3),
-    Bits("upstream_port_transmitter_preset", 8, 4),
-    Bits("upstream_port_receiver_preset_hint", 12, 3),
+    Bits("downstream_port_transmitter_preset", 0, 4, access=HWINIT),
+    Bits("downstream_port_receiver_preset_hint", 4, 3, access=HWINIT),
+    Bits("upstream_port_transmitter_preset", 8, 4, access=HWINIT),
+    Bits("upstream_port_receiver_preset_hint", 12, 3, access=HWINIT),
 )
 
 SCHEMA = Struct(

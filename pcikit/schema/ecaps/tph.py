@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from construct import Array, Container, If, Int16ul, Int32ul, Struct, this
 
+from ..attributes import RW, has
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
@@ -23,13 +24,19 @@ TPH_REQUESTER_CAPABILITY = Register(
     Bits("st_table_size", 16, 11, add=1),
 )
 
+# PCIe 7.9.13.3: ST Mode Select and TPH Requester Enable are RW, reset 0.
 TPH_REQUESTER_CONTROL = Register(
     Int32ul,
-    Bits("st_mode_select", 0, 3),
-    Bits("tph_requester_enable", 8, 2),
+    Bits("st_mode_select", 0, 3, access=RW),
+    Bits("tph_requester_enable", 8, 2, access=RW),
 )
 
-ST_ENTRY = Register(Int16ul, Bits("st_lower", 0, 8), Bits("st_upper", 8, 8))
+# PCIe 7.9.13.4: ST Lower RW; ST Upper RW with Extended TPH Requester Supported (RsvdP without).
+ST_ENTRY = Register(
+    Int16ul,
+    Bits("st_lower", 0, 8, access=RW),
+    Bits("st_upper", 8, 8, access=RW, when=has("tph_requester_capability.extended_tph_requester_supported")),
+)
 
 ST_TABLE_NONE, ST_TABLE_IN_CAPABILITY, ST_TABLE_IN_MSIX = 0, 1, 2
 ST_TABLE_LOCATIONS = {ST_TABLE_NONE: "none", ST_TABLE_IN_CAPABILITY: "tph_capability", ST_TABLE_IN_MSIX: "msix_table"}

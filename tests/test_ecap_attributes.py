@@ -1,0 +1,109 @@
+"""Extended-capability register attributes as a driver sees them through MockDevice.
+
+Expectations come from the PCIe Base Specification's register descriptions (section numbers in
+each test); the images are built here, byte by byte.
+"""
+from __future__ import annotations
+
+import pytest
+
+from pcikit.testing import MockDevice
+
+from .test_catalogue import DOWNSTREAM, ENDPOINT, ROOT_PORT, UPSTREAM, _put, express_function
+
+ECAP = 0x100
+
+
+def with_ecap(cap_id: int, *registers: tuple[int, int, int], port_type: int = ENDPOINT,
+              header_type: int = 0) -> MockDevice:
+    """A PCIe function whose only extended capability is ``cap_id`` at 0x100, with (offset, width,
+    value) registers written relative to it."""
+    image = express_function(port_type, header_type=header_type)
+    _put(image, ECAP, 4, cap_id | 1 << 16)
+    for offset, width, value in registers:
+        _put(image, ECAP + offset, width, value)
+    return MockDevice(bytes(image))
+
+
+def test_ats_enable_and_smallest_translation_unit_are_rw_and_reset_to_zero():  # 10.5.1.3
+    dev = with_ecap(0x000F)
+    dev.config.write16(ECAP + 6, 0xFFFF)
+    assert dev.config.read16(ECAP + 6) == 0x801F
+    dev.reset()
+    assert dev.config.read16(ECAP + 6) == 0
+
+
+@pytest.mark.parametrize("capability, writable", [(0x0000, 0x0001), (0x0006, 0x0007)])
+def test_pasid_enables_need_their_supported_bits(capability, writable):  # 7.8.9.3
+    dev = with_ecap(0x001B, (4, 2, capability | 0x1400))
+    dev.config.write16(ECAP + 6, 0x0007)
+    assert dev.config.read16(ECAP + 6) == writable
+
+
+def test_pri_status_errors_are_rw1c_and_stopped_is_ro():  # 10.5.2.3
+    dev = with_ecap(0x0013, (6, 2, 0x0103))
+    dev.config.write16(ECAP + 6, 0x0001)
+    assert dev.config.read16(ECAP + 6) == 0x0102
+    dev.config.write16(ECAP + 4, 0x0003)  # Enable RW; Reset always reads 0
+    assert dev.config.read16(ECAP + 4) == 0x0001
+    dev.config.write32(ECAP + 0x0C, 0x40)  # Outstanding Page Request Allocation
+    assert dev.config.read32(ECAP + 0x0C) == 0x40
+
+
+def test_dpc_trigger_status_is_rw1c_and_sticky_across_flr():  # 7.9.14.4
+    dev = with_ecap(0x001D, port_type=DOWNSTREAM, header_type=1)
+    dev.config.poke(ECAP + 8, 2, 0x0009)  # the port reports DPC Trigger Status and Interrupt Status
+    dev.config.write16(ECAP + 6, 0x0003)  # DPC Trigger Enable
+    dev.reset()
+    assert dev.config.read16(ECAP + 8) == 0x0009  # RW1CS: kept
+    assert dev.config.read16(ECAP + 6) == 0  # DPC Control: RW, reset 0
+    dev.config.write16(ECAP + 8, 0x0001)
+    assert dev.config.read16(ECAP + 8) == 0x0008
+    dev.reset(cold=True)
+    assert dev.config.read16(ECAP + 8) == 0
+
+
+def test_dpc_rp_pio_mask_resets_to_ones_on_root_ports_with_rp_extensions():  # 7.9.14.7
+    dev = with_ecap(0x001D, (4, 2, 1 << 5), port_type=ROOT_PORT, header_type=1)
+    dev.config.write32(ECAP + 0x10, 0)
+    assert dev.config.read32(ECAP + 0x10) == 0
+    dev.reset(cold=True)
+    assert dev.config.read32(ECAP + 0x10) == 0x0007_0707
+
+
+@pytest.mark.parametrize("capability, control", [(0x01, 0xFF01), (0x07, 0xFF03)])
+def test_ptm_enable_is_rw_and_root_select_needs_ptm_root_capable(capability, control):  # 7.9.15.3
+    dev = with_ecap(0x001F, (4, 4, capability))
+    dev.config.write32(ECAP + 8, 0xFFFF_FFFF)
+    assert dev.config.read32(ECAP + 8) == control
+
+
+def test_l1pm_enables_follow_the_supported_substates():  # 7.8.3.3
+    aspm_l1_1_only = 1 << 3 | 1 << 4
+    dev = with_ecap(0x001E, (4, 4, aspm_l1_1_only), port_type=UPSTREAM, header_type=1)
+    dev.config.write32(ECAP + 8, 0xFFFF_FFFF)
+    assert dev.config.read32(ECAP + 8) == 1 << 3  # no L1.2: its timing fields are hardwired too
+
+
+def test_l1pm_l1_2_timing_fields_and_t_power_on_reset():  # 7.8.3.3, 7.8.3.4
+    dev = with_ecap(0x001E, (4, 4, 0x1F), (8, 4, 0x0000_0A00))
+    dev.config.write32(ECAP + 8, 0xFFFF_FFFF)
+    assert dev.config.read32(ECAP + 8) == 0xE3FF_FF0F
+    dev.config.write32(ECAP + 0x0C, 0)
+    dev.reset()
+    assert dev.config.read32(ECAP + 0x0C) == 0b00101 << 3  # T_POWER_ON Value defaults to 00101b
+    # Common_Mode_Restore_Time's default is implementation specific: the device's own value.
+    assert dev.config.read32(ECAP + 8) == 0x0000_0A00
+
+
+@pytest.mark.parametrize("capability, control", [(0x0000, 0x0070), (0x0003, 0x0073)])
+def test_ari_function_group_enables_follow_the_ari_capability(capability, control):  # 7.8.7.3
+    dev = with_ecap(0x000E, (4, 2, capability))
+    dev.config.write16(ECAP + 6, 0xFFFF)
+    assert dev.config.read16(ECAP + 6) == control
+
+
+def test_ltr_latencies_are_rw():  # 7.8.2.2
+    dev = with_ecap(0x0018)
+    dev.config.write32(ECAP + 4, 0xFFFF_FFFF)
+    assert dev.config.read32(ECAP + 4) == 0x1FFF_1FFF
