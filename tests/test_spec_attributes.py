@@ -102,3 +102,44 @@ def test_doe_read_data_mailbox_write_takes_the_next_dword():
     assert dev.config.read32(0x114) == 0x1234_5678
     dev.config.write32(0x114, 0)  # a successful read; no further dword queued
     assert dev.config.read32(0x114) == 0
+
+
+def _cxl_device(capability: int, lock: int = 0) -> MockDevice:
+    """A PCIe endpoint with the PCIe DVSEC for CXL Devices at 0x100 (CXL 3.0 8.1.3)."""
+    image = bytearray(4096)
+    _put(image, 0, 4, 0x1234_8086)
+    _put(image, 0x06, 2, 0x0010)
+    image[0x34] = 0x40
+    _put(image, 0x40, 2, 0x0010)
+    _put(image, 0x42, 2, 0x0002)
+    _put(image, 0x100, 4, 0x0023 | 1 << 16)
+    _put(image, 0x104, 4, 0x1E98 | 2 << 16 | 0x3C << 20)  # CXL vendor, revision 2, length 0x3C
+    _put(image, 0x108, 2, 0x0000)  # DVSEC ID 0: PCIe DVSEC for CXL Devices
+    _put(image, 0x10A, 2, capability)
+    _put(image, 0x10E, 2, 1 << 14)  # DVSEC CXL Status: Viral_Status
+    _put(image, 0x114, 2, lock)
+    return MockDevice(bytes(image))
+
+
+def test_cxl_mem_enable_is_writable_only_when_mem_capable_and_unlocked():
+    mem_capable = 1 << 2 | 1 << 1  # Mem_Capable, IO_Capable
+    for dev, expected in ((_cxl_device(mem_capable), 1 << 2), (_cxl_device(0x0002), 0),
+                          (_cxl_device(mem_capable, lock=1), 0)):
+        dev.config.write16(0x10C, 1 << 2)  # DVSEC CXL Control: Mem_Enable (RWL)
+        assert dev.config.read16(0x10C) & 1 << 2 == expected
+
+
+def test_cxl_viral_status_is_rw1c_and_sticky():
+    dev = _cxl_device(1 << 14)
+    dev.config.write16(0x10C, 0)
+    dev.reset()
+    assert dev.config.read16(0x10E) == 1 << 14  # sticky across a reset other than cold
+    dev.config.write16(0x10E, 1 << 14)
+    assert dev.config.read16(0x10E) == 0
+
+
+def test_cxl_config_lock_sets_and_cannot_be_cleared():
+    dev = _cxl_device(0x0006)
+    dev.config.write16(0x114, 1)
+    dev.config.write16(0x114, 0)
+    assert dev.config.read16(0x114) == 1
