@@ -102,3 +102,83 @@ def test_doe_read_data_mailbox_write_takes_the_next_dword():
     assert dev.config.read32(0x114) == 0x1234_5678
     dev.config.write32(0x114, 0)  # a successful read; no further dword queued
     assert dev.config.read32(0x114) == 0
+
+
+def _cxl_device(capability: int, lock: int = 0) -> MockDevice:
+    """A PCIe endpoint with the PCIe DVSEC for CXL Devices at 0x100 (CXL 3.0 8.1.3)."""
+    image = bytearray(4096)
+    _put(image, 0, 4, 0x1234_8086)
+    _put(image, 0x06, 2, 0x0010)
+    image[0x34] = 0x40
+    _put(image, 0x40, 2, 0x0010)
+    _put(image, 0x42, 2, 0x0002)
+    _put(image, 0x100, 4, 0x0023 | 1 << 16)
+    _put(image, 0x104, 4, 0x1E98 | 2 << 16 | 0x3C << 20)  # CXL vendor, revision 2, length 0x3C
+    _put(image, 0x108, 2, 0x0000)  # DVSEC ID 0: PCIe DVSEC for CXL Devices
+    _put(image, 0x10A, 2, capability)
+    _put(image, 0x10E, 2, 1 << 14)  # DVSEC CXL Status: Viral_Status
+    _put(image, 0x114, 2, lock)
+    return MockDevice(bytes(image))
+
+
+def test_cxl_mem_enable_is_writable_only_when_mem_capable_and_unlocked():
+    mem_capable = 1 << 2 | 1 << 1  # Mem_Capable, IO_Capable
+    for dev, expected in ((_cxl_device(mem_capable), 1 << 2), (_cxl_device(0x0002), 0),
+                          (_cxl_device(mem_capable, lock=1), 0)):
+        dev.config.write16(0x10C, 1 << 2)  # DVSEC CXL Control: Mem_Enable (RWL)
+        assert dev.config.read16(0x10C) & 1 << 2 == expected
+
+
+def test_cxl_viral_status_is_rw1c_and_sticky():
+    dev = _cxl_device(1 << 14)
+    dev.config.write16(0x10C, 0)
+    dev.reset()
+    assert dev.config.read16(0x10E) == 1 << 14  # sticky across a reset other than cold
+    dev.config.write16(0x10E, 1 << 14)
+    assert dev.config.read16(0x10E) == 0
+
+
+def test_cxl_config_lock_sets_and_cannot_be_cleared():
+    dev = _cxl_device(0x0006)
+    dev.config.write16(0x114, 1)
+    dev.config.write16(0x114, 0)
+    assert dev.config.read16(0x114) == 1
+
+
+def _express_with(ecap: int, body: dict[int, tuple[int, int]], lnkcap: int = 0x21) -> MockDevice:
+    """A PCIe endpoint (x2 link unless ``lnkcap`` says otherwise) with one extended capability at 0x100."""
+    image = bytearray(4096)
+    _put(image, 0, 4, 0x1234_8086)
+    _put(image, 0x06, 2, 0x0010)
+    image[0x34] = 0x40
+    _put(image, 0x40, 2, 0x0010)
+    _put(image, 0x42, 2, 0x0002)
+    _put(image, 0x4C, 4, lnkcap)
+    _put(image, 0x100, 4, ecap | 1 << 16)
+    for offset, (width, value) in body.items():
+        _put(image, 0x100 + offset, width, value)
+    return MockDevice(bytes(image))
+
+
+def test_margining_lane_control_is_rw_per_lane_and_resets_to_no_command():
+    dev = _express_with(0x0027, {0x08: (2, 0x9C38), 0x0C: (2, 0x9C38)})  # both lanes: no command
+    dev.config.write16(0x10C, 0x0A5B)  # lane 1: receiver 3, margin type 3, payload 0x0A
+    assert dev.config.read16(0x10C) == 0x0A5B
+    assert dev.config.read16(0x10A) == 0  # Margining Lane Status is RO
+    dev.config.write16(0x10E, 0xFFFF)
+    assert dev.config.read16(0x10E) == 0
+    assert dev.config.read16(0x110) == 0  # past the x2 link's lanes: nothing writable
+    dev.config.write16(0x110, 0xFFFF)
+    assert dev.config.read16(0x110) == 0
+    dev.reset()
+    assert dev.config.read16(0x10C) == 0x9C38  # Margin Type 111b, Margin Payload 9Ch (PCIe 7.7.7.4)
+
+
+def test_ide_link_stream_control_is_rw_and_integrity_fail_rw1c():
+    capability = 1 << 0  # Link IDE Stream Supported, one TC
+    dev = _express_with(0x0030, {0x04: (4, capability), 0x10: (4, 1 << 31)})
+    dev.config.write32(0x10C, 0xFFFF_FFFF)  # Link IDE Stream Control 0
+    # Enable, Selected Algorithm, TC and Stream ID; aggregation, PCRC, partial header and XT not supported
+    assert dev.config.read32(0x10C) == 0xFF00_0000 | 0b111 << 19 | 0x1F << 14 | 1
+    dev.config.write32(0x110, 1 << 31)  # Link IDE Stream Status: Received Integrity Check Fail Message
+    assert dev.config.read32(0x110) == 0

@@ -81,10 +81,10 @@ def _walk(node: Construct, value: Any, offset: int, path: tuple[str, ...], found
         return 0
     if isinstance(node, (Array, RepeatUntil)) and isinstance(value, list) \
             and isinstance(node.subcon, (Register, Scalar, Struct)):
-        step = 0
+        size = 0  # elements laid end to end (a Struct element may hold a list of its own)
         for index, element in enumerate(value):
-            step = _walk(node.subcon, element, offset + index * step, path + (str(index),), found)
-        return step * len(value)
+            size += _walk(node.subcon, element, offset + size, path + (str(index),), found)
+        return size
     if isinstance(node, Subconstruct) and not isinstance(node, (Array, RepeatUntil)) and not hasattr(node, "length"):
         return _walk(node.subcon, value, offset, path, found)
     try:

@@ -8,11 +8,13 @@ the readable config size.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Optional
 
 from construct import Array, Construct, Container, Int8ul, Int16ul, Int32ul, Padding, Struct
 
-from ..bits import Bit, Bits, Register
+from ..attributes import HWINIT, RW, RW1CS, RW1S, All, Not, all_of, has
+from ..bits import Bit, Bits, Register, whole
 from ..context import DecodeContext
 from . import parse_fixed
 
@@ -33,43 +35,59 @@ NAMES = {
     0x0A: "test_capability",
 }
 
+# Attributes per CXL 3.0 8.1: capabilities HwInit; controls RW where their capability is advertised;
+# viral and Flex Bus error status RW1CS. The RWL controls (locked by CONFIG_LOCK) are RW while the
+# lock is clear; CONFIG_LOCK itself is RWO, declared RW1S (set once, cleared only by reset). The
+# conditions name the DVSEC's fields: the body is ``cxl`` within them.
+_DEVICE = "cxl.dvsec_cxl_capability."
+_FLEX = "cxl.flex_bus_port_capability."
+_UNLOCKED = Not(has("cxl.dvsec_cxl_lock.config_lock"))
+
+
+def _unlocked(capability: str) -> All:
+    """RWL: writable while CONFIG_LOCK is clear, where the device advertises ``capability``."""
+    return all_of(_UNLOCKED, has(_DEVICE + capability))
+
+
 # -- PCIe DVSEC for CXL Devices (ID 0) ----------------------------------------------
 DVSEC_CXL_CAPABILITY = Register(
     Int16ul,
-    Bit("cache_capable", 0),
-    Bit("io_capable", 1),
-    Bit("mem_capable", 2),
-    Bit("mem_hwinit_mode", 3),
-    Bits("hdm_count", 4, 2),
-    Bit("cache_writeback_and_invalidate_capable", 6),
-    Bit("cxl_reset_capable", 7),
-    Bits("cxl_reset_timeout", 8, 3),
-    Bit("cxl_reset_mem_clr_capable", 11),
-    Bit("multiple_logical_device", 13),
-    Bit("viral_capable", 14),
-    Bit("pm_init_completion_reporting_capable", 15),
+    Bit("cache_capable", 0, HWINIT),
+    Bit("io_capable", 1, HWINIT),
+    Bit("mem_capable", 2, HWINIT),
+    Bit("mem_hwinit_mode", 3, HWINIT),
+    Bits("hdm_count", 4, 2, access=HWINIT),
+    Bit("cache_writeback_and_invalidate_capable", 6, HWINIT),
+    Bit("cxl_reset_capable", 7, HWINIT),
+    Bits("cxl_reset_timeout", 8, 3, access=HWINIT),
+    Bit("cxl_reset_mem_clr_capable", 11, HWINIT),
+    Bit("multiple_logical_device", 13, HWINIT),
+    Bit("viral_capable", 14, HWINIT),
+    Bit("pm_init_completion_reporting_capable", 15, HWINIT),
 )
 
 DVSEC_CXL_CONTROL = Register(
     Int16ul,
-    Bit("cache_enable", 0),
+    Bit("cache_enable", 0, RW, when=_unlocked("cache_capable")),
     Bit("io_enable", 1),
-    Bit("mem_enable", 2),
-    Bits("cache_sf_coverage", 3, 5),
-    Bits("cache_sf_granularity", 8, 3),
-    Bit("cache_clean_eviction", 11),
-    Bit("viral_enable", 14),
+    Bit("mem_enable", 2, RW, when=_unlocked("mem_capable")),
+    Bits("cache_sf_coverage", 3, 5, access=RW, when=_unlocked("cache_capable")),
+    Bits("cache_sf_granularity", 8, 3, access=RW, when=_unlocked("cache_capable")),
+    Bit("cache_clean_eviction", 11, RW, when=_unlocked("cache_capable")),
+    Bit("viral_enable", 14, RW, when=_unlocked("viral_capable")),
 )
 
-DVSEC_CXL_STATUS = Register(Int16ul, Bit("viral_status", 14))
+DVSEC_CXL_STATUS = Register(Int16ul, Bit("viral_status", 14, RW1CS))
 
 DVSEC_CXL_CONTROL2 = Register(
     Int16ul,
-    Bit("disable_caching", 0),
-    Bit("initiate_cache_write_back_and_invalidation", 1),
-    Bit("initiate_cxl_reset", 2),
-    Bit("cxl_reset_mem_clr_enable", 3),
-    Bit("desired_volatile_hdm_state_after_hot_reset", 4),
+    Bit("disable_caching", 0, RW),
+    Bit("initiate_cache_write_back_and_invalidation", 1, RW,
+        when=has(_DEVICE + "cache_writeback_and_invalidate_capable")),
+    Bit("initiate_cxl_reset", 2, RW, when=has(_DEVICE + "cxl_reset_capable")),
+    Bit("cxl_reset_mem_clr_enable", 3, RW, when=has(_DEVICE + "cxl_reset_mem_clr_capable")),
+    Bit("desired_volatile_hdm_state_after_hot_reset", 4, RW,
+        when=has("cxl.dvsec_cxl_capability3.volatile_hdm_state_after_hot_reset_configurability")),
 )
 
 DVSEC_CXL_STATUS2 = Register(
@@ -80,19 +98,21 @@ DVSEC_CXL_STATUS2 = Register(
     Bit("power_management_initialization_complete", 15),
 )
 
-DVSEC_CXL_LOCK = Register(Int16ul, Bit("config_lock", 0))
+DVSEC_CXL_LOCK = Register(Int16ul, Bit("config_lock", 0, RW1S))
 
 # DVSEC revision 2 (CXL 2.0) appends Capability3 at +0x38, inside a Length of 0x3C.
 DVSEC_CXL_CAPABILITY3 = Register(
     Int16ul,
-    Bit("default_volatile_hdm_state_after_cold_reset", 0),
-    Bit("default_volatile_hdm_state_after_warm_reset", 1),
-    Bit("default_volatile_hdm_state_after_hot_reset", 2),
-    Bit("volatile_hdm_state_after_hot_reset_configurability", 3),
+    Bit("default_volatile_hdm_state_after_cold_reset", 0, HWINIT),
+    Bit("default_volatile_hdm_state_after_warm_reset", 1, HWINIT),
+    Bit("default_volatile_hdm_state_after_hot_reset", 2, HWINIT),
+    Bit("volatile_hdm_state_after_hot_reset_configurability", 3, HWINIT),
 )
 CAPABILITY3_OFFSET = 0x38
 
-DVSEC_CXL_CAPABILITY2 = Register(Int16ul, Bits("cache_size_unit", 0, 4), Bits("cache_size", 8, 8))
+DVSEC_CXL_CAPABILITY2 = Register(
+    Int16ul, Bits("cache_size_unit", 0, 4, access=HWINIT), Bits("cache_size", 8, 8, access=HWINIT)
+)
 
 RANGE_SIZE_LOW = Register(
     Int32ul,
@@ -105,12 +125,12 @@ RANGE_SIZE_LOW = Register(
     Bits("memory_size_low", 28, 4),
 )
 
-RANGE_BASE_LOW = Register(Int32ul, Bits("memory_base_low", 28, 4))
+RANGE_BASE_LOW = Register(Int32ul, Bits("memory_base_low", 28, 4, access=RW, when=_UNLOCKED))
 
 RANGE = Struct(
     "size_high" / Int32ul,
     "size_low" / RANGE_SIZE_LOW,
-    "base_high" / Int32ul,
+    "base_high" / whole(Int32ul, RW, when=_UNLOCKED),
     "base_low" / RANGE_BASE_LOW,
 )
 
@@ -132,35 +152,35 @@ FUNCTION_MAP_BODY = Struct(Padding(2), "non_cxl_function_map" / Array(8, Int32ul
 PORT_EXTENSION_STATUS = Register(
     Int16ul,
     Bit("port_power_management_initialization_complete", 0),
-    Bit("viral_status", 14),
+    Bit("viral_status", 14, RW1CS),
 )
 
 PORT_CONTROL_EXTENSIONS = Register(
     Int16ul,
-    Bit("unmask_sbr", 0),
-    Bit("unmask_link_disable", 1),
-    Bit("alt_memory_and_id_space_enable", 2),
-    Bit("alt_bme", 3),
-    Bit("viral_enable", 14),
+    Bit("unmask_sbr", 0, RW),
+    Bit("unmask_link_disable", 1, RW),
+    Bit("alt_memory_and_id_space_enable", 2, RW),
+    Bit("alt_bme", 3, RW),
+    Bit("viral_enable", 14, RW),
 )
 
 PORT_EXTENSIONS_BODY = Struct(
     "port_extension_status" / PORT_EXTENSION_STATUS,
     "port_control_extensions" / PORT_CONTROL_EXTENSIONS,
-    "alternate_bus_base" / Int8ul,
-    "alternate_bus_limit" / Int8ul,
-    "alternate_memory_base" / Int16ul,
-    "alternate_memory_limit" / Int16ul,
-    "alternate_prefetchable_memory_base" / Int16ul,
-    "alternate_prefetchable_memory_limit" / Int16ul,
-    "alternate_prefetchable_memory_base_high" / Int32ul,
-    "alternate_prefetchable_memory_limit_high" / Int32ul,
-    "cxl_rcrb_base" / Int32ul,
-    "cxl_rcrb_base_high" / Int32ul,
+    "alternate_bus_base" / whole(Int8ul, RW),
+    "alternate_bus_limit" / whole(Int8ul, RW),
+    "alternate_memory_base" / whole(Int16ul, RW),
+    "alternate_memory_limit" / whole(Int16ul, RW),
+    "alternate_prefetchable_memory_base" / whole(Int16ul, RW),
+    "alternate_prefetchable_memory_limit" / whole(Int16ul, RW),
+    "alternate_prefetchable_memory_base_high" / whole(Int32ul, RW),
+    "alternate_prefetchable_memory_limit_high" / whole(Int32ul, RW),
+    "cxl_rcrb_base" / whole(Int32ul, RW),
+    "cxl_rcrb_base_high" / whole(Int32ul, RW),
 )
 
 # -- GPF DVSECs (IDs 4 and 5) -----------------------------------------------------------
-GPF_TIME = Register(Int16ul, Bits("base", 0, 4), Bits("scale", 8, 4))
+GPF_TIME = Register(Int16ul, Bits("base", 0, 4, access=RW), Bits("scale", 8, 4, access=RW))
 
 GPF_PORT_BODY = Struct(
     Padding(2),
@@ -170,35 +190,35 @@ GPF_PORT_BODY = Struct(
 
 GPF_DEVICE_BODY = Struct(
     "gpf_phase_2_duration" / GPF_TIME,
-    "gpf_phase_2_power" / Int32ul,
+    "gpf_phase_2_power" / whole(Int32ul, HWINIT),
 )
 
 # -- PCIe DVSEC for Flex Bus Port (ID 7) -------------------------------------------------
 FLEX_BUS_PORT_CAPABILITY = Register(
     Int16ul,
-    Bit("cache_capable", 0),
-    Bit("io_capable", 1),
-    Bit("mem_capable", 2),
-    Bit("flit_68b_and_vh_capable", 5),
-    Bit("multi_logical_device_capable", 6),
-    Bit("latency_optimized_256b_flit_capable", 13),
-    Bit("pbr_flit_capable", 14),
+    Bit("cache_capable", 0, HWINIT),
+    Bit("io_capable", 1, HWINIT),
+    Bit("mem_capable", 2, HWINIT),
+    Bit("flit_68b_and_vh_capable", 5, HWINIT),
+    Bit("multi_logical_device_capable", 6, HWINIT),
+    Bit("latency_optimized_256b_flit_capable", 13, HWINIT),
+    Bit("pbr_flit_capable", 14, HWINIT),
 )
 
 FLEX_BUS_PORT_CONTROL = Register(
     Int16ul,
-    Bit("cache_enable", 0),
-    Bit("io_enable", 1),
-    Bit("mem_enable", 2),
-    Bit("sync_hdr_bypass_enable", 3),
-    Bit("drift_buffer_enable", 4),
-    Bit("flit_68b_and_vh_enable", 5),
-    Bit("multi_logical_device_enable", 6),
-    Bit("disable_rcd_training", 7),
-    Bit("retimer1_present", 8),
-    Bit("retimer2_present", 9),
-    Bit("latency_optimized_256b_flit_enable", 13),
-    Bit("pbr_flit_enable", 14),
+    Bit("cache_enable", 0, RW, when=has(_FLEX + "cache_capable")),
+    Bit("io_enable", 1, RW, when=has(_FLEX + "io_capable")),
+    Bit("mem_enable", 2, RW, when=has(_FLEX + "mem_capable")),
+    Bit("sync_hdr_bypass_enable", 3, RW),
+    Bit("drift_buffer_enable", 4, RW),
+    Bit("flit_68b_and_vh_enable", 5, RW, when=has(_FLEX + "flit_68b_and_vh_capable")),
+    Bit("multi_logical_device_enable", 6, RW, when=has(_FLEX + "multi_logical_device_capable")),
+    Bit("disable_rcd_training", 7, RW),
+    Bit("retimer1_present", 8, RW),
+    Bit("retimer2_present", 9, RW),
+    Bit("latency_optimized_256b_flit_enable", 13, RW, when=has(_FLEX + "latency_optimized_256b_flit_capable")),
+    Bit("pbr_flit_enable", 14, RW, when=has(_FLEX + "pbr_flit_capable")),
 )
 
 FLEX_BUS_PORT_STATUS = Register(
@@ -211,11 +231,11 @@ FLEX_BUS_PORT_STATUS = Register(
     Bit("flit_68b_and_vh_enabled", 5),
     Bit("multi_logical_device_enabled", 6),
     Bit("even_half_failed", 7),
-    Bit("correctable_protocol_id_framing_error", 8),
-    Bit("uncorrectable_protocol_id_framing_error", 9),
-    Bit("unexpected_protocol_id_dropped", 10),
-    Bit("retimers_present_mismatched", 11),
-    Bit("flexbusenablebits_phase2_mismatch", 12),
+    Bit("correctable_protocol_id_framing_error", 8, RW1CS),
+    Bit("uncorrectable_protocol_id_framing_error", 9, RW1CS),
+    Bit("unexpected_protocol_id_dropped", 10, RW1CS),
+    Bit("retimers_present_mismatched", 11, RW1CS),
+    Bit("flexbusenablebits_phase2_mismatch", 12, RW1CS),
     Bit("latency_optimized_256b_flit_enabled", 13),
     Bit("pbr_flit_enabled", 14),
 )
@@ -231,17 +251,18 @@ FLEX_BUS_BODY = Struct(
 
 FLEX_BUS_BODY_2 = Struct(
     *FLEX_BUS_BODY.subcons,
-    "flex_bus_port_capability2" / Register(Int32ul, Bit("nop_hint_capable", 0)),
-    "flex_bus_port_control2" / Register(Int32ul, Bit("nop_hint_enable", 0)),
+    "flex_bus_port_capability2" / Register(Int32ul, Bit("nop_hint_capable", 0, HWINIT)),
+    "flex_bus_port_control2" / Register(Int32ul, Bit("nop_hint_enable", 0, RW,
+                                                     when=has("cxl.flex_bus_port_capability2.nop_hint_capable"))),
     "flex_bus_port_status2" / Register(Int32ul, Bits("nop_hint_info", 0, 2)),
 )
 
 # -- Register Locator DVSEC (ID 8) -------------------------------------------------------
 REGISTER_BLOCK_LOW = Register(
     Int32ul,
-    Bits("register_bir", 0, 3),
-    Bits("register_block_identifier", 8, 8),
-    Bits("register_block_offset_low", 16, 16, shift=16),
+    Bits("register_bir", 0, 3, access=HWINIT),
+    Bits("register_block_identifier", 8, 8, access=HWINIT),
+    Bits("register_block_offset_low", 16, 16, shift=16, access=HWINIT),
 )
 
 REGISTER_BLOCK = Struct("low" / REGISTER_BLOCK_LOW, "register_block_offset_high" / Int32ul)
@@ -257,7 +278,7 @@ REGISTER_BLOCK_IDS = {
 }
 
 # -- MLD DVSEC (ID 9) ------------------------------------------------------------------
-MLD_BODY = Struct("number_of_ld_supported" / Int16ul, "ld_id_hot_reset_vector" / Int16ul)
+MLD_BODY = Struct("number_of_ld_supported" / whole(Int16ul, HWINIT), "ld_id_hot_reset_vector" / whole(Int16ul, RW))
 
 BODIES: dict[int, Construct] = {
     DEVICE: DEVICE_BODY,
@@ -274,6 +295,15 @@ def _body_schema(dvsec_id: int, revision: int) -> Optional[Construct]:
     if dvsec_id == FLEX_BUS_PORT and revision >= 2:
         return FLEX_BUS_BODY_2
     return BODIES.get(dvsec_id)
+
+
+@lru_cache(maxsize=None)
+def walked_body(dvsec_id: int, revision: int) -> Optional[Construct]:
+    """The body as the register catalogue walks it (the device body with Capability3 after it)."""
+    schema = _body_schema(dvsec_id, revision)
+    if dvsec_id == DEVICE:
+        return Struct(*DEVICE_BODY.subcons, "dvsec_cxl_capability3" / DVSEC_CXL_CAPABILITY3)
+    return schema
 
 
 def _ranges(body: Container) -> None:

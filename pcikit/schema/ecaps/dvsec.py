@@ -6,12 +6,15 @@ further by :mod:`.cxl` into ``cxl``.
 """
 from __future__ import annotations
 
-from construct import Container, Int16ul, Int32ul, Struct
+from functools import lru_cache
+
+from construct import Construct, Container, Int16ul, Int32ul, Struct
 
 from ..bits import Bits, Register
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, cxl, parse_fixed
 
+# PCIe 7.9.6.2/7.9.6.3: both headers are RO.
 DESIGNATED_VENDOR_SPECIFIC_HEADER_1 = Register(
     Int32ul,
     Bits("dvsec_vendor_id", 0, 16),
@@ -28,6 +31,20 @@ SCHEMA = Struct(
 )
 
 HEADERS_SIZE = 0x0A
+
+
+@lru_cache(maxsize=None)
+def _with_body(body: Construct) -> Construct:
+    return Struct(*SCHEMA.subcons, "cxl" / body)
+
+
+def schema_of(fields: Container) -> Construct:
+    """The schema the register catalogue walks: the headers and, for CXL, the body after them."""
+    cxl_fields = fields.get("cxl")
+    body = None
+    if cxl_fields is not None and cxl_fields.get("kind") is not None:
+        body = cxl.walked_body(fields.dvsec_id, fields.dvsec_revision)
+    return SCHEMA if body is None else _with_body(body)
 
 
 def _check_length(ctx: DecodeContext, length: int, problems: list[str]) -> None:

@@ -8,32 +8,34 @@ from __future__ import annotations
 
 from construct import Container, Int32ul, Struct
 
+from ..attributes import RW
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
 
+# PCIe 6.0 7.7.12: the injection controls are RW (reset 0: no injection), the injection status RO.
 FLIT_ERROR_INJECTION_CONTROL_1 = Register(
     Int32ul,
-    Bit("flit_error_injection_enable", 0),
-    Bit("inject_errors_on_transmitted_flits", 1),
-    Bit("inject_errors_on_received_flits", 2),
-    Bit("enable_2_5gts", 6),
-    Bit("enable_5_0gts", 7),
-    Bit("enable_8_0gts", 8),
-    Bit("enable_16_0gts", 9),
-    Bit("enable_32_0gts", 10),
-    Bit("enable_64_0gts", 11),
-    Bits("number_of_errors_injected", 16, 5),
-    Bits("spacing_between_injected_errors", 21, 8),
-    Bits("injection_on_flit_type", 29, 2),
+    Bit("flit_error_injection_enable", 0, RW),
+    Bit("inject_errors_on_transmitted_flits", 1, RW),
+    Bit("inject_errors_on_received_flits", 2, RW),
+    Bit("enable_2_5gts", 6, RW),
+    Bit("enable_5_0gts", 7, RW),
+    Bit("enable_8_0gts", 8, RW),
+    Bit("enable_16_0gts", 9, RW),
+    Bit("enable_32_0gts", 10, RW),
+    Bit("enable_64_0gts", 11, RW),
+    Bits("number_of_errors_injected", 16, 5, access=RW),
+    Bits("spacing_between_injected_errors", 21, 8, access=RW),
+    Bits("injection_on_flit_type", 29, 2, access=RW),
 )
 
 FLIT_ERROR_INJECTION_CONTROL_2 = Register(
     Int32ul,
-    Bits("consecutive_error_injection", 0, 3),
-    Bits("error_type_being_injected", 3, 2),
-    Bits("error_offset_within_flit", 5, 7),
-    Bits("error_magnitude", 12, 8),
+    Bits("consecutive_error_injection", 0, 3, access=RW),
+    Bits("error_type_being_injected", 3, 2, access=RW),
+    Bits("error_offset_within_flit", 5, 7, access=RW),
+    Bits("error_magnitude", 12, 8, access=RW),
 )
 
 FLIT_ERROR_INJECTION_STATUS = Register(
@@ -49,18 +51,18 @@ ORDERED_SETS = (
 
 ORDERED_SET_ERROR_INJECTION_CONTROL_1 = Register(
     Int32ul,
-    Bit("ordered_set_error_injection_enable", 0),
-    Bit("inject_errors_on_transmitted_ordered_sets", 1),
-    Bit("inject_errors_on_received_ordered_sets", 2),
-    Bits("number_of_errors_injected", 3, 5),
-    Bits("spacing_between_injected_errors", 8, 8),
-    *(Bit(f"inject_{name}", 16 + index) for index, name in enumerate(ORDERED_SETS)),
+    Bit("ordered_set_error_injection_enable", 0, RW),
+    Bit("inject_errors_on_transmitted_ordered_sets", 1, RW),
+    Bit("inject_errors_on_received_ordered_sets", 2, RW),
+    Bits("number_of_errors_injected", 3, 5, access=RW),
+    Bits("spacing_between_injected_errors", 8, 8, access=RW),
+    *(Bit(f"inject_{name}", 16 + index, RW) for index, name in enumerate(ORDERED_SETS)),
 )
 
 ORDERED_SET_ERROR_INJECTION_CONTROL_2 = Register(
     Int32ul,
-    Bits("error_injection_bytes", 0, 16),
-    Bits("lane_number_for_error_injection", 16, 16),
+    Bits("error_injection_bytes", 0, 16, access=RW),
+    Bits("lane_number_for_error_injection", 16, 16, access=RW),
 )
 
 

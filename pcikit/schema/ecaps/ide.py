@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from construct import Container, Int32ul, Struct
+from construct import Array, Construct, Container, Int32ul, Struct
 
 from ..attributes import HWINIT, RW, RW1C, has
 from ..bits import Bit, Bits, Register, whole
@@ -102,11 +102,24 @@ ADDRESS_ASSOCIATION = Struct(
 
 SCHEMA = Struct("header" / EXTENDED_HEADER, "ide_capability" / IDE_CAPABILITY, "ide_control" / IDE_CONTROL)
 
+# What the register catalogue walks: the fixed part, then the stream blocks as decoded (lists).
+WALKED_SELECTIVE_STREAM = Struct(*SELECTIVE_STREAM.subcons, "address_association" / Array(15, ADDRESS_ASSOCIATION))
+WALKED = Struct(
+    *SCHEMA.subcons,
+    "link_ide_streams" / Array(8, LINK_STREAM),
+    "selective_ide_streams" / Array(256, WALKED_SELECTIVE_STREAM),
+)
+
 STREAMS_OFFSET = 0x0C
 LINK_STREAM_SIZE = 8
 SELECTIVE_STREAM_SIZE = 20
 ADDRESS_ASSOCIATION_SIZE = 12
 STREAM_STATES = {0: "insecure", 2: "secure"}
+
+
+def schema_of(fields: Container) -> Construct:
+    """The schema the register catalogue walks (the stream lists after the fixed part)."""
+    return WALKED
 
 
 def _address(block: Container) -> Container:

@@ -5,13 +5,13 @@ register pair per lane of the Maximum Link Width, from +0x08.
 """
 from __future__ import annotations
 
-from construct import Container, Int16ul, Struct
+from construct import Construct, Container, Int16ul, Struct
 
 from ..attributes import HWINIT, RW
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
-from .lanes import per_lane
+from .lanes import per_lane, with_lanes
 
 # PCIe 7.7.7 (Lane Margining at the Receiver): Port Capabilities HwInit, Port Status RO; each
 # lane's Margining Lane Control is RW, resetting to "no command" (Margin Type 111b, Margin Payload
@@ -49,6 +49,11 @@ SCHEMA = Struct(
 
 LANES_OFFSET = 0x08
 LANE_SIZE = 4
+
+
+def schema_of(fields: Container) -> Construct:
+    """The schema the register catalogue walks: the port registers, then each lane's pair."""
+    return with_lanes(SCHEMA, "lanes", LANE)
 
 
 def decode(ctx: DecodeContext) -> Container:

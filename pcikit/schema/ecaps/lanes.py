@@ -6,9 +6,10 @@ that width, by 32 lanes and by the readable config size.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Callable, Optional
 
-from construct import Construct, Container
+from construct import Array, Construct, Container, Struct
 
 from ..bits import Register
 from ..context import DecodeContext
@@ -32,6 +33,16 @@ def per_lane(
             break
         entries.append(decode_lane(relative))
     return width, entries
+
+
+@lru_cache(maxsize=None)
+def with_lanes(schema: Construct, key: str, lane: Construct) -> Construct:
+    """``schema`` followed by the decoded list ``key`` of ``lane`` entries: what the register catalogue walks.
+
+    Only the catalogue walks it (its list length comes from the decoded fields); the fixed part
+    must end where the lanes start.
+    """
+    return Struct(*schema.subcons, key / Array(MAX_LANES, lane))
 
 
 def decode_with_equalization(

@@ -8,20 +8,22 @@ from __future__ import annotations
 
 from construct import Container, Int32ul, Struct
 
-from ..bits import Bits, Register
+from ..attributes import HWINIT
+from ..bits import Bits, Register, whole
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
 
-MRBL_CAPABILITIES = Register(Int32ul, Bits("mrbl_structure_length", 0, 12))
+# PCIe 6.1 7.9.27: every MRBL register is HwInit.
+MRBL_CAPABILITIES = Register(Int32ul, Bits("mrbl_structure_length", 0, 12, access=HWINIT))
 
 MRBL_LOCATOR_LOW = Register(
     Int32ul,
-    Bits("mrbl_locator_bir", 0, 3),
-    Bits("mrbl_locator_block_id", 8, 8),
-    Bits("mrbl_locator_offset_low", 16, 16, shift=16),
+    Bits("mrbl_locator_bir", 0, 3, access=HWINIT),
+    Bits("mrbl_locator_block_id", 8, 8, access=HWINIT),
+    Bits("mrbl_locator_offset_low", 16, 16, shift=16, access=HWINIT),
 )
 
-LOCATOR = Struct("low" / MRBL_LOCATOR_LOW, "mrbl_locator_offset_high" / Int32ul)
+LOCATOR = Struct("low" / MRBL_LOCATOR_LOW, "mrbl_locator_offset_high" / whole(Int32ul, HWINIT))
 
 SCHEMA = Struct("header" / EXTENDED_HEADER, "mrbl_capabilities" / MRBL_CAPABILITIES)
 

@@ -5,13 +5,13 @@ one Lane Equalization Control byte per lane of the Maximum Link Width.
 """
 from __future__ import annotations
 
-from construct import Container, Int8ul, Int32ul, Padding, Struct
+from construct import Construct, Container, Int8ul, Int32ul, Padding, Struct
 
 from ..attributes import HWINIT, ROS, RW1CS
 from ..bits import Bit, Bits, Register, whole
 from ..context import DecodeContext
 from . import EXTENDED_HEADER
-from .lanes import decode_with_equalization
+from .lanes import decode_with_equalization, with_lanes
 
 # PCIe 7.7.5: Capabilities and Control are reserved; the equalization results are ROS, Link
 # Equalization Request and the Data Parity Mismatch Status bits RW1CS; the per-lane presets HwInit.
@@ -42,6 +42,11 @@ SCHEMA = Struct(
 )
 
 LANES_OFFSET = 0x20
+
+
+def schema_of(fields: Container) -> Construct:
+    """The schema the register catalogue walks: the registers, then the per-lane equalization controls."""
+    return with_lanes(SCHEMA, "lane_equalization_control", LANE_EQUALIZATION_CONTROL_16GT)
 
 
 def decode(ctx: DecodeContext) -> Container:

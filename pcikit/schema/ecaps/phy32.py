@@ -6,13 +6,13 @@ data; from +0x20 one Lane Equalization Control byte per lane.
 """
 from __future__ import annotations
 
-from construct import Container, Int8ul, Int32ul, Struct
+from construct import Construct, Container, Int8ul, Int32ul, Struct
 
 from ..attributes import HWINIT, ROS, RW, RW1CS, has
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 from . import EXTENDED_HEADER
-from .lanes import decode_with_equalization
+from .lanes import decode_with_equalization, with_lanes
 
 # PCIe 7.7.6: Capabilities HwInit; each Control field RW where its capability is supported; the
 # equalization results ROS, Link Equalization Request RW1CS, the other status RO; the received
@@ -90,6 +90,11 @@ SCHEMA = Struct(
 
 LANES_OFFSET = 0x20
 MODIFIED_TS_USAGE_MODES = {0: "pci_express", 1: "training_set_messages", 2: "alternate_protocol_negotiation"}
+
+
+def schema_of(fields: Container) -> Construct:
+    """The schema the register catalogue walks: the registers, then the per-lane equalization controls."""
+    return with_lanes(SCHEMA, "lane_equalization_control", LANE_EQUALIZATION_CONTROL_32GT)
 
 
 def decode(ctx: DecodeContext) -> Container:

@@ -5,13 +5,13 @@ precoding; from +0x10 one Lane Equalization Control byte per lane.
 """
 from __future__ import annotations
 
-from construct import Container, Int8ul, Int32ul, Struct
+from construct import Construct, Container, Int8ul, Int32ul, Struct
 
 from ..attributes import HWINIT, ROS, RW1CS
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 from . import EXTENDED_HEADER
-from .lanes import decode_with_equalization
+from .lanes import decode_with_equalization, with_lanes
 
 # PCIe 6.0 7.7.7: the equalization results are ROS, Link Equalization Request RW1CS, the precoding
 # and No Equalization Needed indications RO; the per-lane presets HwInit.
@@ -41,6 +41,11 @@ SCHEMA = Struct(
 )
 
 LANES_OFFSET = 0x10
+
+
+def schema_of(fields: Container) -> Construct:
+    """The schema the register catalogue walks: the registers, then the per-lane equalization controls."""
+    return with_lanes(SCHEMA, "lane_equalization_control", LANE_EQUALIZATION_CONTROL_64GT)
 
 
 def decode(ctx: DecodeContext) -> Container:

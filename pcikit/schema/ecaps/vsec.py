@@ -11,6 +11,7 @@ from ..bits import Bits, Register
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
 
+# PCIe 7.9.5.2: the Vendor-Specific Header is RO.
 VENDOR_SPECIFIC_HEADER = Register(
     Int32ul,
     Bits("vsec_id", 0, 16),
