@@ -115,3 +115,35 @@ def test_vc_resource_control_map_bit_0_is_ro_and_the_rest_rw():  # 7.9.1.7
     assert dev.config.read32(ECAP + 0x14) == 0x8000_0001
     dev.config.write32(ECAP + 0x14, 0x000E_00FE)  # TC1-7 and Port Arbitration Select
     assert dev.config.read32(ECAP + 0x14) == 0x800E_00FF
+
+
+@pytest.mark.parametrize("port_type, header_type, block_all", [(ENDPOINT, 0, 0), (DOWNSTREAM, 1, 0xFFFF_FFFF)])
+def test_multicast_block_all_is_rw_on_ports_and_rsvdp_on_endpoints(port_type, header_type, block_all):  # 7.9.11.7
+    dev = with_ecap(0x0012, (4, 2, 0x0003), port_type=port_type, header_type=header_type)
+    dev.config.write16(ECAP + 6, 0x8003)  # Multicast Control: MC_Enable and MC_Num_Group, RW everywhere
+    assert dev.config.read16(ECAP + 6) == 0x8003
+    dev.config.write32(ECAP + 0x18, 0xFFFF_FFFF)
+    assert dev.config.read32(ECAP + 0x18) == block_all
+
+
+@pytest.mark.parametrize("port_type, header_type, control", [(ENDPOINT, 0, 0), (DOWNSTREAM, 1, 0x3)])
+def test_link_control_3_equalization_bits_on_downstream_ports(port_type, header_type, control):  # 7.7.3.2
+    dev = with_ecap(0x0019, port_type=port_type, header_type=header_type)
+    dev.config.write32(ECAP + 4, 0x0000_0003)
+    assert dev.config.read32(ECAP + 4) == control
+
+
+@pytest.mark.parametrize("capability, entry", [(0x0000_0201, 0x00FF), (0x0000_0301, 0xFFFF)])
+def test_tph_st_upper_needs_extended_tph_requester_supported(capability, entry):  # 7.9.13.4
+    dev = with_ecap(0x0017, (4, 4, capability))  # ST table in the capability, one entry
+    dev.config.write16(ECAP + 0x0C, 0xFFFF)
+    assert dev.config.read16(ECAP + 0x0C) == entry
+    dev.config.write32(ECAP + 8, 0xFFFF_FFFF)
+    assert dev.config.read32(ECAP + 8) == 0x0307
+
+
+def test_power_budgeting_data_select_is_rw_and_data_ro():  # 7.8.1.2, 7.8.1.3
+    dev = with_ecap(0x0004, (8, 4, 0x0000_8019))
+    dev.config.write8(ECAP + 4, 0x05)
+    dev.config.write32(ECAP + 8, 0)
+    assert dev.config.read8(ECAP + 4) == 0x05 and dev.config.read32(ECAP + 8) == 0x0000_8019
