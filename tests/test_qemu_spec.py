@@ -22,8 +22,14 @@ from pcikit.schema.context import parse_at
 from . import test_qemu, test_qemu_more_devices
 from .test_qemu import need_qemu
 
-# Two machines: the device set of test_qemu (19 functions) and test_qemu_more_devices' models.
-MACHINES = {"main": (test_qemu.ARGS, 19), "more": (test_qemu_more_devices.ARGS, len(test_qemu_more_devices.MODELS) + 4)}
+# Extended capabilities QEMU adds only when asked: ATS on a virtio function behind a root port.
+ECAPS_ARGS = ("-device pcie-root-port,id=rp1,chassis=1 -netdev user,id=n0 "
+              "-device virtio-net-pci,netdev=n0,bus=rp1,ats=on,disable-legacy=on")
+
+# Three machines: the device set of test_qemu (19 functions), test_qemu_more_devices' models, and
+# the extended-capability one (6 functions).
+MACHINES = {"main": (test_qemu.ARGS, 19), "more": (test_qemu_more_devices.ARGS, len(test_qemu_more_devices.MODELS) + 4),
+            "ecaps": (ECAPS_ARGS, 6)}
 
 OUTSIDE = "(outside every structure)"
 
@@ -73,6 +79,9 @@ DEPARTURES = {
            "data_link_layer_state_changed_enable")],
     "e1000e: PME_En and Data_Select writable without PME or Data": [
         _d("qemu", "Power Management", "pmcsr", "pme_enable", "data_select")],
+    "ATS Smallest Translation Unit bit 4 is read-only": [
+        _d("mock", "Address Translation Services", "ats_control", "smallest_translation_unit_raw")],
+    "ARI Control is read-only": [_d("mock", "Alternative Routing-ID Interpretation", "ari_control", "function_group")],
     "eepro100 and pcie-pci-bridge: PMCSR is read-only": [
         _d("mock", "Power Management", "pmcsr", "power_state", "pme_enable")],
 }
