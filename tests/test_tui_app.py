@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from textual.widgets import ContentSwitcher
 
 from pcikit.address import Address
@@ -104,7 +106,7 @@ def test_header_tab(tmp_path: Path):
         assert "Pin           INTA" in text
         assert "Line          not connected / unknown (0xff)" in text
 
-    run(app, scenario)
+    run(app, scenario, size=(160, 50))  # details beside the list, tall enough for the whole tab
 
 
 def test_capabilities_tab_lists_every_capability(tmp_path: Path):
@@ -214,6 +216,41 @@ def test_narrow_terminal_stacks_the_list_above_the_details(tmp_path: Path):
         assert any(line.startswith(" 000: 4d 14 08 a8") and "M..." in line for line in lines)  # hex with ASCII
 
     run(app, scenario, size=(80, 30))
+
+
+def _fixture_names(ids: Path) -> dict[str, str]:
+    """Device names of the fixed pci.ids, keyed by ``vendor:device`` (read here, not by pcikit)."""
+    names, vendor = {}, None
+    for line in ids.read_text().splitlines():
+        if line.startswith("C "):
+            break
+        if line[:1].isalnum():
+            vendor = line.split()[0]
+        elif line.startswith("\t") and not line.startswith("\t\t"):
+            device, name = line.strip().split(None, 1)
+            names[f"{vendor}:{device}"] = name
+    return names
+
+
+@pytest.mark.parametrize("width", (100, 120))
+def test_no_fixture_name_is_cut_from_100_columns(tmp_path: Path, width: int):
+    ids = Path(__file__).resolve().parent / "snapshots" / "pci.ids"
+    names = _fixture_names(ids)
+    app = app_for(write_dump(tmp_path), ids_file=str(ids))
+    compared = []
+
+    async def scenario(pilot):
+        lines = screen_text(app).splitlines()
+        for dev in app.devices.values():
+            name = names.get(f"{dev.vendor_id:04x}:{dev.device_id:04x}")
+            if name is None:
+                continue
+            row = next(line for line in lines if f" {dev.address.short} " in line)
+            assert name in row and "…" not in row, row
+            compared.append(name)
+
+    run(app, scenario, size=(width, 40))
+    assert len(compared) == len(set(names.values())) == 6  # every fixture device was looked at
 
 
 def test_mouse_click_selects_a_row(tmp_path: Path):

@@ -79,7 +79,9 @@ def test_list_layout_keeps_slot_name_mode_and_driver_and_drops_class_first():
 
     narrow = {column.key: width for column, width in layout(60, 7, with_driver=True)}
     assert list(narrow) == ["status", "slot", "name", "mode", "driver"]  # no class: the name needs the room
-    assert narrow["name"] == 60 - sum(w + 1 for k, w in narrow.items() if k != "name") - 1
+    assert narrow["name"] == 60 - sum(w + 1 for k, w in narrow.items() if k != "name")  # no gap after the last column
     wide = {column.key: width for column, width in layout(140, 7, with_driver=True)}
-    assert "class_name" in wide and wide["name"] >= 56
+    assert "class_name" in wide and wide["name"] >= 90
+    middle = {column.key: width for column, width in layout(110, 7, with_driver=True)}
+    assert "class_name" not in middle and middle["name"] == 110 - 28  # class gives way to long pci.ids names
     assert "driver" not in {c.key for c, _ in layout(140, 7, with_driver=False)}  # dumps know no drivers

@@ -42,8 +42,7 @@ if TYPE_CHECKING:
     from .widgets.bus_tree import BusTree
     from .widgets.detail_pane import DetailPane
 
-_NARROW = 100  # columns below which the list sits above the details
-_WIDE = 150  # columns from which the details get a fixed width and the list the rest
+_SIDE_BY_SIDE = 150  # columns from which the details (hex grid: 78) sit beside a list with room for names
 _FILTER_DELAY = 0.15
 _FILTER_DELAY_FROM = 500  # debounce typing only for big lists
 _STATUS_RANK = {"ok": 0, "warning": 1, "error": 2}
@@ -110,10 +109,8 @@ class PcikitApp(Actions, App):
         self.call_after_refresh(self._mount_detail)
 
     def on_resize(self, event: events.Resize) -> None:
-        """Stack list and details on narrow terminals; on wide ones the list takes what the details leave."""
-        main = self.query_one("#main")
-        main.set_class(event.size.width < _NARROW, "-narrow")
-        main.set_class(event.size.width >= _WIDE, "-wide")
+        """Stack list and details below 150 columns; wider, the list takes what the details leave."""
+        self.query_one("#main").set_class(event.size.width < _SIDE_BY_SIDE, "-narrow")
 
     def _mount_detail(self) -> None:
         from .widgets.detail_pane import DetailPane

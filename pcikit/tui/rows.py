@@ -33,6 +33,11 @@ class DeviceRow:
         """Short vendor name and device name: what the list's flexible column shows."""
         return f"{short_vendor(self.vendor)} {self.device}"
 
+    def name_within(self, width: int) -> str:
+        """The name for a ``width``-wide column: without the vendor when only the device name fits
+        (the details' title names both)."""
+        return self.name if len(self.name) <= width or len(self.device) > width else self.device
+
     @cached_property
     def mode(self) -> str:
         """The interrupt mechanism in use (``MSI-X``, ``MSI``, ``INTx`` or ``none``); decodes MSI/MSI-X."""

@@ -30,7 +30,7 @@ from ..rows import DeviceRow
 _GAP = 1
 _PLAIN = Style()
 _MODE_STYLE = Style(color="cyan")
-_NAME_MIN = 56  # optional columns drop out before the name column gets narrower than this
+_NAME_MIN = 90  # the class column shows only when the name column keeps this much (long pci.ids names)
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def layout(width: int, slot_width: int, with_driver: bool) -> list[tuple[Column,
         return slot_width if col.key == "slot" else col.width or 0
 
     while True:
-        used = sum(fixed(c) + _GAP for c in columns)
+        used = sum(fixed(c) + _GAP for c in columns) - _GAP  # no gap after the last column
         optional = [c for c in columns if c.optional]
         if width - used >= _NAME_MIN or not optional:
             break
@@ -81,7 +81,7 @@ class DeviceList(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES = {"device-list--header", "device-list--cursor", "device-list--stripe"}
     DEFAULT_CSS = """
-    DeviceList { height: 1fr; padding-left: 1; overflow-x: hidden; }
+    DeviceList { height: 1fr; padding: 0 1; overflow-x: hidden; }
     DeviceList > .device-list--header { text-style: bold; background: $panel; }
     DeviceList > .device-list--cursor { background: $block-cursor-blurred-background; }
     DeviceList:focus > .device-list--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
@@ -276,12 +276,14 @@ class DeviceList(ScrollView, can_focus=True):
 
     def _cells(self, row: DeviceRow) -> list[tuple[str, Style]]:
         cells = []
-        for column, _ in self.columns():
+        for column, width in self.columns():
             if column.key == "status":
                 mark, style = glyph(self._status.get(row.address))
                 if row.address == self._marked:
                     mark, style = "M", "bold magenta"
                 cells.append((mark, Style.parse(style)))
+            elif column.key == "name":
+                cells.append((row.name_within(width), _PLAIN))
             else:
                 cells.append((getattr(row, column.key), _MODE_STYLE if column.key == "mode" else _PLAIN))
         return cells
