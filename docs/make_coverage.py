@@ -11,7 +11,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pcikit.render.lspci import caps as lspci_caps  # noqa: E402
 from pcikit.render.lspci.dialect import V3_9, V3_14, LspciVersion  # noqa: E402
 from pcikit.schema import registry  # noqa: E402
 from pcikit.sources import dump_devices  # noqa: E402
@@ -33,17 +32,13 @@ def _exercised() -> dict[tuple[bool, int], str]:
     return seen
 
 
-def _lspci_column(extended: bool, cap_id: int, release: LspciVersion = V3_9) -> str:
+def _lspci_column(entry: registry.Entry, release: LspciVersion = V3_9) -> str:
     """What lspci ``release`` prints for the ID: decoded, name only or ID only."""
-    decoded = lspci_caps.EXTENDED if extended else lspci_caps.STANDARD
-    named = lspci_caps.EXTENDED_NAME_ONLY if extended else lspci_caps.STANDARD_NAME_ONLY
-    since = lspci_caps.EXTENDED_SINCE.get(cap_id) if extended else None
-    if cap_id in decoded or (since is not None and release >= since[0]):
+    if entry.lspci is not None and release >= entry.lspci_from:
         return "decoded"
-    named_since = lspci_caps.EXTENDED_NAME_ONLY_SINCE.get(cap_id) if extended else None
-    if named_since is not None and release >= named_since[0]:
+    if entry.lspci_name is not None and release >= entry.lspci_name_from:
         return "name only"
-    return "name only" if cap_id in named else "ID only"
+    return "ID only"
 
 
 def main() -> int:
@@ -63,10 +58,10 @@ def main() -> int:
         lines += [f"## {'Extended' if extended else 'Standard'} capabilities", "",
                   "| ID | name | pcikit | lspci 3.9 | lspci 3.14 | exercised by |",
                   "| --- | --- | --- | --- | --- | --- |"]
-        for cap_id, (module, name) in sorted(table.items()):
-            decoded = "decoded" if _has_module(package, module) else "name"
-            lines.append(f"| 0x{cap_id:02x} | {name} | {decoded} | {_lspci_column(extended, cap_id)} | "
-                         f"{_lspci_column(extended, cap_id, V3_14)} | {seen.get((extended, cap_id), '—')} |")
+        for cap_id, entry in sorted(table.items()):
+            decoded = "decoded" if _has_module(package, entry.module) else "name"
+            lines.append(f"| 0x{cap_id:02x} | {entry.name} | {decoded} | {_lspci_column(entry)} | "
+                         f"{_lspci_column(entry, V3_14)} | {seen.get((extended, cap_id), '—')} |")
         lines.append("")
     (ROOT / "docs" / "capabilities.md").write_text("\n".join(lines))
     return 0

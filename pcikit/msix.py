@@ -64,18 +64,48 @@ class MsixLayout:
         """True when no vector can be delivered: MSI-X disabled or Function Mask set."""
         return not self.enable or self.function_mask
 
+    @property
+    def overlapping(self) -> bool:
+        """True when the table and the PBA share a BAR and their byte ranges meet (the spec forbids it)."""
+        return (self.table_bir == self.pba_bir and self.table_offset < self.pba_offset + self.pba_bytes
+                and self.pba_offset < self.table_offset + self.table_bytes)
+
+
+# The placement rules a table or PBA BIR can break (see bar_rule).
+RESERVED_BIR = "reserved BIR"
+UPPER_HALF = "upper half of a 64-bit BAR"
+NO_BAR = "no BAR"
+IO_BAR = "I/O BAR"
+
+
+def bar_rule(bir: int, bar: Optional[Any], lower: Optional[Any]) -> Optional[str]:
+    """The placement rule broken by a table or PBA in BAR ``bir``, or None.
+
+    ``bar`` is the BAR at index ``bir`` and ``lower`` the one at ``bir - 1`` (None
+    where there is none); each has ``space`` ("io"/"memory") and ``bits``.
+    """
+    if bir >= BAR_SLOTS:
+        return RESERVED_BIR
+    if bar is None:
+        return UPPER_HALF if lower is not None and lower.bits == 64 else NO_BAR
+    return IO_BAR if bar.space == "io" else None
+
+
+def runs_past(offset: int, length: int, size: Optional[int]) -> bool:
+    """True when ``length`` bytes at ``offset`` end beyond a BAR of ``size`` bytes (None: unknown, fits)."""
+    return size is not None and offset + length > size
+
 
 def _bar_problem(role: str, bir: int, bars: Sequence[Any], regions: Mapping[int, BarRegion]) -> Optional[str]:
-    if bir >= BAR_SLOTS:
-        return f"MSI-X {role} BIR {bir} is reserved (BARs are 0-5)"
     by_index = {bar.index: bar for bar in bars}
-    bar = by_index.get(bir)
-    lower = by_index.get(bir - 1)
-    if bar is None and lower is not None and lower.bits == 64:
+    rule = bar_rule(bir, by_index.get(bir), by_index.get(bir - 1))
+    if rule == RESERVED_BIR:
+        return f"MSI-X {role} BIR {bir} is reserved (BARs are 0-5)"
+    if rule == UPPER_HALF:
         return f"MSI-X {role} BIR {bir} names the upper half of 64-bit BAR {bir - 1}"
-    if bar is None and bir not in regions:
+    if rule == NO_BAR and bir not in regions:
         return f"MSI-X {role} BIR {bir} names BAR {bir}, which is not implemented"
-    if bar is not None and bar.space == "io":
+    if rule == IO_BAR:
         return f"MSI-X {role} BIR {bir} names I/O BAR {bir} (must be memory)"
     return None
 
@@ -110,13 +140,13 @@ def validate(
         if offset % 8:
             problems.append(f"MSI-X {role} offset {offset:#x} is not QWORD aligned")
         size = _bar_size(bir, bars, regions)
-        if size is not None and offset + length > size:
+        if runs_past(offset, length, size):
             problems.append(
                 f"MSI-X {role} at {offset:#x}+{length:#x} runs past the end of BAR {bir} ({size:#x} bytes)"
             )
     table_end = layout.table_offset + layout.table_bytes
     pba_end = layout.pba_offset + layout.pba_bytes
-    if layout.table_bir == layout.pba_bir and layout.table_offset < pba_end and layout.pba_offset < table_end:
+    if layout.overlapping:
         problems.append(
             f"MSI-X table ({layout.table_offset:#x}-{table_end - 1:#x}) and PBA "
             f"({layout.pba_offset:#x}-{pba_end - 1:#x}) overlap in BAR {layout.table_bir}"

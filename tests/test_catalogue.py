@@ -27,7 +27,7 @@ def _entries() -> list[tuple[str, int, object]]:
     found = []
     for kind, table, load in (("caps", registry.STANDARD, registry.standard_module),
                               ("ecaps", registry.EXTENDED, registry.extended_module)):
-        for cap_id, (name, _) in table.items():
+        for cap_id, (name, *_) in table.items():
             module = load(cap_id) if name else None
             if module is not None and hasattr(module, "SCHEMA"):
                 found.append((f"{kind}.{name}.{cap_id:#x}", module.SCHEMA))

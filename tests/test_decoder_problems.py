@@ -78,7 +78,7 @@ def _records_problems(package: str, name: str, seen: frozenset = frozenset()) ->
 
 
 def test_every_module_that_records_problems_is_provoked():
-    registered = {("caps", m) for m, _ in registry.STANDARD.values() if m} | {("ecaps", m) for m, _ in registry.EXTENDED.values() if m}
+    registered = {("caps", e.module) for e in registry.STANDARD.values() if e.module} | {("ecaps", e.module) for e in registry.EXTENDED.values() if e.module}
     recording = {key for key in registered if _records_problems(*key)}
     assert recording - set(PROVOKE) == set()
     assert len(recording) >= 25  # the discovery found the modules, not nothing

@@ -141,6 +141,22 @@ fields.pba = { bir = 2 }
     assert f"{PATH}: capability 1 (MSI-X at 0x040): fields.pba.bir: the PBA names BAR 2, which the spec does not declare" in found
 
 
+def test_msix_bir_reserved_or_naming_an_io_bar():
+    # PCIe Base Spec 7.7.2.4: BIR values 6 and 7 are reserved; the table and PBA live in memory space
+    found = problems("""
+[[bars]]
+index = 0
+space = "io"
+size = 0x100
+[[capabilities]]
+name = "MSI-X"
+fields.table = { bir = 0 }
+fields.pba = { bir = 6 }
+""")
+    assert f"{PATH}: capability 1 (MSI-X at 0x040): fields.table.bir: the table names BAR 0, an I/O BAR" in found
+    assert f"{PATH}: capability 1 (MSI-X at 0x040): fields.pba.bir: BIR 6 is reserved (BARs are 0-5)" in found
+
+
 def test_msix_table_and_pba_overlapping():
     line = one(MSIX_BAR + """
 [[capabilities]]

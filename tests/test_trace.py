@@ -70,7 +70,7 @@ def test_errors_are_one_line_exit_2(tmp_path):
 
 
 def test_the_profile_table_is_complete_sourced_and_documented():
-    from pcikit.testing.profiles import BEHAVIOURS, PROFILES
+    from pcikit.testing.profiles import BEHAVIOURS, PROFILES, VARIANTS, behaviour
 
     doc = (ROOT / "docs" / "emulators.md").read_text()
     for item in BEHAVIOURS:
@@ -79,6 +79,13 @@ def test_the_profile_table_is_complete_sourced_and_documented():
         for profile, fact in item.facts.items():
             assert fact.does and fact.source, (item.name, profile)
             assert f"| {profile} | {fact.does} | {fact.source} |" in doc, (item.name, profile)
+    rows = 0
+    for variant, (base, replaced) in VARIANTS.items():
+        assert base in PROFILES and f"`{variant}`" in doc
+        for name, fact in replaced.items():
+            behaviour(name)  # a variant replaces only behaviours that exist
+            rows += f"| {variant} | {fact.does} | {fact.source} |" in doc
+    assert rows >= 1  # qemu-vhost's row in the msix_unmasked_edit table
 
 
 def test_hostile_trace_lines_stay_bounded():
@@ -98,3 +105,18 @@ def test_an_old_cloud_hypervisor_panics_and_the_replay_stops_there(tmp_path):
     assert result.returncode == 1 and [v["line"] for v in report["violations"]] == [10]
     assert report["skipped"] == ["line 10: cloud-hypervisor-v52 panics here; the rest of the trace is not replayed"]
     assert "panics the VMM" in report["violations"][0]["consequence"]
+
+
+def test_an_entry_edited_while_unmasked_is_named_with_qemu_vhosts_consequence(tmp_path):
+    program = [MMIO.format(kind="write", addr=0xFEBD1000 + offset, value=value, size=4)
+               for offset, value in ((0x0, 0xFEE01000), (0x4, 0), (0x8, 0x41), (0xC, 0))]
+    edit = MMIO.format(kind="write", addr=0xFEBD1000, value=0xFEE02000, size=4)
+    path = _trace(tmp_path, *program, *_config_write(0x9A, 0x8000, 2), edit)  # MSI-X at 0x98: Enable
+    reports = {}
+    for profile in ("qemu", "qemu-vhost"):
+        result = run_cli("trace", "check", path, "-s", "00:03.0", "--spec", SPEC, "--profile", profile, "--json")
+        assert result.returncode == 1, result.stderr
+        (reports[profile],) = json.loads(result.stdout)["violations"]
+    assert {v["line"] for v in reports.values()} == {16} and {v["kind"] for v in reports.values()} == {"msix-unmasked-edit"}
+    assert "latched at the last unmask" in reports["qemu-vhost"]["consequence"]
+    assert "msix_notify" in reports["qemu"]["consequence"]

@@ -136,7 +136,8 @@ class MockDevice:
         ``address``, ``bar_data`` ({index: initial bytes}), ``log_limit``, ``vf_bar_sizes``
         (SR-IOV: {VF BAR index: bytes per VF}), ``vpd`` (the VPD contents behind the VPD
         capability's Address/Data window; :attr:`vpd` is its model), ``profile`` (whose answers:
-        "spec", "qemu", "cloud-hypervisor" or "firecracker"; see :mod:`pcikit.testing.profiles`),
+        "spec", "qemu", "cloud-hypervisor", "firecracker", or a variant such as "qemu-vhost"; see
+        :mod:`pcikit.testing.profiles`),
         ``msix_reset`` ("zero", or "garbage": the MSI-X address/data words hold non-zero junk at
         reset, so a driver that relies on a zeroed table delivers to a junk address).
         """

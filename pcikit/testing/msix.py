@@ -6,6 +6,10 @@
   is masked when the function is or its own mask bit is set.
 * Firing a masked vector sets its pending bit; unmasking it (vector or function)
   delivers the message and clears the bit.
+* The message delivered is the entry as it is now; under a profile whose
+  ``msix_unmasked_edit`` answer is "latched" (``qemu-vhost``: QEMU's irqfd route), it is
+  the entry as it was when the vector last became unmasked (vector mask cleared,
+  MSI-X enabled or Function Mask cleared), so an edit of an unmasked entry is not seen.
 * Only Enable and Function Mask are writable in Message Control (config masks).
 * Table and PBA take aligned DWORD or QWORD accesses; anything else is recorded
   as a violation, reads all ones (QEMU's 0 under ``profile="qemu"``) and writes
@@ -56,6 +60,8 @@ class MsixModel:
         self._views = {4: memoryview(self._table).cast("I"), 8: memoryview(self._table).cast("Q")}
         self._pending = 0
         self._written: dict[int, int] = {}  # vector -> dwords 0-2 written since reset (bits 0-2)
+        self._latching = answer("msix_unmasked_edit", state.profile) == "latched"
+        self._routes: dict[int, tuple[int, int]] = {}  # vector -> (address, data) latched at its last unmask
         self._reset_vectors()
         config.watch(self._message_control, 2, self._control_written)
         self._latched: Optional[int] = None  # MSI-X state's own copy of Message Control (some VMMs)
@@ -124,9 +130,23 @@ class MsixModel:
             return False
         return self._deliver(vector)
 
-    def _deliver(self, vector: int) -> bool:
+    def route(self, vector: int) -> tuple[int, int]:
+        """(address, data) ``vector`` delivers now: its entry, or under a latching profile
+        (``qemu-vhost``) the entry as it was at the vector's last masked -> unmasked transition."""
+        if self._latching and self._check(vector) in self._routes:
+            return self._routes[vector]
         entry = self.entry(vector)
-        return self._state.deliver("msix", vector, entry.address, entry.data)
+        return entry.address, entry.data
+
+    def _latch(self, vector: int) -> None:
+        """The vector just became unmasked: a latching profile's route takes its entry now."""
+        if self._latching:
+            entry = self.entry(vector)
+            self._routes[vector] = (entry.address, entry.data)
+
+    def _deliver(self, vector: int) -> bool:
+        address, data = self.route(vector)
+        return self._state.deliver("msix", vector, address, data)
 
     def _deliver_unmasked_pending(self) -> None:
         for vector in range(self.table_size):
@@ -150,6 +170,7 @@ class MsixModel:
             words[vector * _DWORDS + _CONTROL_DWORD] = MASK_BIT
         self._pending = 0
         self._written = {}
+        self._routes = {}
 
     def _control_access(self, access: Access) -> None:
         """Under cloud-hypervisor/Firecracker only a 2-byte write at cap+2 or a 4-byte one at cap+0
@@ -175,6 +196,7 @@ class MsixModel:
             for vector in range(self.table_size):
                 if not self.vector_masked(vector):
                     self._check_programmed(vector, "enabled")
+                    self._latch(vector)
             self._deliver_unmasked_pending()
 
     def _check_programmed(self, vector: int, how: str) -> None:
@@ -205,8 +227,9 @@ class MsixModel:
             return self._bad_read(width)
         return self._views[width][offset // width]
 
-    def table_write(self, offset: int, width: int, value: int) -> None:
-        """Software write to the table; unmasking a pending vector delivers it."""
+    def table_write(self, offset: int, width: int, value: int, access: Optional[Access] = None) -> None:
+        """Software write to the table (``access``: the bus access, for the records); unmasking a
+        pending vector delivers it."""
         if width not in (4, 8):
             self._bad_width("table", "write", offset, width)
             return
@@ -214,18 +237,25 @@ class MsixModel:
         was_masked = self.masked(vector)
         was_vector_masked = self.vector_masked(vector)
         if offset % ENTRY_SIZE < VECTOR_CONTROL and not was_masked:
-            self._state.violation(
-                f"MSI-X vector {vector}: message address/data written while the vector is unmasked (undefined)",
-                "msix-unmasked-edit",
-            )
+            self._unmasked_edit(vector, access)
         if offset % ENTRY_SIZE < VECTOR_CONTROL:
             self._note_programming(vector, offset % ENTRY_SIZE // 4, width)
         self._views[width][offset // width] = value
         if was_vector_masked and not self.masked(vector):  # it can signal from now on
             self._check_programmed(vector, "unmasked")
-        if was_masked and not self.masked(vector) and self.pending(vector):
-            self._pending &= ~(1 << vector)
-            self._deliver(vector)
+        if was_masked and not self.masked(vector):
+            self._latch(vector)
+            if self.pending(vector):
+                self._pending &= ~(1 << vector)
+                self._deliver(vector)
+
+    def _unmasked_edit(self, vector: int, access: Optional[Access]) -> None:
+        consequence = ("undefined" if not self._latching else
+                       f"{self._state.profile} keeps delivering the message latched at the last unmask "
+                       "until the vector is masked and unmasked again")
+        self._state.violation(
+            f"MSI-X vector {vector}: message address/data written while the vector is unmasked ({consequence})",
+            "msix-unmasked-edit", access)
 
     def _note_programming(self, vector: int, dword: int, width: int) -> None:
         """Remember the entry dwords written; programming after an unmasked Enable is a mistake."""

@@ -6,7 +6,8 @@ Specification. Facts marked "reading" are interpretations of the source; those m
 "measured" were found by pcikit's own differential test over QEMU 7.2 (tests/test_qemu_masks.py).
 
 ``MockDevice(..., profile=P)`` answers as ``P`` where a fact has an ``answer`` (a
-bad-width MSI-X read, a BAR read with decode off); the trace checker
+bad-width MSI-X read, a BAR read with decode off, which message an MSI-X vector delivers
+after its entry was edited while unmasked); the trace checker
 (:mod:`pcikit.trace`) reads the rules and the consequence of breaking them.
 """
 from __future__ import annotations
@@ -19,7 +20,9 @@ PROFILES = ("spec", "qemu", "cloud-hypervisor", "firecracker")  # each behaviour
 class Fact(NamedTuple):
     """What one emulator does, and where that is written; ``answer`` is what the mock answers
     (for behaviours the mock applies): "ones", "zero", "device" (the access goes through),
-    "panic" / "panic-on-read" (the VMM dies: :class:`~pcikit.testing.state.VmmPanic` is raised)."""
+    "panic" / "panic-on-read" (the VMM dies: :class:`~pcikit.testing.state.VmmPanic` is raised),
+    "current" / "latched" (an MSI-X vector delivers its entry as it is now, or as it was at the
+    vector's last masked -> unmasked transition)."""
 
     does: str
     source: str
@@ -82,10 +85,12 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         "firecracker": Fact("as cloud-hypervisor (reading)", _FC_MSIX),
     }),
     Behaviour("msix_unmasked_edit", "An entry edited while unmasked?", {
-        "spec": Fact("undefined until the vector is masked again", _SPEC),
-        "qemu": Fact("routed message updated only on mask/unmask transitions (vhost/irqfd)", _QEMU_MSIX),
-        "cloud-hypervisor": Fact("route updated immediately", _CH_MSIX),
-        "firecracker": Fact("route updated immediately", _FC_MSIX),
+        "spec": Fact("undefined until the vector is masked again (the mock delivers the current entry)", _SPEC,
+                     "current"),
+        "qemu": Fact("userspace delivery (msix_notify) reads the entry when it delivers: the edit takes effect "
+                     "at once; with vhost/irqfd see qemu-vhost", _QEMU_MSIX, "current"),
+        "cloud-hypervisor": Fact("route updated immediately", _CH_MSIX, "current"),
+        "firecracker": Fact("route updated immediately", _FC_MSIX, "current"),
     }),
     Behaviour("virtio_queue_vector_out_of_range", "A virtio queue vector >= the table size?", {
         "spec": Fact("the device answers NO_VECTOR", "virtio 1.2, 4.1.4.3", "no-vector"),
@@ -138,12 +143,16 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
 
 
 _CH_OLD = "cloud-hypervisor {} pci/src/msix.rs"
-VARIANTS: dict[str, tuple[str, dict[str, Fact]]] = {  # older releases: a base profile with facts replaced
+VARIANTS: dict[str, tuple[str, dict[str, Fact]]] = {  # older releases, other setups: a base profile with facts replaced
     "cloud-hypervisor-v52": ("cloud-hypervisor", {"msix_bad_width": Fact(
         "a bad-width read panics the VMM; a bad-width write is dropped (reading)", _CH_OLD.format("v52"),
         "panic-on-read")}),
     "cloud-hypervisor-v51": ("cloud-hypervisor", {"msix_bad_width": Fact(
         "any bad-width access panics the VMM", _CH_OLD.format("v51"), "panic")}),
+    "qemu-vhost": ("qemu", {"msix_unmasked_edit": Fact(  # a virtio device whose queues signal through irqfd
+        "the routed message is updated only on mask/unmask transitions (msix_handle_mask_update calls the "
+        "vector notifier, which re-reads the entry into the KVM MSI route): the message latched at the last "
+        "unmask is delivered", _QEMU_MSIX + " and hw/virtio/virtio-pci.c virtio_pci_vector_unmask", "latched")}),
 }
 ALL_PROFILES = PROFILES + tuple(VARIANTS)
 

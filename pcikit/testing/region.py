@@ -190,7 +190,8 @@ class MockRegion(BarRegion):
         msix = self._msix
         if msix is not None:
             if self._msix_table[0] <= offset < self._msix_table[1]:
-                msix.table_write(offset - self._msix_table[0], width, value)
+                access = Access(self._name, offset, width, value, WRITE)
+                msix.table_write(offset - self._msix_table[0], width, value, access)
                 return
             if self._msix_pba[0] <= offset < self._msix_pba[1]:
                 msix.pba_write(offset - self._msix_pba[0], width, value)

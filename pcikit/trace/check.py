@@ -22,6 +22,7 @@ from .parse import Trace, TraceAccess
 CAP_ID_MSIX = 0x11
 _CONSEQUENCE = {"MSI-X table": "msix_bad_width", "MSI-X PBA write": "msix_pba_write", "MSI-X PBA": "msix_bad_width",
                 "MSI-X Message Control": "msix_control_write"}
+_KIND_CONSEQUENCE = {"msix-unmasked-edit": "msix_unmasked_edit"}  # by violation kind, before the prefixes
 
 
 class Violation(NamedTuple):
@@ -72,7 +73,8 @@ def _bar_windows(dev: MockDevice, sizes: dict[int, int]) -> list[tuple[int, int,
 
 
 def _consequence(message: str, profile: str) -> str:
-    name = next((behaviour for prefix, behaviour in _CONSEQUENCE.items() if message.startswith(prefix)), None)
+    name = _KIND_CONSEQUENCE.get(getattr(message, "kind", ""))
+    name = name or next((behaviour for prefix, behaviour in _CONSEQUENCE.items() if message.startswith(prefix)), None)
     if name is None:
         return ""
     what = fact(name, profile)
@@ -134,7 +136,7 @@ def check(trace: Union[Trace, Iterable[TraceAccess]], slot: tuple[int, int, int]
             found.append(Violation(access.line, describe(access), refused, kind="refused"))
         counts[access.space] += 1
         for message in dev.violations[before:]:
-            found.append(Violation(access.line, describe(access), str(message), _consequence(str(message), profile),
+            found.append(Violation(access.line, describe(access), str(message), _consequence(message, profile),
                                    getattr(message, "kind", "protocol")))
         if panicked:
             break

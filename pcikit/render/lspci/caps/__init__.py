@@ -1,5 +1,8 @@
 """lspci renderers per capability family, looked up by ID (pciutils ``ls-caps.c``/``ls-ecaps.c``).
 
+Which module renders an ID, from which lspci release, and the name lspci prints
+where it does not decode the ID are declared in :mod:`pcikit.schema.registry`.
+
 Renderer contract: a module under ``caps/`` (standard) or ``ecaps/`` (extended)
 with ``render(ctx: RenderContext, cap: Capability) -> None`` that writes the rest
 of the ``Capabilities: [xx] `` line and any detail lines, exactly as lspci prints
@@ -16,65 +19,6 @@ from typing import Optional
 from ....model import Capability
 from ....schema import registry
 from ..context import RenderContext
-from ..dialect import V3_11, V3_12, V3_14, LspciVersion
-
-
-def _modules(table: dict[int, tuple], ids: tuple[int, ...]) -> dict[int, str]:
-    """ID -> module name, read from the schema registry: a renderer has its schema module's name."""
-    return {cap_id: table[cap_id][0] for cap_id in ids}
-
-
-# The capabilities lspci decodes (its other IDs print a name only, or the bare ID).
-STANDARD: dict[int, str] = _modules(registry.STANDARD, (
-    0x01, 0x02, 0x03, 0x04, 0x05, 0x07, 0x08, 0x09, 0x0A, 0x0D, 0x10, 0x11, 0x12, 0x13, 0x14,
-))
-
-STANDARD_NAME_ONLY: dict[int, str] = {
-    0x00: "Null",
-    0x06: "CompactPCI hot-swap <?>",
-    0x0B: "CompactPCI central resource control <?>",
-    0x0C: "Hot-plug capable",
-    0x0E: "AGP3 <?>",
-    0x0F: "Secure device <?>",
-}
-
-EXTENDED: dict[int, str] = _modules(registry.EXTENDED, (
-    0x01, 0x02, 0x03, 0x05, 0x07, 0x09, 0x0B, 0x0D, 0x0E, 0x0F, 0x10, 0x12, 0x13, 0x15, 0x17, 0x18,
-    0x19, 0x1B, 0x1D, 0x1E, 0x1F, 0x23, 0x24, 0x2E,
-))
-
-EXTENDED_NAME_ONLY: dict[int, str] = {
-    0x00: "Null",
-    0x04: "Power Budgeting <?>",
-    0x06: "Root Complex Internal Link <?>",
-    0x08: "Multi-Function Virtual Channel <?>",
-    0x0A: "Root Complex Register Block <?>",
-    0x11: "Multi-Root I/O Virtualization <?>",
-    0x16: "Dynamic Power Allocation <?>",
-    0x1A: "Protocol Multiplexing <?>",
-    0x1C: "LN Requester <?>",
-    0x20: "PCI Express over M_PHY <?>",
-    0x21: "FRS Queueing <?>",
-    0x22: "Readiness Time Reporting <?>",
-    0x25: "Data Link Feature <?>",
-    0x26: "Physical Layer 16.0 GT/s <?>",
-    0x27: "Lane Margining at the Receiver <?>",
-    0x28: "Hierarchy ID <?>",
-    0x29: "Native PCIe Enclosure Management <?>",
-}
-
-# Extended capabilities lspci decodes only from a release on (before it: EXTENDED_NAME_ONLY or the bare ID).
-EXTENDED_SINCE: dict[int, tuple[LspciVersion, str]] = {
-    cap_id: (since, registry.EXTENDED[cap_id][0]) for cap_id, since in {
-        0x26: V3_14, 0x27: V3_11, 0x2A: V3_14, 0x2F: V3_14, 0x30: V3_12, 0x31: V3_14, 0x32: V3_14,
-        0x34: V3_14, 0x36: V3_14,
-    }.items()
-}
-
-# Names lspci learnt before it decoded them: shown from that release on, until EXTENDED_SINCE applies.
-EXTENDED_NAME_ONLY_SINCE: dict[int, tuple[LspciVersion, str]] = {
-    0x2A: (V3_11, "Physical Layer 32.0 GT/s <?>"),
-}
 
 _modules: dict[str, Optional[ModuleType]] = {}
 
@@ -107,30 +51,25 @@ def _render(ctx: RenderContext, cap: Capability, module: ModuleType) -> None:
         ctx.write(f"{cap.name} <error: cannot render>\n")
 
 
-def render_standard(ctx: RenderContext, cap: Capability) -> None:
-    """Rest of one standard capability line, dispatching by ID."""
-    module = _module("caps", STANDARD.get(cap.cap_id))
+def _dispatch(ctx: RenderContext, cap: Capability, entry: Optional[registry.Entry], package: str,
+              bare: str) -> None:
+    """Decode as the registry's lspci renderer if this release does, else lspci's name or the bare ID."""
+    module = None
+    if entry is not None and entry.lspci is not None and ctx.dialect >= entry.lspci_from:
+        module = _module(package, entry.lspci)
     if module is not None:
         _render(ctx, cap, module)
-    elif cap.cap_id in STANDARD_NAME_ONLY:
-        ctx.write(STANDARD_NAME_ONLY[cap.cap_id] + "\n")
+    elif entry is not None and entry.lspci_name is not None and ctx.dialect >= entry.lspci_name_from:
+        ctx.write(entry.lspci_name + "\n")
     else:
-        ctx.write(f"Capability ID {cap.cap_id:#x} [{cap.header:04x}]\n")
+        ctx.write(bare + "\n")
+
+
+def render_standard(ctx: RenderContext, cap: Capability) -> None:
+    """Rest of one standard capability line, dispatching by ID (``registry.STANDARD``)."""
+    _dispatch(ctx, cap, registry.STANDARD.get(cap.cap_id), "caps", f"Capability ID {cap.cap_id:#x} [{cap.header:04x}]")
 
 
 def render_extended(ctx: RenderContext, cap: Capability) -> None:
-    """Rest of one extended capability line, dispatching by ID."""
-    name = EXTENDED.get(cap.cap_id)
-    since = EXTENDED_SINCE.get(cap.cap_id)
-    if since is not None and ctx.dialect >= since[0]:
-        name = since[1]
-    module = _module("ecaps", name)
-    named = EXTENDED_NAME_ONLY_SINCE.get(cap.cap_id)
-    if module is not None:
-        _render(ctx, cap, module)
-    elif named is not None and ctx.dialect >= named[0]:
-        ctx.write(named[1] + "\n")
-    elif cap.cap_id in EXTENDED_NAME_ONLY:
-        ctx.write(EXTENDED_NAME_ONLY[cap.cap_id] + "\n")
-    else:
-        ctx.write(f"Extended Capability ID {cap.cap_id:#x}\n")
+    """Rest of one extended capability line, dispatching by ID (``registry.EXTENDED``)."""
+    _dispatch(ctx, cap, registry.EXTENDED.get(cap.cap_id), "ecaps", f"Extended Capability ID {cap.cap_id:#x}")
