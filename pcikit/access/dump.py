@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Iterator, NamedTuple, Union
+TYPE_CHECKING = False  # typing is not imported at run time: start-up cost (tests/test_startup.py)
+if TYPE_CHECKING:
+    from typing import Iterator, NamedTuple, Union
+else:
+    from ..tuples import NamedTuple
 
 from ..address import Address
 from ..errors import DumpFormatError, PcikitError

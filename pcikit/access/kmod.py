@@ -8,9 +8,12 @@ order), else those of the built-in modules (``modules.builtin.modinfo``). Aliase
 from __future__ import annotations
 
 import os
-from fnmatch import fnmatchcase
 from functools import lru_cache
-from typing import NamedTuple, Optional
+TYPE_CHECKING = False  # typing is not imported at run time: start-up cost (tests/test_startup.py)
+if TYPE_CHECKING:
+    from typing import NamedTuple, Optional
+else:
+    from ..tuples import NamedTuple
 
 from .files import UnsafeFileError, read_bounded
 
@@ -73,6 +76,8 @@ def _builtin_aliases(directory: str) -> _Table:
 
 
 def _matching(modalias: str, table: _Table) -> list[str]:
+    from fnmatch import fnmatchcase  # imports re: only where aliases are matched
+
     found: list[str] = []
     for _, pattern, module in table.candidates(modalias):
         if fnmatchcase(modalias, pattern) and (not found or found[-1] != module):

@@ -1,7 +1,9 @@
 """Config space held in memory: dump files, raw images, captured bytes."""
 from __future__ import annotations
 
-from typing import Optional
+TYPE_CHECKING = False  # typing is not imported at run time: start-up cost (tests/test_startup.py)
+if TYPE_CHECKING:
+    from typing import Optional
 
 from .base import CONFIG_SIZE_EXTENDED, ConfigSpace
 
