@@ -199,22 +199,9 @@ def _grow_by_domain(devices: list[Device], kernel: bool = True) -> _Bridge:
 
 
 def _insert_by_domain(node: _Node, host: _Bridge) -> None:
-    address = node.device.address
-    bridge = next((c for c in host.children if c.domain == address.domain), host)
-    while True:
-        bus = bridge.bus(address.domain, address.bus)
-        if bus is not None:
-            break
-        child = next(
-            (c for c in bridge.children
-             if c.domain == address.domain and c.secondary <= address.bus <= c.subordinate),
-            None,
-        )
-        if child is None:
-            bus = bridge.new_bus(address.domain, address.bus)
-            break
-        bridge = child
-    bus.devices.append(node)
+    """Insert below the root of the node's domain (3.10+: one root per domain), else the host."""
+    domain = node.device.address.domain
+    _insert(node, next((c for c in host.children if c.domain == domain), host))
 
 
 class _Printer:
