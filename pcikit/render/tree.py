@@ -128,6 +128,25 @@ def _insert(node: _Node, bridge: _Bridge) -> None:
     bus.devices.append(node)
 
 
+def _hang_bridges(chain: list[_Bridge], candidates: list[_Bridge], parents: "_Parents", host: _Bridge,
+                  host_yields: bool) -> None:
+    """Put each bridge of ``chain`` under its parent: the kernel's when known, else the narrowest
+    candidate of its domain whose bus range holds its primary bus (``host_yields``: lspci 3.10+
+    prefers any such bridge to the host)."""
+    for bridge in chain:
+        above = parents.of(bridge.device)
+        best = above.bridge if above is not None else None
+        for other in candidates if best is None else ():
+            if other is bridge or not (other is host or bridge.domain == other.domain):
+                continue
+            if other.secondary <= bridge.primary <= other.subordinate and (
+                best is None or (host_yields and best is host) or _span(best) > _span(other)
+            ):
+                best = other
+        if best is not None:
+            best.children.insert(0, bridge)
+
+
 def _grow(devices: list[Device], kernel: bool = True) -> _Bridge:
     """lspci 3.9's grow_tree(): one host bridge (``kernel``: with the parents sysfs names)."""
     host = _Bridge(None, 0, 0xFFFFFFFF, 0, 0xFFFFFFFF)
@@ -139,18 +158,7 @@ def _grow(devices: list[Device], kernel: bool = True) -> _Bridge:
             chain.append(node.bridge)
     parents = _Parents(nodes, kernel)
     parents.adopt(nodes, chain)
-    for bridge in chain:
-        above = parents.of(bridge.device)
-        best = above.bridge if above is not None else None
-        for other in chain if best is None else ():
-            if other is bridge or not (other is host or bridge.domain == other.domain):
-                continue
-            if other.secondary <= bridge.primary <= other.subordinate and (
-                best is None or _span(best) > _span(other)
-            ):
-                best = other
-        if best is not None:
-            best.children.insert(0, bridge)
+    _hang_bridges(chain, chain, parents, host, host_yields=False)
     for bridge in chain:
         if bridge.bus(bridge.domain, bridge.secondary) is None:
             bridge.new_bus(bridge.domain, bridge.secondary)
@@ -177,18 +185,7 @@ def _grow_by_domain(devices: list[Device], kernel: bool = True) -> _Bridge:
             chain.append(node.bridge)
     parents = _Parents(nodes, kernel)
     parents.adopt(nodes, chain)
-    for bridge in chain:
-        above = parents.of(bridge.device)
-        best = above.bridge if above is not None else None
-        for other in [host, *chain] if best is None else ():
-            if other is bridge or not (other is host or bridge.domain == other.domain):
-                continue
-            if other.secondary <= bridge.primary <= other.subordinate and (
-                best is None or best is host or _span(best) > _span(other)
-            ):
-                best = other
-        if best is not None:
-            best.children.insert(0, bridge)
+    _hang_bridges(chain, [host, *chain], parents, host, host_yields=True)
     for bridge in chain:
         if bridge.device is not None and bridge.bus(bridge.domain, bridge.secondary) is None:
             bridge.new_bus(bridge.domain, bridge.secondary)
