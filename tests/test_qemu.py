@@ -55,6 +55,16 @@ def need_qemu() -> None:
         pytest.skip("qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)")
 
 
+def qemu_source(args: str):
+    """A QemuSource started with ``args`` for a module-scoped fixture to yield, closed after (skips without QEMU)."""
+    need_qemu()
+    from pcikit.qemu.source import QemuSource
+
+    src = QemuSource(args)
+    yield src
+    src.close()
+
+
 @pytest.fixture(scope="module")
 def vm():
     need_qemu()

@@ -16,7 +16,7 @@ from pcikit.fixture.capture import capture_device
 from pcikit.qemu.probe import _action_bits, probe, probe_dword, write_masks
 from pcikit.testing import MockDevice
 
-from .test_qemu import ARGS, need_qemu
+from .test_qemu import ARGS, qemu_source
 
 CAP_ID_PM = 0x01
 RESULTS: dict[str, int] = {}
@@ -35,12 +35,7 @@ KNOWN = {"no reset on D3hot -> D0": _pm_no_reset}
 
 @pytest.fixture(scope="module")
 def source():
-    need_qemu()
-    from pcikit.qemu.source import QemuSource
-
-    src = QemuSource(ARGS)
-    yield src
-    src.close()
+    yield from qemu_source(ARGS)
 
 
 def test_mock_from_probed_spec_reads_back_what_qemu_reads_back(source, tmp_path):

@@ -10,7 +10,7 @@ from pcikit.fixture.capture import capture_device
 from pcikit.qemu.probe import _action_bits, probe, probe_dword, write_masks
 from pcikit.testing import MockDevice
 
-from .test_qemu import LSPCI_RELEASES, _dump_and_render, need_qemu
+from .test_qemu import LSPCI_RELEASES, _dump_and_render, qemu_source
 
 MODELS = (  # bridges first: devices behind them name them
     "ioh3420,id=p1,chassis=9", "pcie-pci-bridge,id=ppb", "i82801b11-bridge,id=dmi",
@@ -27,12 +27,7 @@ ARGS = "-object memory-backend-ram,id=m0,size=1M " + " ".join(f"-device {model}"
 
 @pytest.fixture(scope="module")
 def source():
-    need_qemu()
-    from pcikit.qemu.source import QemuSource
-
-    src = QemuSource(ARGS)
-    yield src
-    src.close()
+    yield from qemu_source(ARGS)
 
 
 @pytest.mark.parametrize("release", sorted(LSPCI_RELEASES))
