@@ -26,26 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import corpus_files, interleaved, record, user_install
-
-
-def _images() -> list[bytes]:
-    """Config images of every corpus device (as many bytes as each dump holds)."""
-    from pcikit.access.dump import load_dump
-
-    return [e.config.read_block(0, e.config.size) for file in corpus_files() for e in load_dump(file)]
-
-
-def build_big_dump(count: int, path: Path, images: list[bytes]) -> None:
-    """Write ``count`` corpus devices (cycled, unique addresses) as one lspci dump."""
-    with path.open("w") as out:
-        for index in range(count):
-            data = images[index % len(images)]
-            bus, slot = divmod(index, 32)
-            out.write(f"{bus // 256:04x}:{bus % 256:02x}:{slot:02x}.0 bench device\n")
-            for base in range(0, len(data), 16):
-                out.write(f"{base:03x}: " + " ".join(f"{x:02x}" for x in data[base : base + 16]) + "\n")
-            out.write("\n")
+from harness import corpus_images, interleaved, record, user_install, write_dump
 
 
 def peak_kib(command: list[str], env: dict | None = None) -> int:
@@ -69,7 +50,7 @@ def lspcis() -> dict[str, str]:
 
 def bench_dumps(bin_dir: Path, devices: int, runs: int) -> None:
     """Rows 1-3: whole-dump decoding against lspci."""
-    images = _images()
+    images = corpus_images()
     if not images:
         print("decode: no corpus, nothing to build the big dump from")
         return
@@ -77,8 +58,8 @@ def bench_dumps(bin_dir: Path, devices: int, runs: int) -> None:
     env = dict(os.environ, PCIKIT_HWDB="0")
     with tempfile.TemporaryDirectory() as tmp:
         big, huge = Path(tmp) / "big.txt", Path(tmp) / "huge.txt"
-        build_big_dump(devices, big, images)
-        build_big_dump(devices * 5, huge, images)
+        write_dump(devices, big, images)
+        write_dump(devices * 5, huge, images)
         oracles = lspcis()
         for label, lspci in oracles.items():
             version = label.split()[-1]

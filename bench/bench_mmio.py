@@ -9,7 +9,6 @@ it is the part of the cost no checked accessor can avoid.
 from __future__ import annotations
 
 import mmap
-import sys
 import tempfile
 import time
 import timeit

@@ -33,8 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import ROOT, corpus_files, record
-from pcikit.access.dump import iter_hex_rows, load_dump
+from harness import corpus_images, record, write_dump
+from pcikit.access.dump import load_dump
 
 MINIMAL_APP = """
 from textual.app import App
@@ -47,25 +47,6 @@ class Minimal(App):
 Minimal().run()
 """
 _TIMEOUT = 120.0
-
-
-def source_images() -> list[bytes]:
-    """Config images of the corpus (real variety), else of the TUI's bundled examples."""
-    files = corpus_files() or [ROOT / "pcikit" / "tui" / "data" / "examples.txt"]
-    return [e.config.read_block(0, e.config.size) for f in files for e in load_dump(f)]
-
-
-def build_dump(count: int, path: Path, limit: int = 4096) -> None:
-    """``count`` devices (images cycled, at most ``limit`` bytes each, unique addresses) as one lspci dump."""
-    images = source_images()
-    lines = []
-    for index in range(count):
-        data = images[index % len(images)][:limit]
-        bus, slot = divmod(index, 32)
-        lines.append(f"{bus:02x}:{slot:02x}.0 bench device")
-        lines.extend(iter_hex_rows(data))
-        lines.append("")
-    path.write_text("\n".join(lines) + "\n")
 
 
 def time_to_marker(argv: list[str], markers: list[bytes], size: tuple[int, int] = (160, 50)) -> tuple[float, float]:
@@ -190,8 +171,9 @@ def main() -> None:
             "corpus images as captured": Path(tmp) / "big.txt",
             "first 256 bytes only (lspci -xxx)": Path(tmp) / "big-xxx.txt",
         }
-        build_dump(args.devices, dumps["corpus images as captured"])
-        build_dump(args.devices, dumps["first 256 bytes only (lspci -xxx)"], limit=256)
+        images = corpus_images()
+        write_dump(args.devices, dumps["corpus images as captured"], images)
+        write_dump(args.devices, dumps["first 256 bytes only (lspci -xxx)"], images, limit=256)
         minimal = Path(tmp) / "minimal.py"
         minimal.write_text(MINIMAL_APP)
         runs: dict[str, list[tuple[float, float]]] = {"reference": [], **{name: [] for name in dumps}}

@@ -30,6 +30,30 @@ def corpus_files() -> list[Path]:
     return sorted(p for p in files if "lspci-rejects" not in p.parts and p.name != "SOURCES.md")
 
 
+def corpus_images() -> list[bytes]:
+    """Config images of every corpus device (as many bytes as each dump holds), else of the TUI's
+    bundled examples, so the benchmarks have real variety to cycle through."""
+    from pcikit.access.dump import load_dump
+
+    files = corpus_files() or [ROOT / "pcikit" / "tui" / "data" / "examples.txt"]
+    return [e.config.read_block(0, e.config.size) for file in files for e in load_dump(file)]
+
+
+def write_dump(count: int, path: Path, images: list[bytes], limit: int = 4096) -> None:
+    """``count`` devices as one lspci dump: ``images`` cycled (at most ``limit`` bytes each), 32 per
+    bus, unique addresses (a domain only once the buses run out)."""
+    from pcikit.access.dump import iter_hex_rows
+
+    domains = count > 32 * 256
+    with path.open("w") as out:
+        for index in range(count):
+            bus, slot = divmod(index, 32)
+            domain = f"{bus >> 8:04x}:" if domains else ""
+            out.write(f"{domain}{bus & 0xFF:02x}:{slot:02x}.0 bench device\n")
+            out.writelines(row + "\n" for row in iter_hex_rows(images[index % len(images)][:limit]))
+            out.write("\n")
+
+
 def _venv_dir() -> Path:
     """The benchmark venv: ``PCIKIT_BENCH_VENV``, else a cache folder keyed by interpreter and pyproject."""
     if os.environ.get("PCIKIT_BENCH_VENV"):
