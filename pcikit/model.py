@@ -215,15 +215,19 @@ class Device:
             return None
         return parse_at(HEADER, self.image, 0)
 
-    @property
+    @cached_property
     def command(self) -> Any:
-        """The decoded Command register."""
-        return self.header.common.command if self.header else None
+        """The decoded Command register (the header's, without decoding the rest of it), or None."""
+        from .schema.header import COMMAND
 
-    @property
+        return COMMAND.decode(self._read(0x04, 2)) if self.has_config else None
+
+    @cached_property
     def status(self) -> Any:
-        """The decoded Status register."""
-        return self.header.common.status if self.header else None
+        """The decoded Status register (the header's, without decoding the rest of it), or None."""
+        from .schema.header import STATUS
+
+        return STATUS.decode(self._read(0x06, 2)) if self.has_config else None
 
     @cached_property
     def interrupt(self) -> Interrupt:

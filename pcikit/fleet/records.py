@@ -131,7 +131,7 @@ def _device_row(host: str, source: str, slot: str, dev: Device, topo: Topology) 
         "vendor_name": vendor_name, "device_name": device_name, "class_name": class_name,
         "driver": dev.kernel.driver if dev.kernel else None,
         **(_NO_EXPRESS if express is None else {key: express[key] for key in _NO_EXPRESS}),
-        "interrupt_mode": interrupt_summary(dev).mode if dev.header is not None else None,
+        "interrupt_mode": interrupt_summary(dev).mode if dev.has_config else None,
         "config_size": dev.config.size,
         "problems": dev.problems,
     }
