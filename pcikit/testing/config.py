@@ -10,11 +10,13 @@ Control) are *watched*: after the store the watcher sees the old and new value.
 """
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Callable, Iterable, Optional
 
 from ..access.base import ConfigSpace
 from ..errors import ConfigReadError
+from ..schema.bits import Placed
 from .log import CONFIG, READ, WRITE, Access
+from .registers import Masks, put
 from .state import DeviceState, HookCallback, HookTable
 
 Watcher = Callable[[int, int], None]
@@ -186,6 +188,13 @@ class MockConfig(ConfigSpace):
         if reset is None:
             reset = self.peek(offset, width) & ~(writable | write1_to_clear)
         self._reset[offset : offset + width] = reset.to_bytes(width, "little")
+
+    def place(self, registers: Iterable[Placed], floor: int) -> None:
+        """Give catalogue registers (at or past ``floor``) new masks; what a reset keeps stays."""
+        masks = Masks(self._wmask, self._w1cmask, self._w1smask, self._sticky, self._reset)
+        base = bytes(self._reset)
+        for reg in registers:
+            put(masks, reg, floor, base)
 
     def masks(self, offset: int, width: int) -> tuple[int, int]:
         """(write mask, write-1-to-clear mask) of ``width`` bytes at ``offset``."""

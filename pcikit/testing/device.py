@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ..fixture.build import Fixture
 from .doe import DoeMailbox
 from .intx import IntxModel
+from .live import LiveConditions
 from .log import Access, AccessLog, InterruptMessage
 from .msi import MsiModel
 from .msix import MsixModel
@@ -119,6 +120,10 @@ class MockDevice:
                      if cap.cap_id == ECAP_DOE and cap.fields is not None]
         vpd_cap = model.find_capability(CAP_VPD)
         self.vpd = VpdModel(self.config, vpd_cap, vpd or b"") if vpd_cap is not None and vpd_cap.fields else None
+        end = HEADER_END.get(model.header_type, HEADER_END[0])
+        for cap in model.capabilities + model.extended_capabilities:
+            if LiveConditions.wanted(cap):
+                LiveConditions(self, cap, end)
         self.config.watch(COMMAND, 2, lambda old, new: self._state.refresh())
         self._state.refresh()
 
