@@ -223,3 +223,11 @@ def test_ea_entry_enable_is_rw_only_where_the_entry_says_writable():  # PCIe 6.0
     assert dev.config.read32(first + 4) == 0xFEB0_0000  # Base: HwInit
     dev.reset()
     assert dev.config.read32(first) == writable | 3  # Enable's default is the firmware's
+
+
+def test_masks_a_test_defined_stay_when_config_lock_is_set():
+    dev = _cxl_device(1 << 2 | 1 << 1)
+    dev.config.define_register(0x10C, 2, writable=1 << 2)  # the test's own masks win over the catalogue
+    dev.config.write16(0x114, 1)
+    dev.config.write16(0x10C, 1 << 2)
+    assert dev.config.read16(0x10C) & 1 << 2

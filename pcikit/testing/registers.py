@@ -107,21 +107,30 @@ def capability_access(model: Device) -> list[Placed]:
     return [reg for cap in model.capabilities + model.extended_capabilities for reg in registers_of(model, cap)]
 
 
+def _software_set(located: Located, path: str) -> bool:
+    """True when ``path`` names a field of the register ``located`` that software sets."""
+    fields = getattr(located.register, "fields", ())
+    if path == located.name:
+        return any(field.access in SOFTWARE_SET for field in fields)
+    prefix = located.name + "."
+    return path.startswith(prefix) and any(
+        field.name == path[len(prefix):] and field.access in SOFTWARE_SET for field in fields)
+
+
 def live_registers(cap: Capability) -> list[Located]:
-    """The registers of ``cap`` that software writes and that a condition of ``cap`` reads
+    """The registers of ``cap`` holding a field that software sets and a condition of ``cap`` reads
     (CXL CONFIG_LOCK): writing one changes what the others' attributes are."""
     found = _registers_of(cap)
     read = set().union(*(condition_paths(located) for located in found))
-    return [located for located in found
-            if any(field.access in SOFTWARE_SET for field in getattr(located.register, "fields", ()))
-            and any(path == located.name or path.startswith(located.name + ".") for path in read)]
+    return [located for located in found if any(_software_set(located, path) for path in read)]
 
 
-def put(masks: Masks, reg: Placed, floor: int, base: bytes) -> None:
-    """Set ``reg``'s bytes at or past ``floor`` in ``masks``; bytes a reset keeps come from ``base``."""
+def put(masks: Masks, reg: Placed, floor: int, base: bytes, kept: Optional[bytes] = None) -> None:
+    """Set ``reg``'s bytes at or past ``floor`` in ``masks`` (not those ``kept`` marks); bytes a
+    reset keeps come from ``base``."""
     for index in range(reg.width):
         at = reg.offset + index
-        if not floor <= at < len(masks.writable):
+        if not floor <= at < len(masks.writable) or kept is not None and kept[at]:
             continue
         shift = 8 * index
         masks.writable[at] = (reg.writable >> shift) & 0xFF
