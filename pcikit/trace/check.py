@@ -14,12 +14,13 @@ from __future__ import annotations
 from typing import Iterable, NamedTuple, Optional, Union
 
 from ..errors import PcikitError
+from ..schema import registry
 from ..testing import MockDevice
 from ..testing.profiles import check_profile, fact
 from ..testing.state import VmmPanic
 from .parse import Trace, TraceAccess
 
-CAP_ID_MSIX = 0x11
+CAP_ID_MSIX = registry.standard_id("MSI-X")
 _CONSEQUENCE = {"MSI-X table": "msix_bad_width", "MSI-X PBA write": "msix_pba_write", "MSI-X PBA": "msix_bad_width",
                 "MSI-X Message Control": "msix_control_write"}
 _KIND_CONSEQUENCE = {"msix-unmasked-edit": "msix_unmasked_edit"}  # by violation kind, before the prefixes
