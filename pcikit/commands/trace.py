@@ -4,7 +4,8 @@
 
 TRACE is a QEMU trace log (``-trace`` events pci_cfg_read, pci_cfg_write,
 memory_region_ops_read, memory_region_ops_write; log backend). The device comes
-from a spec, a dump, or a QEMU machine (captured with its probed write masks); BAR
+from a spec, a dump, or a QEMU machine (captured with its probed write masks); memory
+and I/O BAR accesses are replayed at the addresses the replayed config writes gave; BAR
 sizes from the spec or the capture, else from the sizing the trace itself shows.
 Exit status: 0 no violation, 1 violations, 2 errors.
 """
@@ -100,7 +101,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         document = {
             "slot": args.slot, "profile": args.profile, "config_accesses": report.config_accesses,
-            "bar_accesses": report.bar_accesses, "violations": [v.to_json() for v in report.violations],
+            "bar_accesses": report.bar_accesses, "io_accesses": report.io_accesses, "violations": [v.to_json() for v in report.violations],
             "skipped": report.skipped, "trace_problems": problems,
         }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
@@ -110,7 +111,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             sys.stdout.write(f"{args.trace}:{v.line}: {v.access}: {v.message}{consequence}\n")
         for note in problems + report.skipped:
             sys.stdout.write(f"{args.trace}: {note}\n")
-        sys.stdout.write(f"{args.slot}: {report.config_accesses} config and {report.bar_accesses} BAR accesses "
+        io = f" ({report.io_accesses} to I/O BARs)" if report.io_accesses else ""
+        sys.stdout.write(f"{args.slot}: {report.config_accesses} config and {report.bar_accesses} BAR accesses{io} "
                          f"replayed under {args.profile}; {len(report.violations)} violation(s)\n")
     return EXIT_VIOLATIONS if report.violations else EXIT_CLEAN
 
