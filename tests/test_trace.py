@@ -8,7 +8,7 @@ import json
 
 from pcikit.trace import read_trace
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, dump_text, run_cli
 
 SPEC = str(ROOT / "specs" / "virtio-net.toml")  # MSI-X table in BAR 1 (4 KiB), PBA at 0x800
 MMCFG = "memory_region_ops_{kind} cpu 0 mr 0x1 addr 0x{addr:x} value 0x{value:x} size {size} name 'pcie-mmcfg-mmio'"
@@ -130,7 +130,8 @@ REGION = "memory_region_ops_{kind} cpu 0 mr 0x3 addr 0x{addr:x} value 0x{value:x
 
 def _legacy_trace(tmp_path, command: int, *accesses: str) -> str:
     lines = [*_config_write(0x10, 0xFFFFFFFF), *_config_read(0x10, 0x0000FF01), *_config_write(0x10, 0xC001),
-             *_config_write(0x14, 0xFEBF0000), *_config_write(0x04, command, 2), *accesses]
+             *_config_write(0x14, 0xFFFFFFFF), *_config_read(0x14, 0xFFFFFF00), *_config_write(0x14, 0xFEBF0000),
+             *_config_write(0x04, command, 2), *accesses]
     path = tmp_path / "legacy.log"
     path.write_text("\n".join(lines) + "\n")
     return str(path)
@@ -148,8 +149,20 @@ def test_io_bar_accesses_are_replayed_at_their_ports(tmp_path):
     result = run_cli("trace", "check", off, "-s", "00:03.0", "--spec", LEGACY, "--json")
     assert result.returncode == 1
     report = json.loads(result.stdout)
-    assert [(v["line"], v["kind"]) for v in report["violations"]] == [(11, "decode-off"), (12, "decode-off")]
+    assert [(v["line"], v["kind"]) for v in report["violations"]] == [(15, "decode-off"), (16, "decode-off")]
     assert report["violations"][1]["message"].startswith("bar0 write at 0xfe while the BAR does not decode")
+
+
+def test_a_dump_takes_its_bar_sizes_from_the_trace(tmp_path):
+    from pcikit.testing import MockDevice
+
+    dump = tmp_path / "legacy.txt"  # a dump carries no BAR sizes
+    dump.write_text(dump_text([("00:03.0", MockDevice.from_spec(LEGACY).config.read_block(0, 256))]))
+    path = _legacy_trace(tmp_path, 0x3, REGION.format(kind="read", addr=0xC0FC, value=0, size=4),
+                         REGION.format(kind="write", addr=0xFEBF00FC, value=1, size=4))
+    result = run_cli("trace", "check", path, "-s", "00:03.0", "-F", str(dump), "--json")
+    report = json.loads(result.stdout)
+    assert (result.returncode, report["bar_accesses"], report["io_accesses"], report["violations"]) == (0, 2, 1, [])
 
 
 def test_io_bar_sizes_come_from_the_trace_when_the_source_has_none():
