@@ -36,8 +36,8 @@ DUMP = {"pcikit.access.dump", "pcikit.access.memory"}  # -F: the dump reader (pa
 PATHLIB = {"pathlib", "fnmatch", "ntpath", "urllib", "urllib.parse", "ipaddress", "glob", "nt", "_winapi",
            "warnings", "contextlib"}  # pathlib and glob import the last two themselves
 
-# What the console script runs (``from pcikit.cli import run``), not ``-m`` (runpy's own imports).
-SCRIPT = "import sys; sys.argv[0] = 'pcikit'; from pcikit.cli import run; run()"
+# The installed command itself (pip only rewrites its first line), not ``-m`` (runpy's own imports).
+SCRIPT = ROOT / "scripts" / "pcikit"
 
 
 def _imported(args: list[str]) -> set[str]:
@@ -52,7 +52,7 @@ def _imported(args: list[str]) -> set[str]:
         assert lines, "no -X importtime output"
         return {line.rsplit("|", 1)[1].strip() for line in lines[1:]}  # the first line is the header
 
-    return names(["-c", SCRIPT, *args]) - names(["-c", "pass"])
+    return names([str(SCRIPT), *args]) - names(["-c", "pass"])
 
 
 def _fake_sysfs(root: Path) -> Path:
