@@ -90,3 +90,32 @@ def test_list_of_a_dump_imports_only_the_dump_reader_more(tmp_path):
 def test_typing_and_argparse_stay_out_of_a_listing(tmp_path):
     imported = _imported(["list", "--sysfs-root", str(_fake_sysfs(tmp_path))])
     assert {"typing", "argparse", "dataclasses", "construct", "pathlib", "shutil", "re"} & imported == set()
+
+
+def test_a_listing_reads_only_the_bytes_it_prints(tmp_path, monkeypatch, capsys):
+    """Each config byte a live read asks for is a hardware access: a terse listing needs 16 per device,
+    -k (the subsystem line) the 64-byte header."""
+    from pcikit import cli
+
+    root = _fake_sysfs(tmp_path)
+    asked, configs = [], set()
+    real_open, real_pread = os.open, os.pread
+
+    def open_(path, *args, **kwargs):
+        fd = real_open(path, *args, **kwargs)
+        (configs.add if os.fspath(path).endswith("/config") else configs.discard)(fd)
+        return fd
+
+    def pread(fd, length, offset):
+        if fd in configs:
+            asked.append((offset, length))
+        return real_pread(fd, length, offset)
+
+    monkeypatch.setattr(os, "open", open_)
+    monkeypatch.setattr(os, "pread", pread)
+    assert cli.main(["list", "--sysfs-root", str(root), "-n"]) == 0
+    assert capsys.readouterr().out == "00:03.0 0200: 1af4:1041 (rev 01)\n"
+    assert asked == [(0, 16)]
+    asked.clear()
+    assert cli.main(["list", "--sysfs-root", str(root), "-k"]) == 0
+    assert asked == [(0, 16), (16, 48)]
