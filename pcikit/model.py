@@ -235,16 +235,18 @@ class Device:
     @cached_property
     def command(self) -> Any:
         """The decoded Command register (the header's, without decoding the rest of it), or None."""
+        from .schema.context import parse_at
         from .schema.header import COMMAND
 
-        return COMMAND.decode(self._read(0x04, 2)) if self.has_config else None
+        return parse_at(COMMAND, self.image, 0x04) if self.has_config else None
 
     @cached_property
     def status(self) -> Any:
         """The decoded Status register (the header's, without decoding the rest of it), or None."""
+        from .schema.context import parse_at
         from .schema.header import STATUS
 
-        return STATUS.decode(self._read(0x06, 2)) if self.has_config else None
+        return parse_at(STATUS, self.image, 0x06) if self.has_config else None
 
     @cached_property
     def interrupt(self) -> Interrupt:
