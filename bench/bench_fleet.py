@@ -62,12 +62,14 @@ def _corpus() -> list[list[tuple[int, int, int, bytes]]]:
 
 
 def _host_text(corpus: list, start: int) -> tuple[str, int]:
+    """One host's dump, its hex rows as ``lspci -xxxx`` writes them (``00:`` ... ``ff0:``)."""
+    from pcikit.access.dump import iter_hex_rows
+
     lines, count, domain, index = [], 0, 0, start
     while count < MIN_FUNCTIONS:
         for bus, dev, fn, data in corpus[index % len(corpus)]:
             lines.append(f"{domain:04x}:{bus:02x}:{dev:02x}.{fn} synthetic host device")
-            lines.extend(f"{base:03x}: " + " ".join(f"{b:02x}" for b in data[base:base + 16])
-                         for base in range(0, len(data), 16))
+            lines.extend(iter_hex_rows(data))
             lines.append("")
             count += 1
         domain, index = domain + 1, index + 1
