@@ -7,8 +7,6 @@ in :attr:`Device.problems`, never raised.
 """
 from __future__ import annotations
 
-from functools import cached_property
-
 from .access.base import ConfigSpace, KernelInfo
 from .address import Address
 from .walk import Found, WalkStop, walk_extended, walk_standard
@@ -25,6 +23,25 @@ CAP_ID_EXP = 0x10
 CAP_ID_SSVID = 0x0D
 HEADER_NORMAL, HEADER_BRIDGE, HEADER_CARDBUS = 0, 1, 2
 _BAR_COUNT = {HEADER_NORMAL: 6, HEADER_BRIDGE: 2, HEADER_CARDBUS: 1}
+
+
+class cached_property:  # noqa: N801 - named as the functools original it stands in for
+    """:func:`functools.cached_property` without importing functools (start-up) or taking its lock:
+    the first access stores the value in the instance's ``__dict__``, which later accesses read."""
+
+    def __init__(self, func) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
 
 
 class Interrupt(NamedTuple):
