@@ -45,20 +45,26 @@ def _pci_flags(ioflg: int) -> int:
     return flg | (8 if ioflg & IORESOURCE_PREFETCH else 0)
 
 
-def bar_inputs(dev, index: int, registers: list[int]) -> tuple[int, int, Optional[int]]:
-    """(pos, len, ioflg) as pciutils fills them for this source."""
+def bar_fills(dev, registers: list[int], count: int) -> list[tuple[int, int, Optional[int]]]:
+    """(pos, len, ioflg) of BAR slots 0 .. ``count - 1`` as pciutils fills them for this source."""
     kernel = dev.kernel
     if kernel is not None and kernel.resources:
-        res = kernel.resources[index] if index < len(kernel.resources) else None
-        if res is None:
-            return 0, 0, 0
-        size = res.end - res.start + 1 if res.end > res.start else 0
-        return res.start | (res.flags & 0xF), size, res.flags
-    return _generic_base(registers, index), 0, None
+        return [_kernel_fill(kernel.resources, index) for index in range(count)]
+    bases = _generic_bases(registers)
+    return [(bases[index] if index < len(bases) else 0, 0, None) for index in range(count)]
 
 
-def _generic_base(registers: list[int], index: int) -> int:
-    """pciutils' generic fill: the base of BAR ``index`` (0 for upper halves and junk)."""
+def _kernel_fill(resources: list, index: int) -> tuple[int, int, int]:
+    res = resources[index] if index < len(resources) else None
+    if res is None:
+        return 0, 0, 0
+    size = res.end - res.start + 1 if res.end > res.start else 0
+    return res.start | (res.flags & 0xF), size, res.flags
+
+
+def _generic_bases(registers: list[int]) -> list[int]:
+    """pciutils' generic fill: the base of each BAR (0 for upper halves and junk), in one pass."""
+    bases = [0] * len(registers)
     i = 0
     while i < len(registers):
         raw = registers[i]
@@ -69,10 +75,9 @@ def _generic_base(registers: list[int], index: int) -> int:
         if is_64bit(raw) and paired.upper is None:  # a 64-bit BAR in the last slot: pciutils skips it
             i += 1
             continue
-        if i == index:
-            return raw if paired.upper is None else raw | paired.upper << 32
+        bases[i] = raw if paired.upper is None else raw | paired.upper << 32
         i += paired.registers
-    return 0
+    return bases
 
 
 def show_bases(ctx: RenderContext, count: int) -> None:
@@ -80,8 +85,7 @@ def show_bases(ctx: RenderContext, count: int) -> None:
     dev = ctx.device
     cmd = dev.header.common.command.raw
     registers = dev.bar_registers
-    for i in range(count):
-        pos, length, ioflg = bar_inputs(dev, i, registers)
+    for i, (pos, length, ioflg) in enumerate(bar_fills(dev, registers, count)):
         flg = _pci_flags(ioflg) if ioflg is not None else registers[i]
         if flg == 0xFFFFFFFF:
             flg = 0
