@@ -5,7 +5,7 @@ from typing import Optional
 
 from ...decode.bars import IORESOURCE_IO, IORESOURCE_MEM, IORESOURCE_MEM_64, IORESOURCE_PREFETCH
 from ...schema.bars import is_64bit, pair
-from .context import RenderContext, flag, pm
+from .context import RenderContext, flag, pm, signs16
 
 IORESOURCE_PCI_EA_BEI = 1 << 5
 _DEVSEL = {0: "fast", 1: "medium", 2: "slow"}
@@ -176,15 +176,14 @@ def show_control_status(ctx: RenderContext, min_gnt: int, max_lat: int) -> None:
     """Control/Status/Latency lines (-vv)."""
     common = ctx.device.header.common
     cmd, st = common.command.raw, common.status.raw
+    c, s = signs16(cmd), signs16(st)
     ctx.write(
-        f"\tControl: I/O{flag(cmd, 1)} Mem{flag(cmd, 2)} BusMaster{flag(cmd, 4)} SpecCycle{flag(cmd, 8)} "
-        f"MemWINV{flag(cmd, 0x10)} VGASnoop{flag(cmd, 0x20)} ParErr{flag(cmd, 0x40)} Stepping{flag(cmd, 0x80)} "
-        f"SERR{flag(cmd, 0x100)} FastB2B{flag(cmd, 0x200)} DisINTx{flag(cmd, 0x400)}\n"
+        f"\tControl: I/O{c[0]} Mem{c[1]} BusMaster{c[2]} SpecCycle{c[3]} MemWINV{c[4]} VGASnoop{c[5]} "
+        f"ParErr{c[6]} Stepping{c[7]} SERR{c[8]} FastB2B{c[9]} DisINTx{c[10]}\n"
     )
     ctx.write(
-        f"\tStatus: Cap{flag(st, 0x10)} 66MHz{flag(st, 0x20)} UDF{flag(st, 0x40)} FastB2B{flag(st, 0x80)} "
-        f"ParErr{flag(st, 0x100)} DEVSEL={_devsel(st)} >TAbort{flag(st, 0x800)} <TAbort{flag(st, 0x1000)} "
-        f"<MAbort{flag(st, 0x2000)} >SERR{flag(st, 0x4000)} <PERR{flag(st, 0x8000)} INTx{flag(st, 0x8)}\n"
+        f"\tStatus: Cap{s[4]} 66MHz{s[5]} UDF{s[6]} FastB2B{s[7]} ParErr{s[8]} DEVSEL={_devsel(st)} "
+        f">TAbort{s[11]} <TAbort{s[12]} <MAbort{s[13]} >SERR{s[14]} <PERR{s[15]} INTx{s[3]}\n"
     )
     if not cmd & 4:
         return
