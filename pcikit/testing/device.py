@@ -28,6 +28,7 @@ from ..schema.caps import express as express_schema
 from ..schema.caps import msix as msix_schema
 from ..schema.caps import pm as pm_schema
 from ..schema import header as header_schema
+from ..schema import registry
 from .registers import COMMAND, HEADER_END, Masks, bit, build_masks, capability_access, header_access, locate
 from .rebar import CAP_ID_RESIZABLE_BAR, CAP_ID_VF_RESIZABLE_BAR, ResizableBars, resized
 from .sriov import SriovModel, plan_vf_bars, vf_bar_registers
@@ -35,8 +36,9 @@ from .state import DeviceState, HookCallback, MockError
 from .virtio_cfg import VirtioPciCfgWindow, pci_cfg_capabilities
 from .vpd import VpdModel
 
-CAP_PM, CAP_VPD, CAP_MSI, CAP_EXP, CAP_MSIX, CAP_AF = 0x01, 0x03, 0x05, 0x10, 0x11, 0x13
-ECAP_SRIOV, ECAP_DOE = 0x10, 0x2E
+CAP_PM, CAP_VPD, CAP_MSI, CAP_EXP, CAP_MSIX, CAP_AF = (registry.standard_id(name) for name in (
+    "Power Management", "Vital Product Data", "MSI", "PCI Express", "MSI-X", "Advanced Features"))
+ECAP_SRIOV, ECAP_DOE = registry.extended_id("Single Root I/O Virtualization"), registry.extended_id("Data Object Exchange")
 MSIX_CAPABILITY_SIZE = msix_schema.SCHEMA.sizeof()
 PM_NO_SOFT_RESET = bit(pm_schema.PMCSR, "no_soft_reset")
 POWER_STATE = bit(pm_schema.PMCSR, "power_state")
@@ -97,7 +99,7 @@ class MockDevice:
         self._state.msix_reset = msix_reset
         sizes = dict(bar_sizes or {})
         model = Device(self.address, BytesConfig(image))  # walked once, on the bytes as given
-        self._plans, self.problems = plan_bars(image, image[0x0E] & 0x7F, sizes)
+        self._plans, self.problems = plan_bars(image, model.header_type, sizes)
         self._plans = self._size_msix_bar(model, self._plans)
         sriov = model.find_capability(ECAP_SRIOV, extended=True)
         vf_plans, vf_problems = plan_vf_bars(image, sriov, dict(vf_bar_sizes or {}))

@@ -17,12 +17,13 @@ from __future__ import annotations
 from typing import Callable, Iterable, NamedTuple, Optional, Union
 
 from ..errors import PcikitError
+from ..schema import registry
 from ..testing import MockDevice
 from ..testing.profiles import check_profile, fact
 from ..testing.state import VmmPanic
 from .parse import Trace, TraceAccess
 
-CAP_ID_MSIX = 0x11
+CAP_ID_MSIX = registry.standard_id("MSI-X")
 IO_SPACE_END = 0x1_0000  # x86 I/O ports (QEMU's "io" address space) are 16-bit
 _CONSEQUENCE = {"MSI-X table": "msix_bad_width", "MSI-X PBA write": "msix_pba_write", "MSI-X PBA": "msix_bad_width",
                 "MSI-X Message Control": "msix_control_write"}

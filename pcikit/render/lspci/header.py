@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ...decode.bars import IORESOURCE_IO, IORESOURCE_MEM, IORESOURCE_MEM_64, IORESOURCE_PREFETCH
+from ...schema.bars import is_64bit, pair
 from .context import RenderContext, flag, pm
 
 IORESOURCE_PCI_EA_BEI = 1 << 5
@@ -64,17 +65,13 @@ def _generic_base(registers: list[int], index: int) -> int:
         if raw in (0, 0xFFFFFFFF):
             i += 1
             continue
-        if raw & 1 or (raw >> 1) & 3 != 2:
-            if i == index:
-                return raw
-            i += 1
-            continue
-        if i >= len(registers) - 1:
+        paired = pair(registers, i)
+        if is_64bit(raw) and paired.upper is None:  # a 64-bit BAR in the last slot: pciutils skips it
             i += 1
             continue
         if i == index:
-            return raw | (registers[i + 1] << 32)
-        i += 2
+            return raw if paired.upper is None else raw | paired.upper << 32
+        i += paired.registers
     return 0
 
 
