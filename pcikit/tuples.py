@@ -59,11 +59,8 @@ def _namedtuple(typename: str, fields: list[str], defaults: list, module: str) -
         if not name.isidentifier() or name.startswith("_"):
             raise ValueError(f"{typename}: invalid field name {name!r}")
     arguments = ", ".join(fields)
-    namespace = {"_tuple_new": tuple.__new__}
-    exec(f"def __new__(_cls, {arguments}):\n return _tuple_new(_cls, ({arguments}{',' if fields else ''}))", namespace)
-    new = namespace["__new__"]
+    new = _new_function(typename, fields)
     new.__defaults__ = tuple(defaults) or None
-    new.__qualname__ = f"{typename}.__new__"
     field_tuple = tuple(fields)
     body = {
         "__doc__": f"{typename}({arguments})", "__slots__": (), "_fields": field_tuple,
@@ -74,6 +71,44 @@ def _namedtuple(typename: str, fields: list[str], defaults: list, module: str) -
     for index, name in enumerate(fields):
         body[name] = _tuplegetter(index, f"Alias for field number {index}")
     return type(typename, (tuple,), body)
+
+
+# ``__new__`` of 0 to 12 fields, compiled with this module: a class gets a copy with its own
+# parameter names (compiling one per class, as namedtuple does, costs ~25 us each at start-up).
+def _new0(_cls): return _tuple_new(_cls, ())  # noqa: E704
+def _new1(_cls, a): return _tuple_new(_cls, (a,))  # noqa: E704
+def _new2(_cls, a, b): return _tuple_new(_cls, (a, b))  # noqa: E704
+def _new3(_cls, a, b, c): return _tuple_new(_cls, (a, b, c))  # noqa: E704
+def _new4(_cls, a, b, c, d): return _tuple_new(_cls, (a, b, c, d))  # noqa: E704
+def _new5(_cls, a, b, c, d, e): return _tuple_new(_cls, (a, b, c, d, e))  # noqa: E704
+def _new6(_cls, a, b, c, d, e, f): return _tuple_new(_cls, (a, b, c, d, e, f))  # noqa: E704
+def _new7(_cls, a, b, c, d, e, f, g): return _tuple_new(_cls, (a, b, c, d, e, f, g))  # noqa: E704
+def _new8(_cls, a, b, c, d, e, f, g, h): return _tuple_new(_cls, (a, b, c, d, e, f, g, h))  # noqa: E704
+def _new9(_cls, a, b, c, d, e, f, g, h, i): return _tuple_new(_cls, (a, b, c, d, e, f, g, h, i))  # noqa: E704
+def _new10(_cls, a, b, c, d, e, f, g, h, i, j): return _tuple_new(_cls, (a, b, c, d, e, f, g, h, i, j))  # noqa: E704
+def _new11(_cls, a, b, c, d, e, f, g, h, i, j, k): return _tuple_new(_cls, (a, b, c, d, e, f, g, h, i, j, k))  # noqa: E704
+def _new12(_cls, a, b, c, d, e, f, g, h, i, j, k, m):
+    return _tuple_new(_cls, (a, b, c, d, e, f, g, h, i, j, k, m))
+
+
+_tuple_new = tuple.__new__
+_NEW = (_new0, _new1, _new2, _new3, _new4, _new5, _new6, _new7, _new8, _new9, _new10, _new11, _new12)
+
+
+def _new_function(typename: str, fields: list[str]):
+    """``__new__(_cls, <fields>)`` building the tuple, its parameters named after the fields."""
+    qualname = f"{typename}.__new__"
+    if len(fields) < len(_NEW):
+        template = _NEW[len(fields)]
+        code = template.__code__.replace(co_varnames=("_cls", *fields), co_name="__new__")
+        function = type(template)(code, template.__globals__, "__new__")
+    else:
+        arguments = ", ".join(fields)
+        namespace = {"_tuple_new": _tuple_new}
+        exec(f"def __new__(_cls, {arguments}):\n return _tuple_new(_cls, ({arguments},))", namespace)
+        function = namespace["__new__"]
+    function.__qualname__ = qualname
+    return function
 
 
 def _make(cls, iterable):

@@ -16,11 +16,11 @@ import pytest
 
 from .conftest import ROOT, image, put
 
-# The standard library a listing may use: collections/functools (namedtuples, cached_property),
-# mmap/struct (udev's hwdb.bin), errno, types. Not re: names and addresses are found without it.
+# The standard library a listing may use: _collections (the namedtuple field accessor), mmap
+# (pci.ids, udev's hwdb.bin), struct (hwdb.bin), errno. Not re: names and addresses are found
+# without it; not collections or functools (pcikit.tuples and the model's cached properties).
 STDLIB = {
-    "__future__", "types", "itertools", "keyword", "operator", "_operator", "reprlib", "collections",
-    "_collections", "functools", "_functools", "errno", "mmap", "struct", "_struct",
+    "__future__", "_collections", "errno", "mmap", "struct", "_struct",
     "zlib",  # where the system's pci.ids is pci.ids.gz
 }
 REGEX = {"enum", "re", "_sre", "re._constants", "re._parser", "re._casefix", "re._compiler", "copyreg"}
@@ -32,7 +32,7 @@ PCIKIT = {
     "pcikit.render.lspci.dialect", "pcikit.render.lspci.names", "pcikit.render.lspci.slots",
     "pcikit.access.kmod",  # -k: the kernel modules that can drive a device
 }
-DUMP = {"pcikit.access.dump", "pcikit.access.memory"}  # -F: the dump reader (pathlib for the path)
+DUMP = {"pcikit.access.dump", "pcikit.access.dumpblocks", "pcikit.access.memory"}  # -F: the dump reader (pathlib for the path)
 PATHLIB = {"pathlib", "fnmatch", "ntpath", "urllib", "urllib.parse", "ipaddress", "glob", "nt", "_winapi",
            "warnings", "contextlib"}  # pathlib and glob import the last two themselves
 
@@ -69,7 +69,8 @@ def _fake_sysfs(root: Path) -> Path:
 
 # -k matches the device's modalias against the kernel's module aliases (globs: fnmatch, which uses re)
 # when this machine has them.
-ALIASES = {"fnmatch", "posixpath"} | REGEX
+ALIASES = {"fnmatch", "posixpath", "functools", "_functools", "collections", "itertools", "keyword", "operator",
+           "_operator", "reprlib"} | REGEX
 
 
 @pytest.mark.parametrize("extra", [[], ["-nn"], ["-s", "00:03.0"], ["-D", "-d", "1af4:"], ["-k"]])

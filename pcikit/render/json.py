@@ -33,16 +33,17 @@ def _subsystem_name(dev: Device, ids: IdDatabase) -> Optional[str]:
     return name
 
 
-def _register(value: Any) -> Optional[dict]:
-    return plain(value) if value is not None else None
+def _as_decoded(value: Any) -> Any:
+    """Decoded fields left as they are (the writer applies :func:`plain`'s rules as it goes)."""
+    return value
 
 
-def _capability(cap: Capability) -> dict[str, Any]:
+def _capability(cap: Capability, convert: Callable[[Any], Any]) -> dict[str, Any]:
     entry: dict[str, Any] = {"offset": cap.offset, "id": cap.cap_id}
     if cap.extended:
         entry["version"] = cap.version
     entry["name"] = cap.name
-    entry["fields"] = plain(cap.fields) if cap.fields is not None else None
+    entry["fields"] = convert(cap.fields) if cap.fields is not None else None
     return entry
 
 
@@ -79,6 +80,12 @@ def device_document(dev: Device, ids: Optional[IdDatabase] = None, regions: Opti
     ``regions`` is (BAR index -> mapped region, BAR index -> why unmapped); with the
     MSI-X table's BAR mapped, the document carries ``msix_table`` and ``pba``.
     """
+    return _document(dev, ids, regions, plain)
+
+
+def _document(dev: Device, ids: Optional[IdDatabase], regions: Optional[tuple],
+              convert: Callable[[Any], Any]) -> dict[str, Any]:
+    """:func:`device_document` with the decoded fields passed through ``convert``."""
     header = dev.header
     sub = dev.subsystem
     problems = dev.problems
@@ -94,14 +101,14 @@ def device_document(dev: Device, ids: Optional[IdDatabase] = None, regions: Opti
         "multifunction": dev.multifunction,
         "config_size": dev.config.size,
         "names": _names(dev, ids),
-        "command": _register(header.common.command) if header else None,
-        "status": _register(header.common.status) if header else None,
+        "command": convert(header.common.command) if header else None,
+        "status": convert(header.common.status) if header else None,
         "interrupt": {"pin": dev.interrupt.pin, "line": dev.interrupt.line},
         "bars": _bars(dev) if header else [],
-        "capabilities": [_capability(c) for c in dev.capabilities],
-        "extended_capabilities": [_capability(c) for c in dev.extended_capabilities],
+        "capabilities": [_capability(c, convert) for c in dev.capabilities],
+        "extended_capabilities": [_capability(c, convert) for c in dev.extended_capabilities],
         "driver": dev.kernel.driver if dev.kernel else None,
-        "header": plain(header) if header else None,
+        "header": convert(header) if header else None,
         **(_interrupts(dev, regions) if header else {}),
         "problems": problems,
     }
@@ -133,20 +140,29 @@ def _key(key: Any) -> str:
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
-def _indented(value: Any, newline: str, write: Callable[[str], None]) -> None:
+def _refuse(value: Any) -> None:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _indented(value: Any, newline: str, write: Callable[[str], None], fields: bool = False) -> None:
     """Write ``value`` exactly as ``json.dumps(value, indent=2)`` does at the nesting ``newline`` gives.
+
+    With ``fields``, decoded fields are written as ``json.dumps(plain(value), indent=2)`` would write
+    them (:func:`~pcikit.render.fields.plain`: ``_`` keys dropped, other keys as str, bytes as hex,
+    anything else as its str), without building the plain copy first.
 
     json's indented encoder is pure Python and generator-driven (its C encoder cannot indent);
     this one writes the same text in a third of the time. Strings go through json's own C escaper.
     """
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
         write(_escape(value))
     elif value is None or value is True or value is False:
         write(_KEYWORDS[value])
-    elif isinstance(value, int):
+    elif kind is int:
         write(int.__repr__(value))
-    elif isinstance(value, float):
-        write(_float(value))
+    elif isinstance(value, dict):
+        _indented_dict(value, newline, write, fields)
     elif isinstance(value, (list, tuple)):
         if not value:
             write("[]")
@@ -156,30 +172,67 @@ def _indented(value: Any, newline: str, write: Callable[[str], None]) -> None:
         for index, item in enumerate(value):
             if index:
                 write("," + inner)
-            _indented(item, inner, write)
+            _indented(item, inner, write, fields)
         write(newline + "]")
-    elif isinstance(value, dict):
-        if not value:
-            write("{}")
-            return
-        inner = newline + "  "
-        separator = "{" + inner
-        for key, item in value.items():
-            start = separator + _escape(key if type(key) is str else _key(key)) + ": "
-            separator = "," + inner
-            kind = type(item)  # the common leaves inline (exact types: subclasses take the long way)
-            if kind is int:
-                write(start + int.__repr__(item))
-            elif kind is str:
-                write(start + _escape(item))
-            elif kind is bool or item is None:
-                write(start + _KEYWORDS[item])
-            else:
-                write(start)
-                _indented(item, inner, write)
-        write(newline + "}")
+    elif fields:
+        _indented_field(value, write)
+    elif isinstance(value, str):
+        write(_escape(value))
+    elif isinstance(value, int):
+        write(int.__repr__(value))
+    elif isinstance(value, float):
+        write(_float(value))
     else:
-        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+        _refuse(value)
+
+
+def _indented_dict(value: dict, newline: str, write: Callable[[str], None], fields: bool) -> None:
+    if not value:
+        write("{}")
+        return
+    inner = newline + "  "
+    separator = "{" + inner
+    named = _KEY_TEXT
+    for key, item in value.items():
+        start = named.get(key) if type(key) is str else None
+        if start is None:
+            if type(key) is not str:
+                key = str(key) if fields else _key(key)
+            if fields and key[:1] == "_":
+                continue
+            start = _escape(key) + ": "
+            if type(key) is str and key[:1] != "_" and len(named) < _KEY_TEXTS:  # kept in either mode
+                named[key] = start
+        kind = type(item)  # the common leaves inline (exact types: subclasses take the long way)
+        if kind is bool:
+            write(separator + start + ("true" if item else "false"))
+        elif kind is int:
+            write(separator + start + int.__repr__(item))
+        elif kind is str:
+            write(separator + start + _escape(item))
+        elif item is None:
+            write(separator + start + "null")
+        else:
+            write(separator + start)
+            _indented(item, inner, write, fields)
+        separator = "," + inner
+    write("{}" if separator[0] == "{" else newline + "}")
+
+
+_KEY_TEXT: dict[str, str] = {}  # field name -> its JSON text and ": " (names repeat device after device)
+_KEY_TEXTS = 1 << 16  # bounded: keys are field names, but a document may carry any
+
+
+def _indented_field(value: Any, write: Callable[[str], None]) -> None:
+    """A decoded leaf that is not an exact str, int, bool or None, as plain() turns it into JSON."""
+    if isinstance(value, (bytes, bytearray)):
+        write(_escape(value.hex()))
+    elif isinstance(value, int):  # bool is exact (no subclasses): int subclasses stay numbers
+        write(int.__repr__(value))
+    elif isinstance(value, float):
+        write(_float(value))
+    else:
+        write(_escape(str(value)))
 
 
 def dumps(devices: Iterable[Device], ids: Optional[IdDatabase] = None,
@@ -199,7 +252,7 @@ def iter_dumps(devices: Iterable[Device], ids: Optional[IdDatabase] = None,
     first = True
     for dev in devices:
         pieces = ["[\n  " if first else ",\n  "]
-        _indented(device_document(dev, ids, regions.get(dev.address)), "\n  ", pieces.append)
+        _indented(_document(dev, ids, regions.get(dev.address), _as_decoded), "\n  ", pieces.append, fields=True)
         yield "".join(pieces)
         first = False
     yield "[]" if first else "\n]"

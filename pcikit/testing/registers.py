@@ -21,7 +21,7 @@ from ..schema.attributes import SOFTWARE_SET
 from ..schema.catalogue import Located, condition_paths, offsets, place, registers
 from ..schema.context import parse_at
 
-BODY_OFFSET = 0x10  # the type-specific body follows the common 16 bytes
+BODY_OFFSET = header_schema.COMMON.sizeof()  # the type-specific body follows the common 16 bytes
 
 
 def _offsets_of(schema, base: int) -> dict[str, int]:

@@ -11,10 +11,9 @@ from construct import Container, Int16ul, Int32ul, Struct
 
 from ..attributes import HWINIT, RW, RW1CS, Count, port_in
 from ..bits import Bit, Bits, Register
+from ..caps.express import DOWNSTREAM_PORT, ROOT_PORT
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
-
-ROOT_PORT, DOWNSTREAM_PORT = 0x4, 0x6
 
 # PCIe 7.7.3.2: Perform Equalization and the Link Equalization Request Interrupt Enable are RW on
 # Downstream Ports (and on crosslink-capable Upstream Ports, which the mock keeps RsvdP), reset 0.
