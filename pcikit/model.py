@@ -232,15 +232,21 @@ class Device:
             return None
         return parse_at(HEADER, self.image, 0)
 
-    @property
+    @cached_property
     def command(self) -> Any:
-        """The decoded Command register."""
-        return self.header.common.command if self.header else None
+        """The decoded Command register (the header's, without decoding the rest of it), or None."""
+        from .schema.context import parse_at
+        from .schema.header import COMMAND
 
-    @property
+        return parse_at(COMMAND, self.image, 0x04) if self.has_config else None
+
+    @cached_property
     def status(self) -> Any:
-        """The decoded Status register."""
-        return self.header.common.status if self.header else None
+        """The decoded Status register (the header's, without decoding the rest of it), or None."""
+        from .schema.context import parse_at
+        from .schema.header import STATUS
+
+        return parse_at(STATUS, self.image, 0x06) if self.has_config else None
 
     @cached_property
     def interrupt(self) -> Interrupt:

@@ -224,8 +224,13 @@ class _TextParser:
 
 def parse_dump_text(text: str, path: str = "<dump>") -> list[DumpEntry]:
     """Parse lspci dump text; raise :class:`DumpFormatError` naming file and line."""
+    return parse_dump_bytes(text.encode("utf-8", "surrogateescape"), path)
+
+
+def parse_dump_bytes(data: bytes, path: str = "<dump>") -> list[DumpEntry]:
+    """Parse a whole lspci dump as read from its file (any bytes outside the hex rows)."""
     parser = _TextParser(path)
-    parser.feed_bytes(text.encode("utf-8", "surrogateescape"), final=True)
+    parser.feed_bytes(data, final=True)
     return parser.entries()
 
 
