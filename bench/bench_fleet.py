@@ -8,7 +8,8 @@ brackets):
 1. export CPU time on one core (``pcikit export -j 1``) vs ``lspci -vvv -F`` decoding the same
    host files one by one [<= 1.0x]; also the wall times and functions per CPU-second;
 2. scaling: wall time of ``-j 1`` / ``-j 2`` [>= 1.7x]: on a shared machine the second core is
-   often busy, so read it next to the machine's load average, which is printed;
+   often busy, so it is printed with how the run spent its cores (:func:`_efficiency`: CPU per
+   worker, the serial fraction, the start-up every run pays) and the machine's load average;
 3. peak memory (largest process of the export) for N/4 and N hosts [flat: <= 1.1x];
 4. a DuckDB query over the result (downtrained links by vendor/device), in process and through
    ``pcikit query`` [< 1 s].
@@ -61,12 +62,14 @@ def _corpus() -> list[list[tuple[int, int, int, bytes]]]:
 
 
 def _host_text(corpus: list, start: int) -> tuple[str, int]:
+    """One host's dump, its hex rows as ``lspci -xxxx`` writes them (``00:`` ... ``ff0:``)."""
+    from pcikit.access.dump import iter_hex_rows
+
     lines, count, domain, index = [], 0, 0, start
     while count < MIN_FUNCTIONS:
         for bus, dev, fn, data in corpus[index % len(corpus)]:
             lines.append(f"{domain:04x}:{bus:02x}:{dev:02x}.{fn} synthetic host device")
-            lines.extend(f"{base:03x}: " + " ".join(f"{b:02x}" for b in data[base:base + 16])
-                         for base in range(0, len(data), 16))
+            lines.extend(iter_hex_rows(data))
             lines.append("")
             count += 1
         domain, index = domain + 1, index + 1
@@ -100,6 +103,17 @@ def timed(commands: list[list[str]], env: dict | None = None) -> tuple[float, fl
     return time.perf_counter() - start, _children_cpu() - cpu
 
 
+def machine_cpu() -> float:
+    """CPU seconds every process of the machine has run since boot (Linux /proc/stat; 0 elsewhere)."""
+    try:
+        with open("/proc/stat") as stat:
+            ticks = [int(value) for value in stat.readline().split()[1:]]
+    except OSError:
+        return 0.0
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle and iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def _env() -> dict:
     return dict(os.environ, PYTHONPATH=str(ROOT))
 
@@ -121,15 +135,38 @@ def bench_throughput(fleet: Path, files: list[Path], functions: int, work: Path,
     """Row 1 and row 2."""
     lspci_wall, lspci_cpu = timed([[lspci, "-vvv", "-F", str(f)] for f in files])
     one_wall, one_cpu = timed([_export(fleet, work / "ds1", 1)], _env())
-    two_wall, _ = timed([_export(fleet, work / "ds2", 2)], _env())
+    before = machine_cpu()
+    two_wall, two_cpu = timed([_export(fleet, work / "ds2", 2)], _env())
+    others = max(0.0, machine_cpu() - before - two_cpu)
+    first = work / "first"
+    first.mkdir()
+    (first / files[0].parent.name).symlink_to(files[0].parent)
+    fixed_wall, fixed_cpu = timed([_export(first, work / "ds0", 1)], _env())
     record("export CPU time, one core", one_cpu, lspci_cpu, "s", 1.0, "lspci -vvv",
            f"{functions} functions in {len(files)} hosts; pcikit {functions / one_cpu:.0f} functions/CPU-s, "
-           f"lspci {functions / lspci_cpu:.0f}")
+           f"lspci {functions / lspci_cpu:.0f}; of it {fixed_cpu:.2f} s start-up (a one-host export)")
     record("export wall time, one core", one_wall, lspci_wall, "s", None, "lspci -vvv")
-    load = os.getloadavg()[0]
     record("export scaling 1 -> 2 workers (wall)", one_wall / two_wall, None, "x", None,
-           note=f"target >= 1.7x; -j1 {one_wall:.2f} s, -j2 {two_wall:.2f} s; load average {load:.1f} "
-                f"on {os.cpu_count()} CPUs")
+           note=f"target >= 1.7x; {_efficiency(one_wall, one_cpu, two_wall, two_cpu, fixed_wall, others)}")
+
+
+def _efficiency(one_wall: float, one_cpu: float, two_wall: float, two_cpu: float, fixed_wall: float,
+                others: float) -> str:
+    """How the two-worker run spent its cores, for reading the speed-up on a shared machine.
+
+    ``busy``: CPU time of every process of ``-j 2`` over twice its wall time (1.0: both cores ours
+    throughout; lower: the run waited, for other jobs' CPU or on a serial part); ``work``: CPU time
+    of ``-j 2`` over ``-j 1`` (what a second worker adds: its own start-up); ``serial``: the
+    Karp-Flatt serial fraction of the measured speed-up (2 / speed-up - 1), an upper bound when the
+    second core was not all ours; ``fixed``: the wall time of a one-host export (start-up, paid by
+    every run and not divided among workers); ``others``: the CPU time the machine's other
+    processes (and the hypervisor's steal) took during ``-j 2``, as a share of its two cores (Linux).
+    """
+    speedup = one_wall / two_wall
+    return (f"-j1 {one_wall:.2f} s wall / {one_cpu:.2f} s CPU, -j2 {two_wall:.2f} s wall / {two_cpu:.2f} s CPU "
+            f"({two_cpu / 2:.2f} s per worker); busy {two_cpu / (2 * two_wall):.2f}, work {two_cpu / one_cpu:.2f}x, "
+            f"serial {2 / speedup - 1:.3f}, fixed {fixed_wall:.2f} s, others {others / (2 * two_wall):.2f}; "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
 def bench_memory(fleet: Path, hosts: int, work: Path) -> None:

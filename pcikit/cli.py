@@ -452,12 +452,11 @@ def _quick_args(argv: list[str]):
     (start-up time); None when argparse must parse it (see :mod:`pcikit.quickargs`)."""
     if argv[0] not in ("list", "show"):
         return None
-    from types import SimpleNamespace
-
     from .quickargs import quick_parse
 
     values = quick_parse(_SUBCOMMANDS[argv[0]][1], argv[1:])
-    return None if values is None else SimpleNamespace(command=argv[0], **values)
+    namespace = type(sys.implementation)  # types.SimpleNamespace, without importing types
+    return None if values is None else namespace(command=argv[0], **values)
 
 
 def _tolerant_stdout() -> None:

@@ -12,8 +12,9 @@ from typing import Any, Mapping, Optional
 
 from .mmio import BarRegion
 from .msix import MsixState, read_msix
+from .schema import registry
 
-CAP_ID_MSI = 0x05
+CAP_ID_MSI = registry.standard_id("MSI")
 
 
 @dataclass(frozen=True)

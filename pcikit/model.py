@@ -7,8 +7,6 @@ in :attr:`Device.problems`, never raised.
 """
 from __future__ import annotations
 
-from functools import cached_property
-
 from .access.base import ConfigSpace, KernelInfo
 from .address import Address
 from .walk import Found, WalkStop, walk_extended, walk_standard
@@ -25,6 +23,25 @@ CAP_ID_EXP = 0x10
 CAP_ID_SSVID = 0x0D
 HEADER_NORMAL, HEADER_BRIDGE, HEADER_CARDBUS = 0, 1, 2
 _BAR_COUNT = {HEADER_NORMAL: 6, HEADER_BRIDGE: 2, HEADER_CARDBUS: 1}
+
+
+class cached_property:  # noqa: N801 - named as the functools original it stands in for
+    """:func:`functools.cached_property` without importing functools (start-up) or taking its lock:
+    the first access stores the value in the instance's ``__dict__``, which later accesses read."""
+
+    def __init__(self, func) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
 
 
 class Interrupt(NamedTuple):
@@ -215,15 +232,21 @@ class Device:
             return None
         return parse_at(HEADER, self.image, 0)
 
-    @property
+    @cached_property
     def command(self) -> Any:
-        """The decoded Command register."""
-        return self.header.common.command if self.header else None
+        """The decoded Command register (the header's, without decoding the rest of it), or None."""
+        from .schema.context import parse_at
+        from .schema.header import COMMAND
 
-    @property
+        return parse_at(COMMAND, self.image, 0x04) if self.has_config else None
+
+    @cached_property
     def status(self) -> Any:
-        """The decoded Status register."""
-        return self.header.common.status if self.header else None
+        """The decoded Status register (the header's, without decoding the rest of it), or None."""
+        from .schema.context import parse_at
+        from .schema.header import STATUS
+
+        return parse_at(STATUS, self.image, 0x06) if self.has_config else None
 
     @cached_property
     def interrupt(self) -> Interrupt:
@@ -243,7 +266,8 @@ class Device:
     def bar_registers(self) -> list[int]:
         """The raw BAR dwords of this header type (6, 2 or 1)."""
         count = _BAR_COUNT.get(self.header_type, 0) if self.has_config else 0
-        return [self._read(0x10 + 4 * i, 4) for i in range(count)]
+        data = self.config.read_block(0x10, 4 * count) if count else b""  # in the readable 64-byte header
+        return [int.from_bytes(data[at : at + 4], "little") for at in range(0, 4 * count, 4)]
 
     @cached_property
     def rcd_link(self):

@@ -1,6 +1,6 @@
 """MSI-X vector tables and Pending Bit Arrays, read from the BAR the capability points at.
 
-The capability (``dev.find_capability(0x11).fields``) gives the layout: Table and
+The capability (``dev.find_capability(CAP_ID_MSIX).fields``) gives the layout: Table and
 PBA BIR and offset, table size, Enable and Function Mask. :class:`MsixLayout`
 holds it; :func:`validate` checks it against the device's BARs and records
 problems (never raises); :class:`MsixTable` and :class:`Pba` read entries and
@@ -20,9 +20,13 @@ from typing import Any, Mapping, NamedTuple, Optional, Sequence
 
 from .errors import RegionAccessError
 from .mmio import BarRegion
-from .schema.caps.msix import ENTRY_SIZE, MASK_BIT, MAX_TABLE_SIZE, pba_bytes, table_bytes
+from .schema import registry
+from .schema.caps.msix import (
+    ADDRESS_OFFSET, DATA_OFFSET, ENTRY_SIZE, MASK_BIT, MAX_TABLE_SIZE, UPPER_ADDRESS_OFFSET, VECTOR_CONTROL_OFFSET,
+    pba_bytes, pending_bit, table_bytes,
+)
 
-CAP_ID_MSIX = 0x11
+CAP_ID_MSIX = registry.standard_id("MSI-X")
 BAR_SLOTS = 6
 
 
@@ -193,8 +197,8 @@ class MsixTable:
             return None
         base = self.entry_offset(vector)
         read32 = self.region.read32
-        low, high, data, control = read32(base), read32(base + 4), read32(base + 8), read32(base + 12)
-        return MsixEntry(vector, (high << 32) | low, data, control)
+        low, high = read32(base + ADDRESS_OFFSET), read32(base + UPPER_ADDRESS_OFFSET)
+        return MsixEntry(vector, (high << 32) | low, read32(base + DATA_OFFSET), read32(base + VECTOR_CONTROL_OFFSET))
 
     def entries(self) -> list[MsixEntry]:
         """Every readable entry, in vector order (entries past the region are left out)."""
@@ -209,8 +213,8 @@ class Pba:
         self.layout = layout
         self.region = region
 
-    def _dword(self, index: int) -> Optional[int]:
-        offset = self.layout.pba_offset + index * 4
+    def _dword(self, relative: int) -> Optional[int]:
+        offset = self.layout.pba_offset + relative
         if not _fits(self.region, offset, 4):
             return None
         return self.region.read32(offset)
@@ -219,16 +223,18 @@ class Pba:
         """Vector's pending bit, or None when out of range or unreadable."""
         if not 0 <= vector < self.layout.table_size:
             return None
-        word = self._dword(vector >> 5)
-        return None if word is None else bool(word >> (vector & 31) & 1)
+        relative, bit = pending_bit(vector, 4)
+        word = self._dword(relative)
+        return None if word is None else bool(word >> bit & 1)
 
     def pending_bits(self) -> list[Optional[bool]]:
         """Every vector's pending bit (None where unreadable), one DWORD load per 32 vectors."""
         count = min(self.layout.table_size, MAX_TABLE_SIZE)
         bits: list[Optional[bool]] = []
-        for index in range((count + 31) // 32):
-            word = self._dword(index)
-            width = min(32, count - index * 32)
+        for first in range(0, count, 32):
+            relative, _ = pending_bit(first, 4)
+            word = self._dword(relative)
+            width = min(32, count - first)
             bits.extend([None] * width if word is None else [bool(word >> b & 1) for b in range(width)])
         return bits
 

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
 from .mmio import BarRegion
+from .schema import registry
 
-CAP_ID_VENDOR = 0x09
+CAP_ID_VENDOR = registry.standard_id("Vendor Specific")
 COMMON, NOTIFY, ISR, DEVICE = 1, 2, 3, 4
 COMMON_CONFIG_LENGTH = 0x38
 FEATURE_WORDS = 2  # 64 feature bits

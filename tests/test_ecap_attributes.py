@@ -147,3 +147,35 @@ def test_power_budgeting_data_select_is_rw_and_data_ro():  # 7.8.1.2, 7.8.1.3
     dev.config.write8(ECAP + 4, 0x05)
     dev.config.write32(ECAP + 8, 0)
     assert dev.config.read8(ECAP + 4) == 0x05 and dev.config.read32(ECAP + 8) == 0x0000_8019
+
+
+def test_vc_id_and_vc_enable_are_rw_for_vcs_other_than_vc0():  # 7.9.1.7
+    dev = with_ecap(0x0002, (4, 4, 1), (0x14, 4, 0x8000_00FF))  # Extended VC Count 1; VC0 enabled
+    vc0, vc1 = ECAP + 0x14, ECAP + 0x20
+    dev.config.write32(vc0, 0x0700_00FE)
+    assert dev.config.read32(vc0) == 0x8000_00FF  # VC0: VC ID hardwired 000b, VC Enable 1b
+    dev.config.write32(vc1, 0x8300_0002)  # VC1: VC ID 3, TC1, VC Enable
+    assert dev.config.read32(vc1) == 0x8300_0002
+    dev.reset()
+    assert dev.config.read32(vc1) & 0x8700_0000 == 0  # VC ID and VC Enable reset to 0
+
+
+def test_secondary_pcie_lane_error_status_is_rw1cs_per_lane():  # 7.7.3.3
+    dev = with_ecap(0x0019, port_type=DOWNSTREAM, header_type=1)  # x1 link (Link Capabilities 0x11)
+    dev.config.poke(ECAP + 8, 4, 0x1)  # lane 0 saw an error
+    dev.reset()
+    assert dev.config.read32(ECAP + 8) == 0x1  # sticky across a reset other than cold
+    dev.config.write32(ECAP + 8, 0)
+    assert dev.config.read32(ECAP + 8) == 0x1
+    dev.config.write32(ECAP + 8, 0x1)
+    assert dev.config.read32(ECAP + 8) == 0
+    dev.config.poke(ECAP + 8, 4, 0x1)
+    dev.reset(cold=True)
+    assert dev.config.read32(ECAP + 8) == 0
+
+
+def test_secondary_pcie_lane_error_status_has_one_bit_per_lane_of_the_link():  # 7.7.3.3: RsvdZ past it
+    dev = with_ecap(0x0019, port_type=DOWNSTREAM, header_type=1)
+    dev.config.poke(ECAP + 8, 4, 0x3)  # bit 1 is past the x1 link's lanes
+    dev.config.write32(ECAP + 8, 0x3)
+    assert dev.config.read32(ECAP + 8) == 0x2

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import gzip
 
+import pytest
+
 from pcikit.ids import IdDatabase, find_ids_file
 from pcikit.render.lspci.names import Namer
 
@@ -62,8 +64,83 @@ def test_gzip_and_env(tmp_path, monkeypatch):
     assert IdDatabase.load().vendor(0xABCD) == "Other Inc."
 
 
-def test_many_vendors_use_the_index():
+def test_many_lookups_and_misses():
     db = IdDatabase(IDS)
     for vendor in range(0x1000, 0x1030):
         db.vendor(vendor)
     assert db.vendor(0x1234) == "Acme Corp" and db.device(0x1234, 0x0001) == "Widget"
+    assert db.vendor(0xABCD) == "Other Inc." and db.device(0x1234, 0x0003) is None
+
+
+def _parse(text: bytes) -> dict:
+    """Every entry of a pci.ids by a plain line-by-line reading (first entry wins), keyed as looked up."""
+    entries: dict = {}
+    top = device = None
+    for line in text.replace(b"\r\n", b"\n").split(b"\n"):
+        if not line.strip(b" \t") or line.lstrip(b"\t").startswith(b"#"):
+            continue
+        name = line.split(b"  ", 1)[-1].strip().decode("utf-8", "replace")
+        depth = len(line) - len(line.lstrip(b"\t"))
+        fields = line.strip().split(b"  ", 1)[0].split()
+        if depth == 0:
+            top = ("c", int(fields[1], 16)) if fields[0] == b"C" else ("v", int(fields[0], 16))
+            entries.setdefault(top, name)
+        elif depth == 1 and top is not None:
+            device = (top[0] + "d", top[1], int(fields[0], 16))
+            entries.setdefault(device, name)
+        elif depth == 2 and device is not None:
+            ids = tuple(int(field, 16) for field in fields)
+            entries.setdefault((device[0] + "s", *device[1:], *ids), name)
+    return entries
+
+
+def _check_all(db: IdDatabase, entries: dict) -> None:
+    for key, name in entries.items():
+        kind, *ids = key
+        lookup = {"v": db.vendor, "vd": db.device, "vds": db.subsystem, "c": db.class_name,
+                  "cd": db.subclass_name, "cds": db.prog_if_name}[kind]
+        assert lookup(*ids) == name, key
+
+
+def _shuffled(text: bytes) -> bytes:
+    """The same entries with vendor blocks, and the devices inside each, in reverse order."""
+    lines = text.split(b"\n")
+    first_class = next((i for i, line in enumerate(lines) if line.startswith(b"C ")), len(lines))
+    vendors, current = [], None
+    for line in lines[:first_class]:
+        if line[:1] not in (b"\t", b"#", b""):
+            current = [line, []]
+            vendors.append(current)
+        elif current is not None and line.startswith(b"\t") and not line.startswith(b"\t\t"):
+            current[1].append([line])
+        elif current is not None and current[1] and line.startswith(b"\t\t"):
+            current[1][-1].append(line)
+    out = [b"# reversed"]
+    for vendor, devices in reversed(vendors):
+        out += [vendor] + [line for device in reversed(devices) for line in device]
+    return b"\n".join(out + lines[first_class:])
+
+
+def test_every_entry_of_a_small_file_in_any_order():
+    entries = _parse(IDS)
+    _check_all(IdDatabase(IDS), entries)
+    _check_all(IdDatabase(_shuffled(IDS)), entries)
+    _check_all(IdDatabase(IDS.replace(b"\n", b"\r\n")), entries)
+    assert IdDatabase(b"1234  First line\n\t0001  Its device\n").device(0x1234, 1) == "Its device"
+
+
+@pytest.mark.skipif(find_ids_file() is None, reason="no system pci.ids")
+def test_every_entry_of_the_system_pci_ids_and_misses(tmp_path):
+    """The binary search gives what reading every line gives, for the real file, mapped, and for
+    the same file reordered (where the searches miss and the scans answer)."""
+    db = IdDatabase.load()
+    text = bytes(db._data) if db.path and not db.path.endswith(".gz") else None  # noqa: SLF001 - mapped
+    if text is None:
+        pytest.skip("the system pci.ids is compressed")
+    entries = _parse(text)
+    _check_all(db, entries)
+    for vendor in (0x0000, 0x0001, 0x7FFF, 0xFFFE):
+        assert db.vendor(vendor) == entries.get(("v", vendor))
+    assert db.device(0x8086, 0xFFFE) == entries.get(("vd", 0x8086, 0xFFFE))
+    sample = dict(list(entries.items())[::37])
+    _check_all(IdDatabase(_shuffled(text)), sample)

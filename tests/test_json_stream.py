@@ -57,6 +57,31 @@ def test_indented_writer_is_json_dumps_indent_2():
         assert "".join(pieces) == json.dumps(value, indent=2), value
 
 
+def test_fields_are_written_as_json_dumps_of_their_plain_copy():
+    from construct import Container, ListContainer
+
+    from pcikit.render.fields import plain
+    from pcikit.render.json import _indented
+
+    class Name(str):
+        def __str__(self) -> str:
+            return "named"
+
+    values = [
+        Container(raw=5, enable=True, size=None, _io="dropped", data=b"\x01\xff", name=Name("x")),
+        Container(_hidden=1), ListContainer([Container(a=1), Container(b=[1, 2.5, "c"])]),
+        {1: "int key", None: "none key", True: "bool key", Name("k"): 2}, (b"", bytearray(b"\x10")),
+        [object.__new__(type("Thing", (), {"__str__": lambda self: "thing"}))], *EDGE_VALUES,
+    ]
+    kept: list[str] = []
+    _indented({"_io": 1}, "\n", kept.append)  # json keeps the key; the fields written after still drop it
+    assert "".join(kept) == json.dumps({"_io": 1}, indent=2)
+    for value in [*values, values, {"nested": values}]:
+        pieces: list[str] = []
+        _indented(value, "\n", pieces.append, fields=True)
+        assert "".join(pieces) == json.dumps(plain(value), indent=2), value
+
+
 def test_indented_writer_refuses_what_json_refuses():
     import pytest
 

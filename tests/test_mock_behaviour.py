@@ -79,6 +79,67 @@ def test_vf_enable_makes_num_vfs_functions_appear_at_offset_and_stride():
     assert pf.virtual_functions == []
 
 
+def test_vf_bars_decode_memory_per_vf_while_vf_enable_and_vf_mse_are_set():  # 9.3.3.3.1, 9.3.3.3.4
+    pf = sriov_pf()
+    pf.config.write16(SRIOV + 0x10, 2)  # NumVFs
+    pf.config.write16(SRIOV + 0x08, 0x1)  # VF Enable, VF MSE clear
+    first, second = pf.virtual_functions
+    assert (first.bar(0).size, first.bar(2).size) == (0x4000, 0x1000)  # one VF's share of each VF BAR
+    assert first.bar(0).read32(0) == 0xFFFF_FFFF and first.violations  # no decode: master abort
+    pf.config.write16(SRIOV + 0x08, 0x9)  # VF MSE
+    first.bar(0).write32(0x3FFC, 0x1234_5678)
+    assert first.bar(0).read32(0x3FFC) == 0x1234_5678
+    assert second.bar(0).read32(0x3FFC) == 0  # each VF's memory is its own
+    pf.config.write16(SRIOV + 0x08, 0x1)
+    second.bar(2).write32(0, 1)
+    assert second.violations and second.bar(2).peek(0, 4) == 0  # the write was dropped
+
+
+def test_an_msix_table_in_a_vf_bar_is_the_vfs():
+    image = bytearray(sriov_pf().config.peek(0, 4096).to_bytes(4096, "little"))
+    _put(image, 0x40, 2, 0x5010)  # PCI Express, next: MSI-X at 0x50
+    _put(image, 0x50, 4, 0x0001_0011)  # MSI-X, Table Size 2
+    _put(image, 0x54, 4, 0x0000_0002)  # table: BIR 2, offset 0
+    _put(image, 0x58, 4, 0x0000_0802)  # PBA: BIR 2, offset 0x800
+    _put(image, 0x10, 4, 0)
+    pf = MockDevice(bytes(image), vf_bar_sizes={0: 0x4000, 2: 0x1000})
+    pf.config.write16(SRIOV + 0x10, 1)
+    pf.config.write16(SRIOV + 0x08, 0x9)  # VF Enable, VF MSE
+    vf = pf.virtual_functions[0]
+    assert vf.bar(2).read32(0x0C) == 1  # Vector Control: masked at reset
+    vf.config.write16(0x04, 0x0004)  # Bus Master
+    vf.config.write16(0x52, 0xC000)  # MSI-X Enable, Function Mask
+    vf.bar(2).write32(0x00, 0xFEE0_0000)
+    vf.bar(2).write32(0x08, 0x41)
+    vf.bar(2).write32(0x0C, 0)
+    vf.config.write16(0x52, 0x8000)
+    vf.msix.fire(0)
+    assert [(m.kind, m.address, m.data) for m in vf.interrupts] == [("msix", 0xFEE0_0000, 0x41)]
+
+
+def test_vf_resizable_bar_sets_the_size_per_vf_of_the_vf_bar():  # 9.3.7.5, 7.8.6
+    image = bytearray(sriov_pf().config.peek(0, 4096).to_bytes(4096, "little"))
+    _put(image, SRIOV, 4, 0x0010 | 1 << 16 | 0x140 << 20)  # SR-IOV, next: VF Resizable BAR at 0x140
+    _put(image, 0x140, 4, 0x0024 | 1 << 16)
+    _put(image, 0x144, 4, 0b11 << 4)  # 1 MiB and 2 MiB supported
+    _put(image, 0x148, 4, 0 | 1 << 5 | 0 << 8)  # VF BAR 0, one resizable BAR, BAR Size 1 MiB
+    pf = MockDevice(bytes(image), vf_bar_sizes={0: 0x10_0000, 2: 0x1000})
+    pf.config.write32(0x148, 1 << 8)  # BAR Size: 2 MiB
+    pf.config.write32(SRIOV + 0x24, 0xFFFF_FFFF)
+    assert pf.config.read32(SRIOV + 0x24) == 0xFFE0_000C  # VF BAR0 sizes as 2 MiB per VF
+    pf.config.write16(SRIOV + 0x10, 1)
+    pf.config.write16(SRIOV + 0x08, 0x9)
+    assert pf.virtual_functions[0].bar(0).size == 0x20_0000
+
+
+def test_a_pf_reset_clears_vf_enable_and_the_vfs_go():  # 9.3.3.3.1: VF Enable resets to 0
+    pf = sriov_pf()
+    pf.config.write16(SRIOV + 0x10, 1)
+    pf.config.write16(SRIOV + 0x08, 0x1)
+    pf.reset()
+    assert pf.config.read16(SRIOV + 0x08) == 0 and pf.virtual_functions == []
+
+
 def test_vpd_handshake_reads_and_writes_the_contents():
     image = _endpoint(256)
     image[0x34] = 0x60

@@ -182,3 +182,52 @@ def test_ide_link_stream_control_is_rw_and_integrity_fail_rw1c():
     assert dev.config.read32(0x10C) == 0xFF00_0000 | 0b111 << 19 | 0x1F << 14 | 1
     dev.config.write32(0x110, 1 << 31)  # Link IDE Stream Status: Received Integrity Check Fail Message
     assert dev.config.read32(0x110) == 0
+
+
+def test_cxl_config_lock_makes_the_rwl_controls_read_only_until_a_reset():  # CXL 3.0 8.1.3.2, 8.1.3.6
+    dev = _cxl_device(1 << 2 | 1 << 1)  # Mem_Capable, IO_Capable
+    dev.config.write16(0x10C, 1 << 2)  # Mem_Enable (RWL), while unlocked
+    dev.config.write32(0x120, 0x0000_0010)  # Range 1 Base High (RWL)
+    dev.config.write16(0x114, 1)  # CONFIG_LOCK
+    dev.config.write16(0x10C, 0)
+    dev.config.write32(0x120, 0)
+    assert dev.config.read16(0x10C) & 1 << 2 and dev.config.read32(0x120) == 0x10  # locked: read-only
+    dev.reset(cold=True)
+    assert dev.config.read16(0x114) == 0 and dev.config.read16(0x10C) & 1 << 2 == 0
+    dev.config.write16(0x10C, 1 << 2)  # unlocked again
+    assert dev.config.read16(0x10C) & 1 << 2
+
+
+def _ea(entries: list[tuple[int, list[int]]]) -> MockDevice:
+    """A function with an Enhanced Allocation capability: (header, following dwords) per entry."""
+    body = bytearray([len(entries), 0])
+    for header, dwords in entries:
+        body += (header | len(dwords)).to_bytes(4, "little")  # Entry Size: the dwords that follow
+        body += b"".join(d.to_bytes(4, "little") for d in dwords)
+    return MockDevice(bytes(_function(0x14, bytes(body))))
+
+
+def test_ea_entry_enable_is_rw_only_where_the_entry_says_writable():  # PCIe 6.0 7.8.5.3
+    writable, enable = 1 << 30, 1 << 31
+    dev = _ea([(writable, [0xFEB0_0000, 0x0000_0FFC, 0]),  # an extra dword: the next entry is at +0x10
+               (enable, [0xFEB1_0000, 0x0000_0FFC]),
+               (writable, [0xFEB2_0000, 0x0000_0FFC])])
+    first, second, third = 0x44, 0x54, 0x60
+    dev.config.write32(first, enable | writable | 3)
+    dev.config.write32(second, 0)
+    dev.config.write32(third, enable | writable | 2)
+    assert dev.config.read32(first) == enable | writable | 3
+    assert dev.config.read32(second) == enable | 2  # Enable HwInit without Writable
+    assert dev.config.read32(third) == enable | writable | 2
+    dev.config.write32(first + 4, 0)
+    assert dev.config.read32(first + 4) == 0xFEB0_0000  # Base: HwInit
+    dev.reset()
+    assert dev.config.read32(first) == writable | 3  # Enable's default is the firmware's
+
+
+def test_masks_a_test_defined_stay_when_config_lock_is_set():
+    dev = _cxl_device(1 << 2 | 1 << 1)
+    dev.config.define_register(0x10C, 2, writable=1 << 2)  # the test's own masks win over the catalogue
+    dev.config.write16(0x114, 1)
+    dev.config.write16(0x10C, 1 << 2)
+    assert dev.config.read16(0x10C) & 1 << 2

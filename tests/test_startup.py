@@ -16,11 +16,11 @@ import pytest
 
 from .conftest import ROOT, image, put
 
-# The standard library a listing may use: collections/functools (namedtuples, cached_property),
-# mmap/struct (udev's hwdb.bin), errno, types. Not re: names and addresses are found without it.
+# The standard library a listing may use: _collections (the namedtuple field accessor), mmap
+# (pci.ids, udev's hwdb.bin), struct (hwdb.bin), errno. Not re: names and addresses are found
+# without it; not collections or functools (pcikit.tuples and the model's cached properties).
 STDLIB = {
-    "__future__", "types", "itertools", "keyword", "operator", "_operator", "reprlib", "collections",
-    "_collections", "functools", "_functools", "errno", "mmap", "struct", "_struct",
+    "__future__", "_collections", "errno", "mmap", "struct", "_struct",
     "zlib",  # where the system's pci.ids is pci.ids.gz
 }
 REGEX = {"enum", "re", "_sre", "re._constants", "re._parser", "re._casefix", "re._compiler", "copyreg"}
@@ -32,12 +32,12 @@ PCIKIT = {
     "pcikit.render.lspci.dialect", "pcikit.render.lspci.names", "pcikit.render.lspci.slots",
     "pcikit.access.kmod",  # -k: the kernel modules that can drive a device
 }
-DUMP = {"pcikit.access.dump", "pcikit.access.memory"}  # -F: the dump reader (pathlib for the path)
+DUMP = {"pcikit.access.dump", "pcikit.access.dumpblocks", "pcikit.access.memory"}  # -F: the dump reader (pathlib for the path)
 PATHLIB = {"pathlib", "fnmatch", "ntpath", "urllib", "urllib.parse", "ipaddress", "glob", "nt", "_winapi",
            "warnings", "contextlib"}  # pathlib and glob import the last two themselves
 
-# What the console script runs (``from pcikit.cli import run``), not ``-m`` (runpy's own imports).
-SCRIPT = "import sys; sys.argv[0] = 'pcikit'; from pcikit.cli import run; run()"
+# The installed command itself (pip only rewrites its first line), not ``-m`` (runpy's own imports).
+SCRIPT = ROOT / "scripts" / "pcikit"
 
 
 def _imported(args: list[str]) -> set[str]:
@@ -52,7 +52,7 @@ def _imported(args: list[str]) -> set[str]:
         assert lines, "no -X importtime output"
         return {line.rsplit("|", 1)[1].strip() for line in lines[1:]}  # the first line is the header
 
-    return names(["-c", SCRIPT, *args]) - names(["-c", "pass"])
+    return names([str(SCRIPT), *args]) - names(["-c", "pass"])
 
 
 def _fake_sysfs(root: Path) -> Path:
@@ -69,7 +69,8 @@ def _fake_sysfs(root: Path) -> Path:
 
 # -k matches the device's modalias against the kernel's module aliases (globs: fnmatch, which uses re)
 # when this machine has them.
-ALIASES = {"fnmatch", "posixpath"} | REGEX
+ALIASES = {"fnmatch", "posixpath", "functools", "_functools", "collections", "itertools", "keyword", "operator",
+           "_operator", "reprlib"} | REGEX
 
 
 @pytest.mark.parametrize("extra", [[], ["-nn"], ["-s", "00:03.0"], ["-D", "-d", "1af4:"], ["-k"]])
@@ -90,3 +91,32 @@ def test_list_of_a_dump_imports_only_the_dump_reader_more(tmp_path):
 def test_typing_and_argparse_stay_out_of_a_listing(tmp_path):
     imported = _imported(["list", "--sysfs-root", str(_fake_sysfs(tmp_path))])
     assert {"typing", "argparse", "dataclasses", "construct", "pathlib", "shutil", "re"} & imported == set()
+
+
+def test_a_listing_reads_only_the_bytes_it_prints(tmp_path, monkeypatch, capsys):
+    """Each config byte a live read asks for is a hardware access: a terse listing needs 16 per device,
+    -k (the subsystem line) the 64-byte header."""
+    from pcikit import cli
+
+    root = _fake_sysfs(tmp_path)
+    asked, configs = [], set()
+    real_open, real_pread = os.open, os.pread
+
+    def open_(path, *args, **kwargs):
+        fd = real_open(path, *args, **kwargs)
+        (configs.add if os.fspath(path).endswith("/config") else configs.discard)(fd)
+        return fd
+
+    def pread(fd, length, offset):
+        if fd in configs:
+            asked.append((offset, length))
+        return real_pread(fd, length, offset)
+
+    monkeypatch.setattr(os, "open", open_)
+    monkeypatch.setattr(os, "pread", pread)
+    assert cli.main(["list", "--sysfs-root", str(root), "-n"]) == 0
+    assert capsys.readouterr().out == "00:03.0 0200: 1af4:1041 (rev 01)\n"
+    assert asked == [(0, 16)]
+    asked.clear()
+    assert cli.main(["list", "--sysfs-root", str(root), "-k"]) == 0
+    assert asked == [(0, 16), (16, 48)]

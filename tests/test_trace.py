@@ -8,7 +8,7 @@ import json
 
 from pcikit.trace import read_trace
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, dump_text, run_cli
 
 SPEC = str(ROOT / "specs" / "virtio-net.toml")  # MSI-X table in BAR 1 (4 KiB), PBA at 0x800
 MMCFG = "memory_region_ops_{kind} cpu 0 mr 0x1 addr 0x{addr:x} value 0x{value:x} size {size} name 'pcie-mmcfg-mmio'"
@@ -120,3 +120,55 @@ def test_an_entry_edited_while_unmasked_is_named_with_qemu_vhosts_consequence(tm
     assert {v["line"] for v in reports.values()} == {16} and {v["kind"] for v in reports.values()} == {"msix-unmasked-edit"}
     assert "latched at the last unmask" in reports["qemu-vhost"]["consequence"]
     assert "msix_notify" in reports["qemu"]["consequence"]
+
+
+LEGACY = str(ROOT / "specs" / "legacy-pci.toml")  # I/O BAR 0 (256 ports) and memory BAR 1 (256 bytes)
+# QEMU 7.2 traces a port access as it traces MMIO, at the port number ("addr 0x1040 ... name
+# 'virtio-pci'", seen over qtest); an RTL-8139 names its I/O and memory BARs alike
+REGION = "memory_region_ops_{kind} cpu 0 mr 0x3 addr 0x{addr:x} value 0x{value:x} size {size} name 'rtl8139'"
+
+
+def _legacy_trace(tmp_path, command: int, *accesses: str) -> str:
+    lines = [*_config_write(0x10, 0xFFFFFFFF), *_config_read(0x10, 0x0000FF01), *_config_write(0x10, 0xC001),
+             *_config_write(0x14, 0xFFFFFFFF), *_config_read(0x14, 0xFFFFFF00), *_config_write(0x14, 0xFEBF0000),
+             *_config_write(0x04, command, 2), *accesses]
+    path = tmp_path / "legacy.log"
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+def test_io_bar_accesses_are_replayed_at_their_ports(tmp_path):
+    accesses = [REGION.format(kind="read", addr=0xC000, value=0x52, size=1),
+                REGION.format(kind="write", addr=0xC0FE, value=0x1, size=2),
+                REGION.format(kind="read", addr=0xC100, value=0, size=4),  # past the 256 ports: not this device's
+                REGION.format(kind="read", addr=0xFEBF0004, value=0, size=4)]
+    path = _legacy_trace(tmp_path, 0x3, *accesses)  # I/O and Memory Space on
+    report = json.loads(run_cli("trace", "check", path, "-s", "00:03.0", "--spec", LEGACY, "--json").stdout)
+    assert (report["bar_accesses"], report["io_accesses"], report["violations"]) == (3, 2, [])
+    off = _legacy_trace(tmp_path, 0x2, *accesses)  # Memory Space only: the port accesses master-abort
+    result = run_cli("trace", "check", off, "-s", "00:03.0", "--spec", LEGACY, "--json")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert [(v["line"], v["kind"]) for v in report["violations"]] == [(15, "decode-off"), (16, "decode-off")]
+    assert report["violations"][1]["message"].startswith("bar0 write at 0xfe while the BAR does not decode")
+
+
+def test_a_dump_takes_its_bar_sizes_from_the_trace(tmp_path):
+    from pcikit.testing import MockDevice
+
+    dump = tmp_path / "legacy.txt"  # a dump carries no BAR sizes
+    dump.write_text(dump_text([("00:03.0", MockDevice.from_spec(LEGACY).config.read_block(0, 256))]))
+    path = _legacy_trace(tmp_path, 0x3, REGION.format(kind="read", addr=0xC0FC, value=0, size=4),
+                         REGION.format(kind="write", addr=0xFEBF00FC, value=1, size=4))
+    result = run_cli("trace", "check", path, "-s", "00:03.0", "-F", str(dump), "--json")
+    report = json.loads(result.stdout)
+    assert (result.returncode, report["bar_accesses"], report["io_accesses"], report["violations"]) == (0, 2, 1, [])
+
+
+def test_io_bar_sizes_come_from_the_trace_when_the_source_has_none():
+    from pcikit.trace.check import sizes_from_trace
+
+    lines = [*_config_write(0x10, 0xFFFFFFFF), *_config_read(0x10, 0x0000FFE1),  # 32 ports, upper 16 bits 0
+             *_config_write(0x18, 0xFFFFFFFF), *_config_read(0x18, 0xFFFFFF01),  # 256 ports
+             *_config_write(0x14, 0xFFFFFFFF), *_config_read(0x14, 0xFFFFF000)]  # 4 KiB of memory
+    assert sizes_from_trace(read_trace(io.StringIO("\n".join(lines))), (0, 3, 0)) == {0: 0x20, 2: 0x100, 1: 0x1000}

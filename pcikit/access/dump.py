@@ -18,6 +18,7 @@ else:
 from ..address import Address
 from ..errors import DumpFormatError, PcikitError
 from .base import CONFIG_SIZE_EXTENDED
+from .dumpblocks import MAX_LINE as _MAX_LINE, read_blocks
 from .files import open_regular, reason
 from .memory import BytesConfig
 
@@ -32,7 +33,6 @@ _LINE_RE = re.compile(
     r")",
     re.M,
 )
-_MAX_LINE = 253  # pciutils: fgets(buf, 255) must also hold the newline
 
 
 class DumpEntry(NamedTuple):
@@ -89,12 +89,23 @@ def _block_bytes(block: str, rows: list[str]) -> Union[bytes, None]:
     return values if len(values) == 16 * len(rows) else None
 
 
+def _after_blank_lines(data: bytes, pos: int) -> int:
+    """Where the line after the next run of blank lines from ``pos`` starts (the end when none)."""
+    end = data.find(b"\n\n", pos)
+    if end < 0:
+        return len(data)
+    end += 1
+    while data[end : end + 1] == b"\n":
+        end += 1
+    return end
+
+
 class _TextParser:
     """lspci dump text fed in whole lines (one chunk at a time); errors name file and line."""
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.devices: list[_Device] = []
+        self.devices: list[Union[_Device, DumpEntry]] = []  # entries: blocks read whole
         self.current: Union[_Device, None] = None
         self.lines_before = 0  # lines in the chunks already fed
         self.text = ""
@@ -158,15 +169,43 @@ class _TextParser:
             device.length = end
 
     def feed_bytes(self, data: bytes, final: bool) -> bytes:
-        """Parse the whole lines of ``data``; return the unfinished last line (empty when final)."""
+        """Parse the whole lines of ``data``; return the unfinished last line (empty when final).
+
+        Blocks laid out as lspci writes them are read whole (:mod:`.dumpblocks`); the line reader
+        takes the others, one run of lines up to a blank line at a time. Errors come out as if
+        the whole chunk were checked before it is read: a long line first, wherever it is.
+        """
         cut = len(data) if final else data.rfind(b"\n") + 1
         lines, rest = data[:cut], data[cut:]
         if len(rest) > _MAX_LINE:
             rest = rest[: _MAX_LINE + 1]  # reported below as too long, wherever it ends
             lines, final = lines + rest, True
-        self.check(lines, final)
-        self.feed(lines.decode("utf-8", "replace"))
+        if b"\r" in lines or (final and lines and not lines.endswith(b"\n")):
+            self.check(lines, final)  # carriage returns or no last newline: the line reader only
+            self.feed(lines.decode("utf-8", "replace"))
+            return rest
+        pos = self.feed_blocks(lines, 0)
+        while pos < len(lines):
+            end = _after_blank_lines(lines, pos)
+            self.check(lines[pos:end], False)
+            lines_before = self.lines_before
+            try:
+                self.feed(lines[pos:end].decode("utf-8", "replace"))
+            except DumpFormatError:
+                self.lines_before = lines_before + lines.count(b"\n", pos, end)
+                self.check(lines[end:], False)  # a long line further on is the error to report
+                raise
+            pos = self.feed_blocks(lines, end)
         return rest
+
+    def feed_blocks(self, data: bytes, pos: int) -> int:
+        """Read the canonical blocks from ``pos`` on; where the line reader must go on."""
+        end, found = read_blocks(data, pos, MAX_DEVICES - len(self.devices))
+        self.devices.extend(DumpEntry(address, BytesConfig(values), title) for address, values, title in found)
+        self.lines_before += data.count(b"\n", pos, end)
+        if found:
+            self.current = None
+        return end
 
     def check(self, data: bytes, final: bool) -> None:
         """lspci's line rules: lines of at most 253 characters, a newline after the last."""
@@ -180,13 +219,18 @@ class _TextParser:
             raise self.error(len(self.text), "last line is not terminated by a newline")
 
     def entries(self) -> list[DumpEntry]:
-        return [dev.entry() for dev in self.devices]
+        return [dev.entry() if isinstance(dev, _Device) else dev for dev in self.devices]
 
 
 def parse_dump_text(text: str, path: str = "<dump>") -> list[DumpEntry]:
     """Parse lspci dump text; raise :class:`DumpFormatError` naming file and line."""
+    return parse_dump_bytes(text.encode("utf-8", "surrogateescape"), path)
+
+
+def parse_dump_bytes(data: bytes, path: str = "<dump>") -> list[DumpEntry]:
+    """Parse a whole lspci dump as read from its file (any bytes outside the hex rows)."""
     parser = _TextParser(path)
-    parser.feed_bytes(text.encode("utf-8", "surrogateescape"), final=True)
+    parser.feed_bytes(data, final=True)
     return parser.entries()
 
 

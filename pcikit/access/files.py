@@ -114,6 +114,28 @@ def read_bounded(path: PathLike, limit: int, *, follow_symlinks: bool = True) ->
         os.close(fd)
 
 
+def map_bounded(path: PathLike, limit: int):
+    """A regular file of at most ``limit`` bytes mapped read-only (an ``mmap``; ``b""`` when empty).
+
+    Nothing is read until it is used: a look-up touches a few pages, not the whole file. Files
+    are replaced by renaming a new one over them (as update-pciids does), so a mapped inode does
+    not shrink under the reader.
+    """
+    import mmap
+
+    name = os.fspath(path)
+    fd = open_regular(name)
+    try:
+        size = os.fstat(fd).st_size
+        if size > limit:
+            raise UnsafeFileError(f"{name}: larger than {_size(limit)} (refused)")
+        return mmap.mmap(fd, size, access=mmap.ACCESS_READ) if size else b""
+    except OSError as exc:
+        raise UnsafeFileError(f"{name}: {reason(exc)}") from None
+    finally:
+        os.close(fd)
+
+
 def iter_bounded(path: PathLike, limit: int, chunk: int = _CHUNK) -> Iterator[bytes]:
     """A regular file in chunks (streamed); raises once more than ``limit`` bytes came."""
     name = os.fspath(path)

@@ -4,7 +4,8 @@
 
 TRACE is a QEMU trace log (``-trace`` events pci_cfg_read, pci_cfg_write,
 memory_region_ops_read, memory_region_ops_write; log backend). The device comes
-from a spec, a dump, or a QEMU machine (captured with its probed write masks); BAR
+from a spec, a dump, or a QEMU machine (captured with its probed write masks); memory
+and I/O BAR accesses are replayed at the addresses the replayed config writes gave; BAR
 sizes from the spec or the capture, else from the sizing the trace itself shows.
 Exit status: 0 no violation, 1 violations, 2 errors.
 """
@@ -13,7 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Sequence
+from contextlib import contextmanager
+from typing import IO, Iterator, Sequence
 
 from ..argparsing import CommandParser
 from ..errors import NoSuchDeviceError, PcikitError
@@ -52,15 +54,16 @@ def _slot(text: str) -> tuple[int, int, int]:
     return address.bus, address.device, address.function
 
 
-def _device(args: argparse.Namespace):
-    """(mock device, BAR sizes) for the source the arguments name."""
+def _device(args: argparse.Namespace, traced: dict[int, int]):
+    """(mock device, BAR sizes) for the source the arguments name; ``traced`` are the sizes the
+    trace's own sizing shows (a dump has none of its own)."""
     from ..fixture import build, load_spec, parse_spec
     from ..testing import MockDevice
 
     if args.spec:
         fixture = build(load_spec(args.spec))
     elif args.dump:
-        return MockDevice.from_dump(args.dump, args.slot, profile=args.profile), {}
+        return MockDevice.from_dump(args.dump, args.slot, traced, profile=args.profile), traced
     else:
         from ..fixture.capture import capture_device
         from ..qemu.probe import probe, write_masks
@@ -75,7 +78,17 @@ def _device(args: argparse.Namespace):
             source.close()
         fixture = build(parse_spec(captured.document, f"<QEMU {args.slot}>"))
     mock = MockDevice.from_fixture(fixture, profile=args.profile)  # it answers as the profile's emulator
-    return mock, {bar.index: bar.size for bar in fixture.spec.bars if bar.size}
+    return mock, {**traced, **{bar.index: bar.size for bar in fixture.spec.bars if bar.size}}
+
+
+@contextmanager
+def _opened(path: str) -> Iterator[IO[str]]:
+    """The trace file for reading; an error opening or reading it names the file."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            yield handle
+    except OSError as exc:
+        raise TraceUsageError(f"{path}: {exc.strerror}") from None
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -85,22 +98,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     from ..trace.parse import iter_trace
 
     slot = _slot(args.slot)
+    problems: list[str] = []
+    # two streaming passes over the trace (memory stays bounded): the BAR sizes it shows, then the replay
+    with _opened(args.trace) as handle:
+        traced = sizes_from_trace(iter_trace(handle, []), slot)
     try:
-        dev, sizes = _device(args)
+        dev, sizes = _device(args, traced)
     except NoSuchDeviceError as exc:  # exit 1 means violations here
         raise TraceUsageError(str(exc)) from None
-    problems: list[str] = []
-    try:  # two streaming passes: BAR sizes the trace shows, then the replay (memory stays bounded)
-        with open(args.trace, encoding="utf-8", errors="replace") as handle:
-            sizes = {**sizes_from_trace(iter_trace(handle, []), slot), **sizes}
-        with open(args.trace, encoding="utf-8", errors="replace") as handle:
-            report = check(iter_trace(handle, problems), slot, dev, sizes, args.profile)
-    except OSError as exc:
-        raise TraceUsageError(f"{args.trace}: {exc.strerror}") from None
+    with _opened(args.trace) as handle:
+        report = check(iter_trace(handle, problems), slot, dev, sizes, args.profile)
     if args.json:
         document = {
             "slot": args.slot, "profile": args.profile, "config_accesses": report.config_accesses,
-            "bar_accesses": report.bar_accesses, "violations": [v.to_json() for v in report.violations],
+            "bar_accesses": report.bar_accesses, "io_accesses": report.io_accesses, "violations": [v.to_json() for v in report.violations],
             "skipped": report.skipped, "trace_problems": problems,
         }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
@@ -110,7 +121,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             sys.stdout.write(f"{args.trace}:{v.line}: {v.access}: {v.message}{consequence}\n")
         for note in problems + report.skipped:
             sys.stdout.write(f"{args.trace}: {note}\n")
-        sys.stdout.write(f"{args.slot}: {report.config_accesses} config and {report.bar_accesses} BAR accesses "
+        io = f" ({report.io_accesses} to I/O BARs)" if report.io_accesses else ""
+        sys.stdout.write(f"{args.slot}: {report.config_accesses} config and {report.bar_accesses} BAR accesses{io} "
                          f"replayed under {args.profile}; {len(report.violations)} violation(s)\n")
     return EXIT_VIOLATIONS if report.violations else EXIT_CLEAN
 

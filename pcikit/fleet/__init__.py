@@ -8,19 +8,27 @@ the layout of inputs in :mod:`pcikit.fleet.inputs`; docs in ``docs/fleet.md``.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Callable, Iterable, Optional
 
 from .inputs import HostInput, discover
-from .records import host_rows
+from .records import Rows, host_rows
 
 __all__ = ["HostInput", "discover", "host_rows", "partition"]
 
 
-def partition(hosts: Iterable[HostInput], dataset: str, name: str, fmt: str = "parquet") -> dict[str, int]:
-    """Decode ``hosts`` and write their rows as part ``name`` of ``dataset``; rows written per table."""
+def partition(hosts: Iterable[HostInput], dataset: str, name: str, fmt: str = "parquet",
+              done: Optional[Callable[[str, Rows], None]] = None) -> dict[str, int]:
+    """Decode ``hosts`` and write their rows as part ``name`` of ``dataset``; rows written per table.
+
+    ``done(host, rows)`` is called after each host (the embedded engine reports progress with it).
+    """
     from .dataset import PartWriter
 
     writer = PartWriter(dataset, name, fmt)
     for item in hosts:
-        writer.add(host_rows(HostInput(*item)))
+        item = HostInput(*item)
+        rows = host_rows(item)
+        writer.add(rows)
+        if done is not None:
+            done(item.host, rows)
     return writer.close()

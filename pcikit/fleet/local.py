@@ -19,18 +19,10 @@ _CLOSED = "\0closed"
 
 
 def _worker(name: str, dataset: str, fmt: str, tasks, results) -> None:
-    from .dataset import PartWriter
-    from .records import host_rows
+    from . import partition
 
-    writer = PartWriter(dataset, name, fmt)
-    while True:
-        item = tasks.get()
-        if item is _DONE:
-            break
-        rows = host_rows(HostInput(*item))
-        writer.add(rows)
-        results.put((item[0], len(rows["devices"]), len(rows["errors"])))
-    results.put((_CLOSED, writer.close(), name))
+    report = lambda host, rows: results.put((host, len(rows["devices"]), len(rows["errors"])))  # noqa: E731
+    results.put((_CLOSED, partition(iter(tasks.get, _DONE), dataset, name, fmt, report), name))
 
 
 def default_jobs() -> int:

@@ -7,9 +7,10 @@ cannot be read becomes a row of the ``errors`` table.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any, Optional
 
-from ..access.dump import _looks_binary, parse_binary, parse_dump_text
+from ..access.dump import _looks_binary, parse_binary, parse_dump_bytes
 from ..errors import PcikitError
 from ..health.links import common_speed
 from ..health.topology import Topology
@@ -75,7 +76,7 @@ def _parse(data: bytes, path: str, errors: list[str]) -> list[Device]:
     if _looks_binary(data):
         entries = [parse_binary(data, path)]
     else:  # lspci -vvv text around the hex may hold any bytes (names in UTF-8 or Latin-1)
-        entries = parse_dump_text(data.decode("utf-8", "surrogateescape"), path)
+        entries = parse_dump_bytes(data, path)
     return [Device(e.address, e.config, None, e.title) for e in entries]
 
 
@@ -96,42 +97,48 @@ class _Names:
         return cls._ids
 
 
+@lru_cache(maxsize=4096)  # a fleet repeats a few hundred models on every host: look each up once
+def _names(vendor_id: int, device_id: int, class_code: int) -> tuple[Optional[str], Optional[str], Optional[str]]:
+    """(vendor, device, class) names from pci.ids; Nones without one."""
+    ids = _Names.ids()
+    if ids is None:
+        return None, None, None
+    base, sub = class_code >> 16, (class_code >> 8) & 0xFF
+    return (ids.vendor(vendor_id), ids.device(vendor_id, device_id),
+            ids.subclass_name(base, sub) or ids.class_name(base))
+
+
 def _gts(code: Optional[int]) -> Optional[float]:
     return LINK_SPEED_GTS.get(code) if code else None
 
 
-def _device_row(host: str, source: str, dev: Device, topo: Topology) -> dict[str, Any]:
+_NO_EXPRESS = {"port_type": None, "link_speed_gts": None, "link_width": None,
+               "max_link_speed_gts": None, "max_link_width": None}
+
+
+def _device_row(host: str, source: str, slot: str, dev: Device, topo: Topology) -> dict[str, Any]:
     from ..interrupts import interrupt_summary
 
-    ids = _Names.ids()
     sub = dev.subsystem if dev.has_config else None
     express = topo.express(dev)
     klass = dev.class_code
-    class_name = None
-    if ids is not None:
-        class_name = ids.subclass_name(klass >> 16, (klass >> 8) & 0xFF) or ids.class_name(klass >> 16)
+    vendor_name, device_name, class_name = _names(dev.vendor_id, dev.device_id, klass)
     return {
-        "host": host, "source": source, "slot": str(dev.address),
+        "host": host, "source": source, "slot": slot,
         "vendor_id": dev.vendor_id, "device_id": dev.device_id,
         "subsystem_vendor_id": sub[0] if sub else None, "subsystem_id": sub[1] if sub else None,
         "revision": dev.revision, "class_code": klass,
-        "vendor_name": ids.vendor(dev.vendor_id) if ids else None,
-        "device_name": ids.device(dev.vendor_id, dev.device_id) if ids else None,
-        "class_name": class_name,
+        "vendor_name": vendor_name, "device_name": device_name, "class_name": class_name,
         "driver": dev.kernel.driver if dev.kernel else None,
-        "port_type": express["port_type"] if express is not None else None,
-        "link_speed_gts": express["link_speed_gts"] if express is not None else None,
-        "link_width": express["link_width"] if express is not None else None,
-        "max_link_speed_gts": express["max_link_speed_gts"] if express is not None else None,
-        "max_link_width": express["max_link_width"] if express is not None else None,
-        "interrupt_mode": interrupt_summary(dev).mode if dev.header is not None else None,
+        **(_NO_EXPRESS if express is None else {key: express[key] for key in _NO_EXPRESS}),
+        "interrupt_mode": interrupt_summary(dev).mode if dev.has_config else None,
         "config_size": dev.config.size,
-        "problems": list(dev.problems),
+        "problems": dev.problems,
     }
 
 
-def _capability_rows(host: str, dev: Device) -> list[dict[str, Any]]:
-    return [{"host": host, "slot": str(dev.address), "offset": cap.offset, "cap_id": cap.cap_id,
+def _capability_rows(host: str, slot: str, dev: Device) -> list[dict[str, Any]]:
+    return [{"host": host, "slot": slot, "offset": cap.offset, "cap_id": cap.cap_id,
              "extended": cap.extended, "version": cap.version, "name": cap.name}
             for cap in dev.capabilities + dev.extended_capabilities]
 
@@ -186,11 +193,12 @@ def host_rows(item: HostInput) -> Rows:
         devices.extend(found)
     topo = Topology(devices)
     for dev in devices:
+        slot = str(dev.address)
         try:
-            rows["devices"].append(_device_row(item.host, sources[id(dev)], dev, topo))
-            rows["capabilities"].extend(_capability_rows(item.host, dev))
+            rows["devices"].append(_device_row(item.host, sources[id(dev)], slot, dev, topo))
+            rows["capabilities"].extend(_capability_rows(item.host, slot, dev))
         except Exception as exc:  # noqa: BLE001 - one bad device never hides the others
-            rows["errors"].append(_error(item.host, sources[id(dev)], str(dev.address),
+            rows["errors"].append(_error(item.host, sources[id(dev)], slot,
                                          f"cannot decode: {type(exc).__name__}: {exc}"))
     for table, build in (("links", lambda: _link_rows(item.host, topo)), ("findings", lambda: _finding_rows(item.host, topo))):
         try:

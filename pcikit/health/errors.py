@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from ..schema import registry
 from ..schema.ecaps import aer as aer_schema
 from .finding import ERROR, INFO, WARNING, Finding, make
 from .topology import Topology, reachable
 
-CAP_ID_AER = 0x0001
-CAP_ID_DPC = 0x001D
+CAP_ID_AER = registry.extended_id("Advanced Error Reporting")
+CAP_ID_DPC = registry.extended_id("Downstream Port Containment")
 
 # DPC Trigger Reason (and its extension when the reason is 3).
 _DPC_REASONS = {0: "unmasked uncorrectable error", 1: "ERR_NONFATAL received", 2: "ERR_FATAL received"}

@@ -1,7 +1,7 @@
 """One health verdict: which function, which check, how bad, and the numbers behind it."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
 from ..address import Address
@@ -29,9 +29,8 @@ class Finding:
 
     def to_json(self) -> dict:
         """The JSON object of ``pcikit health --json`` (no ``address``)."""
-        data = asdict(self)
-        del data["address"]
-        return data
+        return {"slot": self.slot, "check": self.check, "severity": self.severity, "message": self.message,
+                "expected": self.expected, "actual": self.actual, "upstream": self.upstream}
 
 
 def make(dev, check: str, severity: str, message: str, expected: Optional[str] = None,

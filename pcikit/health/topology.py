@@ -38,6 +38,7 @@ class Topology:
         self._express: dict[int, Any] = {}
         self._bridges: dict[tuple[int, int], Device] = {}
         self._behind: dict[tuple[int, int], list[Device]] = {}
+        self._links: Optional[list[Link]] = None
         for dev in devices:
             self._behind.setdefault((dev.address.domain, dev.address.bus), []).append(dev)
             if reachable(dev) and dev.header_type == HEADER_BRIDGE and dev.header is not None:
@@ -74,7 +75,15 @@ class Topology:
         return self._behind.get((port.address.domain, port.header.body.secondary_bus), [])
 
     def links(self) -> list[Link]:
-        """Every upstream-facing PCIe function that has link registers, with its partner port."""
+        """Every upstream-facing PCIe function that has link registers, with its partner port.
+
+        Found once per topology: every link check and the fleet's links table walk the same list.
+        """
+        if self._links is None:
+            self._links = self._find_links()
+        return self._links
+
+    def _find_links(self) -> list[Link]:
         found = []
         for dev in self.devices:
             fields = self.express(dev)

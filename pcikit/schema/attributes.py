@@ -22,7 +22,10 @@ declares no field for are reserved (RsvdP unless the register says RsvdZ).
 A field's attribute may depend on the device: ``when`` is a condition evaluated
 on the capability's decoded fields and the function's facts (port type, header
 type). Where it is false (or, for an int answer, for the field bits it leaves
-clear) the field is read-only. Conditions are data, declared next to the field::
+clear) the field is read-only. A path starting with ``.`` is read from the
+structure holding the register (a list element: an EA entry, a VC Resource).
+Conditions are data, declared next to the field, and say which fields they read
+(``reads()``), so a mock re-evaluates them when software writes one::
 
     Bits("aspm_control", 0, 2, access=RW, when=FieldBits("link_capabilities.aspm_support"))
     Bit("ari_forwarding_enable", 5, access=RW, when=Has("device_capabilities_2.ari_forwarding_supported"))
@@ -56,14 +59,19 @@ class Facts(NamedTuple):
     fields: Any
     port_type: Optional[int] = None
     header_type: int = 0
+    scope: tuple[str, ...] = ()  # path of the structure holding the register being placed
 
     def value(self, path: str) -> Any:
-        """The decoded value at a dotted ``path`` (None when any step is missing)."""
+        """The decoded value at a dotted ``path`` (``.path``: from :attr:`scope`; None when a step is missing)."""
         node = self.fields
-        for step in path.split("."):
+        steps = (*self.scope, *path[1:].split(".")) if path.startswith(".") else path.split(".")
+        for step in steps:
+            if isinstance(node, list) and step.isdigit():
+                node = node[int(step)] if int(step) < len(node) else None
+            else:
+                node = node.get(step) if hasattr(node, "get") else None
             if node is None:
                 return None
-            node = node.get(step) if hasattr(node, "get") else None
         return node
 
 
@@ -77,6 +85,10 @@ class Has(NamedTuple):
 
     def __call__(self, facts: Facts) -> Answer:
         return any(facts.value(path) for path in self.paths)
+
+    def reads(self) -> tuple[str, ...]:
+        """The field paths this condition looks at."""
+        return self.paths
 
 
 def has(*paths: str) -> Has:
@@ -98,6 +110,24 @@ class FieldBits(NamedTuple):
         value = int(facts.value(self.path) or 0)
         return (1 << (1 << min(value, 5))) - 1 if self.vectors else value
 
+    def reads(self) -> tuple[str, ...]:
+        """The field paths this condition looks at."""
+        return (self.path,)
+
+
+class Count(NamedTuple):
+    """The value at ``path`` as a count of low field bits with the attribute (one per lane of the
+    Maximum Link Width: Lane Error Status)."""
+
+    path: str
+
+    def __call__(self, facts: Facts) -> Answer:
+        return (1 << min(int(facts.value(self.path) or 0), 64)) - 1
+
+    def reads(self) -> tuple[str, ...]:
+        """The field paths this condition looks at."""
+        return (self.path,)
+
 
 class Only(NamedTuple):
     """A fixed bit mask over the field: the bits of ``mask`` have the attribute, the others are RO
@@ -107,6 +137,22 @@ class Only(NamedTuple):
 
     def __call__(self, facts: Facts) -> Answer:
         return self.mask
+
+    def reads(self) -> tuple[str, ...]:
+        """No fields: the mask is fixed."""
+        return ()
+
+
+class LaterElement(NamedTuple):
+    """True for a register in any element of a list but the first (VC Resources other than VC0)."""
+
+    def __call__(self, facts: Facts) -> Answer:
+        index = next((step for step in reversed(facts.scope) if step.isdigit()), None)
+        return index is not None and index != "0"
+
+    def reads(self) -> tuple[str, ...]:
+        """No fields: the answer is the element's place."""
+        return ()
 
 
 class Equals(NamedTuple):
@@ -120,6 +166,10 @@ class Equals(NamedTuple):
         value = facts.value(self.path)
         return value is not None and int(value) & self.mask == self.expected
 
+    def reads(self) -> tuple[str, ...]:
+        """The field paths this condition looks at."""
+        return (self.path,)
+
 
 class PortIn(NamedTuple):
     """True when the function's PCI Express Device/Port Type is one of ``types``."""
@@ -128,6 +178,10 @@ class PortIn(NamedTuple):
 
     def __call__(self, facts: Facts) -> Answer:
         return facts.port_type in self.types
+
+    def reads(self) -> tuple[str, ...]:
+        """No fields: the port type is the function's."""
+        return ()
 
 
 def port_in(*types: int) -> PortIn:
@@ -143,6 +197,10 @@ class Not(NamedTuple):
     def __call__(self, facts: Facts) -> Answer:
         return not self.condition(facts)
 
+    def reads(self) -> tuple[str, ...]:
+        """The field paths the negated condition looks at."""
+        return self.condition.reads()
+
 
 class All(NamedTuple):
     """True when every condition is; int answers are combined bit by bit."""
@@ -155,6 +213,10 @@ class All(NamedTuple):
             answer = condition(facts)
             result &= (-1 if answer else 0) if isinstance(answer, bool) else int(answer)
         return result
+
+    def reads(self) -> tuple[str, ...]:
+        """The field paths every condition looks at."""
+        return tuple(path for condition in self.conditions for path in condition.reads())
 
 
 def all_of(*conditions: Any) -> All:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple, Optional
 
-from construct import Array, Computed, Construct, IfThenElse, Renamed, RepeatUntil, Struct, Subconstruct
+from construct import Array, Computed, Construct, IfThenElse, Padded, Renamed, RepeatUntil, Struct, Subconstruct
 
 from .attributes import Facts
 from .bits import Placed, Register, Scalar
@@ -79,8 +79,11 @@ def _walk(node: Construct, value: Any, offset: int, path: tuple[str, ...], found
         return _walk(node.thensubcon, value, offset, path, found) if value is not None else 0
     if isinstance(node, Computed):
         return 0
+    if isinstance(node, Padded) and callable(node.length) and value is not None:
+        _walk(node.subcon, value, offset, path, found)  # its length read from its own fields (an EA
+        return node.length(value)  # entry's Entry Size), whatever its members cover
     if isinstance(node, (Array, RepeatUntil)) and isinstance(value, list) \
-            and isinstance(node.subcon, (Register, Scalar, Struct)):
+            and isinstance(node.subcon, (Register, Scalar, Struct, Padded)):
         size = 0  # elements laid end to end (a Struct element may hold a list of its own)
         for index, element in enumerate(value):
             size += _walk(node.subcon, element, offset + size, path + (str(index),), found)
@@ -107,6 +110,19 @@ def placed_access(schema: Construct, fields: Any, at: int, facts: Optional[Facts
 
 
 def place(found: list[Located], at: int, facts: Facts) -> list[Placed]:
-    """The masks of the registers ``found`` (by :func:`registers`) for ``facts``, placed at ``at``."""
-    return [located.register.access(facts).placed(at + located.offset)
+    """The masks of the registers ``found`` (by :func:`registers`) for ``facts``, placed at ``at``.
+
+    Each register's conditions see ``facts`` scoped to the structure holding it.
+    """
+    return [located.register.access(facts._replace(scope=located.path[:-1])).placed(at + located.offset)
             for located in found if isinstance(located.register, (Register, Scalar))]
+
+
+def condition_paths(located: Located) -> set[str]:
+    """The absolute field paths the conditions of one register read."""
+    scope = ".".join(located.path[:-1])
+    paths = set()
+    for field in getattr(located.register, "fields", ()):
+        for path in field.when.reads() if field.when is not None else ():
+            paths.add(f"{scope}{path}" if path.startswith(".") and scope else path.lstrip("."))
+    return paths

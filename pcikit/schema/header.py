@@ -12,6 +12,7 @@ from construct import Array, Int8ul, Int16ul, Int32ul, Struct, Switch, this
 
 from .attributes import RSVDZ, RW, RW1C, Equals, Not, has, port_in
 from .bits import Bit, Bits, Register, Scalar, whole
+from .caps.express import PCIE_TO_PCI_BRIDGE, PORT_TYPE_NAMES
 
 COMMAND = Register(
     Int16ul,
@@ -68,7 +69,7 @@ ROM = Register(Int32ul, Bit("enable", 0), Bits("address", 11, 21, shift=11))
 # PCI Express bridges hardwire Master-Abort Mode, Fast Back-to-Back and the discard timer bits
 # (PCIe 7.5.1.3.13); bridges whose secondary side is a PCI bus implement them (PCI-to-PCI Bridge
 # 1.2, 3.2.5.18): conventional bridges and PCI Express-to-PCI bridges (Device/Port Type 7).
-_PCI_SECONDARY = Not(port_in(0x0, 0x1, 0x4, 0x5, 0x6, 0x8, 0x9, 0xA))
+_PCI_SECONDARY = Not(port_in(*(kind for kind in PORT_TYPE_NAMES if kind != PCIE_TO_PCI_BRIDGE)))
 BRIDGE_CONTROL = Register(
     Int16ul,
     Bit("parity_error_response", 0, RW),

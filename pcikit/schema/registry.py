@@ -122,6 +122,20 @@ EXTENDED: dict[int, Entry] = {
     0x36: Entry("mmio_rbl", "MMIO Register Block Locator", lspci="mmio_rbl", lspci_from=LSPCI_3_14),
 }
 
+_STANDARD_IDS = {entry.name: cap_id for cap_id, entry in STANDARD.items()}
+_EXTENDED_IDS = {entry.name: cap_id for cap_id, entry in EXTENDED.items()}
+
+
+def standard_id(name: str) -> int:
+    """The standard capability ID the spec calls ``name`` (``"MSI-X"`` -> 0x11); KeyError if none."""
+    return _STANDARD_IDS[name]
+
+
+def extended_id(name: str) -> int:
+    """The extended capability ID the spec calls ``name`` (``"VF Resizable BAR"`` -> 0x24); KeyError if none."""
+    return _EXTENDED_IDS[name]
+
+
 _cache: dict[str, Optional[ModuleType]] = {}
 
 

@@ -10,13 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Optional
 
-from ..schema.bars import PREFETCHABLE, is_64bit, is_io, pair
+from ..schema import header as header_schema
+from ..schema.bars import IO_ADDRESS_MASK, MEMORY_ADDRESS_MASK, PREFETCHABLE, is_64bit, is_io, pair
 from ..schema.bits import Placed
-from .registers import BODY
+from .registers import BODY, bit
 
 BAR_COUNT = {0: 6, 1: 2, 2: 0}
 ROM_OFFSET = {kind: BODY[kind]["expansion_rom"] for kind in (0, 1)}
 ROM_INDEX = 6  # as in sysfs ``resource``: lines 0-5 BARs, line 6 the expansion ROM
+ROM_ADDRESS, ROM_ENABLE = bit(header_schema.ROM, "address"), bit(header_schema.ROM, "enable")
+_ROM_MIN = ROM_ADDRESS & -ROM_ADDRESS  # the lowest address bit: 2 KiB
 _IO_MAX = 1 << 16  # PCI I/O space is 64 KiB; some devices (AC97) have I/O BARs above 256 bytes
 _MEMORY32_MAX = 1 << 31
 
@@ -42,7 +45,7 @@ class BarPlan:
         if self.size is None:
             return [Placed(self.offset, 4)]
         address_bits = ~(self.size - 1) & ((1 << self.bits) - 1)
-        low = address_bits & (0xFFFFFFFC if self.space == "io" else 0xFFFFFFF0) & 0xFFFFFFFF
+        low = address_bits & (IO_ADDRESS_MASK if self.space == "io" else MEMORY_ADDRESS_MASK) & 0xFFFFFFFF
         registers = [Placed(self.offset, 4, writable=low, reset_mask=low)]
         if self.bits == 64:
             registers.append(Placed(self.offset + 4, 4, writable=address_bits >> 32, reset_mask=address_bits >> 32))
@@ -112,7 +115,7 @@ def rom_registers(header_type: int, size: Optional[int]) -> list[Placed]:
         return []
     if size is None:
         return [Placed(offset, 4)]
-    if size < 2048 or size & (size - 1) or size > 1 << 24:
+    if size < _ROM_MIN or size & (size - 1) or size > 1 << 24:
         raise ValueError(f"expansion ROM size {size:#x} is not a power of two from 2 KiB to 16 MiB")
-    writable = (~(size - 1) & 0xFFFFF800) | 1
+    writable = (~(size - 1) & ROM_ADDRESS) | ROM_ENABLE
     return [Placed(offset, 4, writable=writable, reset_mask=writable)]

@@ -21,18 +21,29 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Optional, Union
 
 from ..address import Address
-from ..model import Bar
+from ..model import PIN_NAMES, Bar
 from ..msix import MsixLayout, validate
+from ..schema import header as header_schema
+from ..schema import registry
+from ..schema.bars import IO_SPACE, MEMORY_TYPE_64, PREFETCHABLE
 from ..schema.caps import express as express_schema
+from ..schema.caps import msi as msi_schema
 from ..schema.caps import msix as msix_schema
-from .bars import check_size
+from ..schema.caps import pm as pm_schema
+from ..schema.ecaps import EXTENDED_HEADER
+from .bars import BAR_COUNT, check_size
 from .device import MockDevice
+from ..walk import EXTENDED_START
+from .registers import BODY, HEADER_END
 
-CAP_START, EXTENDED_START = 0x40, 0x100
+CAP_START = HEADER_END[0]  # the capabilities follow the type 0 header
 LINK_SPEEDS = {2.5: 1, 5: 2, 8: 3, 16: 4, 32: 5, 64: 6}
 _DEVICE_CONTROL_RESET = express_schema.DEVICE_CONTROL.access().reset  # 0x2810, as the schema declares
-PORT_TYPES = {"endpoint": 0, "legacy_endpoint": 1, "rc_endpoint": 9}
-PIN_NUMBERS = {"INTA": 1, "INTB": 2, "INTC": 3, "INTD": 4}
+PORT_TYPES = {"endpoint": express_schema.ENDPOINT, "legacy_endpoint": express_schema.LEGACY_ENDPOINT,
+              "rc_endpoint": express_schema.ROOT_COMPLEX_INTEGRATED_ENDPOINT}
+PIN_NUMBERS = {name: number for number, name in PIN_NAMES.items() if number}
+_PME_STATES = ("d0", "d1", "d2", "d3hot", "d3cold")  # PMC PME_Support bits, in order
+_CAPABILITIES_POINTER = BODY[0]["capabilities_pointer"]
 Registers = Iterable[tuple[int, int, int, int]]
 
 
@@ -50,8 +61,8 @@ class _Bar:
 
     def raw(self) -> int:
         if self.space == "io":
-            return self.address | 1
-        return self.address | (0x4 if self.bits == 64 else 0) | (0x8 if self.prefetchable else 0)
+            return self.address | IO_SPACE
+        return self.address | (MEMORY_TYPE_64 << 1 if self.bits == 64 else 0) | (PREFETCHABLE if self.prefetchable else 0)
 
 
 @dataclass
@@ -126,17 +137,20 @@ class DeviceBuilder:
         no_soft_reset: bool = True, aux_current: int = 0,
     ) -> "DeviceBuilder":
         """Power Management 1.2; ``pme_support`` is the 5-bit D0/D1/D2/D3hot/D3cold mask."""
-        pmc = 3 | (aux_current & 7) << 6 | d1 << 9 | d2 << 10 | (pme_support & 0x1F) << 11
-        pmcsr = 0x0008 if no_soft_reset else 0
-        return self.capability(0x01, _le(pmc, 2) + _le(pmcsr, 2) + b"\0\0")
+        pmc = {"version": 3, "aux_current": aux_current, "d1_support": d1, "d2_support": d2,
+               **{f"pme_support_{state}": bool(pme_support >> i & 1) for i, state in enumerate(_PME_STATES)}}
+        return self._from_schema(pm_schema.SCHEMA, "Power Management", pmc=pmc,
+                                 pmcsr={"no_soft_reset": no_soft_reset}, pmcsr_bse=0, data=0)
 
     def msi(self, vectors: int = 1, *, address_64bit: bool = True, per_vector_masking: bool = False) -> "DeviceBuilder":
         """MSI with ``vectors`` (1-32, a power of two) Multiple Message Capable."""
         if vectors not in (1, 2, 4, 8, 16, 32):
             raise ValueError(f"MSI vectors must be a power of two from 1 to 32, not {vectors}")
-        control = (vectors.bit_length() - 1) << 1 | address_64bit << 7 | per_vector_masking << 8
-        length = 4 + (4 if address_64bit else 0) + 4 + (8 if per_vector_masking else 0)
-        return self.capability(0x05, _le(control, 2) + bytes(length))
+        control = {"multiple_message_capable_log2": vectors.bit_length() - 1, "address_64bit": address_64bit,
+                   "per_vector_masking": per_vector_masking}
+        return self._from_schema(msi_schema.SCHEMA, "MSI", message_control=control, message_address=0,
+                                 message_upper_address=0, message_data=0, extended_message_data=0,
+                                 mask_bits=0, pending_bits=0)
 
     def msix(self, vectors: int, bar: int, *, table_offset: int = 0, pba_offset: Optional[int] = None) -> "DeviceBuilder":
         """MSI-X with ``vectors`` table entries in BAR ``bar`` (PBA after the table by default)."""
@@ -152,10 +166,8 @@ class DeviceBuilder:
         problems = validate(layout, bars)
         if problems:
             raise ValueError(f"MSI-X: {'; '.join(problems)}")
-        body = msix_schema.SCHEMA.build({"cap_id": 0x11, "next": 0, "message_control": {"table_size_raw": vectors - 1},
-                                         "table": {"bir": bar, "offset": table_offset},
-                                         "pba": {"bir": bar, "offset": pba_offset}})
-        return self.capability(0x11, body[2:])
+        return self._from_schema(msix_schema.SCHEMA, "MSI-X", message_control={"table_size_raw": vectors - 1},
+                                 table={"bir": bar, "offset": table_offset}, pba={"bir": bar, "offset": pba_offset})
 
     def pcie(
         self, *, port_type: Union[int, str] = "endpoint", link_speed: float = 2.5, link_width: int = 1,
@@ -190,6 +202,11 @@ class DeviceBuilder:
         self._express = True
         return self.capability(express_schema.CAP_ID, express_schema.SCHEMA.build(fields)[2:])
 
+    def _from_schema(self, schema, name: str, **fields: object) -> "DeviceBuilder":
+        """The standard capability ``name`` built from its schema's ``fields`` (ID and next filled in)."""
+        cap_id = registry.standard_id(name)
+        return self.capability(cap_id, schema.build({"cap_id": cap_id, "next": 0, **fields})[2:])
+
     # -- extended capabilities --------------------------------------------------------------------------
     def extended_capability(
         self, cap_id: int, body: bytes, *, version: int = 1, registers: Registers = ()
@@ -212,28 +229,30 @@ class DeviceBuilder:
         return bytes(data)
 
     def _header(self, data: bytearray) -> None:
-        data[0:4] = _le(self.vendor_id, 2) + _le(self.device_id, 2)
-        data[4:6] = _le(self.command, 2)
-        data[6:8] = _le(0x10 if self._caps else 0, 2)
-        data[8] = self.revision
-        data[9:12] = _le(self.class_code, 3)
-        data[0x0E] = 0x80 if self.multifunction else 0
+        """The type 0 header, built from the header schema."""
+        bars = [0] * BAR_COUNT[0]
         for index, bar in self._bars.items():
             raw = bar.raw()
-            data[0x10 + 4 * index : 0x14 + 4 * index] = _le(raw & 0xFFFFFFFF, 4)
+            bars[index] = raw & 0xFFFFFFFF
             if bar.bits == 64:
-                data[0x14 + 4 * index : 0x18 + 4 * index] = _le(raw >> 32, 4)
-        if self.subsystem:
-            data[0x2C:0x30] = _le(self.subsystem[0], 2) + _le(self.subsystem[1], 2)
-        if self._rom:
-            data[0x30:0x34] = _le(self._rom[1], 4)
-        data[0x3C], data[0x3D] = self._line, self._pin
+                bars[index + 1] = raw >> 32
+        common = header_schema.COMMON.build({
+            "vendor_id": self.vendor_id, "device_id": self.device_id, "command": self.command,
+            "status": {"capabilities_list": bool(self._caps)}, "revision_id": self.revision,
+            "prog_if": self.class_code & 0xFF, "subclass": self.class_code >> 8 & 0xFF, "base_class": self.class_code >> 16,
+            "cache_line_size": 0, "latency_timer": 0, "header_type": {"multifunction": self.multifunction}, "bist": 0})
+        subsystem = self.subsystem or (0, 0)
+        body = header_schema.TYPE0.build({
+            "bars": bars, "cardbus_cis_pointer": 0, "subsystem_vendor_id": subsystem[0], "subsystem_id": subsystem[1],
+            "expansion_rom": self._rom[1] if self._rom else 0, "capabilities_pointer": 0, "reserved": [0] * 7,
+            "interrupt_line": self._line, "interrupt_pin": self._pin, "min_gnt": 0, "max_lat": 0})
+        data[: len(common) + len(body)] = common + body
 
     def _place_standard(self, data: bytearray) -> None:
-        where, previous = CAP_START, 0x34
+        where, previous = CAP_START, _CAPABILITIES_POINTER
         for cap in self._caps:
             end = where + 2 + len(cap.body)
-            if end > CAP_START + 0xC0:
+            if end > EXTENDED_START:  # standard capabilities end where extended config space starts
                 raise ValueError(f"capabilities do not fit in the 192 bytes from 0x40 (need up to {end:#x})")
             data[previous] = where
             data[where] = cap.cap_id
@@ -249,9 +268,9 @@ class DeviceBuilder:
             if end > len(data):
                 raise ValueError(f"extended capabilities do not fit in 4096 bytes (need {end:#x})")
             if previous is not None:
-                header = int.from_bytes(data[previous : previous + 4], "little")
-                data[previous : previous + 4] = _le(header | where << 20, 4)
-            data[where : where + 4] = _le(cap.cap_id | cap.version << 16, 4)
+                header = EXTENDED_HEADER.decode(int.from_bytes(data[previous : previous + 4], "little"))
+                data[previous : previous + 4] = EXTENDED_HEADER.build({**header, "next": where})
+            data[where : where + 4] = EXTENDED_HEADER.build({"cap_id": cap.cap_id, "version": cap.version, "next": 0})
             data[where + 4 : end] = cap.body
             self.extended_offsets.setdefault(cap.cap_id, where)
             self._placed.append((cap, where))

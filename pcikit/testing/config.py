@@ -10,11 +10,13 @@ Control) are *watched*: after the store the watcher sees the old and new value.
 """
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Callable, Iterable, Optional
 
 from ..access.base import ConfigSpace
 from ..errors import ConfigReadError
+from ..schema.bits import Placed
 from .log import CONFIG, READ, WRITE, Access
+from .registers import Masks, put
 from .state import DeviceState, HookCallback, HookTable
 
 Watcher = Callable[[int, int], None]
@@ -44,6 +46,7 @@ class MockConfig(ConfigSpace):
         self._w1smask = bytearray(w1smask or bytes(self.size))
         self._sticky = bytearray(sticky or bytes(self.size))
         self._reset = bytearray(reset)
+        self._defined = bytearray(self.size)  # bytes define_register gave masks: the catalogue keeps off
         self._state = state
         self._append = state.log.append
         self._read_hooks = HookTable()
@@ -181,11 +184,20 @@ class MockConfig(ConfigSpace):
         """
         if offset < 0 or offset + width > self.size:
             raise ValueError(f"register at 0x{offset:03x} ({width} bytes) is beyond the {self.size} bytes")
+        self._defined[offset : offset + width] = b"\1" * width
         self._wmask[offset : offset + width] = writable.to_bytes(width, "little")
         self._w1cmask[offset : offset + width] = write1_to_clear.to_bytes(width, "little")
         if reset is None:
             reset = self.peek(offset, width) & ~(writable | write1_to_clear)
         self._reset[offset : offset + width] = reset.to_bytes(width, "little")
+
+    def place(self, registers: Iterable[Placed], floor: int) -> None:
+        """Give catalogue registers (at or past ``floor``) new masks; what a reset keeps stays, and
+        bytes :meth:`define_register` gave masks keep them."""
+        masks = Masks(self._wmask, self._w1cmask, self._w1smask, self._sticky, self._reset)
+        base = bytes(self._reset)
+        for reg in registers:
+            put(masks, reg, floor, base, self._defined)
 
     def masks(self, offset: int, width: int) -> tuple[int, int]:
         """(write mask, write-1-to-clear mask) of ``width`` bytes at ``offset``."""

@@ -13,11 +13,12 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..model import Device
+from ..schema import header as header_schema
 from ..schema.bits import Placed
 from .profiles import answer
-from .registers import Masks
+from .registers import COMMAND, Masks, bit
 
-COMMAND, PARITY_ERROR_RESPONSE = 0x04, 0x40
+PARITY_ERROR_RESPONSE = bit(header_schema.COMMAND, "parity_error_response")
 
 
 def apply(masks: Masks, model: Device, registers: Iterable[Placed], header_end: int, profile: str) -> Masks:

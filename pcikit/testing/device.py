@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ..fixture.build import Fixture
 from .doe import DoeMailbox
 from .intx import IntxModel
+from .live import LiveConditions
 from .log import Access, AccessLog, InterruptMessage
 from .msi import MsiModel
 from .msix import MsixModel
@@ -27,15 +28,17 @@ from ..schema.caps import express as express_schema
 from ..schema.caps import msix as msix_schema
 from ..schema.caps import pm as pm_schema
 from ..schema import header as header_schema
+from ..schema import registry
 from .registers import COMMAND, HEADER_END, Masks, bit, build_masks, capability_access, header_access, locate
-from .rebar import CAP_ID_RESIZABLE_BAR, ResizableBars, resized
+from .rebar import CAP_ID_RESIZABLE_BAR, CAP_ID_VF_RESIZABLE_BAR, ResizableBars, resized
 from .sriov import SriovModel, plan_vf_bars, vf_bar_registers
 from .state import DeviceState, HookCallback, MockError
 from .virtio_cfg import VirtioPciCfgWindow, pci_cfg_capabilities
 from .vpd import VpdModel
 
-CAP_PM, CAP_VPD, CAP_MSI, CAP_EXP, CAP_MSIX, CAP_AF = 0x01, 0x03, 0x05, 0x10, 0x11, 0x13
-ECAP_SRIOV, ECAP_DOE = 0x10, 0x2E
+CAP_PM, CAP_VPD, CAP_MSI, CAP_EXP, CAP_MSIX, CAP_AF = (registry.standard_id(name) for name in (
+    "Power Management", "Vital Product Data", "MSI", "PCI Express", "MSI-X", "Advanced Features"))
+ECAP_SRIOV, ECAP_DOE = registry.extended_id("Single Root I/O Virtualization"), registry.extended_id("Data Object Exchange")
 MSIX_CAPABILITY_SIZE = msix_schema.SCHEMA.sizeof()
 PM_NO_SOFT_RESET = bit(pm_schema.PMCSR, "no_soft_reset")
 POWER_STATE = bit(pm_schema.PMCSR, "power_state")
@@ -83,6 +86,7 @@ class MockDevice:
         vpd: Optional[bytes] = None,
         profile: str = "spec",
         msix_reset: str = "zero",
+        _vf_memory: Optional[tuple[list[BarPlan], Callable[[], bool]]] = None,
     ) -> None:
         image = bytes(image)
         if not 64 <= len(image) <= 4096:
@@ -95,7 +99,7 @@ class MockDevice:
         self._state.msix_reset = msix_reset
         sizes = dict(bar_sizes or {})
         model = Device(self.address, BytesConfig(image))  # walked once, on the bytes as given
-        self._plans, self.problems = plan_bars(image, image[0x0E] & 0x7F, sizes)
+        self._plans, self.problems = plan_bars(image, model.header_type, sizes)
         self._plans = self._size_msix_bar(model, self._plans)
         sriov = model.find_capability(ECAP_SRIOV, extended=True)
         vf_plans, vf_problems = plan_vf_bars(image, sriov, dict(vf_bar_sizes or {}))
@@ -106,19 +110,28 @@ class MockDevice:
         self._state.bus_master = lambda: bool(self.config.peek(COMMAND, 2) & BUS_MASTER)
         self._reset_callbacks: list[Callable[[], None]] = []
         self._regions = self._back_bars(bar_data or {})
+        if _vf_memory is not None:  # a VF: its share of the PF's VF BARs, decoding while the PF says so
+            self._regions.update(self._back_bars({}, plans=_vf_memory[0], decodes=_vf_memory[1]))
         self._init_interrupts(model)
         self._init_power_and_flr(model)
         self._watch_bar_sizing()
-        self._sriov = SriovModel(self, sriov) if sriov is not None and sriov.fields is not None else None
+        self._sriov = SriovModel(self, sriov, vf_plans) if sriov is not None and sriov.fields is not None else None
         self._windows = [VirtioPciCfgWindow(self.config, cap, self._regions.get, self._state)
                          for cap in pci_cfg_capabilities(model.capabilities)]
         rebar = model.find_capability(CAP_ID_RESIZABLE_BAR, extended=True)
         if rebar is not None and rebar.fields is not None:
             ResizableBars(self, rebar, self._resize_bar)
+        vf_rebar = model.find_capability(CAP_ID_VF_RESIZABLE_BAR, extended=True)
+        if vf_rebar is not None and vf_rebar.fields is not None and self._sriov is not None:
+            ResizableBars(self, vf_rebar, self._resize_vf_bar)
         self._doe = [DoeMailbox(self.config, cap) for cap in model.extended_capabilities
                      if cap.cap_id == ECAP_DOE and cap.fields is not None]
         vpd_cap = model.find_capability(CAP_VPD)
         self.vpd = VpdModel(self.config, vpd_cap, vpd or b"") if vpd_cap is not None and vpd_cap.fields else None
+        end = HEADER_END.get(model.header_type, HEADER_END[0])
+        for cap in model.capabilities + model.extended_capabilities:
+            if LiveConditions.wanted(cap):
+                LiveConditions(self, cap, end)
         self.config.watch(COMMAND, 2, lambda old, new: self._state.refresh())
         self._state.refresh()
 
@@ -191,36 +204,51 @@ class MockDevice:
             dev.config.define_register(mask.offset, mask.width, writable=mask.writable, write1_to_clear=cleared)
         return dev
 
-    def _back_bars(self, bar_data: Mapping[int, bytes], only: Optional[int] = None) -> dict[int, MockRegion]:
-        """A memory-backed region per sized BAR; a BAR too large to back still sizes (noted in problems)."""
+    def _back_bars(self, bar_data: Mapping[int, bytes], only: Optional[int] = None,
+                   plans: Optional[list[BarPlan]] = None, decodes: Optional[Callable[[], bool]] = None,
+                   ) -> dict[int, MockRegion]:
+        """A memory-backed region per sized BAR of ``plans`` (default: the function's own BARs,
+        decoding per Command and power state); a BAR too large to back still sizes (noted in problems)."""
         regions = {}
-        for plan in self._plans:
+        for plan in self._plans if plans is None else plans:
             if plan.size is None or only is not None and plan.index != only:
                 continue
             try:
                 regions[plan.index] = MockRegion(plan.index, plan.size, plan.space, self._state,
-                                                 self._decoder(plan.space), bar_data.get(plan.index))
+                                                 decodes or self._decoder(plan.space), bar_data.get(plan.index))
             except MockError as exc:
                 self.problems.append(f"BAR {plan.index}: {exc}; the register sizes, the BAR has no region")
         return regions
 
     def _resize_bar(self, index: int, size: int) -> None:
         """Resizable BAR: BAR ``index`` now decodes ``size`` bytes (new masks, fresh memory)."""
-        plan = next((p for p in self._plans if p.index == index), None)
+        plans = self._resized(self._plans, index, size, "BAR")
+        if plans is not None:
+            self._plans = plans
+            self._regions.pop(index, None)
+            self._regions.update(self._back_bars({}, only=index))
+
+    def _resize_vf_bar(self, index: int, size: int) -> None:
+        """VF Resizable BAR: VF BAR ``index`` now holds ``size`` bytes per VF (VFs enabled from now on)."""
+        plans = self._resized(self._sriov.vf_bars, index, size, "VF BAR")  # type: ignore[union-attr]
+        if plans is not None:
+            self._sriov.vf_bars = plans  # type: ignore[union-attr]
+
+    def _resized(self, plans: list[BarPlan], index: int, size: int, what: str) -> Optional[list[BarPlan]]:
+        """``plans`` with BAR ``index`` of ``size`` bytes, its register masks changed (None: unchanged)."""
+        plan = next((p for p in plans if p.index == index), None)
         if plan is None or plan.space != "memory":
-            self._state.violation(f"Resizable BAR names BAR {index}, which is not a memory BAR")
-            return
+            self._state.violation(f"Resizable BAR names {what} {index}, which is not a memory {what}")
+            return None
         if plan.size == size:
-            return
+            return None
         plan = resized(plan, size)
-        self._plans = [plan if p.index == index else p for p in self._plans]
         for reg in plan.registers():
             was, _ = self.config.masks(reg.offset, reg.width)
             dropped = was & ~reg.writable  # address bits below the new size read 0 from now on
             self.config.poke(reg.offset, reg.width, self.config.peek(reg.offset, reg.width) & ~dropped)
             self.config.define_register(reg.offset, reg.width, writable=reg.writable)  # reset: type bits, address 0
-        self._regions.pop(index, None)
-        self._regions.update(self._back_bars({}, only=index))
+        return [plan if p.index == index else p for p in plans]
 
     @staticmethod
     def _size_msix_bar(model: Device, plans: list[BarPlan]) -> list[BarPlan]:
@@ -355,6 +383,11 @@ class MockDevice:
     def virtual_functions(self) -> list["MockDevice"]:
         """The SR-IOV virtual functions while VF Enable is set (empty otherwise, or without SR-IOV)."""
         return list(self._sriov.virtual_functions) if self._sriov is not None else []
+
+    def refresh_decode(self) -> None:
+        """Re-read what BAR decode depends on outside this function's Command register (a VF's
+        BARs follow the PF's VF MSE)."""
+        self._state.refresh()
 
     @property
     def bars(self) -> dict[int, MockRegion]:

@@ -22,7 +22,7 @@ from typing import NamedTuple, Optional
 from ..model import Capability
 from ..msix import MsixLayout
 from ..schema.caps import msix as msix_schema
-from ..schema.caps.msix import ENTRY_SIZE, MASK_BIT, VECTOR_CONTROL_OFFSET as VECTOR_CONTROL
+from ..schema.caps.msix import ENTRY_OFFSETS, ENTRY_SIZE, MASK_BIT, VECTOR_CONTROL_OFFSET as VECTOR_CONTROL
 from .config import MockConfig
 from .log import Access
 from .profiles import answer
@@ -33,6 +33,10 @@ ENABLE = bit(msix_schema.MESSAGE_CONTROL, "enable")
 FUNCTION_MASK = bit(msix_schema.MESSAGE_CONTROL, "function_mask")
 _DWORDS = ENTRY_SIZE // 4
 _CONTROL_DWORD = VECTOR_CONTROL // 4
+# The dwords software programs before a vector may signal (address, upper address, data): bit per dword.
+_PROGRAMMED = tuple((1 << offset // 4, name.replace("_", " ").title())
+                    for name, offset in ENTRY_OFFSETS.items() if offset < VECTOR_CONTROL)
+_ALL_PROGRAMMED = sum(bit for bit, _ in _PROGRAMMED)
 
 
 class MsixEntry(NamedTuple):
@@ -59,7 +63,7 @@ class MsixModel:
         self._table = bytearray(layout.table_bytes)
         self._views = {4: memoryview(self._table).cast("I"), 8: memoryview(self._table).cast("Q")}
         self._pending = 0
-        self._written: dict[int, int] = {}  # vector -> dwords 0-2 written since reset (bits 0-2)
+        self._written: dict[int, int] = {}  # vector -> the _PROGRAMMED dwords written since reset
         self._latching = answer("msix_unmasked_edit", state.profile) == "latched"
         self._routes: dict[int, tuple[int, int]] = {}  # vector -> (address, data) latched at its last unmask
         self._reset_vectors()
@@ -201,8 +205,7 @@ class MsixModel:
 
     def _check_programmed(self, vector: int, how: str) -> None:
         """A vector that can now signal must have had its address and data written since reset."""
-        missing = [name for bit, name in ((1, "Message Address"), (2, "Message Upper Address"), (4, "Message Data"))
-                   if not self._written.get(vector, 0) & bit]
+        missing = [name for bit, name in _PROGRAMMED if not self._written.get(vector, 0) & bit]
         if missing:
             self._state.violation(
                 f"MSI-X vector {vector} {how} but its {', '.join(missing)} never written since reset",
@@ -264,7 +267,7 @@ class MsixModel:
                 f"MSI-X vector {vector} programmed after MSI-X was enabled without Function Mask "
                 "(set Function Mask while the entries are written)", "msix-enable-unmasked")
         bits = (1 << dword) | ((1 << dword + 1) if width == 8 else 0)
-        self._written[vector] = self._written.get(vector, 0) | bits & 0x7
+        self._written[vector] = self._written.get(vector, 0) | bits & _ALL_PROGRAMMED
 
     def pba_read(self, offset: int, width: int) -> int:
         """Software read of the Pending Bit Array."""

@@ -3,7 +3,8 @@
 Each :class:`Behaviour` names what differs and, per profile, what that emulator does
 and the source file (and version) the fact comes from. ``spec`` is the PCIe Base
 Specification. Facts marked "reading" are interpretations of the source; those marked
-"measured" were found by pcikit's own differential test over QEMU 7.2 (tests/test_qemu_masks.py).
+"measured" were found by pcikit's own differential tests over QEMU 7.2 (tests/test_qemu_masks.py,
+tests/test_qemu_routing.py).
 
 ``MockDevice(..., profile=P)`` answers as ``P`` where a fact has an ``answer`` (a
 bad-width MSI-X read, a BAR read with decode off, which message an MSI-X vector delivers
@@ -88,7 +89,7 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         "spec": Fact("undefined until the vector is masked again (the mock delivers the current entry)", _SPEC,
                      "current"),
         "qemu": Fact("userspace delivery (msix_notify) reads the entry when it delivers: the edit takes effect "
-                     "at once; with vhost/irqfd see qemu-vhost", _QEMU_MSIX, "current"),
+                     "at once (measured); with vhost/irqfd see qemu-vhost", _QEMU_MSIX, "current"),
         "cloud-hypervisor": Fact("route updated immediately", _CH_MSIX, "current"),
         "firecracker": Fact("route updated immediately", _FC_MSIX, "current"),
     }),
@@ -152,7 +153,8 @@ VARIANTS: dict[str, tuple[str, dict[str, Fact]]] = {  # older releases, other se
     "qemu-vhost": ("qemu", {"msix_unmasked_edit": Fact(  # a virtio device whose queues signal through irqfd
         "the routed message is updated only on mask/unmask transitions (msix_handle_mask_update calls the "
         "vector notifier, which re-reads the entry into the KVM MSI route): the message latched at the last "
-        "unmask is delivered", _QEMU_MSIX + " and hw/virtio/virtio-pci.c virtio_pci_vector_unmask", "latched")}),
+        "unmask is delivered (reading: only with KVM's irqfd, not run against QEMU)",
+        _QEMU_MSIX + " and hw/virtio/virtio-pci.c virtio_pci_vector_unmask", "latched")}),
 }
 ALL_PROFILES = PROFILES + tuple(VARIANTS)
 

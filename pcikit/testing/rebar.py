@@ -1,5 +1,9 @@
 """Resizable BAR (PCIe Base 6.0, 7.8.6): writing BAR Size resizes the BAR it names.
 
+The VF Resizable BAR capability (9.3.7.5) has the same layout and names VF BARs: its BAR Size
+sets the size per VF of the SR-IOV VF BAR (the VF BAR's sizing masks; VFs enabled afterwards
+get memory of that size).
+
 The BAR's writable address bits follow the new size at once, so sizing software reads the
 new size back; the BAR's memory is replaced by fresh memory of that size (its contents are
 undefined after a resize). BAR Size is RW in the schema with the device's own default as its
@@ -11,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from ..model import Capability
+from ..schema import registry
 from ..schema.ecaps import rebar as rebar_schema
 from .bars import BarPlan
 from .registers import locate
@@ -18,7 +23,8 @@ from .registers import locate
 if TYPE_CHECKING:
     from .device import MockDevice
 
-CAP_ID_RESIZABLE_BAR = 0x15
+CAP_ID_RESIZABLE_BAR = registry.extended_id("Resizable BAR")
+CAP_ID_VF_RESIZABLE_BAR = registry.extended_id("VF Resizable BAR")
 
 
 def _field(name: str):

@@ -17,10 +17,11 @@ from ..schema import header as header_schema
 from ..schema import registry
 from ..schema.attributes import Facts
 from ..schema.bits import Placed
-from ..schema.catalogue import Located, offsets, place, registers
+from ..schema.attributes import SOFTWARE_SET
+from ..schema.catalogue import Located, condition_paths, offsets, place, registers
 from ..schema.context import parse_at
 
-BODY_OFFSET = 0x10  # the type-specific body follows the common 16 bytes
+BODY_OFFSET = header_schema.COMMON.sizeof()  # the type-specific body follows the common 16 bytes
 
 
 def _offsets_of(schema, base: int) -> dict[str, int]:
@@ -95,14 +96,49 @@ def bit(register, name: str) -> int:
     return field.mask << field.lo
 
 
+def registers_of(model: Device, cap: Capability) -> list[Placed]:
+    """The masks of one capability's registers (none when no schema module decodes it)."""
+    found = _registers_of(cap)
+    return place(found, cap.offset, Facts(cap.fields, model.port_type, model.header_type)) if found else []
+
+
 def capability_access(model: Device) -> list[Placed]:
     """The registers of every capability whose schema module decodes it."""
-    placed: list[Placed] = []
-    for cap in model.capabilities + model.extended_capabilities:
-        found = _registers_of(cap)
-        if found:
-            placed += place(found, cap.offset, Facts(cap.fields, model.port_type, model.header_type))
-    return placed
+    return [reg for cap in model.capabilities + model.extended_capabilities for reg in registers_of(model, cap)]
+
+
+def _software_set(located: Located, path: str) -> bool:
+    """True when ``path`` names a field of the register ``located`` that software sets."""
+    fields = getattr(located.register, "fields", ())
+    if path == located.name:
+        return any(field.access in SOFTWARE_SET for field in fields)
+    prefix = located.name + "."
+    return path.startswith(prefix) and any(
+        field.name == path[len(prefix):] and field.access in SOFTWARE_SET for field in fields)
+
+
+def live_registers(cap: Capability) -> list[Located]:
+    """The registers of ``cap`` holding a field that software sets and a condition of ``cap`` reads
+    (CXL CONFIG_LOCK): writing one changes what the others' attributes are."""
+    found = _registers_of(cap)
+    read = set().union(*(condition_paths(located) for located in found))
+    return [located for located in found if any(_software_set(located, path) for path in read)]
+
+
+def put(masks: Masks, reg: Placed, floor: int, base: bytes, kept: Optional[bytes] = None) -> None:
+    """Set ``reg``'s bytes at or past ``floor`` in ``masks`` (not those ``kept`` marks); bytes a
+    reset keeps come from ``base``."""
+    for index in range(reg.width):
+        at = reg.offset + index
+        if not floor <= at < len(masks.writable) or kept is not None and kept[at]:
+            continue
+        shift = 8 * index
+        masks.writable[at] = (reg.writable >> shift) & 0xFF
+        masks.clear[at] = (reg.clear >> shift) & 0xFF
+        masks.set[at] = (reg.set >> shift) & 0xFF
+        masks.sticky[at] = (reg.sticky >> shift) & 0xFF
+        keep = (reg.reset_mask >> shift) & 0xFF
+        masks.reset[at] = (base[at] & ~keep) | ((reg.reset >> shift) & keep)
 
 
 def build_masks(image: bytes, header: Iterable[Placed], others: Iterable[Placed], header_end: int) -> Masks:
@@ -110,15 +146,5 @@ def build_masks(image: bytes, header: Iterable[Placed], others: Iterable[Placed]
     size = len(image)
     masks = Masks(bytearray(size), bytearray(size), bytearray(size), bytearray(size), bytearray(image))
     for reg, floor in [(reg, 0) for reg in header] + [(reg, header_end) for reg in others]:
-        for index in range(reg.width):
-            at = reg.offset + index
-            if not floor <= at < size:
-                continue
-            shift = 8 * index
-            masks.writable[at] = (reg.writable >> shift) & 0xFF
-            masks.clear[at] = (reg.clear >> shift) & 0xFF
-            masks.set[at] = (reg.set >> shift) & 0xFF
-            masks.sticky[at] = (reg.sticky >> shift) & 0xFF
-            keep = (reg.reset_mask >> shift) & 0xFF
-            masks.reset[at] = (image[at] & ~keep) | ((reg.reset >> shift) & keep)
+        put(masks, reg, floor, image)
     return masks

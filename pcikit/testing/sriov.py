@@ -8,8 +8,10 @@ from the schema (``pcikit.schema.ecaps.sriov``). What this model adds is behavio
 * Setting VF Enable makes NumVFs (at most TotalVFs) virtual functions appear, VF *n* at
   routing ID PF + First VF Offset + *n* x VF Stride, each with its own config space: the PF's
   header and standard capabilities, Vendor and Device ID reading FFFFh (9.3.4.1.1, 9.3.4.1.2),
-  no BARs of its own (VF memory is the PF's VF BARs) and no extended capabilities. Clearing VF
-  Enable removes them.
+  BAR registers reading 0 and no extended capabilities. Clearing VF Enable removes them.
+* VF memory: each VF's ``bar(n)`` is its own share (one VF BAR size) of the PF's VF BAR *n*; it
+  decodes while VF Enable and VF MSE are set (9.3.3.3.4) — with either clear an access is a
+  master abort, as a PF BAR's is with Memory Space off. An MSI-X table in a VF BAR is the VF's.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from .device import MockDevice
 
 VF_ENABLE = bit(sriov_schema.SRIOV_CONTROL, "vf_enable")
+VF_MSE = bit(sriov_schema.SRIOV_CONTROL, "vf_mse")
 _BARS = slice(BODY_OFFSET, BODY_OFFSET + header_schema.TYPE0.bars.sizeof())  # RO zero in a VF
 _NO_ID = 0xFFFF
 
@@ -50,12 +53,19 @@ def vf_bar_registers(plans: list[BarPlan]) -> list[Placed]:
 class SriovModel:
     """VF Enable and the virtual functions of a physical function's SR-IOV capability."""
 
-    def __init__(self, pf: "MockDevice", cap: Capability) -> None:
+    def __init__(self, pf: "MockDevice", cap: Capability, vf_bars: list[BarPlan]) -> None:
         self._pf = pf
         self._where = locate(cap)
         self._fields = cap.fields
+        self.vf_bars = vf_bars  # bytes per VF; VF Resizable BAR changes them
         self.virtual_functions: list["MockDevice"] = []
         pf.config.watch(self._where["sriov_control"], 2, self._control_written)
+        pf.on_reset(self._after_reset)
+
+    def _after_reset(self) -> None:
+        """A PF reset clears VF Enable (its reset value): the VFs are gone."""
+        if not self._reg("sriov_control") & VF_ENABLE:
+            self.virtual_functions = []
 
     def _reg(self, name: str, width: int = 2) -> int:
         return self._pf.config.peek(self._where[name], width)
@@ -65,6 +75,12 @@ class SriovModel:
             self._enable()
         elif old & VF_ENABLE and not new & VF_ENABLE:
             self.virtual_functions = []
+        elif (old ^ new) & VF_MSE:
+            for vf in self.virtual_functions:
+                vf.refresh_decode()
+
+    def _memory_decodes(self) -> bool:
+        return self._reg("sriov_control") & (VF_ENABLE | VF_MSE) == VF_ENABLE | VF_MSE
 
     def _address(self, index: int) -> Address:
         pf = self._pf.address
@@ -85,4 +101,5 @@ class SriovModel:
 
         count = min(self._reg("num_vfs"), self._fields.total_vfs)
         image = self._image()
-        self.virtual_functions = [MockDevice(image, address=self._address(i)) for i in range(count)]
+        memory = (self.vf_bars, self._memory_decodes)
+        self.virtual_functions = [MockDevice(image, address=self._address(i), _vf_memory=memory) for i in range(count)]

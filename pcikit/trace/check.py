@@ -3,7 +3,10 @@
 The mock (:class:`pcikit.testing.MockDevice`) starts from reset, as the device did when
 the trace began. Config accesses to the slot are replayed with their widths; memory
 accesses that fall in one of the device's memory BARs (at the addresses the replayed
-config writes gave them) are replayed as BAR accesses of the same width. Every
+config writes gave them) are replayed as BAR accesses of the same width, and so are
+port accesses that fall in one of its I/O BARs (QEMU traces both through the same
+``memory_region_ops_*`` events, at the port number or the physical address, without
+saying which address space; only ports below :data:`IO_SPACE_END` can be I/O). Every
 violation the mock records is reported with the trace line that caused it. The
 mock answers as its profile's emulator (:mod:`pcikit.testing.profiles`; ``pcikit trace
 check`` builds it with the profile asked for), and each violation says what the mistake
@@ -11,15 +14,17 @@ does on that emulator.
 """
 from __future__ import annotations
 
-from typing import Iterable, NamedTuple, Optional, Union
+from typing import Callable, Iterable, NamedTuple, Optional, Union
 
 from ..errors import PcikitError
+from ..schema import registry
 from ..testing import MockDevice
 from ..testing.profiles import check_profile, fact
 from ..testing.state import VmmPanic
 from .parse import Trace, TraceAccess
 
-CAP_ID_MSIX = 0x11
+CAP_ID_MSIX = registry.standard_id("MSI-X")
+IO_SPACE_END = 0x1_0000  # x86 I/O ports (QEMU's "io" address space) are 16-bit
 _CONSEQUENCE = {"MSI-X table": "msix_bad_width", "MSI-X PBA write": "msix_pba_write", "MSI-X PBA": "msix_bad_width",
                 "MSI-X Message Control": "msix_control_write"}
 _KIND_CONSEQUENCE = {"msix-unmasked-edit": "msix_unmasked_edit"}  # by violation kind, before the prefixes
@@ -41,12 +46,14 @@ class Violation(NamedTuple):
 
 
 class Report(NamedTuple):
-    """What a check found: violations, and how many accesses it replayed."""
+    """What a check found: violations, and how many accesses it replayed (``io_accesses``: how
+    many of the ``bar_accesses`` went to I/O BARs)."""
 
     violations: list[Violation]
     config_accesses: int
     bar_accesses: int
     skipped: list[str]
+    io_accesses: int = 0
 
 
 def describe(access: TraceAccess) -> str:
@@ -57,19 +64,30 @@ def describe(access: TraceAccess) -> str:
     return f"{access.region} {access.kind} {access.address:#x}/{access.width} {arrow} {access.value:#x}"
 
 
-def _bar_windows(dev: MockDevice, sizes: dict[int, int]) -> list[tuple[int, int, int]]:
-    """(start, end, BAR index) of every memory BAR the mock currently decodes at a non-zero address."""
+def _bar_windows(dev: MockDevice, sizes: dict[int, int]) -> list[tuple[int, int, int, bool]]:
+    """(start, end, BAR index, is I/O) of every BAR the mock currently has at a non-zero address."""
     config = dev.config
     windows, index = [], 0
     while index < 6:
         low = config.peek(0x10 + 4 * index, 4)
-        step = 2 if low & 0x7 == 0x4 else 1
-        if not low & 1 and index in sizes:
-            base = low & ~0xF | (config.peek(0x14 + 4 * index, 4) << 32 if step == 2 else 0)
+        io = bool(low & 1)
+        step = 2 if not io and low & 0x7 == 0x4 else 1
+        if index in sizes:
+            base = low & ~0x3 if io else low & ~0xF | (config.peek(0x14 + 4 * index, 4) << 32 if step == 2 else 0)
             if base:
-                windows.append((base, base + sizes[index], index))
+                windows.append((base, base + sizes[index], index, io))
         index += step
     return windows
+
+
+def _window(windows: list[tuple[int, int, int, bool]], address: int) -> Optional[tuple[int, int, bool]]:
+    """(BAR start, BAR index, is I/O) of the window holding ``address``; a memory BAR wins over an I/O BAR."""
+    found = [(io, start, index) for start, end, index, io in windows
+             if start <= address < end and (not io or address < IO_SPACE_END)]
+    if not found:
+        return None
+    io, start, index = min(found)
+    return start, index, io
 
 
 def _consequence(message: str, profile: str) -> str:
@@ -82,7 +100,10 @@ def _consequence(message: str, profile: str) -> str:
 
 
 def sizes_from_trace(trace: Union[Trace, Iterable[TraceAccess]], slot: tuple[int, int, int]) -> dict[int, int]:
-    """Memory BAR sizes the trace's own sizing shows: the read after all ones written to a BAR."""
+    """BAR sizes (memory and I/O) the trace's own sizing shows: the read after all ones written to a BAR.
+
+    The size is the lowest address bit that reads back set (an I/O BAR may leave its upper
+    16 bits 0)."""
     sizes: dict[int, int] = {}
     probing: Optional[int] = None
     for access in _accesses(trace):
@@ -91,8 +112,10 @@ def sizes_from_trace(trace: Union[Trace, Iterable[TraceAccess]], slot: tuple[int
         index = (access.offset - 0x10) // 4
         if access.kind == "write":
             probing = index if access.value == 0xFFFF_FFFF and access.width == 4 else None
-        elif probing == index and access.width == 4 and not access.value & 1 and access.value & ~0xF:
-            sizes.setdefault(index, -(access.value & ~0xF) & 0xFFFF_FFFF)
+        elif probing == index and access.width == 4:
+            address_bits = access.value & (~0x3 if access.value & 1 else ~0xF) & 0xFFFF_FFFF
+            if address_bits:
+                sizes.setdefault(index, address_bits & -address_bits)
             probing = None
     return sizes
 
@@ -110,37 +133,44 @@ def check(trace: Union[Trace, Iterable[TraceAccess]], slot: tuple[int, int, int]
     dev.reset()
     found: list[Violation] = []
     skipped: list[str] = []
-    counts = {"config": 0, "memory": 0}
+    counts = {"config": 0, "memory": 0, "io": 0}
     for access in _accesses(trace):
         if access.space == "config" and access.slot != slot:
             continue
+        if access.space == "config" and access.width is None:
+            skipped.append(f"line {access.line}: config {access.kind} at 0x{access.offset:03x} without a width")
+            continue
+        step = _step(dev, sizes, access)
+        if step is None:
+            continue
         before = len(dev.violations)
-        if access.space == "config":
-            if access.width is None:
-                skipped.append(f"line {access.line}: config {access.kind} at 0x{access.offset:03x} without a width")
-                continue
-            step = lambda: _replay_config(dev, access)  # noqa: E731
-        else:
-            window = next(((start, index) for start, end, index in _bar_windows(dev, sizes)
-                           if start <= access.address < end), None)
-            if window is None:
-                continue
-            step = lambda: _replay_bar(dev, window[1], access.address - window[0], access)  # noqa: E731
         panicked = False
         try:
-            refused = _replay(step)
+            refused = _replay(step[0])
         except VmmPanic:
             refused, panicked = None, True
             skipped.append(f"line {access.line}: {profile} panics here; the rest of the trace is not replayed")
         if refused:
             found.append(Violation(access.line, describe(access), refused, kind="refused"))
-        counts[access.space] += 1
+        counts[step[1]] += 1
         for message in dev.violations[before:]:
             found.append(Violation(access.line, describe(access), str(message), _consequence(message, profile),
                                    getattr(message, "kind", "protocol")))
         if panicked:
             break
-    return Report(found, counts["config"], counts["memory"], skipped)
+    return Report(found, counts["config"], counts["memory"] + counts["io"], skipped, counts["io"])
+
+
+def _step(dev: MockDevice, sizes: dict[int, int], access: TraceAccess) -> Optional[tuple[Callable[[], None], str]]:
+    """The replay of one access and what it counts as ("config", "memory" or "io");
+    None for a region access outside the device's BARs."""
+    if access.space == "config":
+        return (lambda: _replay_config(dev, access)), "config"
+    window = _window(_bar_windows(dev, sizes), access.address)
+    if window is None:
+        return None
+    start, index, io = window
+    return (lambda: _replay_bar(dev, index, access.address - start, access)), "io" if io else "memory"
 
 
 def _replay(action) -> Optional[str]:

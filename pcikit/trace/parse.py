@@ -10,6 +10,9 @@ Events read (QEMU 7.2, ``hw/pci/trace-events`` and ``softmmu/trace-events``)::
 ``pci_cfg_*`` carry no width: it is the size of the config-port access around them
 (``pci-conf-data`` at 0xcfc or ``pcie-mmcfg-mmio``) — the memory_region_ops_write
 just before a config write, the memory_region_ops_read just after a config read.
+``addr`` is absolute (``memory_region_to_absolute_addr``): a physical address for
+memory, the port number for I/O (an I/O BAR's region has the same kind of name as a
+memory BAR's: virtio-pci's legacy BAR is 'virtio-pci', as is its modern BAR4).
 Lines that are not these events are skipped; a malformed event line is a problem
 (line number and text), not an exception.
 """
@@ -26,8 +29,9 @@ MAX_LINE = 4096
 
 
 class TraceAccess(NamedTuple):
-    """One access the trace recorded: ``space`` "config" (``slot`` and ``offset`` set) or "memory"
-    (``address`` set); ``line`` is its 1-based position in the trace."""
+    """One access the trace recorded: ``space`` "config" (``slot`` and ``offset`` set) or "region"
+    (a memory_region_ops event: ``address`` is a physical address or an I/O port, the event does
+    not say which); ``line`` is its 1-based position in the trace."""
 
     line: int
     space: str
@@ -99,7 +103,7 @@ def iter_trace(stream: IO[str], problems: list[str]) -> Iterator[TraceAccess]:
             if held is not None:
                 yield held
                 held = None
-            yield TraceAccess(number, "memory", kind, int(size), int(value, 16), address=int(address, 16), region=region)
+            yield TraceAccess(number, "region", kind, int(size), int(value, 16), address=int(address, 16), region=region)
     if held is not None:
         yield held
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Optional
 
 from ..address import Address
 from ..model import Device
+from ..schema import registry
 
 if TYPE_CHECKING:
     from ..health import Finding
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 # runs, not for the list's first paint.
 ERROR, WARNING, INFO = "error", "warning", "info"
 OK = "ok"
-CAP_ID_PM = 0x01
+CAP_ID_PM = registry.standard_id("Power Management")
 GLYPHS = {OK: ("●", "green"), INFO: ("●", "green"), WARNING: ("▲", "yellow"), ERROR: ("✖", "bold red"),
           None: ("·", "dim")}
 _RANK = {OK: 0, INFO: 0, WARNING: 1, ERROR: 2}

@@ -5,11 +5,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
 from ..model import Device
+from ..schema import registry
 
 if TYPE_CHECKING:
     from ..sources import Source
 
-CAP_ID_MSIX = 0x11
+CAP_ID_MSIX = registry.standard_id("MSI-X")
 _BAR_SLOTS = range(6)
 
 

@@ -9,9 +9,10 @@ from typing import Callable, Optional
 from ..address import Address
 from ..ids import IdDatabase
 from ..model import Device
+from ..schema import registry
 
-CAP_ID_MSI = 0x05
-CAP_ID_MSIX = 0x11
+CAP_ID_MSI = registry.standard_id("MSI")
+CAP_ID_MSIX = registry.standard_id("MSI-X")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,14 @@ def flag(value: int, mask: int = 1) -> str:
     return "+" if value & mask else "-"
 
 
+_BYTE_SIGNS = tuple("".join("+" if byte >> bit & 1 else "-" for bit in range(8)) for byte in range(256))
+
+
+def signs16(value: int) -> str:
+    """:func:`flag` of bits 0 to 15 of ``value`` at once: ``signs16(v)[n] == flag(v, 1 << n)``."""
+    return _BYTE_SIGNS[value & 0xFF] + _BYTE_SIGNS[(value >> 8) & 0xFF]
+
+
 def c_char(value: int) -> str:
     """printf's ``%c`` of an int: its low byte; bytes past ASCII as surrogate escapes (written raw)."""
     byte = value & 0xFF
@@ -44,29 +52,20 @@ class LspciOptions(NamedTuple):
 
 
 class RenderContext:
-    """Options, names and the device being printed; ``out`` collects the text."""
+    """Options, names and the device being printed; ``out`` collects the text.
+
+    ``verbose`` is the -v level, ``dialect`` the lspci release imitated (compare with
+    ``dialect.V3_13`` and friends), ``name_size`` lspci's name buffers (256 bytes since 3.10,
+    128 before: longer names end in '...'); ``write(text)`` appends text exactly as printf
+    would print it. Plain attributes: renderers read them line after line.
+    """
 
     def __init__(self, options: LspciOptions, namer: Namer, device: object = None) -> None:
         self.options = options
         self.namer = namer
         self.device = device
         self.out: list[str] = []
-
-    @property
-    def verbose(self) -> int:
-        """The -v level."""
-        return self.options.verbose
-
-    @property
-    def name_size(self) -> int:
-        """lspci's name buffers: 256 bytes since 3.10, 128 before (longer names end in '...')."""
-        return 256 if self.options.dialect >= V3_10 else 128
-
-    @property
-    def dialect(self) -> LspciVersion:
-        """The lspci release imitated (compare with ``dialect.V3_13`` and friends)."""
-        return self.options.dialect
-
-    def write(self, text: str) -> None:
-        """Append text exactly as printf would print it."""
-        self.out.append(text)
+        self.write = self.out.append
+        self.verbose: int = options.verbose
+        self.dialect: LspciVersion = options.dialect
+        self.name_size = 256 if options.dialect >= V3_10 else 128

@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Optional
 
 from ...decode.bars import IORESOURCE_IO, IORESOURCE_MEM, IORESOURCE_MEM_64, IORESOURCE_PREFETCH
-from .context import RenderContext, flag, pm
+from ...schema.bars import is_64bit, pair
+from .context import RenderContext, flag, pm, signs16
 
 IORESOURCE_PCI_EA_BEI = 1 << 5
 _DEVSEL = {0: "fast", 1: "medium", 2: "slow"}
@@ -44,38 +45,39 @@ def _pci_flags(ioflg: int) -> int:
     return flg | (8 if ioflg & IORESOURCE_PREFETCH else 0)
 
 
-def bar_inputs(dev, index: int, registers: list[int]) -> tuple[int, int, Optional[int]]:
-    """(pos, len, ioflg) as pciutils fills them for this source."""
+def bar_fills(dev, registers: list[int], count: int) -> list[tuple[int, int, Optional[int]]]:
+    """(pos, len, ioflg) of BAR slots 0 .. ``count - 1`` as pciutils fills them for this source."""
     kernel = dev.kernel
     if kernel is not None and kernel.resources:
-        res = kernel.resources[index] if index < len(kernel.resources) else None
-        if res is None:
-            return 0, 0, 0
-        size = res.end - res.start + 1 if res.end > res.start else 0
-        return res.start | (res.flags & 0xF), size, res.flags
-    return _generic_base(registers, index), 0, None
+        return [_kernel_fill(kernel.resources, index) for index in range(count)]
+    bases = _generic_bases(registers)
+    return [(bases[index] if index < len(bases) else 0, 0, None) for index in range(count)]
 
 
-def _generic_base(registers: list[int], index: int) -> int:
-    """pciutils' generic fill: the base of BAR ``index`` (0 for upper halves and junk)."""
+def _kernel_fill(resources: list, index: int) -> tuple[int, int, int]:
+    res = resources[index] if index < len(resources) else None
+    if res is None:
+        return 0, 0, 0
+    size = res.end - res.start + 1 if res.end > res.start else 0
+    return res.start | (res.flags & 0xF), size, res.flags
+
+
+def _generic_bases(registers: list[int]) -> list[int]:
+    """pciutils' generic fill: the base of each BAR (0 for upper halves and junk), in one pass."""
+    bases = [0] * len(registers)
     i = 0
     while i < len(registers):
         raw = registers[i]
         if raw in (0, 0xFFFFFFFF):
             i += 1
             continue
-        if raw & 1 or (raw >> 1) & 3 != 2:
-            if i == index:
-                return raw
+        paired = pair(registers, i)
+        if is_64bit(raw) and paired.upper is None:  # a 64-bit BAR in the last slot: pciutils skips it
             i += 1
             continue
-        if i >= len(registers) - 1:
-            i += 1
-            continue
-        if i == index:
-            return raw | (registers[i + 1] << 32)
-        i += 2
-    return 0
+        bases[i] = raw if paired.upper is None else raw | paired.upper << 32
+        i += paired.registers
+    return bases
 
 
 def show_bases(ctx: RenderContext, count: int) -> None:
@@ -83,8 +85,7 @@ def show_bases(ctx: RenderContext, count: int) -> None:
     dev = ctx.device
     cmd = dev.header.common.command.raw
     registers = dev.bar_registers
-    for i in range(count):
-        pos, length, ioflg = bar_inputs(dev, i, registers)
+    for i, (pos, length, ioflg) in enumerate(bar_fills(dev, registers, count)):
         flg = _pci_flags(ioflg) if ioflg is not None else registers[i]
         if flg == 0xFFFFFFFF:
             flg = 0
@@ -175,15 +176,14 @@ def show_control_status(ctx: RenderContext, min_gnt: int, max_lat: int) -> None:
     """Control/Status/Latency lines (-vv)."""
     common = ctx.device.header.common
     cmd, st = common.command.raw, common.status.raw
+    c, s = signs16(cmd), signs16(st)
     ctx.write(
-        f"\tControl: I/O{flag(cmd, 1)} Mem{flag(cmd, 2)} BusMaster{flag(cmd, 4)} SpecCycle{flag(cmd, 8)} "
-        f"MemWINV{flag(cmd, 0x10)} VGASnoop{flag(cmd, 0x20)} ParErr{flag(cmd, 0x40)} Stepping{flag(cmd, 0x80)} "
-        f"SERR{flag(cmd, 0x100)} FastB2B{flag(cmd, 0x200)} DisINTx{flag(cmd, 0x400)}\n"
+        f"\tControl: I/O{c[0]} Mem{c[1]} BusMaster{c[2]} SpecCycle{c[3]} MemWINV{c[4]} VGASnoop{c[5]} "
+        f"ParErr{c[6]} Stepping{c[7]} SERR{c[8]} FastB2B{c[9]} DisINTx{c[10]}\n"
     )
     ctx.write(
-        f"\tStatus: Cap{flag(st, 0x10)} 66MHz{flag(st, 0x20)} UDF{flag(st, 0x40)} FastB2B{flag(st, 0x80)} "
-        f"ParErr{flag(st, 0x100)} DEVSEL={_devsel(st)} >TAbort{flag(st, 0x800)} <TAbort{flag(st, 0x1000)} "
-        f"<MAbort{flag(st, 0x2000)} >SERR{flag(st, 0x4000)} <PERR{flag(st, 0x8000)} INTx{flag(st, 0x8)}\n"
+        f"\tStatus: Cap{s[4]} 66MHz{s[5]} UDF{s[6]} FastB2B{s[7]} ParErr{s[8]} DEVSEL={_devsel(st)} "
+        f">TAbort{s[11]} <TAbort{s[12]} <MAbort{s[13]} >SERR{s[14]} <PERR{s[15]} INTx{s[3]}\n"
     )
     if not cmd & 4:
         return

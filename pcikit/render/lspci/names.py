@@ -26,6 +26,14 @@ class Namer:
     def __init__(self, ids: Union[NameLookup, IdDatabase], numeric: int = 0) -> None:
         self.ids = ids if isinstance(ids, NameLookup) else NameLookup(ids)
         self.numeric = numeric
+        self._lines: dict[tuple, Optional[str]] = {}  # the names every device's first lines print, by ID
+
+    def _remembered(self, key: tuple, compute, *args) -> Optional[str]:
+        """``compute(*args)``, once per ``key`` (pciutils keeps names in a cache too)."""
+        lines = self._lines
+        if key not in lines:
+            lines[key] = compute(*args)
+        return lines[key]
 
     def _single(self, name: Optional[str], num: str, unknown: str, size: int, mixed: bool = False) -> str:
         mixed = mixed or self.numeric >= 2
@@ -55,12 +63,19 @@ class Namer:
 
     def vendor_device(self, vendor: int, device: int, size: int = 128) -> str:
         """``Vendor Device`` as the terse line prints it."""
+        return self._remembered(("vd", vendor, device, size), self._vendor_device, vendor, device, size)
+
+    def _vendor_device(self, vendor: int, device: int, size: int) -> str:
         v = self.ids.vendor(vendor) if self._names() else None
         d = self.ids.device(vendor, device) if self._names() else None
         return self._pair(v, d, f"{vendor:04x}:{device:04x}", size)
 
     def subsystem(self, vendor: int, device: int, sub_vendor: int, sub_device: int, size: int = 256) -> str:
         """Subsystem vendor and name, with lspci's generic fallbacks."""
+        key = ("s", vendor, device, sub_vendor, sub_device, size)
+        return self._remembered(key, self._subsystem, vendor, device, sub_vendor, sub_device, size)
+
+    def _subsystem(self, vendor: int, device: int, sub_vendor: int, sub_device: int, size: int) -> str:
         v = d = None
         if self._names():
             v = self.ids.vendor(sub_vendor)
@@ -100,6 +115,9 @@ class Namer:
 
     def class_name(self, class_word: int, size: int = 128) -> str:
         """Subclass name, else base class name with the number, else ``Class xxxx``."""
+        return self._remembered(("c", class_word, size), self._class_name, class_word, size)
+
+    def _class_name(self, class_word: int, size: int) -> str:
         num = f"{class_word:04x}"
         if not self._names():
             return self._single(None, num, "Class", size)
@@ -111,6 +129,9 @@ class Namer:
 
     def prog_if(self, class_word: int, prog_if: int, size: int = 128) -> Optional[str]:
         """Prog-if name (no numbers form): None when unknown."""
+        return self._remembered(("i", class_word, prog_if, size), self._prog_if, class_word, prog_if, size)
+
+    def _prog_if(self, class_word: int, prog_if: int, size: int) -> Optional[str]:
         name = self.ids.prog_if_name(class_word >> 8, class_word & 0xFF, prog_if)
         if name is None and class_word == 0x0101 and not prog_if & 0x70:
             bits = [(0x80, "Master"), (0x08, "SecP"), (0x04, "SecO"), (0x02, "PriP"), (0x01, "PriO")]

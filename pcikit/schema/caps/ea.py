@@ -7,7 +7,7 @@ readable config space. Base and MaxOffset are read at their fixed places (+4,
 """
 from __future__ import annotations
 
-from construct import Container, If, Int8ul, Int16ul, Int32ul, Struct, this
+from construct import Array, Construct, Container, If, Int8ul, Int16ul, Int32ul, Padded, Struct, this
 
 from ..attributes import HWINIT, RW, has
 from ..bits import Bit, Bits, Register, Scalar, whole
@@ -43,7 +43,7 @@ ENTRY_HEADER = Register(
     Bits("primary_properties", 8, 8, access=HWINIT),
     Bits("secondary_properties", 16, 8, access=HWINIT),
     Bit("writable", 30, HWINIT),
-    Bit("enable", 31, RW, reset=None, when=has("header.writable")),  # resets to the firmware's value
+    Bit("enable", 31, RW, reset=None, when=has(".header.writable")),  # resets to the firmware's value
 )
 
 ENTRY = Struct(
@@ -54,6 +54,9 @@ ENTRY = Struct(
     "base_upper" / If(this.base.is_64bit, Int32ul),
     "max_offset_upper" / If(this.max_offset.is_64bit, Int32ul),
 )
+
+# An entry spans its header and Entry Size dwords, whatever its members cover.
+SIZED_ENTRY = Padded(4 + 4 * this.header.entry_size, ENTRY)
 
 BEI_NAMES = {6: "resource behind the function", 7: "not indicated", 8: "expansion ROM"}
 
@@ -110,6 +113,12 @@ def _entries(ctx: DecodeContext, relative: int, count: int, problems: list[str])
         entries.append(entry)
         relative += 4 + 4 * size
     return entries
+
+
+def schema_of(fields: Container) -> Construct:
+    """The layout ``fields`` were decoded with: the (bridge) header, then the entries read."""
+    head = BRIDGE_SCHEMA if fields.bridge else SCHEMA
+    return Struct(*head.subcons, "entries" / Array(len(fields.entries), SIZED_ENTRY))
 
 
 def decode(ctx: DecodeContext) -> Container:

@@ -10,6 +10,7 @@ from construct import Container, Int8ul, Int16ul, Int32ul, Struct
 
 from ..attributes import RW
 from ..bits import Bit, Bits, Register, whole
+from ..catalogue import offsets
 from ..context import DecodeContext
 
 MESSAGE_CONTROL = Register(
@@ -41,7 +42,11 @@ TABLE_ENTRY = Struct(
     "vector_control" / VECTOR_CONTROL,
 )
 ENTRY_SIZE = TABLE_ENTRY.sizeof()
-VECTOR_CONTROL_OFFSET = ENTRY_SIZE - VECTOR_CONTROL.sizeof()
+ENTRY_OFFSETS = offsets(TABLE_ENTRY, TABLE_ENTRY.parse(bytes(ENTRY_SIZE)))  # member name -> offset in the entry
+ADDRESS_OFFSET = ENTRY_OFFSETS["message_address"]
+UPPER_ADDRESS_OFFSET = ENTRY_OFFSETS["message_upper_address"]
+DATA_OFFSET = ENTRY_OFFSETS["message_data"]
+VECTOR_CONTROL_OFFSET = ENTRY_OFFSETS["vector_control"]
 MASK_BIT = 1 << next(f.lo for f in VECTOR_CONTROL.fields if f.name == "mask_bit")
 PBA_QWORD = 8  # the PBA is read in QWORDs: 64 pending bits each
 MAX_TABLE_SIZE = 2048
@@ -55,6 +60,21 @@ def table_bytes(vectors: int) -> int:
 def pba_bytes(vectors: int) -> int:
     """Bytes the PBA of ``vectors`` vectors spans (whole QWORDs)."""
     return (vectors + 8 * PBA_QWORD - 1) // (8 * PBA_QWORD) * PBA_QWORD
+
+
+def pending_bit(vector: int, width: int = 1) -> tuple[int, int]:
+    """Where ``vector``'s pending bit is: (offset in the PBA of the ``width``-byte unit, bit in it).
+
+    The PBA is a little-endian bit array, bit *n* for vector *n*.
+    """
+    bits = 8 * width
+    return vector // bits * width, vector % bits
+
+
+def entry_bytes(address: int, data: int, masked: bool) -> bytes:
+    """One table entry as software programs it (64-bit ``address``)."""
+    return TABLE_ENTRY.build({"message_address": address & 0xFFFF_FFFF, "message_upper_address": address >> 32,
+                              "message_data": data, "vector_control": {"mask_bit": masked}})
 
 
 def decode(ctx: DecodeContext) -> Container:

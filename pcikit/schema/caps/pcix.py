@@ -28,10 +28,8 @@ COMMAND = Register(
     Bits("version", 12, 2),
 )
 
-# PCI-X 2.0 section 7.2.4: the bus/device/function numbers are captured from configuration writes
-# (RO to software), the capability bits HwInit, the three error bits RW1C.
-STATUS = Register(
-    Int32ul,
+# The fields the PCI-X bridge's Bridge Status shares with the device's Status.
+_STATUS_COMMON = (
     Bits("function", 0, 3),
     Bits("device", 3, 5),
     Bits("bus", 8, 8),
@@ -39,6 +37,13 @@ STATUS = Register(
     Bit("capable_133mhz", 17, HWINIT),
     Bit("split_completion_discarded", 18, RW1C),
     Bit("unexpected_split_completion", 19, RW1C),
+)
+
+# PCI-X 2.0 section 7.2.4: the bus/device/function numbers are captured from configuration writes
+# (RO to software), the capability bits HwInit, the three error bits RW1C.
+STATUS = Register(
+    Int32ul,
+    *_STATUS_COMMON,
     Bit("device_complexity", 20, HWINIT),
     Bits("designed_max_memory_read_byte_count_raw", 21, 2, access=HWINIT),
     Bits("designed_max_outstanding_split_transactions_raw", 23, 3, access=HWINIT),
@@ -81,13 +86,7 @@ SECONDARY_STATUS = Register(
 
 BRIDGE_STATUS = Register(
     Int32ul,
-    Bits("function", 0, 3),
-    Bits("device", 3, 5),
-    Bits("bus", 8, 8),
-    Bit("device_64bit", 16, HWINIT),
-    Bit("capable_133mhz", 17, HWINIT),
-    Bit("split_completion_discarded", 18, RW1C),
-    Bit("unexpected_split_completion", 19, RW1C),
+    *_STATUS_COMMON,
     Bit("split_completion_overrun", 20, RW1C),
     Bit("split_request_delayed", 21, RW1C),
 )

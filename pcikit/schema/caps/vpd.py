@@ -19,6 +19,7 @@ from ..context import DecodeContext
 VPD_SIZE = 0x8000  # the VPD Address register has 15 bits
 _CHUNK = 256  # lspci reads identifier strings in pieces of this size
 
+TAG_LARGE = 0x80  # bit 7 of a resource's first byte: a large resource (tag byte, 16-bit length)
 TAG_END = 0x0F  # small resource
 TAG_IDENTIFIER_STRING = 0x82  # large resources
 TAG_VPD_R = 0x90
@@ -143,14 +144,20 @@ def _fields(reader: _Reader, tag: int, start: int, length: int) -> Container:
     return Container(kind=kind, keywords=keywords)
 
 
+def small_resource(tag: int) -> tuple[int, int]:
+    """(item name, data length) of a small resource's tag byte: name in bits 6:3, length in bits 2:0."""
+    return tag >> 3, tag & 7
+
+
 def _resource_header(reader: _Reader, address: int) -> Optional[tuple[int, int, int, bool]]:
     """(tag, data start, data length, large) of the resource at ``address``, or None."""
     first = reader.read(address, 1)
     if first is None:
         return None
     tag = first[0]
-    if not tag & 0x80:
-        return tag >> 3, address + 1, tag & 7, False
+    if not tag & TAG_LARGE:
+        name, length = small_resource(tag)
+        return name, address + 1, length, False
     if address > VPD_SIZE - 3:
         return None
     size = reader.read(address + 1, 2)
@@ -183,7 +190,7 @@ def parse_vpd(data: Optional[bytes]) -> Container:
         elif tag in (TAG_VPD_R, TAG_VPD_W):
             resources.append(_fields(reader, tag, start, length))
         else:
-            resources.append(Container(kind="unknown", large=large, tag=tag & 0x7F))
+            resources.append(Container(kind="unknown", large=large, tag=tag & ~TAG_LARGE))
             return Container(resources=resources, ended="unknown_resource", checksum=reader.checksum)
         address += length
     ended = "not_readable" if address == 0 else "no_end_tag"

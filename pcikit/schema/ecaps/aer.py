@@ -10,11 +10,9 @@ from construct import Array, Container, Int32ul, Struct
 
 from ..attributes import RSVDZ, RW, RW1CS, RWS, has
 from ..bits import Bit, Bits, Register
+from ..caps.express import ROOT_PORT_TYPES
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
-
-PORT_TYPE_ROOT_PORT = 0x4
-PORT_TYPE_ROOT_COMPLEX_EVENT_COLLECTOR = 0xA
 
 # Uncorrectable Error Status, Mask and Severity share one layout.
 UNCORRECTABLE_ERRORS = Register(
@@ -131,7 +129,7 @@ SCHEMA = Struct(
 
 def has_root_registers(port_type: object) -> bool:
     """True for the port types whose AER capability has the root registers."""
-    return port_type in (PORT_TYPE_ROOT_PORT, PORT_TYPE_ROOT_COMPLEX_EVENT_COLLECTOR)
+    return port_type in ROOT_PORT_TYPES
 
 
 def decode(ctx: DecodeContext) -> Container:

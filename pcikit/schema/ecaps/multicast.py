@@ -10,6 +10,7 @@ from construct import Container, Int16ul, Int64ul, Struct
 
 from ..attributes import RW, port_in
 from ..bits import Bit, Bits, Register, whole
+from ..caps.express import DOWNSTREAM_PORT, ROOT_PORT, UPSTREAM_PORT
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
 
@@ -36,7 +37,6 @@ MC_BASE_ADDRESS = Register(
     Bits("mc_base_address", 12, 52, shift=12, access=RW),
 )
 
-ROOT_PORT, UPSTREAM_PORT, DOWNSTREAM_PORT = 0x4, 0x5, 0x6
 _PORTS = port_in(ROOT_PORT, UPSTREAM_PORT, DOWNSTREAM_PORT)
 
 MC_OVERLAY_BAR = Register(

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from construct import Container, Int16ul, Int32ul, Struct
 
-from ..attributes import HWINIT, RW, port_in
+from ..attributes import HWINIT, RW, RW1CS, Count, port_in
 from ..bits import Bit, Bits, Register
+from ..caps.express import DOWNSTREAM_PORT, ROOT_PORT
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
-
-ROOT_PORT, DOWNSTREAM_PORT = 0x4, 0x6
 
 # PCIe 7.7.3.2: Perform Equalization and the Link Equalization Request Interrupt Enable are RW on
 # Downstream Ports (and on crosslink-capable Upstream Ports, which the mock keeps RsvdP), reset 0.
@@ -29,9 +28,9 @@ LINK_CONTROL_3 = Register(
     Bits("enable_lower_skp_os_generation_vector", 9, 7),
 )
 
-# One bit per lane: the lane saw an error (RW1CS in PCIe 7.7.3.3; decoded as the raw value only,
-# so the mock keeps it read-only).
-LANE_ERROR_STATUS = Register(Int32ul)
+# PCIe 7.7.3.3: one bit per lane of the Maximum Link Width, set when the lane saw an error: RW1CS,
+# default 0; the bits past the link width are RsvdZ. (Decoded as the raw value, as lspci shows it.)
+LANE_ERROR_STATUS = Register(Int32ul, Bits("lanes", 0, 32, access=RW1CS, when=Count("max_link_width")))
 
 # PCIe 7.7.3.4: the presets are HwInit (RO in Upstream Ports).
 LANE_EQUALIZATION_CONTROL = Register(

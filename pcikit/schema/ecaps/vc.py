@@ -12,7 +12,7 @@ from typing import Optional
 
 from construct import Array, Container, Int16ul, Int32ul, Padding, Struct, this
 
-from ..attributes import RW, Only, has
+from ..attributes import RW, LaterElement, Only, has
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
@@ -60,16 +60,18 @@ VC_RESOURCE_CAPABILITY = Register(
 )
 
 # PCIe 7.9.1.7: TC/VC Map bits 7:1 and Port Arbitration Select are RW (bit 0 of the map is RO).
-# The map resets to FFh for VC0 and 00h for the others, and VC ID / VC Enable are RW (reset 0)
-# for VCs other than VC0 only: one layout serves every VC Resource, so the map keeps the
-# device's own value across a reset and VC ID / VC Enable are kept read-only here.
+# VC ID and VC Enable are RW, reset 0, in every VC Resource but the first (VC0's are hardwired:
+# VC ID 000b, VC Enable 1b). The map resets to FFh for VC0 and 00h for the others: one layout
+# serves every VC Resource, so the map keeps the device's own value across a reset.
+_NOT_VC0 = LaterElement()
+
 VC_RESOURCE_CONTROL = Register(
     Int32ul,
     Bits("tc_vc_map", 0, 8, access=RW, reset=None, when=Only(0xFE)),
     Bit("load_port_arbitration_table", 16),  # RW, but always reads 0
     Bits("port_arbitration_select", 17, 3, access=RW),
-    Bits("vc_id", 24, 3),
-    Bit("vc_enable", 31),
+    Bits("vc_id", 24, 3, access=RW, when=_NOT_VC0),
+    Bit("vc_enable", 31, RW, when=_NOT_VC0),
 )
 
 VC_RESOURCE_STATUS = Register(

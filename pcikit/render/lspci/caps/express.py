@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from ....schema.caps import express as exp
 from ..context import RenderContext, pm
 from ..dialect import V3_11, V3_12, V3_13, V3_14
-from ..header import bar_inputs
+from ..header import bar_fills
 
 _L0S_LATENCY = ("<64ns", "<128ns", "<256ns", "<512ns", "<1us", "<2us", "<4us", "unlimited")
 _L1_LATENCY = ("<1us", "<2us", "<4us", "<8us", "<16us", "<32us", "<64us", "unlimited")
@@ -95,12 +95,7 @@ def _link_compare(port_type: int, status: int, capable: int) -> str:
 
 def _has_memory_bar(device) -> bool:
     """pciutils' device_has_memory_space_bar over the six base_addr/size slots."""
-    registers = device.bar_registers
-    for index in range(6):
-        base, size, _ = bar_inputs(device, index, registers)
-        if (base or size) and not base & 1:
-            return True
-    return False
+    return any((base or size) and not base & 1 for base, size, _ in bar_fills(device, device.bar_registers, 6))
 
 
 def _namespace(fields) -> SimpleNamespace:
