@@ -35,6 +35,7 @@ _TOP = (b"\nX",)
 _LEVEL1 = (b"\n\tX",)
 _LEVEL1_OR_TOP = _LEVEL1 + _TOP
 _FIRST_WINDOW, _LAST_WINDOW = 512, 1 << 16  # bytes translated per step while looking for a line
+_INDEX_AFTER = 16  # distinct vendors searched for before every vendor line is indexed
 
 
 MAX_IDS_BYTES = 64 << 20  # pci.ids is ~1.5 MB; anything past 64 MiB (compressed or not) is refused
@@ -91,6 +92,8 @@ class IdDatabase:
         self._cache: dict[tuple, Optional[str]] = {}
         self._vendors: dict[int, int] = {}  # vendor -> where its line starts (-1: not listed)
         self._ends: dict[int, int] = {}  # vendor -> where its block ends
+        self._tops: Optional[_LineIndex] = None  # every vendor line, once many vendors are asked for
+        self._device_lines: dict[int, _LineIndex] = {}  # vendor -> its device lines (with _tops)
         self._use(data)
 
     def _use(self, data: Union[bytes, "mmap.mmap"]) -> None:
@@ -204,19 +207,46 @@ class IdDatabase:
             self._open()
         pos = self._vendors.get(vendor)
         if pos is None:
-            pos = self._vendors[vendor] = self._search(b"%04x  " % vendor, 0, self._vendors_end, _TOP)
+            if self._tops is None and len(self._vendors) >= _INDEX_AFTER:
+                self._tops = _LineIndex(self, 0, self._vendors_end, b"\nX", 6)
+            key = b"%04x  " % vendor
+            if self._tops is not None:
+                pos = self._tops.first.get(key, -1)
+            else:
+                pos = self._search(key, 0, self._vendors_end, _TOP)
+            self._vendors[vendor] = pos
         return pos
 
     def _vendor_end(self, vendor: int) -> int:
         """Where the block of a vendor that is listed ends (a scan of the block: found once)."""
         end = self._ends.get(vendor)
         if end is None:
-            end = self._ends[vendor] = self._end(self._vendor_pos(vendor), _TOP, self._vendors_end)
+            start = self._vendor_pos(vendor)
+            if self._tops is not None:
+                end = self._tops.next_after(start, self._vendors_end)
+            else:
+                end = self._end(start, _TOP, self._vendors_end)
+            self._ends[vendor] = end
         return end
+
+    def _devices_of(self, vendor: int) -> Optional["_LineIndex"]:
+        """The index of a listed vendor's device lines, once the vendors are indexed (else None)."""
+        if self._tops is None:
+            return None
+        index = self._device_lines.get(vendor)
+        if index is None:
+            start = self._vendor_pos(vendor)
+            index = self._device_lines[vendor] = _LineIndex(self, start + 1, self._vendor_end(vendor), b"\n\tX", 7)
+        return index
 
     def _device_pos(self, vendor: int, device: int) -> int:
         vpos = self._vendor_pos(vendor)
-        return self._search(b"\t%04x  " % device, vpos + 1, self._vendor_end(vendor), _LEVEL1) if vpos >= 0 else -1
+        if vpos < 0:
+            return -1
+        devices = self._devices_of(vendor)
+        if devices is not None:
+            return devices.first.get(b"\t%04x  " % device, -1)
+        return self._search(b"\t%04x  " % device, vpos + 1, self._vendor_end(vendor), _LEVEL1)
 
     def _class_block(self, base: int) -> tuple[int, int]:
         if self._pending is not None:
@@ -246,27 +276,56 @@ class IdDatabase:
             return self._cache[key]
         dpos, spos = self._device_pos(vendor, device), -1
         if dpos >= 0:
-            dend = self._end(dpos, _LEVEL1_OR_TOP, self._vendor_end(vendor))
+            devices = self._devices_of(vendor)
+            vend = self._vendor_end(vendor)
+            dend = devices.next_after(dpos, vend) if devices is not None else self._end(dpos, _LEVEL1_OR_TOP, vend)
             spos = self._find_line(b"\t\t%04x %04x  " % (sub_vendor, sub_device), dpos + 1, dend)
         return self._named(key, spos)
 
     def class_name(self, base: int) -> Optional[str]:
         """Base class name."""
-        cpos, _ = self._class_block(base)
-        return self._line_name(cpos) if cpos >= 0 else None
+        key = ("c", base)
+        return self._cache[key] if key in self._cache else self._named(key, self._class_block(base)[0])
 
     def subclass_name(self, base: int, sub: int) -> Optional[str]:
         """Subclass name."""
-        spos = self._subclass_pos(base, sub)
-        return self._line_name(spos) if spos >= 0 else None
+        key = ("cs", base, sub)
+        return self._cache[key] if key in self._cache else self._named(key, self._subclass_pos(base, sub))
 
     def prog_if_name(self, base: int, sub: int, prog_if: int) -> Optional[str]:
         """Programming interface name."""
+        key = ("ci", base, sub, prog_if)
+        if key in self._cache:
+            return self._cache[key]
         spos = self._subclass_pos(base, sub)
-        if spos < 0:
-            return None
-        ppos = self._find_line(b"\t\t%02x  " % prog_if, spos + 1, self._end(spos, _LEVEL1_OR_TOP))
-        return self._line_name(ppos) if ppos >= 0 else None
+        end = self._end(spos, _LEVEL1_OR_TOP) if spos >= 0 else -1
+        return self._named(key, self._find_line(b"\t\t%02x  " % prog_if, spos + 1, end) if spos >= 0 else -1)
+
+
+class _LineIndex:
+    """The lines of one level in ``[start, end)`` of a database: where each starts (in order) and
+    the first line for each ``size``-byte start (the first entry wins, as a line-by-line reading
+    has it). One ``translate`` and a ``find`` per line: a whole dump's names are looked up from
+    indexes (every vendor line: ~3 ms once) rather than by a binary search each."""
+
+    def __init__(self, db: IdDatabase, start: int, end: int, mark: bytes, size: int) -> None:
+        marked = db._translated(start, end)  # noqa: SLF001 - marked[i] is the byte before data[start + i]
+        data = db._data  # noqa: SLF001
+        self.starts: list[int] = []
+        self.first: dict[bytes, int] = {}
+        at = marked.find(mark)
+        while at >= 0:
+            pos = start + at  # the newline is the byte before: the line starts here
+            self.starts.append(pos)
+            self.first.setdefault(data[pos : pos + size], pos)
+            at = marked.find(mark, at + len(mark))
+
+    def next_after(self, pos: int, end: int) -> int:
+        """Where the first indexed line after ``pos`` starts, else ``end``."""
+        from bisect import bisect_right
+
+        index = bisect_right(self.starts, pos)
+        return self.starts[index] if index < len(self.starts) else end
 
 
 _default: Optional[IdDatabase] = None

@@ -1,0 +1,113 @@
+"""Generated parsers (pcikit.schema.straight) give what construct's parse gives, field for field.
+
+Construct is the reference: its ``schema.parse`` against the generated ``parse(data, pos)``,
+compared value by value, key order and types included (``True`` is not ``1``), for every
+schema the decoders parse over the whole corpus (each call of ``parse_at`` checked as it
+happens), and for every schema declared in the registry's modules on images built here at
+several offsets, up to the end of the data (where construct fails, the generated parser must
+fail too: ``parse_at`` then lets construct parse, so the error is construct's own).
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import struct
+
+import pytest
+from construct import Construct, Container, ListContainer
+
+from pcikit.schema import caps, context, ecaps, header, registry
+from pcikit.schema.straight import generate
+from pcikit.sources import open_source
+
+from . import oracle
+from .conftest import need_corpus
+
+_GENERATED: dict[int, object] = {}
+
+
+def _same(expected, got) -> bool:
+    """Equal values of the same types; Containers with the same keys (construct's ``_`` ones aside) in order."""
+    if isinstance(expected, Container):
+        keys = [key for key in expected if not key.startswith("_")]
+        return type(got) is Container and keys == list(got) and all(_same(expected[k], got[k]) for k in keys)
+    if isinstance(expected, ListContainer):
+        return type(got) is ListContainer and len(got) == len(expected) and all(map(_same, expected, got))
+    return type(expected) is type(got) and expected == got
+
+
+def _parser(schema: Construct):
+    if id(schema) not in _GENERATED:
+        _GENERATED[id(schema)] = (schema, generate(schema))  # the schema kept alive with its id
+    return _GENERATED[id(schema)][1]
+
+
+def _check(schema: Construct, data: bytes, offset: int) -> bool:
+    """Both parses agree (or both fail, the generated one with a short read); False when not generated."""
+    parser = _parser(schema)
+    if parser is None:
+        return False
+    try:
+        expected = schema.parse(data[offset:])
+    except Exception:  # noqa: BLE001 - construct's error, whatever it is: the generated parser fails too
+        with pytest.raises(Exception):  # noqa: B017 - parse_at then lets construct raise its own
+            parser(data, offset)
+        return True
+    got = parser(data, offset)
+    assert _same(expected, got), f"{schema} at {offset:#x}: {got} != {expected}"
+    return True
+
+
+def _registry_modules() -> list:
+    names = {entry.module for table in (registry.STANDARD, registry.EXTENDED) for entry in table.values()} - {None}
+    found = [importlib.import_module(f"{package.__name__}.{info.name}")
+             for package in (caps, ecaps) for info in pkgutil.iter_modules(package.__path__)]
+    assert names <= {module.__name__.rsplit(".", 1)[1] for module in found}
+    return [header, *found]
+
+
+def test_every_declared_schema_parses_as_construct_parses():
+    image = bytes((index * 37 + 11) & 0xFF for index in range(4096))
+    generated = declared = 0
+    for module in _registry_modules():
+        for schema in vars(module).values():
+            if not isinstance(schema, Construct):
+                continue
+            declared += 1
+            for offset in (0, 0x40, 0x100, 0xFF0, 4090):
+                generated += _check(schema, image, offset)
+            generated += _check(schema, bytes(4096), 0) + _check(schema, b"\xff" * 4096, 0x40)
+    assert declared > 300 and generated > 7 * 0.95 * declared  # (a RepeatUntil or two stay construct's)
+
+
+def test_every_parse_of_the_whole_corpus(monkeypatch):
+    """Every schema the decoders parse, at the offsets and on the bytes the corpus gives them."""
+    need_corpus()
+    real = context.parse_at
+    checked = []
+
+    def parse_at(schema, image, offset):
+        checked.append(_check(schema, image, offset))
+        return real(schema, image, offset)
+
+    monkeypatch.setattr(context, "parse_at", parse_at)
+    devices = 0
+    for path in oracle.corpus_files():
+        for device in open_source(dump=str(path)).load():
+            devices += 1
+            device.header
+            for cap in device.capabilities + device.extended_capabilities:
+                cap.fields
+    assert devices > 500 and len(checked) > 4 * devices and sum(checked) == len(checked)  # every one generated
+
+
+def test_a_short_image_falls_back_to_constructs_error():
+    """At the very end of the data the generated parser fails and construct parses (and words the error)."""
+    from pcikit.schema.caps import msix
+
+    with pytest.raises(struct.error):
+        generate(msix.SCHEMA)(bytes(4096), 4094)
+    for _ in range(context._GENERATE_AFTER + 1):  # noqa: SLF001 - past the generation threshold
+        with pytest.raises(Exception, match="stream read less than specified amount"):
+            context.parse_at(msix.SCHEMA, bytes(4096), 4094)
+    assert context._parsers.get(msix.SCHEMA) is not None  # noqa: SLF001 - the generated parser was used
