@@ -1,6 +1,7 @@
 """The inspector driven with Pilot over dumps built in tmp_path: navigation, filter, tabs, tree, palette."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,26 @@ def test_cursor_moves_the_detail_and_enter_escape_switch_focus(tmp_path: Path):
 
     run(app, scenario)
     assert app.return_code == 0
+
+
+def test_a_keystroke_shows_its_device_in_the_same_frame_and_held_keys_coalesce(tmp_path: Path):
+    app = app_for(write_dump(tmp_path))
+
+    async def scenario(pilot):
+        pane, listing = app.query_one(DetailPane), app.query_one(DeviceList)
+        shown = []
+        show = pane.show
+        pane.show = lambda ins, title=None: (shown.append(ins.device.address), show(ins, title))
+        listing.action_move(1)  # no frame is drawn in between: the details are there with the cursor
+        assert shown == [Address.parse("00:01.0")]
+        for _ in range(3):  # keys repeating faster than auto-repeat: the cursor moves, the details wait
+            app._moved_at = time.monotonic()
+            listing.action_move(1)
+        assert shown == [Address.parse("00:01.0")] and listing.selected_address == Address.parse("00:1f.3")
+        await pilot.pause(0.3)  # ... and then show where the cursor stopped, once
+        assert shown == [Address.parse("00:01.0"), Address.parse("00:1f.3")]
+
+    run(app, scenario)
 
 
 def test_filter_narrows_and_escape_restores(tmp_path: Path):

@@ -99,7 +99,12 @@ class DetailPane(Vertical):
         yield SearchBar(id="search")
 
     def on_mount(self) -> None:
-        """Tell the app the pane can be filled."""
+        """Tell the app the pane can be filled (the widgets every selection move updates are looked up
+        once: a query walks the DOM)."""
+        self._title_line = self.query_one("#detail-title", TextLine)
+        self._summary_line = self.query_one("#detail-summary", TextLine)
+        self._tabs = self.query_one("#tabs", TabbedContent)
+        self._header_view = self.query_one(HeaderView)
         self.post_message(self.Ready())
 
     # -- content -----------------------------------------------------------------------
@@ -107,19 +112,19 @@ class DetailPane(Vertical):
         """Show ``inspection`` (None: nothing selected); tabs render when visible."""
         self.inspection = inspection
         self._chosen_span = None
-        self.query_one("#detail-title", TextLine).update(title if title is not None else "No device selected")
-        self.query_one("#detail-summary", TextLine).update(summary_line(inspection) if inspection else "")
+        self._title_line.update(title if title is not None else "No device selected")
+        self._summary_line.update(summary_line(inspection) if inspection else "")
         self._stale = {tab for tab, _ in TABS}
         self._render_tab(self.active_tab)
 
     def mark_removed(self, text: str) -> None:
         """The shown device went away: keep its last read, say so in the title."""
-        self.query_one("#detail-title", TextLine).update(Text(text, style="bold white on red"))
+        self._title_line.update(Text(text, style="bold white on red"))
 
     @property
     def active_tab(self) -> str:
         """The id of the visible tab."""
-        return self.query_one("#tabs", TabbedContent).active
+        return self._tabs.active
 
     def activate(self, tab: str) -> None:
         """Switch to a tab by id."""
@@ -161,7 +166,7 @@ class DetailPane(Vertical):
         self._stale.discard(tab)
         ins = self.inspection
         if tab == "tab-header":
-            self.query_one(HeaderView).show(ins)
+            self._header_view.show(ins)
         elif tab == "tab-caps":
             self.query_one(CapabilityTree).show(ins)
         elif tab == "tab-msix":

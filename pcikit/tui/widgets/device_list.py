@@ -77,7 +77,9 @@ def layout(width: int, slot_width: int, with_driver: bool) -> list[tuple[Column,
 
 
 class DeviceList(ScrollView, can_focus=True):
-    """A row per device with a fixed header line; posts Highlighted/Selected with the address."""
+    """A row per device with a fixed header line; calls ``follow`` with the address under a moved cursor
+    (in the same frame as the move: a message would reach the app after the frame was painted) and
+    posts Selected with the address."""
 
     COMPONENT_CLASSES = {"device-list--header", "device-list--cursor", "device-list--stripe"}
     DEFAULT_CSS = """
@@ -96,14 +98,7 @@ class DeviceList(ScrollView, can_focus=True):
         Binding("end", "jump(-1)", "Last", show=False),
     ] + keys.bindings(keys.LIST)
 
-    cursor: reactive[int] = reactive(0, always_update=True)
-
-    class Highlighted(Message):
-        """The cursor is on the device at ``address``."""
-
-        def __init__(self, address: Address) -> None:
-            super().__init__()
-            self.address = address
+    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)  # watch_cursor repaints two rows
 
     class Selected(Message):
         """Enter (or a click on the cursor row) on the device at ``address``."""
@@ -119,8 +114,9 @@ class DeviceList(ScrollView, can_focus=True):
             super().__init__()
             self.key = key
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, follow: Optional[Callable[[Address], None]] = None, **kwargs) -> None:
         super().__init__(**kwargs)
+        self._follow = follow
         self._addresses: list[Address] = []
         self._index: dict[Address, int] = {}
         self._row_of: Optional[Callable[[Address], DeviceRow]] = None
@@ -142,7 +138,8 @@ class DeviceList(ScrollView, can_focus=True):
         with_driver: bool = False,
         sort: tuple[str, bool] = ("slot", False),
     ) -> None:
-        """List ``addresses`` (rows built by ``row_of`` when drawn); the cursor stays on its device.
+        """List ``addresses`` (rows built by ``row_of`` when drawn); the cursor stays on its device
+        (``follow`` is not called).
 
         ``status`` maps an address to its health severity (filled in as devices are checked).
         """
@@ -157,7 +154,11 @@ class DeviceList(ScrollView, can_focus=True):
         self._columns = []
         self._strips.clear()
         self.virtual_size = Size(0, len(addresses) + 1)
-        self.cursor = self._index.get(current, min(self.cursor, len(addresses) - 1)) if addresses else 0
+        follow, self._follow = self._follow, None  # re-listing moves no cursor: the app decides what is shown
+        try:
+            self.cursor = self._index.get(current, min(self.cursor, len(addresses) - 1)) if addresses else 0
+        finally:
+            self._follow = follow
         self.refresh()
 
     def on_resize(self) -> None:
@@ -228,8 +229,8 @@ class DeviceList(ScrollView, can_focus=True):
             self.refresh_line(value + 1)
         else:
             self.refresh()
-        if self._addresses:
-            self.post_message(self.Highlighted(self._addresses[value]))
+        if self._addresses and self._follow is not None:
+            self._follow(self._addresses[value])
 
     def action_move(self, delta: int) -> None:
         """Up/down one row."""

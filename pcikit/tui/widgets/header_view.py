@@ -4,13 +4,13 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
-from .text_pane import TextPane
 
 from ...model import Bar, Device
 from ..inspect import Inspection
 from ..rows import class_label
+from .section import Section
+from .text_pane import TextPane
 
 CHANGED = "bold black on yellow"
 _HEADER_TYPES = {0: "0 (normal)", 1: "1 (PCI-to-PCI bridge)", 2: "2 (CardBus bridge)"}
@@ -23,16 +23,6 @@ def human_size(size: int) -> str:
             return f"{size}{suffix}"
         size //= 1024
     return str(size)
-
-
-def _section(title: str) -> Table:
-    table = Table.grid(padding=(0, 2))
-    table.title = title
-    table.title_justify = "left"
-    table.title_style = "bold underline"
-    table.add_column(style="bold", min_width=12)
-    table.add_column()
-    return table
 
 
 def _value(text: str, changed: bool) -> Text:
@@ -97,14 +87,14 @@ class HeaderView(TextPane):
             sections.append(self._bridge(dev, changed))
         return sections
 
-    def _health(self, inspection: Inspection) -> Table:
+    def _health(self, inspection: Inspection) -> Section:
         """pcikit.health's findings (worst first), then the link, interrupts, power and the kernel's view."""
         from ...interrupts import interrupt_summary
         from ..health import glyph, power_state
 
         dev = inspection.device
         health = inspection.health
-        table = _section("Health")
+        table = Section("Health")
         for severity, topic, text in health.lines():
             mark, style = glyph(severity) if severity != "info" else ("i", "cyan")
             table.add_row(Text(f"{mark} {topic}", style=style), Text(text, style=style))
@@ -126,9 +116,9 @@ class HeaderView(TextPane):
                     table.add_row(label, str(value))
         return table
 
-    def _identity(self, dev: Device, inspection: Inspection) -> Table:
+    def _identity(self, dev: Device, inspection: Inspection) -> Section:
         ids = inspection.ids
-        table = _section("Identity")
+        table = Section("Identity")
         vendor = ids.vendor(dev.vendor_id) or "unknown vendor"
         device = ids.device(dev.vendor_id, dev.device_id) or "unknown device"
         table.add_row("Slot", str(dev.address))
@@ -149,17 +139,17 @@ class HeaderView(TextPane):
             table.add_row("Driver", dev.kernel.driver or "none bound")
         return table
 
-    def _registers(self, dev: Device, changed: set) -> Table:
+    def _registers(self, dev: Device, changed: set) -> Section:
         common = dev.header.common
-        table = _section("Command and Status")
+        table = Section("Command and Status")
         for name in ("command", "status"):
             register = common[name]
             raw = _value(f"0x{register.raw:04x}", ("header", "common", name) in changed)
             table.add_row(name.capitalize(), Text.assemble(raw, "  ", _flags(register)))
         return table
 
-    def _bars(self, dev: Device, changed: set) -> Table:
-        table = _section("Base Address Registers")
+    def _bars(self, dev: Device, changed: set) -> Section:
+        table = Section("Base Address Registers")
         if not dev.bars:
             table.add_row("", "none implemented")
         for bar in dev.bars:
@@ -171,9 +161,9 @@ class HeaderView(TextPane):
             table.add_row("ROM", _value(text, ("header", "body", "expansion_rom") in changed))
         return table
 
-    def _interrupt(self, dev: Device, changed: set) -> Table:
+    def _interrupt(self, dev: Device, changed: set) -> Section:
         irq = dev.interrupt
-        table = _section("Interrupt")
+        table = Section("Interrupt")
         pin = irq.pin or (f"reserved value 0x{irq.pin_raw:02x}" if irq.reserved_pin else "none (no INTx)")
         table.add_row("Pin", _value(pin, ("header", "body", "interrupt_pin") in changed))
         line = "not connected / unknown (0xff)" if irq.line is None else str(irq.line)
@@ -182,9 +172,9 @@ class HeaderView(TextPane):
             table.add_row("Kernel IRQ", str(dev.kernel.irq))
         return table
 
-    def _bridge(self, dev: Device, changed: set) -> Table:
+    def _bridge(self, dev: Device, changed: set) -> Section:
         body = dev.header.body
-        table = _section("Bridge")
+        table = Section("Bridge")
         for name in ("primary_bus", "secondary_bus", "subordinate_bus"):
             label = name.replace("_", " ").capitalize()
             table.add_row(label, _value(f"{body[name]:02x}", ("header", "body", name) in changed))
