@@ -68,7 +68,8 @@ class RenderContext:
     ``verbose`` is the -v level, ``dialect`` the lspci release imitated (compare with
     ``dialect.V3_13`` and friends), ``name_size`` lspci's name buffers (256 bytes since 3.10,
     128 before: longer names end in '...'); ``write(text)`` appends text exactly as printf
-    would print it. Plain attributes: renderers read them line after line.
+    would print it. Plain attributes: renderers read them line after line. ``common`` is the
+    device header's first 16 bytes as a :func:`namespace` (the verbose view sets it).
     """
 
     def __init__(self, options: LspciOptions, namer: Namer, device: object = None) -> None:
@@ -80,3 +81,4 @@ class RenderContext:
         self.verbose: int = options.verbose
         self.dialect: LspciVersion = options.dialect
         self.name_size = 256 if options.dialect >= V3_10 else 128
+        self.common: Optional[SimpleNamespace] = None
