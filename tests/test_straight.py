@@ -111,3 +111,27 @@ def test_a_short_image_falls_back_to_constructs_error():
         with pytest.raises(Exception, match="stream read less than specified amount"):
             context.parse_at(msix.SCHEMA, bytes(4096), 4094)
     assert context._parsers.get(msix.SCHEMA) is not None  # noqa: SLF001 - the generated parser was used
+
+
+def test_compiled_parsers_are_kept_between_runs(tmp_path, monkeypatch):
+    """The second generation of a schema reads the compiled code the first one wrote; a damaged
+    or unwritable cache is only slower."""
+    from pcikit.schema import codecache
+    from pcikit.schema.caps import msix
+
+    monkeypatch.setenv(codecache.ENV, str(tmp_path / "cache"))
+    image = bytes(range(256)) * 16
+    first = generate(msix.SCHEMA)
+    files = list((tmp_path / "cache" / "parsers").iterdir())
+    assert len(files) == 1 and files[0].suffix == ".code"
+
+    def no_compile(*args):
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr(codecache, "compile", no_compile, raising=False)
+    assert _same(msix.SCHEMA.parse(image[0x40:]), generate(msix.SCHEMA)(image, 0x40))
+    monkeypatch.delattr(codecache, "compile")
+    files[0].write_bytes(b"not marshal data")
+    assert generate(msix.SCHEMA)(image, 0x40) == first(image, 0x40)
+    monkeypatch.setenv(codecache.ENV, str(files[0]))  # a file where the folder should be: nothing written
+    assert generate(msix.SCHEMA)(image, 0x40) == first(image, 0x40)

@@ -8,7 +8,8 @@ declared expressions: they are called with a context holding the fields parsed s
 ``_`` for the enclosing struct), as construct evaluates them. A schema using a construct this
 module does not know gives None, and stays construct's to parse.
 
-A read past the end of ``data`` raises (``struct.error``, or
+The compiled code is kept between runs (:mod:`pcikit.schema.codecache`, keyed by a hash of
+the source). A read past the end of ``data`` raises (``struct.error``, or
 :class:`~pcikit.schema.context.ShortRead` for byte strings and padding), as does an expression
 that cannot be evaluated; :func:`~pcikit.schema.context.parse_at` then lets construct parse, so
 errors read exactly as construct words them. Tests check every
@@ -22,6 +23,7 @@ from construct import (Array, Bytes, Computed, Construct, Container, Default, Fo
                        Padded, Pass, Renamed, Struct, Switch)
 
 from .bits import Register, Scalar
+from .codecache import compiled
 from .context import ShortRead
 
 TYPE_CHECKING = False  # typing is imported by type checkers only
@@ -216,7 +218,7 @@ def generate(schema: Construct) -> Optional[Callable[[Any, int], Any]]:
     source = "\n".join(["def parse(data, pos):", "    root = Container()", *("    " + line for line in out.lines),
                          f"    return {result}", ""])
     namespace = dict(out.names)
-    exec(compile(source, f"<parser of {type(schema).__name__} {id(schema):x}>", "exec"), namespace)
+    exec(compiled(source, f"parser of a {type(schema).__name__}"), namespace)
     parse = namespace["parse"]
     parse.source = source  # for reading what was generated
     return parse
