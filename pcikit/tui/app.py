@@ -1,7 +1,7 @@
 """The inspector application: device list or bus tree on the left, details on the right.
 
 Read-only by design: nothing here writes to a device. The list paints first and
-shows identity only; the detail pane (and the decoding it needs) is mounted right
+shows identity only; the detail pane and the interrupt mode column (the decoding they need) come right
 after that first paint, the bus tree when first asked for, and the health glyphs
 are filled in by pcikit.health in a background thread (:mod:`pcikit.tui.health`). Saving lives in
 :mod:`pcikit.tui.export`, live updates in :mod:`pcikit.tui.live`, the key table in
@@ -124,6 +124,7 @@ class PcikitApp(Actions, App):
         from .widgets.detail_pane import DetailPane
 
         self.query_one("#main").mount(DetailPane(id="detail"))
+        self.query_one(DeviceList).show_modes()
 
     def on_detail_pane_ready(self, event: "DetailPane.Ready") -> None:
         """The pane is mounted: fill it, then start the background work."""
