@@ -314,8 +314,10 @@ class PcikitApp(Actions, App):
         return ins
 
     def _title(self, address: Address) -> Text:
+        """Slot, the whole name (short vendor and device: the longest pci.ids names fit the title's two
+        lines, where the list may have cut them), then the class."""
         row = self.row(address)
-        return Text.assemble((str(address), "bold"), "  ", row.class_name, ": ", row.vendor, " ", row.device)
+        return Text.assemble((str(address), "bold"), "  ", row.name, (f"  ({row.class_name})", "dim"))
 
     def show_device(self, address: Address) -> None:
         """Put ``address`` in the detail pane (decoding it now if needed)."""
