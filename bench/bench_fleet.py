@@ -14,8 +14,10 @@ brackets):
 4. a DuckDB query over the result (downtrained links by vendor/device), in process and through
    ``pcikit query`` [< 1 s].
 
-pcikit runs from this checkout (``PYTHONPATH``) with the interpreter running this script, which
-must have pyarrow and DuckDB (``pip install '.[fleet]'``). Run:
+pcikit runs as a user installs it: ``harness.user_install`` puts this checkout into the benchmark
+venv with ``pip install '.[fleet]'`` (bytecode compiled, pyarrow and DuckDB beside it), and the
+exports run its ``pcikit`` script; the in-process query needs DuckDB in the interpreter running this
+script. Run:
 ``python3 bench/bench_fleet.py [--hosts N | --full]`` (``--full``: 1,000 hosts as the issue asks;
 the default 200 keeps the run short). Prints the rows (and appends them to ``PCIKIT_BENCH_JSON``
 when set); asserts nothing.
@@ -32,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import ROOT, corpus_files, record
+from harness import ROOT, corpus_files, record, user_install
 
 MIN_FUNCTIONS = 50
 DOWNTRAINED = """
@@ -95,11 +97,11 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def timed(commands: list[list[str]], env: dict | None = None) -> tuple[float, float]:
+def timed(commands: list[list[str]]) -> tuple[float, float]:
     """(wall seconds, CPU seconds of every process and its children) of running ``commands`` in turn."""
     cpu, start = _children_cpu(), time.perf_counter()
     for command in commands:
-        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     return time.perf_counter() - start, _children_cpu() - cpu
 
 
@@ -114,34 +116,30 @@ def machine_cpu() -> float:
     return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def _env() -> dict:
-    return dict(os.environ, PYTHONPATH=str(ROOT))
-
-
-def _export(fleet: Path, out: Path, jobs: int) -> list[str]:
+def _export(cli: str, fleet: Path, out: Path, jobs: int) -> list[str]:
     shutil.rmtree(out, ignore_errors=True)
-    return [sys.executable, "-m", "pcikit", "export", str(fleet), "-o", str(out), "-j", str(jobs)]
+    return [cli, "export", str(fleet), "-o", str(out), "-j", str(jobs)]
 
 
 def peak_kib(command: list[str]) -> int:
     """Peak resident memory (KiB) of the largest process among ``command`` and its children."""
     probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
              "stderr=subprocess.DEVNULL, check=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    out = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True, text=True, env=_env(), check=True)
+    out = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True, text=True, check=True)
     return int(out.stdout)
 
 
-def bench_throughput(fleet: Path, files: list[Path], functions: int, work: Path, lspci: str) -> None:
+def bench_throughput(cli: str, fleet: Path, files: list[Path], functions: int, work: Path, lspci: str) -> None:
     """Row 1 and row 2."""
     lspci_wall, lspci_cpu = timed([[lspci, "-vvv", "-F", str(f)] for f in files])
-    one_wall, one_cpu = timed([_export(fleet, work / "ds1", 1)], _env())
+    one_wall, one_cpu = timed([_export(cli, fleet, work / "ds1", 1)])
     before = machine_cpu()
-    two_wall, two_cpu = timed([_export(fleet, work / "ds2", 2)], _env())
+    two_wall, two_cpu = timed([_export(cli, fleet, work / "ds2", 2)])
     others = max(0.0, machine_cpu() - before - two_cpu)
     first = work / "first"
     first.mkdir()
     (first / files[0].parent.name).symlink_to(files[0].parent)
-    fixed_wall, fixed_cpu = timed([_export(first, work / "ds0", 1)], _env())
+    fixed_wall, fixed_cpu = timed([_export(cli, first, work / "ds0", 1)])
     record("export CPU time, one core", one_cpu, lspci_cpu, "s", 1.0, "lspci -vvv",
            f"{functions} functions in {len(files)} hosts; pcikit {functions / one_cpu:.0f} functions/CPU-s, "
            f"lspci {functions / lspci_cpu:.0f}; of it {fixed_cpu:.2f} s start-up (a one-host export)")
@@ -169,19 +167,19 @@ def _efficiency(one_wall: float, one_cpu: float, two_wall: float, two_cpu: float
             f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
-def bench_memory(fleet: Path, hosts: int, work: Path) -> None:
+def bench_memory(cli: str, fleet: Path, hosts: int, work: Path) -> None:
     """Row 3: the same export over a quarter of the hosts and over all of them."""
     quarter = work / "quarter"
     quarter.mkdir()
     for folder in sorted(fleet.iterdir())[: max(1, hosts // 4)]:
         (quarter / folder.name).symlink_to(folder)
-    small = peak_kib(_export(quarter, work / "m1", 1))
-    large = peak_kib(_export(fleet, work / "m2", 1))
+    small = peak_kib(_export(cli, quarter, work / "m1", 1))
+    large = peak_kib(_export(cli, fleet, work / "m2", 1))
     record("export peak memory, N vs N/4 hosts", large / 1024, small / 1024, "MiB", 1.1, f"{max(1, hosts // 4)} hosts",
            f"{hosts} hosts")
 
 
-def bench_query(work: Path) -> None:
+def bench_query(cli: str, work: Path) -> None:
     """Row 4: DuckDB over the one-core export's dataset."""
     sys.path.insert(0, str(ROOT))
     from pcikit.fleet.query import run_query
@@ -191,7 +189,7 @@ def bench_query(work: Path) -> None:
         start = time.perf_counter()
         run_query(str(work / "ds1"), DOWNTRAINED)
         best = min(best, time.perf_counter() - start)
-    cli_wall, _ = timed([[sys.executable, "-m", "pcikit", "query", str(work / "ds1"), DOWNTRAINED]], _env())
+    cli_wall, _ = timed([[cli, "query", str(work / "ds1"), DOWNTRAINED]])
     record("DuckDB query: downtrained links by vendor/device", best, 1.0, "s", 1.0, "the 1 s target",
            f"through pcikit query (with start-up): {cli_wall:.2f} s")
 
@@ -216,9 +214,10 @@ def main() -> None:
         work = Path(tmp)
         files, functions = build_fleet(work / "fleet", hosts)
         print(f"fleet: {hosts} hosts, {functions} functions ({functions / hosts:.0f} per host)", flush=True)
-        bench_throughput(work / "fleet", files, functions, work, lspci)
-        bench_memory(work / "fleet", hosts, work)
-        bench_query(work)
+        cli = str(user_install() / "pcikit")
+        bench_throughput(cli, work / "fleet", files, functions, work, lspci)
+        bench_memory(cli, work / "fleet", hosts, work)
+        bench_query(cli, work)
 
 
 if __name__ == "__main__":

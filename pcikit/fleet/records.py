@@ -12,8 +12,10 @@ from typing import Any, Optional
 
 from ..access.dump import _looks_binary, parse_binary, parse_dump_bytes
 from ..errors import PcikitError
+from ..health import check_topology
 from ..health.links import common_speed
 from ..health.topology import Topology
+from ..interrupts import interrupt_summary
 from ..model import Device
 from ..schema.caps.express import LINK_SPEED_GTS
 from .inputs import HostInput, read_bytes
@@ -117,8 +119,6 @@ _NO_EXPRESS = {"port_type": None, "link_speed_gts": None, "link_width": None,
 
 
 def _device_row(host: str, source: str, slot: str, dev: Device, topo: Topology) -> dict[str, Any]:
-    from ..interrupts import interrupt_summary
-
     sub = dev.subsystem if dev.has_config else None
     express = topo.express(dev)
     klass = dev.class_code
@@ -209,8 +209,6 @@ def host_rows(item: HostInput) -> Rows:
 
 
 def _finding_rows(host: str, topo: Topology) -> list[dict[str, Any]]:
-    from ..health import check_topology
-
     rows = []
     for finding in check_topology(topo):
         row = {"host": host, **finding.to_json()}

@@ -5,7 +5,7 @@ from typing import Optional
 
 from ...decode.bars import IORESOURCE_IO, IORESOURCE_MEM, IORESOURCE_MEM_64, IORESOURCE_PREFETCH
 from ...schema.bars import is_64bit, pair
-from .context import RenderContext, flag, pm, signs16
+from .context import RenderContext, flag, namespace, pm, signs16
 
 IORESOURCE_PCI_EA_BEI = 1 << 5
 _DEVSEL = {0: "fast", 1: "medium", 2: "slow"}
@@ -83,7 +83,7 @@ def _generic_bases(registers: list[int]) -> list[int]:
 def show_bases(ctx: RenderContext, count: int) -> None:
     """Region lines; reproduces lspci quirks (upper halves of 64-bit BARs in dumps)."""
     dev = ctx.device
-    cmd = dev.header.common.command.raw
+    cmd = ctx.common.command.raw
     registers = dev.bar_registers
     for i, (pos, length, ioflg) in enumerate(bar_fills(dev, registers, count)):
         flg = _pci_flags(ioflg) if ioflg is not None else registers[i]
@@ -146,7 +146,7 @@ def show_rom(ctx: RenderContext, reg: int) -> None:
         ioflg = res.flags
     else:
         rom = 0 if flg == 0xFFFFFFFF else flg
-    cmd = dev.header.common.command.raw
+    cmd = ctx.common.command.raw
     if not rom and not flg and not length:
         return
     virtual = False
@@ -174,7 +174,7 @@ def _devsel(status: int) -> str:
 
 def show_control_status(ctx: RenderContext, min_gnt: int, max_lat: int) -> None:
     """Control/Status/Latency lines (-vv)."""
-    common = ctx.device.header.common
+    common = ctx.common
     cmd, st = common.command.raw, common.status.raw
     c, s = signs16(cmd), signs16(st)
     ctx.write(
@@ -203,7 +203,7 @@ def show_control_status(ctx: RenderContext, min_gnt: int, max_lat: int) -> None:
 def show_flags_line(ctx: RenderContext) -> None:
     """The ``Flags:`` summary of -v."""
     dev = ctx.device
-    common = dev.header.common
+    common = ctx.common
     cmd, st = common.command.raw, common.status.raw
     words = []
     for bit, word in ((4, "bus master"), (0x20, "VGA palette snoop"), (0x80, "stepping"), (0x200, "fast Back2Back")):
@@ -234,7 +234,7 @@ def irq_of(dev) -> int:
 
 def show_bridge(ctx: RenderContext) -> None:
     """Type 1 header: buses, windows, secondary status, bridge control."""
-    body = ctx.device.header.body
+    body = namespace(ctx.device.header.body)
     ctx.write(
         f"\tBus: primary={body.primary_bus:02x}, secondary={body.secondary_bus:02x}, "
         f"subordinate={body.subordinate_bus:02x}, sec-latency={body.secondary_latency_timer}\n"
@@ -305,7 +305,7 @@ def show_cardbus(ctx: RenderContext) -> bool:
     """Type 2 header; returns False when the rest is not readable (64-byte reads)."""
     dev = ctx.device
     body = dev.header.body
-    cmd = dev.header.common.command.raw
+    cmd = ctx.common.command.raw
     brc = body.bridge_control.raw
     verb = ctx.verbose > 2
     ctx.write(

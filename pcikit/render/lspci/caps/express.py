@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import struct
-from types import SimpleNamespace
 
 from ....schema.caps import express as exp
-from ..context import RenderContext, pm
+from ..context import RenderContext, namespace, pm
 from ..dialect import V3_11, V3_12, V3_13, V3_14
 from ..header import bar_fills
 
@@ -98,16 +97,9 @@ def _has_memory_bar(device) -> bool:
     return any((base or size) and not base & 1 for base, size, _ in bar_fills(device, device.bar_registers, 6))
 
 
-def _namespace(fields) -> SimpleNamespace:
-    """The decoded registers as plain namespaces (construct's Container attribute access is slow)."""
-    return SimpleNamespace(**{
-        name: SimpleNamespace(**value) if isinstance(value, dict) else value for name, value in fields.items()
-    })
-
-
 def render(ctx: RenderContext, cap) -> None:
     """``Express (vN) <type>, MSI nn`` and, with -vv, every register lspci decodes."""
-    f = _namespace(cap.fields)
+    f = namespace(cap.fields)
     caps = f.pcie_capabilities
     port_type = f.port_type_raw
     slot = caps.slot_implemented and port_type in exp.SLOT_PORT_TYPES
@@ -130,7 +122,7 @@ def render(ctx: RenderContext, cap) -> None:
     if link:
         _link(ctx, f, port_type)
     elif ctx.dialect >= V3_13 and ctx.device.rcd_link is not None:
-        _rcd_link(ctx, _namespace(ctx.device.rcd_link))
+        _rcd_link(ctx, namespace(ctx.device.rcd_link))
     if slot:
         _slot(ctx, f.slot_capabilities, f.slot_control, f.slot_status)
     if root:

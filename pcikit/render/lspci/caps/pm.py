@@ -1,12 +1,12 @@
 """Power Management (pciutils cap_pm)."""
 from __future__ import annotations
 
-from ..context import RenderContext, pm
+from ..context import RenderContext, namespace, pm
 
 
 def render(ctx: RenderContext, cap) -> None:
     """``Power Management version N`` and, with -vv, Flags/Status/Bridge."""
-    f = cap.fields
+    f = namespace(cap.fields)
     pmc = f.pmc
     ctx.write(f"Power Management version {pmc.version}\n")
     if ctx.verbose < 2:
