@@ -274,6 +274,31 @@ def test_no_fixture_name_is_cut_from_100_columns(tmp_path: Path, width: int):
     assert len(compared) == len(set(names.values())) == 6  # every fixture device was looked at
 
 
+LONGEST = ("MT25408A0-FCC-GI ConnectX, Dual Port 20Gb/s InfiniBand / 10GigE Adapter IC with PCIe 2.0 x8 "
+           "5.0GT/s Interface")  # pci.ids' longest device name (2026), here given to the NVMe SSD
+
+
+@pytest.mark.parametrize("width", (160, 200))
+def test_a_name_the_list_cuts_side_by_side_is_whole_in_the_details_title(tmp_path: Path, width: int):
+    fixed = Path(__file__).resolve().parent / "snapshots" / "pci.ids"
+    ids = tmp_path / "pci.ids"
+    ids.write_text(fixed.read_text().replace("NVMe SSD Controller SM981/PM981/PM983", LONGEST))
+    app = app_for(write_dump(tmp_path), ids_file=str(ids))
+
+    async def scenario(pilot):
+        app.query_one(DeviceList).select(NVME)
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        row = next(line for line in lines if " 01:00.0 " in line)
+        assert LONGEST not in row and "…" in row  # the list beside the details has no room for it
+        pane_left = row.index("│") + 1  # the details start after the list's right border
+        first = next(i for i, line in enumerate(lines) if line[pane_left:].strip().startswith("0000:01:00.0"))
+        title = " ".join(line[pane_left:].strip() for line in lines[first : first + 2])  # the title's two lines
+        assert title.startswith("0000:01:00.0  Samsung Electronics " + LONGEST)
+
+    run(app, scenario, size=(width, 40))
+
+
 def test_mouse_click_selects_a_row(tmp_path: Path):
     app = app_for(write_dump(tmp_path))
 

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from textual.widgets import Tree
 
 from pcikit.address import Address
+from pcikit.render.lspci import SUPPORTED
 from pcikit.tui import keys
 from pcikit.tui.tabs import TABS
 from pcikit.tui.widgets.capability_tree import CapabilityTree
@@ -21,6 +24,7 @@ from pcikit.tui.widgets.hex_view import HexView
 from pcikit.tui.widgets.lspci_view import LspciView
 from pcikit.tui.widgets.search_bar import SearchBar
 
+from .oracle import oracle, run_lspci
 from .tui_support import app_for, press, run, scanned, screen_text, show, wait_for, write_dump
 
 NVME = Address.parse("01:00.0")
@@ -215,6 +219,34 @@ def test_lspci_tab_highlights_the_chosen_capability(tmp_path: Path):
         body = view.content
         highlighted = {body.plain[s.start:s.end] for s in body.spans if _background(s.style) == "cyan"}
         assert any(text.startswith("\tCapabilities: [b0] MSI-X".expandtabs(8)) for text in highlighted)
+
+    run(app, scenario)
+
+
+@pytest.mark.parametrize("release", ("3.9", "3.14"))
+def test_v_in_the_lspci_tab_shows_each_release_as_that_lspci_prints_it(tmp_path: Path, monkeypatch, release: str):
+    if oracle(release).missing or oracle("3.9").missing:
+        pytest.skip(oracle(release).missing or oracle("3.9").missing)
+    monkeypatch.delenv("PCIKIT_LSPCI_VERSION", raising=False)
+    ids = Path(__file__).resolve().parent / "snapshots" / "pci.ids"
+    dump = write_dump(tmp_path)
+    app = app_for(dump, ids_file=str(ids))
+    expected = run_lspci(dump, "-vvv", "-s", "01:00.0", "-i", str(ids), version=release).rstrip("\n")
+    other = run_lspci(dump, "-vvv", "-s", "01:00.0", "-i", str(ids), version="3.9" if release != "3.9" else "3.14")
+    assert expected != other.rstrip("\n")  # the releases differ on this device: the test can tell them apart
+
+    async def scenario(pilot):
+        await show(pilot, app, NVME)
+        await press(pilot, "6")
+        view = app.query_one(LspciView)
+        assert app.focused is view and "lspci release" in screen_text(app)  # the footer offers the key
+        for _ in range(len(SUPPORTED)):
+            heading, body = view.content.plain.split("\n", 1)
+            if heading.startswith(f"as lspci {release} prints it"):
+                break
+            await press(pilot, "v")
+        assert heading.startswith(f"as lspci {release} prints it")
+        assert body == expected.expandtabs(8)
 
     run(app, scenario)
 

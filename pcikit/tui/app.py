@@ -1,7 +1,7 @@
 """The inspector application: device list or bus tree on the left, details on the right.
 
 Read-only by design: nothing here writes to a device. The list paints first and
-shows identity only; the detail pane (and the decoding it needs) is mounted right
+shows identity only; the detail pane and the interrupt mode column (the decoding they need) come right
 after that first paint, the bus tree when first asked for, and the health glyphs
 are filled in by pcikit.health in a background thread (:mod:`pcikit.tui.health`). Saving lives in
 :mod:`pcikit.tui.export`, live updates in :mod:`pcikit.tui.live`, the key table in
@@ -124,6 +124,7 @@ class PcikitApp(Actions, App):
         from .widgets.detail_pane import DetailPane
 
         self.query_one("#main").mount(DetailPane(id="detail"))
+        self.query_one(DeviceList).show_modes()
 
     def on_detail_pane_ready(self, event: "DetailPane.Ready") -> None:
         """The pane is mounted: fill it, then start the background work."""
@@ -313,8 +314,10 @@ class PcikitApp(Actions, App):
         return ins
 
     def _title(self, address: Address) -> Text:
+        """Slot, the whole name (short vendor and device: the longest pci.ids names fit the title's two
+        lines, where the list may have cut them), then the class."""
         row = self.row(address)
-        return Text.assemble((str(address), "bold"), "  ", row.class_name, ": ", row.vendor, " ", row.device)
+        return Text.assemble((str(address), "bold"), "  ", row.name, (f"  ({row.class_name})", "dim"))
 
     def show_device(self, address: Address) -> None:
         """Put ``address`` in the detail pane (decoding it now if needed)."""

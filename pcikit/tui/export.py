@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Optional
 
 from ..errors import PcikitError
 from ..ids import IdDatabase
 from ..model import Device
+
+if TYPE_CHECKING:
+    from ..render.lspci import LspciVersion
 
 
 def json_text(dev: Device, ids: IdDatabase) -> str:
@@ -17,17 +21,25 @@ def json_text(dev: Device, ids: IdDatabase) -> str:
     return dumps([dev], ids) + "\n"
 
 
-def lspci_text(dev: Device, ids: IdDatabase, domains: bool, hex_level: int = 4) -> str:
-    """``lspci -vvv`` text (with ``-xxxx`` hex at ``hex_level`` 4; none at 0), kernel lines included,
-    as the release ``$PCIKIT_LSPCI_VERSION`` names prints it (the newest when unset or unsupported)."""
-    from ..render.lspci import NEWEST, LspciOptions, choose_version, render_devices
-    from ..render.lspci.names import Namer
+def default_release() -> "LspciVersion":
+    """The lspci release ``$PCIKIT_LSPCI_VERSION`` names (the newest when unset or unsupported)."""
+    from ..render.lspci import NEWEST, choose_version
 
     try:
-        release = choose_version(None)
+        return choose_version(None)
     except ValueError:
-        release = NEWEST
-    options = LspciOptions(verbose=3, domains=domains, kernel=True, hex_level=hex_level, dialect=release)
+        return NEWEST
+
+
+def lspci_text(dev: Device, ids: IdDatabase, domains: bool, hex_level: int = 4,
+               release: "Optional[LspciVersion]" = None) -> str:
+    """``lspci -vvv`` text (with ``-xxxx`` hex at ``hex_level`` 4; none at 0), kernel lines included,
+    as ``release`` prints it (None: :func:`default_release`)."""
+    from ..render.lspci import LspciOptions, render_devices
+    from ..render.lspci.names import Namer
+
+    options = LspciOptions(verbose=3, domains=domains, kernel=True, hex_level=hex_level,
+                           dialect=release or default_release())
     return "".join(render_devices([dev], options, Namer(ids)))
 
 

@@ -56,7 +56,10 @@ HEX = (
     Key("enter", "choose", "Show field", "open the byte's field in the capability tree"),
     Key("n", "next_match", "Next match", "next search match (hex bytes like 'de ad', or text)", show=False),
 )
-GROUPS = (("Everywhere", APP), ("Device list", LIST), ("Capability tree", TREE), ("Hex", HEX))
+LSPCI = (
+    Key("v", "next_release", "lspci release", "show the text as the next lspci release prints it (3.9 ... 3.14)"),
+)
+GROUPS = (("Everywhere", APP), ("Device list", LIST), ("Capability tree", TREE), ("Hex", HEX), ("lspci tab", LSPCI))
 
 
 def bindings(keys: tuple[Key, ...]) -> list[Binding]:

@@ -127,6 +127,7 @@ class DeviceList(ScrollView, can_focus=True):
         self._sort: tuple[str, bool] = ("slot", False)
         self._columns: list[tuple[Column, int]] = []
         self._strips: dict[tuple, Strip] = {}  # rendered rows: a full repaint of the list costs lookups
+        self._modes = False  # the interrupt mode decodes capabilities: shown from the second frame on
 
     # -- content -----------------------------------------------------------------------
     def show(
@@ -185,6 +186,11 @@ class DeviceList(ScrollView, can_focus=True):
         """Redraw every row: the health of many devices is now known."""
         self._strips.clear()
         self.refresh()
+
+    def show_modes(self) -> None:
+        """Fill in the interrupt mode column (left blank in the first frame, which shows identity only)."""
+        self._modes = True
+        self.statuses_changed()
 
     def set_mark(self, address: Optional[Address]) -> None:
         """Mark one device (the comparison's A side); None clears."""
@@ -286,7 +292,8 @@ class DeviceList(ScrollView, can_focus=True):
             elif column.key == "name":
                 cells.append((row.name_within(width), _PLAIN))
             else:
-                cells.append((getattr(row, column.key), _MODE_STYLE if column.key == "mode" else _PLAIN))
+                text = getattr(row, column.key) if column.key != "mode" or self._modes else ""
+                cells.append((text, _MODE_STYLE if column.key == "mode" else _PLAIN))
         return cells
 
     def _line(self, cells: list[tuple[str, Style]], base: Style) -> list[Segment]:
