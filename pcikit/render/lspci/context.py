@@ -1,17 +1,19 @@
 """What every lspci renderer function receives."""
 from __future__ import annotations
 
-
-from types import SimpleNamespace
+import sys
 
 from .dialect import NEWEST, V3_10, LspciVersion
 from .names import Namer
 
 TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
 if TYPE_CHECKING:
+    from types import SimpleNamespace
     from typing import NamedTuple, Optional
 else:
     from ...tuples import NamedTuple
+
+    SimpleNamespace = type(sys.implementation)  # types.SimpleNamespace without importing types (start-up)
 
 
 def flag(value: int, mask: int = 1) -> str:
