@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from .access.base import ConfigSpace, KernelInfo
 from .address import Address
+from .schema.capability_ids import BRIDGE_SUBSYSTEM_VENDOR_ID as CAP_ID_SSVID
+from .schema.capability_ids import PCI_EXPRESS as CAP_ID_EXP
+from .schema.capability_ids import PCI_X as CAP_ID_PCIX
 from .walk import Found, WalkStop, walk_extended, walk_standard
 
 TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
@@ -18,9 +21,6 @@ else:
     from .tuples import NamedTuple
 
 PIN_NAMES = {1: "INTA", 2: "INTB", 3: "INTC", 4: "INTD"}
-CAP_ID_PCIX = 0x07
-CAP_ID_EXP = 0x10
-CAP_ID_SSVID = 0x0D
 HEADER_NORMAL, HEADER_BRIDGE, HEADER_CARDBUS = 0, 1, 2
 _BAR_COUNT = {HEADER_NORMAL: 6, HEADER_BRIDGE: 2, HEADER_CARDBUS: 1}
 

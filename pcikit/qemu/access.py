@@ -4,10 +4,9 @@ from __future__ import annotations
 from ..access.base import CONFIG_SIZE_EXTENDED, CONFIG_SIZE_LEGACY, ConfigSpace
 from ..errors import ConfigReadError, ReadOnlyError, RegionAccessError
 from ..mmio import BarRegion, refused
+from ..schema.capability_ids import PCI_EXPRESS, PCI_X
 from .ecam import Bdf, Ecam, parse_value, read_command, write_command
 from .qtest import QtestProcess
-
-CAP_ID_PCIX, CAP_ID_EXP = 0x07, 0x10
 
 
 def config_size(ecam: Ecam, bdf: Bdf) -> int:
@@ -22,7 +21,7 @@ def config_size(ecam: Ecam, bdf: Bdf) -> int:
     while pointer >= 0x40 and pointer not in seen:
         seen.add(pointer)
         header = ecam.read(bdf, pointer, 2)
-        if header & 0xFF in (CAP_ID_EXP, CAP_ID_PCIX):
+        if header & 0xFF in (PCI_EXPRESS, PCI_X):
             first = ecam.read(bdf, 0x100, 4)
             aliased = first == ecam.read(bdf, 0, 4)
             return CONFIG_SIZE_LEGACY if first == 0xFFFF_FFFF or aliased else CONFIG_SIZE_EXTENDED

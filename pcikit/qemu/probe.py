@@ -23,9 +23,11 @@ from typing import NamedTuple
 from ..errors import PcikitError
 from ..fixture.spec import MaskSpec
 from ..model import Device
+from ..schema import registry
+from ..schema.capability_ids import PCI_EXPRESS as CAP_ID_EXP
 from .access import QemuConfig
 
-CAP_ID_EXP, ECAP_ID_SRIOV = 0x10, 0x10
+ECAP_ID_SRIOV = registry.extended_id("Single Root I/O Virtualization")
 COMMAND = 0x04
 _HEADER_SKIPPED = {0: (0x10, 0x14, 0x18, 0x1C, 0x20, 0x24, 0x30), 1: (0x10, 0x14, 0x38), 2: (0x10,)}
 _STANDARD_END, _EXTENDED_END = 0x100, 0x1000

@@ -16,6 +16,8 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+from .capability_ids import BRIDGE_SUBSYSTEM_VENDOR_ID, PCI_EXPRESS, PCI_X
+
 TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
 if TYPE_CHECKING:
     from typing import NamedTuple, Optional
@@ -46,16 +48,16 @@ STANDARD: dict[int, Entry] = {
     0x04: Entry("slotid", "Slot Identification", lspci="slotid"),
     0x05: Entry("msi", "MSI", lspci="msi"),
     0x06: Entry(None, "CompactPCI Hot Swap", lspci_name="CompactPCI hot-swap <?>"),
-    0x07: Entry("pcix", "PCI-X", lspci="pcix"),
+    PCI_X: Entry("pcix", "PCI-X", lspci="pcix"),
     0x08: Entry("ht", "HyperTransport", lspci="ht"),
     0x09: Entry("vendor", "Vendor Specific", lspci="vendor"),
     0x0A: Entry("debug", "Debug Port", lspci="debug"),
     0x0B: Entry(None, "CompactPCI Central Resource Control", lspci_name="CompactPCI central resource control <?>"),
     0x0C: Entry(None, "PCI Hot-Plug", lspci_name="Hot-plug capable"),
-    0x0D: Entry("ssvid", "Bridge Subsystem Vendor ID", lspci="ssvid"),
+    BRIDGE_SUBSYSTEM_VENDOR_ID: Entry("ssvid", "Bridge Subsystem Vendor ID", lspci="ssvid"),
     0x0E: Entry(None, "AGP 8x", lspci_name="AGP3 <?>"),
     0x0F: Entry(None, "Secure Device", lspci_name="Secure device <?>"),
-    0x10: Entry("express", "PCI Express", lspci="express"),
+    PCI_EXPRESS: Entry("express", "PCI Express", lspci="express"),
     0x11: Entry("msix", "MSI-X", lspci="msix"),
     0x12: Entry("sata", "SATA Data/Index Configuration", lspci="sata"),
     0x13: Entry("af", "Advanced Features", lspci="af"),
