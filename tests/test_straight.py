@@ -27,13 +27,20 @@ _GENERATED: dict[int, object] = {}
 
 
 def _same(expected, got) -> bool:
-    """Equal values of the same types; Containers with the same keys (construct's ``_`` ones aside) in order."""
+    """Equal values of the same types; Containers with the same keys (construct's ``_`` ones aside) in
+    order, each read as an attribute (where construct reads it so) giving what its item gives."""
     if isinstance(expected, Container):
         keys = [key for key in expected if not key.startswith("_")]
-        return type(got) is Container and keys == list(got) and all(_same(expected[k], got[k]) for k in keys)
+        return (isinstance(got, Container) and keys == list(got) and all(_same(expected[k], got[k]) for k in keys)
+                and got == expected and all(_same(getattr(expected, k), getattr(got, k)) for k in keys if _attribute(k)))
     if isinstance(expected, ListContainer):
         return type(got) is ListContainer and len(got) == len(expected) and all(map(_same, expected, got))
     return type(expected) is type(got) and expected == got
+
+
+def _attribute(key: str) -> bool:
+    """True when construct's Container answers ``key`` as an attribute with its item."""
+    return key.isidentifier() and not hasattr(Container, key)
 
 
 def _parser(schema: Construct):

@@ -18,6 +18,7 @@ registry schema's parser against construct's parse over the whole corpus.
 from __future__ import annotations
 
 import struct
+from operator import itemgetter
 
 from construct import (Array, Bytes, Computed, Construct, Container, Default, FormatField, IfThenElse, ListContainer,
                        Padded, Pass, Renamed, Struct, Switch)
@@ -31,6 +32,24 @@ if TYPE_CHECKING:
     from typing import Any, Callable, Optional
 
 _FORMATS = {"<B": "B", "<H": "H", "<L": "L", "<I": "I", "<Q": "Q", "<b": "b", "<h": "h", "<l": "l", "<i": "i", "<q": "q"}
+
+
+_ATTRIBUTES = frozenset(dir(Container))  # names construct's Container answers itself (methods, dunders)
+_CLASSES: dict = {}
+
+
+def container_class(names: tuple) -> type:
+    """A Container subclass (one per set of field names) reading ``names`` as attributes at a
+    plain lookup's cost: each is a property getting the item (construct's ``__getattr__`` runs only
+    after a failed lookup, ~10x slower). Everything else is construct's Container: items, key
+    order, equality, repr, mutation (the properties read the items, so they follow them). Names
+    construct's Container answers itself (``items``, ``keys``...) stay its own."""
+    found = _CLASSES.get(names)
+    if found is None:
+        members = {name: property(itemgetter(name)) for name in names
+                   if name.isidentifier() and name not in _ATTRIBUTES}
+        found = _CLASSES[names] = type("Container", (Container,), {"__slots__": (), **members})
+    return found
 
 
 class Unsupported(Exception):
@@ -112,7 +131,8 @@ def _register(out: _Emitter, node: Register, raw: str, depth: int) -> str:
     value = out.local("r")
     items = "".join(f", {spec.name!r}: {spec.expression()}" for spec in node.fields)
     out.line(depth, f"raw = {raw}")  # the name Bits.expression reads
-    out.line(depth, f"{value} = Container({{'raw': raw{items}}})")
+    names = ("raw", *(spec.name for spec in node.fields))
+    out.line(depth, f"{value} = {out.constant(container_class(names), 'C')}({{'raw': raw{items}}})")
     return value
 
 
@@ -129,8 +149,9 @@ def _fields(out: _Emitter, nodes: list[Construct], depth: int, fmt: Optional[str
 def _struct(out: _Emitter, node: Struct, ctx: str, depth: int) -> str:
     inner, value = out.local("c"), out.local("s")
     out.line(depth, f"{inner} = Container(_={ctx})")
-    out.line(depth, f"{value} = Container()")
     subcons = list(node.subcons)
+    names = tuple(dict.fromkeys(sub.name for sub in subcons if sub.name))
+    out.line(depth, f"{value} = {out.constant(container_class(names), 'C')}()")
     index = 0
     while index < len(subcons):
         run = index
