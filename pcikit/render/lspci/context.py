@@ -1,19 +1,14 @@
 """What every lspci renderer function receives."""
 from __future__ import annotations
 
-import sys
-
 from .dialect import NEWEST, V3_10, LspciVersion
 from .names import Namer
 
 TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
 if TYPE_CHECKING:
-    from types import SimpleNamespace
-    from typing import NamedTuple, Optional
+    from typing import Any, NamedTuple, Optional
 else:
     from ...tuples import NamedTuple
-
-    SimpleNamespace = type(sys.implementation)  # types.SimpleNamespace without importing types (start-up)
 
 
 def flag(value: int, mask: int = 1) -> str:
@@ -27,15 +22,6 @@ _BYTE_SIGNS = tuple("".join("+" if byte >> bit & 1 else "-" for bit in range(8))
 def signs16(value: int) -> str:
     """:func:`flag` of bits 0 to 15 of ``value`` at once: ``signs16(v)[n] == flag(v, 1 << n)``."""
     return _BYTE_SIGNS[value & 0xFF] + _BYTE_SIGNS[(value >> 8) & 0xFF]
-
-
-def namespace(fields) -> SimpleNamespace:
-    """Decoded fields with their registers as plain namespaces, for renderers that read many of
-    them: a construct Container's attribute read costs ~0.4 us (its lookup fails before its
-    ``__getattr__`` runs), a namespace's ~0.04 us."""
-    return SimpleNamespace(**{
-        name: SimpleNamespace(**value) if isinstance(value, dict) else value for name, value in fields.items()
-    })
 
 
 def c_char(value: int) -> str:
@@ -71,7 +57,7 @@ class RenderContext:
     ``dialect.V3_13`` and friends), ``name_size`` lspci's name buffers (256 bytes since 3.10,
     128 before: longer names end in '...'); ``write(text)`` appends text exactly as printf
     would print it. Plain attributes: renderers read them line after line. ``common`` is the
-    device header's first 16 bytes as a :func:`namespace` (the verbose view sets it).
+    device header's first 16 bytes, decoded (the verbose view sets it).
     """
 
     def __init__(self, options: LspciOptions, namer: Namer, device: object = None) -> None:
@@ -83,4 +69,4 @@ class RenderContext:
         self.verbose: int = options.verbose
         self.dialect: LspciVersion = options.dialect
         self.name_size = 256 if options.dialect >= V3_10 else 128
-        self.common: Optional[SimpleNamespace] = None
+        self.common: Optional[Any] = None

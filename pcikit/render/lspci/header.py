@@ -5,7 +5,7 @@ from typing import Optional
 
 from ...decode.bars import IORESOURCE_IO, IORESOURCE_MEM, IORESOURCE_MEM_64, IORESOURCE_PREFETCH
 from ...schema.bars import is_64bit, pair
-from .context import RenderContext, flag, namespace, pm, signs16
+from .context import RenderContext, flag, pm, signs16
 
 IORESOURCE_PCI_EA_BEI = 1 << 5
 _DEVSEL = {0: "fast", 1: "medium", 2: "slow"}
@@ -234,7 +234,7 @@ def irq_of(dev) -> int:
 
 def show_bridge(ctx: RenderContext) -> None:
     """Type 1 header: buses, windows, secondary status, bridge control."""
-    body = namespace(ctx.device.header.body)
+    body = ctx.device.header.body
     ctx.write(
         f"\tBus: primary={body.primary_bus:02x}, secondary={body.secondary_bus:02x}, "
         f"subordinate={body.subordinate_bus:02x}, sec-latency={body.secondary_latency_timer}\n"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .caps import render_extended, render_standard
-from .context import RenderContext, c_char, namespace
+from .context import RenderContext, c_char
 from .core import show_terse
 from .header import (
     irq_of, show_bases, show_bridge, show_cardbus, show_control_status, show_flags_line, show_rom,
@@ -15,7 +15,7 @@ def _header_checks(ctx: RenderContext) -> tuple[int, int, int, bool]:
     htype = dev.header_type
     if not dev.has_config:
         return 0, 0, 0, False
-    common = ctx.common = namespace(dev.header.common)
+    common = ctx.common = dev.header.common
     if htype == 0:
         if dev.class_word == 0x0604:
             ctx.write(f"\t!!! Invalid class {dev.class_word:04x} for header type {htype:02x}\n")

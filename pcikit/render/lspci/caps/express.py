@@ -4,7 +4,7 @@ from __future__ import annotations
 import struct
 
 from ....schema.caps import express as exp
-from ..context import RenderContext, namespace, pm
+from ..context import RenderContext, pm
 from ..dialect import V3_11, V3_12, V3_13, V3_14
 from ..header import bar_fills
 
@@ -99,7 +99,7 @@ def _has_memory_bar(device) -> bool:
 
 def render(ctx: RenderContext, cap) -> None:
     """``Express (vN) <type>, MSI nn`` and, with -vv, every register lspci decodes."""
-    f = namespace(cap.fields)
+    f = cap.fields
     caps = f.pcie_capabilities
     port_type = f.port_type_raw
     slot = caps.slot_implemented and port_type in exp.SLOT_PORT_TYPES
@@ -122,7 +122,7 @@ def render(ctx: RenderContext, cap) -> None:
     if link:
         _link(ctx, f, port_type)
     elif ctx.dialect >= V3_13 and ctx.device.rcd_link is not None:
-        _rcd_link(ctx, namespace(ctx.device.rcd_link))
+        _rcd_link(ctx, ctx.device.rcd_link)
     if slot:
         _slot(ctx, f.slot_capabilities, f.slot_control, f.slot_status)
     if root:

@@ -1,12 +1,12 @@
 """MSI (pciutils cap_msi)."""
 from __future__ import annotations
 
-from ..context import RenderContext, namespace, pm
+from ..context import RenderContext, pm
 
 
 def render(ctx: RenderContext, cap) -> None:
     """``MSI: Enable± Count=E/C Maskable± 64bit±`` and address/data/masking lines."""
-    f = namespace(cap.fields)
+    f = cap.fields
     mc = f.message_control
     ctx.write(
         f"MSI: Enable{pm(mc.enable)} Count={f.multiple_message_enable}/{f.multiple_message_capable} "

@@ -1,12 +1,12 @@
 """Power Management (pciutils cap_pm)."""
 from __future__ import annotations
 
-from ..context import RenderContext, namespace, pm
+from ..context import RenderContext, pm
 
 
 def render(ctx: RenderContext, cap) -> None:
     """``Power Management version N`` and, with -vv, Flags/Status/Bridge."""
-    f = namespace(cap.fields)
+    f = cap.fields
     pmc = f.pmc
     ctx.write(f"Power Management version {pmc.version}\n")
     if ctx.verbose < 2:

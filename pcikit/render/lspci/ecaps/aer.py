@@ -1,7 +1,7 @@
 """Advanced Error Reporting (pciutils cap_aer)."""
 from __future__ import annotations
 
-from ..context import RenderContext, namespace, pm
+from ..context import RenderContext, pm
 from ..dialect import V3_11, V3_13
 
 
@@ -72,7 +72,7 @@ def render(ctx: RenderContext, cap) -> None:
     ctx.write("Advanced Error Reporting\n")
     if ctx.verbose < 2 or not cap.readable(0x04, 40):
         return
-    f = namespace(cap.fields)
+    f = cap.fields
     ctx.write(f"\t\tUESta:\t{_uncorrectable(f.uncorrectable_error_status, ctx.dialect)}\n")
     ctx.write(f"\t\tUEMsk:\t{_uncorrectable(f.uncorrectable_error_mask, ctx.dialect)}\n")
     ctx.write(f"\t\tUESvrt:\t{_uncorrectable(f.uncorrectable_error_severity, ctx.dialect)}\n")
