@@ -186,6 +186,20 @@ def test_tc_vc_map_resets_to_ffh_in_vc0_and_00h_in_the_others():  # 7.9.1.7: TC/
     assert dev.config.read32(vc0) & 0xFF == 0x01  # TC0 stays mapped to VC0: bit 0 is RO
 
 
+@pytest.mark.parametrize("supported, enabled", [(0b0000101, 0b0000101), (0, 0), (0b1111111, 0b1111111)])
+def test_lower_skp_os_generation_vector_is_rw_for_the_speeds_link_capabilities_2_lists(supported, enabled):
+    # 7.7.3.2 Enable Lower SKP OS Generation Vector: RW for the speeds 7.5.3.18's Lower SKP OS
+    # Generation Supported Speeds Vector (Link Capabilities 2, bits 15:9) lists, RsvdP for the rest.
+    image = express_function(DOWNSTREAM, header_type=1)
+    _put(image, 0x40 + 0x2C, 4, supported << 9)  # Link Capabilities 2 of the PCI Express capability
+    _put(image, ECAP, 4, 0x0019 | 1 << 16)
+    dev = MockDevice(bytes(image))
+    dev.config.write32(ECAP + 4, 0x7F << 9)
+    assert dev.config.read32(ECAP + 4) == enabled << 9
+    dev.reset()
+    assert dev.config.read32(ECAP + 4) == 0  # default 0000000b
+
+
 def test_secondary_pcie_lane_error_status_is_rw1cs_per_lane():  # 7.7.3.3
     dev = with_ecap(0x0019, port_type=DOWNSTREAM, header_type=1)  # x1 link (Link Capabilities 0x11)
     dev.config.poke(ECAP + 8, 4, 0x1)  # lane 0 saw an error
