@@ -135,3 +135,27 @@ def test_compiled_parsers_are_kept_between_runs(tmp_path, monkeypatch):
     assert generate(msix.SCHEMA)(image, 0x40) == first(image, 0x40)
     monkeypatch.setenv(codecache.ENV, str(files[0]))  # a file where the folder should be: nothing written
     assert generate(msix.SCHEMA)(image, 0x40) == first(image, 0x40)
+
+
+@pytest.mark.parametrize("plant", ["fifo", "huge", "not code"])
+def test_a_planted_cache_entry_is_skipped_not_followed(tmp_path, monkeypatch, plant):
+    """A FIFO (which would block an open), a file past the read bound, or marshal data that is not
+    a code object at an entry's name is skipped: the parser is compiled again and still right."""
+    import marshal
+    import os
+
+    from pcikit.schema import codecache
+    from pcikit.schema.caps import msix
+
+    monkeypatch.setenv(codecache.ENV, str(tmp_path / "cache"))
+    image = bytes(range(256)) * 16
+    expected = generate(msix.SCHEMA)(image, 0x40)
+    (entry,) = (tmp_path / "cache" / "parsers").iterdir()
+    entry.unlink()
+    if plant == "fifo":
+        os.mkfifo(entry)
+    elif plant == "huge":
+        entry.write_bytes(bytes(codecache._LIMIT + 1))  # noqa: SLF001 - just past the bound
+    else:
+        entry.write_bytes(marshal.dumps(("a", "tuple")))
+    assert generate(msix.SCHEMA)(image, 0x40) == expected

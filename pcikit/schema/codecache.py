@@ -6,7 +6,9 @@ SHA-256 of the source and the interpreter's bytecode tag, under ``$PCIKIT_CACHE`
 ``$XDG_CACHE_HOME/pcikit``, else ``~/.cache/pcikit``), in ``parsers/``. Any schema change
 changes the source, hence the name: a stale entry is never read. Files are written whole under
 a temporary name and renamed; a cache that cannot be read or written is no cache (the source is
-compiled as if it were absent), never an error.
+compiled as if it were absent), never an error. Entries are read as every file pcikit reads is:
+regular files only, without blocking, bounded (a FIFO or a huge file planted there is skipped), and
+what they hold must be a code object.
 """
 from __future__ import annotations
 
@@ -14,8 +16,13 @@ import hashlib
 import marshal
 import os
 import sys
+import types
+
+from ..access.files import read_bounded
+from ..errors import PcikitError
 
 ENV = "PCIKIT_CACHE"
+_LIMIT = 1 << 20  # the largest generated parser compiles to about 25 KiB
 
 
 def cache_dir() -> str:
@@ -30,10 +37,11 @@ def compiled(source: str, label: str):
     key = hashlib.sha256(f"{sys.implementation.cache_tag}\0{label}\0{source}".encode()).hexdigest()
     path = os.path.join(cache_dir(), f"{key}.code")
     try:
-        with open(path, "rb") as handle:
-            return marshal.loads(handle.read())
-    except (OSError, ValueError, EOFError, TypeError):
-        pass  # absent, unreadable or damaged: compile it again
+        code = marshal.loads(read_bounded(path, _LIMIT))
+        if isinstance(code, types.CodeType):
+            return code
+    except (PcikitError, ValueError, EOFError, TypeError):
+        pass  # absent, unreadable, not a regular file, too large or damaged: compile it again
     code = compile(source, f"<{label}>", "exec")
     partial = f"{path}.{os.getpid()}.tmp"
     try:
