@@ -8,8 +8,8 @@ from the schema (``pcikit.schema.ecaps.sriov``). What this model adds is behavio
 * Setting VF Enable makes NumVFs (at most TotalVFs) virtual functions appear, VF *n* at
   routing ID PF + First VF Offset + *n* x VF Stride, each with its own config space: the PF's
   header and standard capabilities with the VF header attributes (``header.VF_COMMON``: Vendor
-  and Device ID FFFFh, I/O and Memory Space Enable and Interrupt Disable hardwired 0, no INTx
-  pin), BAR registers reading 0 and no extended capabilities. Clearing VF Enable removes them.
+  and Device ID FFFFh, I/O and Memory Space Enable and Interrupt Disable hardwired 0, Parity
+  Error Response and SERR# Enable RsvdP, no INTx pin), BAR registers reading 0 and no extended capabilities. Clearing VF Enable removes them.
 * VF memory: each VF's ``bar(n)`` is its own share (one VF BAR size) of the PF's VF BAR *n*; it
   decodes while VF Enable and VF MSE are set (9.3.3.3.4) — with either clear an access is a
   master abort, as a PF BAR's is with Memory Space off. An MSI-X table in a VF BAR is the VF's.
