@@ -344,6 +344,7 @@ class Device:
             self.header_type, self.port_type if extended else None, cap.cap_id,
             read_vpd=self.kernel.read_vpd if self.kernel is not None else None,
             max_link_width=self.max_link_width if extended else None,
+            lower_skp_os_generation_speeds=self.lower_skp_os_generation_speeds if extended else None,
         )
 
     @cached_property
@@ -353,6 +354,15 @@ class Device:
 
         cap = self.find_capability(CAP_ID_EXP)
         return link_width(self.image, self.config.size, cap.offset) if cap is not None else None
+
+    @cached_property
+    def lower_skp_os_generation_speeds(self) -> Optional[int]:
+        """Link Capabilities 2's Lower SKP OS Generation Supported Speeds Vector of the first PCI
+        Express capability, or None (without one, without Link Capabilities 2, or unreadable)."""
+        from .schema.caps.express import lower_skp_os_generation_speeds
+
+        cap = self.find_capability(CAP_ID_EXP)
+        return lower_skp_os_generation_speeds(self.image, self.config.size, cap.offset) if cap is not None else None
 
     @cached_property
     def port_type(self) -> Optional[int]:

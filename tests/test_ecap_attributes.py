@@ -160,6 +160,46 @@ def test_vc_id_and_vc_enable_are_rw_for_vcs_other_than_vc0():  # 7.9.1.7
     assert dev.config.read32(vc1) & 0x8700_0000 == 0  # VC ID and VC Enable reset to 0
 
 
+def test_vc_id_cannot_be_modified_while_the_vc_is_enabled():  # 7.9.1.7: VC ID
+    dev = with_ecap(0x0002, (4, 4, 1), (0x14, 4, 0x8000_00FF))
+    vc1 = ECAP + 0x20
+    dev.config.write32(vc1, 0x8300_0002)  # VC ID 3 and VC Enable in one write: VC1 was disabled
+    dev.config.write32(vc1, 0x8500_0002)  # enabled now: the new VC ID is not taken
+    assert dev.config.read32(vc1) == 0x8300_0002
+    dev.config.write32(vc1, 0x0500_0002)  # clearing VC Enable: the ID was still frozen for this write
+    assert dev.config.read32(vc1) == 0x0300_0002
+    dev.config.write32(vc1, 0x0500_0002)  # disabled: VC ID takes writes again
+    assert dev.config.read32(vc1) == 0x0500_0002
+    dev.config.write32(vc1, 0x8600_0002)
+    dev.reset()  # VC Enable resets to 0, so VC ID is writable after the reset
+    dev.config.write32(vc1, 0x0200_0000)
+    assert dev.config.read32(vc1) == 0x0200_0000
+
+
+def test_tc_vc_map_resets_to_ffh_in_vc0_and_00h_in_the_others():  # 7.9.1.7: TC/VC Map default
+    dev = with_ecap(0x0002, (4, 4, 2), (0x14, 4, 0x8000_0003), (0x20, 4, 0x0000_00F0), (0x2C, 4, 0x0000_000C))
+    vc0, vc1, vc2 = ECAP + 0x14, ECAP + 0x20, ECAP + 0x2C  # the device's own maps: 03h, F0h, 0Ch
+    dev.reset()
+    assert dev.config.read32(vc0) & 0xFF == 0xFF  # bit 0 hardwired 1, bits 7:1 default 1s
+    assert dev.config.read32(vc1) & 0xFF == 0x00 and dev.config.read32(vc2) & 0xFF == 0x00
+    dev.config.write32(vc0, 0x8000_0000)
+    assert dev.config.read32(vc0) & 0xFF == 0x01  # TC0 stays mapped to VC0: bit 0 is RO
+
+
+@pytest.mark.parametrize("supported, enabled", [(0b0000101, 0b0000101), (0, 0), (0b1111111, 0b1111111)])
+def test_lower_skp_os_generation_vector_is_rw_for_the_speeds_link_capabilities_2_lists(supported, enabled):
+    # 7.7.3.2 Enable Lower SKP OS Generation Vector: RW for the speeds 7.5.3.18's Lower SKP OS
+    # Generation Supported Speeds Vector (Link Capabilities 2, bits 15:9) lists, RsvdP for the rest.
+    image = express_function(DOWNSTREAM, header_type=1)
+    _put(image, 0x40 + 0x2C, 4, supported << 9)  # Link Capabilities 2 of the PCI Express capability
+    _put(image, ECAP, 4, 0x0019 | 1 << 16)
+    dev = MockDevice(bytes(image))
+    dev.config.write32(ECAP + 4, 0x7F << 9)
+    assert dev.config.read32(ECAP + 4) == enabled << 9
+    dev.reset()
+    assert dev.config.read32(ECAP + 4) == 0  # default 0000000b
+
+
 def test_secondary_pcie_lane_error_status_is_rw1cs_per_lane():  # 7.7.3.3
     dev = with_ecap(0x0019, port_type=DOWNSTREAM, header_type=1)  # x1 link (Link Capabilities 0x11)
     dev.config.poke(ECAP + 8, 4, 0x1)  # lane 0 saw an error

@@ -79,6 +79,23 @@ def test_vf_enable_makes_num_vfs_functions_appear_at_offset_and_stride():
     assert pf.virtual_functions == []
 
 
+def test_a_vfs_command_register_has_the_vf_attributes():  # 9.3.4.1.3
+    image = bytearray(sriov_pf().config.peek(0, 4096).to_bytes(4096, "little"))
+    _put(image, 0x04, 2, 0x0403)  # the PF's I/O, Memory Space and Interrupt Disable are set
+    image[0x3D] = 1  # and it has INTA
+    pf = MockDevice(bytes(image), vf_bar_sizes={0: 0x4000, 2: 0x1000})
+    pf.config.write16(SRIOV + 0x10, 1)
+    pf.config.write16(SRIOV + 0x08, 0x1)
+    vf = pf.virtual_functions[0]
+    assert vf.config.read16(0x04) == 0  # I/O, Memory Space Enable, Interrupt Disable: hardwired 0 in a VF
+    vf.config.write16(0x04, 0xFFFF)
+    assert vf.config.read16(0x04) == 0x0004  # only Bus Master Enable is RW (Parity Error Response, SERR#: RsvdP)
+    assert vf.config.read8(0x3D) == 0 and vf.intx.pin is None  # a VF has no INTx
+    assert pf.config.read16(0x04) == 0x0403  # the PF's own header keeps the PF attributes
+    pf.config.write16(0x04, 0x0547)
+    assert pf.config.read16(0x04) == 0x0547
+
+
 def test_vf_bars_decode_memory_per_vf_while_vf_enable_and_vf_mse_are_set():  # 9.3.3.3.1, 9.3.3.3.4
     pf = sriov_pf()
     pf.config.write16(SRIOV + 0x10, 2)  # NumVFs

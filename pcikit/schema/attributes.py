@@ -22,7 +22,7 @@ declares no field for are reserved (RsvdP unless the register says RsvdZ).
 A field's attribute may depend on the device: ``when`` is a condition evaluated
 on the capability's decoded fields and the function's facts (port type, header
 type). Where it is false (or, for an int answer, for the field bits it leaves
-clear) the field is read-only. A path starting with ``.`` is read from the
+clear) the field is read-only. A reset value may be such a condition too (:class:`Either`). A path starting with ``.`` is read from the
 structure holding the register (a list element: an EA entry, a VC Resource).
 Conditions are data, declared next to the field, and say which fields they read
 (``reads()``), so a mock re-evaluates them when software writes one::
@@ -153,6 +153,22 @@ class LaterElement(NamedTuple):
     def reads(self) -> tuple[str, ...]:
         """No fields: the answer is the element's place."""
         return ()
+
+
+class Either(NamedTuple):
+    """``yes`` where ``condition`` holds, else ``no``: a value that depends on the device, such as a
+    reset value (TC/VC Map: FFh in VC0's resource, 00h in the others)."""
+
+    condition: Any
+    yes: int
+    no: int
+
+    def __call__(self, facts: Facts) -> Answer:
+        return self.yes if self.condition(facts) else self.no
+
+    def reads(self) -> tuple[str, ...]:
+        """The field paths the condition looks at."""
+        return self.condition.reads()
 
 
 class Equals(NamedTuple):

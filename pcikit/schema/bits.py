@@ -30,7 +30,7 @@ class Bits(NamedTuple):
     shift: int = 0
     add: int = 0
     access: str = RO
-    reset: int = 0
+    reset: Any = 0  # an int, None (a reset keeps the value) or a condition answering the int
     when: Any = None
 
     @property
@@ -72,6 +72,11 @@ class Bits(NamedTuple):
             return self.mask << self.lo if answer else 0
         return (int(answer) & self.mask) << self.lo
 
+    def reset_value(self, facts: Optional[Facts]) -> Optional[int]:
+        """The field's reset value (raw encoding) for the device ``facts`` describe; None: kept."""
+        if callable(self.reset):
+            return int(self.reset(facts)) if facts is not None else None
+        return self.reset
 
 def Bit(name: str, lo: int, access: str = RO, reset: int = 0, when: Any = None) -> Bits:
     """A one-bit flag."""
@@ -126,15 +131,16 @@ def field_access(fields: tuple[Bits, ...], width: int, facts: Optional[Facts]) -
             settable |= bits
         if field.access in STICKY:
             sticky |= bits
-        if field.access in SOFTWARE_SET and field.reset is not None:  # None: a reset keeps the value
+        value = field.reset_value(facts)
+        if field.access in SOFTWARE_SET and value is not None:  # None: a reset keeps the value
             reset_mask |= bits
-            reset = (reset & ~bits) | ((field.reset << field.lo) & bits)
+            reset = (reset & ~bits) | ((value << field.lo) & bits)
     return Access(width, writable, clear, settable, sticky, reset_mask, reset)
 
 
 def _fixed_access(fields: tuple[Bits, ...], subcon: Construct) -> Optional[Access]:
     """The masks of a register whose fields have no conditions (computed once), else None."""
-    if any(field.when is not None for field in fields):
+    if any(field.when is not None or callable(field.reset) for field in fields):
         return None
     return field_access(fields, subcon.sizeof(), None)
 

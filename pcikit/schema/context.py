@@ -59,7 +59,8 @@ class DecodeContext:
     how many are really readable. ``port_type`` is the PCI Express
     Device/Port Type when the function has a PCIe capability (ext caps need it);
     ``max_link_width`` the Maximum Link Width of that capability (per-lane ext caps
-    need it). Both come from the model (``Device.decode_context``), so no decoder
+    need it); ``lower_skp_os_generation_speeds`` that capability's Link Capabilities 2 Lower SKP OS
+    Generation Supported Speeds Vector (Secondary PCIe's Link Control 3 needs it). All come from the model (``Device.decode_context``), so no decoder
     walks the capability list itself.
     """
 
@@ -73,6 +74,7 @@ class DecodeContext:
     cap_id: int = 0
     read_vpd: Optional[Callable[[], Optional[bytes]]] = None  # live sources: the VPD contents
     max_link_width: Optional[int] = None
+    lower_skp_os_generation_speeds: Optional[int] = None
 
     def parse(self, schema: Construct, relative: int = 0) -> Container:
         """Parse ``schema`` at the capability offset + ``relative``."""

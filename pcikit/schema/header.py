@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from construct import Array, Int8ul, Int16ul, Int32ul, Struct, Switch, this
 
-from .attributes import RSVDZ, RW, RW1C, Equals, Not, has, port_in
+from .attributes import RO, RSVDP, RSVDZ, RW, RW1C, Equals, Not, has, port_in
 from .bits import Bit, Bits, Register, Scalar, whole
 from .caps.express import PCIE_TO_PCI_BRIDGE, PORT_TYPE_NAMES
 
@@ -123,6 +123,28 @@ COMMON = Struct(
     "header_type" / HEADER_TYPE,
     "bist" / BIST,
 )
+
+# A Virtual Function's header (PCIe 6.0 9.3.4.1) differs from its PF's where a register "does not
+# apply to VFs": Vendor ID and Device ID read FFFFh (9.3.4.1.1, 9.3.4.1.2); in Command (9.3.4.1.3)
+# I/O Space Enable (VFs have no I/O space), Memory Space Enable (VF memory follows the PF's VF MSE,
+# 9.3.3.3.4) and Interrupt Disable are hardwired 0, and Interrupt Pin reads 0: a VF has no INTx
+# (MSI/MSI-X only). Parity Error Response and SERR# Enable are RsvdP in a VF: the PF's settings
+# apply to its VFs. Bus Master Enable alone stays per VF (RW).
+VF_ID = 0xFFFF
+VF_COMMAND_HARDWIRED_ZERO = ("io_space", "memory_space", "interrupt_disable")
+VF_COMMAND_PF_SETTING = ("parity_error_response", "serr_enable")
+
+
+def _vf_command_field(field):
+    if field.name in VF_COMMAND_HARDWIRED_ZERO:
+        return field._replace(access=RO)
+    if field.name in VF_COMMAND_PF_SETTING:
+        return field._replace(access=RSVDP)
+    return field
+
+
+VF_COMMAND = Register(Int16ul, *(_vf_command_field(field) for field in COMMAND.fields))
+VF_COMMON = Struct(*(("command" / VF_COMMAND) if member.name == "command" else member for member in COMMON.subcons))
 
 # Interrupt Line: RW for the OS, no hardware effect; a function reset clears it (as QEMU does).
 INTERRUPT_LINE = whole(Int8ul, RW)

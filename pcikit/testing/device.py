@@ -52,10 +52,10 @@ _MSIX_MAX_INFERRED_BAR = 1 << 28
 
 
 def _masks_for(model: Device, image: bytes, plans: list[BarPlan], rom_size: Optional[int],
-               vf_plans: list[BarPlan], profile: str = "spec") -> Masks:
+               vf_plans: list[BarPlan], profile: str = "spec", virtual_function: bool = False) -> Masks:
     """Every register's masks, from the catalogue: header, BARs, ROM, standard and extended capabilities."""
     header_type = model.header_type
-    header = header_access(model)
+    header = header_access(model, virtual_function)
     for plan in plans:
         header += plan.registers()
     header += rom_registers(header_type, rom_size)
@@ -104,7 +104,7 @@ class MockDevice:
         sriov = model.find_capability(ECAP_SRIOV, extended=True)
         vf_plans, vf_problems = plan_vf_bars(image, sriov, dict(vf_bar_sizes or {}))
         self.problems += vf_problems
-        masks = _masks_for(model, image, self._plans, sizes.get(ROM_INDEX), vf_plans, profile)
+        masks = _masks_for(model, image, self._plans, sizes.get(ROM_INDEX), vf_plans, profile, _vf_memory is not None)
         self.config = MockConfig(image, masks.writable, masks.clear, masks.reset, self._state,
                                  w1smask=masks.set, sticky=masks.sticky)
         self._state.bus_master = lambda: bool(self.config.peek(COMMAND, 2) & BUS_MASTER)

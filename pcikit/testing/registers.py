@@ -47,17 +47,19 @@ class Masks(NamedTuple):
 
 # The header layouts have no optional members: each is walked once, on zeros.
 _HEADER_REGISTERS = {id(schema): registers(schema, schema.parse(bytes(schema.sizeof())))
-                     for schema in (header_schema.COMMON, *header_schema.BODIES.values())}
+                     for schema in (header_schema.COMMON, header_schema.VF_COMMON, *header_schema.BODIES.values())}
 
 
-def header_access(model: Device) -> list[Placed]:
-    """The header's registers (common part and the type's body), BARs and ROM aside."""
+def header_access(model: Device, virtual_function: bool = False) -> list[Placed]:
+    """The header's registers (common part and the type's body), BARs and ROM aside; a VF's
+    common part has the VF attributes (``header.VF_COMMON``)."""
     image = model.image
-    common = parse_at(header_schema.COMMON, image, 0)
+    common_schema = header_schema.VF_COMMON if virtual_function else header_schema.COMMON
+    common = parse_at(common_schema, image, 0)
     body_schema = header_schema.BODIES.get(model.header_type)
     body = parse_at(body_schema, image, BODY_OFFSET) if body_schema is not None else {}
     facts = Facts({**common, **body}, model.port_type, model.header_type)
-    placed = place(_HEADER_REGISTERS[id(header_schema.COMMON)], 0, facts)
+    placed = place(_HEADER_REGISTERS[id(common_schema)], 0, facts)
     if body_schema is not None:
         placed += place(_HEADER_REGISTERS[id(body_schema)], BODY_OFFSET, facts)
     return placed

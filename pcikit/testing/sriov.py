@@ -7,8 +7,9 @@ from the schema (``pcikit.schema.ecaps.sriov``). What this model adds is behavio
   the header's BARs are.
 * Setting VF Enable makes NumVFs (at most TotalVFs) virtual functions appear, VF *n* at
   routing ID PF + First VF Offset + *n* x VF Stride, each with its own config space: the PF's
-  header and standard capabilities, Vendor and Device ID reading FFFFh (9.3.4.1.1, 9.3.4.1.2),
-  BAR registers reading 0 and no extended capabilities. Clearing VF Enable removes them.
+  header and standard capabilities with the VF header attributes (``header.VF_COMMON``: Vendor
+  and Device ID FFFFh, I/O and Memory Space Enable and Interrupt Disable hardwired 0, Parity
+  Error Response and SERR# Enable RsvdP, no INTx pin), BAR registers reading 0 and no extended capabilities. Clearing VF Enable removes them.
 * VF memory: each VF's ``bar(n)`` is its own share (one VF BAR size) of the PF's VF BAR *n*; it
   decodes while VF Enable and VF MSE are set (9.3.3.3.4) — with either clear an access is a
   master abort, as a PF BAR's is with Memory Space off. An MSI-X table in a VF BAR is the VF's.
@@ -24,7 +25,7 @@ from ..schema import header as header_schema
 from ..schema.ecaps import sriov as sriov_schema
 from ..walk import EXTENDED_START
 from .bars import BarPlan, plan_bar_array
-from .registers import BODY_OFFSET, bit, locate
+from .registers import BODY, BODY_OFFSET, COMMAND, bit, locate
 
 if TYPE_CHECKING:
     from .device import MockDevice
@@ -32,7 +33,8 @@ if TYPE_CHECKING:
 VF_ENABLE = bit(sriov_schema.SRIOV_CONTROL, "vf_enable")
 VF_MSE = bit(sriov_schema.SRIOV_CONTROL, "vf_mse")
 _BARS = slice(BODY_OFFSET, BODY_OFFSET + header_schema.TYPE0.bars.sizeof())  # RO zero in a VF
-_NO_ID = 0xFFFF
+_VF_COMMAND_ZERO = sum(bit(header_schema.VF_COMMAND, name) for name in header_schema.VF_COMMAND_HARDWIRED_ZERO)
+_INTERRUPT_PIN = BODY[0]["interrupt_pin"]
 
 
 def plan_vf_bars(image: bytes, cap: Optional[Capability], sizes: Mapping[int, int]) -> tuple[list[BarPlan], list[str]]:
@@ -90,7 +92,10 @@ class SriovModel:
     def _image(self) -> bytes:
         size = self._pf.config.size
         image = bytearray(self._pf.config.peek(0, size).to_bytes(size, "little"))
-        image[0:4] = (_NO_ID | _NO_ID << 16).to_bytes(4, "little")  # Vendor ID, Device ID
+        image[0:4] = (header_schema.VF_ID | header_schema.VF_ID << 16).to_bytes(4, "little")  # Vendor ID, Device ID
+        command = int.from_bytes(image[COMMAND:COMMAND + 2], "little") & ~_VF_COMMAND_ZERO
+        image[COMMAND:COMMAND + 2] = command.to_bytes(2, "little")
+        image[_INTERRUPT_PIN] = 0
         image[_BARS] = bytes(_BARS.stop - _BARS.start)
         if size > EXTENDED_START:
             image[EXTENDED_START:EXTENDED_START + 4] = bytes(4)  # no extended capabilities (SR-IOV is the PF's)

@@ -448,12 +448,33 @@ def port_type_of(pcie_capabilities: int) -> int:
     return _DEVICE_PORT_TYPE.decode(pcie_capabilities)
 
 
+def _register_value(image: bytes, size: int, offset: int, name: str) -> Optional[Container]:
+    """Register ``name`` of the PCI Express capability at ``offset``, decoded; None when the function
+    does not implement it (its port type or capability version) or it is unreadable."""
+    rel, width, register = next((rel, width, reg) for reg_name, rel, width, reg in REGISTERS if reg_name == name)
+    start = offset + rel
+    if offset + 4 > size or start + width > size:
+        return None
+    capabilities = PCIE_CAPABILITIES.decode(int.from_bytes(image[offset + 2:offset + 4], "little"))
+    if name not in implemented_registers(capabilities.device_port_type, capabilities.slot_implemented,
+                                         capabilities.version):
+        return None
+    return register.decode(int.from_bytes(image[start:start + width], "little"))
+
+
 def link_width(image: bytes, size: int, offset: int) -> Optional[int]:
     """Maximum Link Width of the PCI Express capability at ``offset`` (None when Link Capabilities is unreadable)."""
     start = offset + next(rel for name, rel, _, _ in REGISTERS if name == "link_capabilities")
     if start + LINK_CAPABILITIES.sizeof() > size:
         return None
     return LINK_CAPABILITIES.decode(int.from_bytes(image[start:start + 4], "little")).maximum_link_width
+
+
+def lower_skp_os_generation_speeds(image: bytes, size: int, offset: int) -> Optional[int]:
+    """Link Capabilities 2's Lower SKP OS Generation Supported Speeds Vector of the PCI Express
+    capability at ``offset`` (None without Link Capabilities 2: a version 1 capability, no link)."""
+    register = _register_value(image, size, offset, "link_capabilities_2")
+    return register.lower_skp_os_generation_supported_speeds_vector if register is not None else None
 
 
 @lru_cache(maxsize=None)

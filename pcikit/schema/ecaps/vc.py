@@ -12,7 +12,7 @@ from typing import Optional
 
 from construct import Array, Container, Int16ul, Int32ul, Padding, Struct, this
 
-from ..attributes import RW, LaterElement, Only, has
+from ..attributes import RW, Either, LaterElement, Not, Only, all_of, has
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
@@ -59,18 +59,19 @@ VC_RESOURCE_CAPABILITY = Register(
     Bits("port_arbitration_table_offset", 24, 8),
 )
 
-# PCIe 7.9.1.7: TC/VC Map bits 7:1 and Port Arbitration Select are RW (bit 0 of the map is RO).
-# VC ID and VC Enable are RW, reset 0, in every VC Resource but the first (VC0's are hardwired:
-# VC ID 000b, VC Enable 1b). The map resets to FFh for VC0 and 00h for the others: one layout
-# serves every VC Resource, so the map keeps the device's own value across a reset.
+# PCIe 7.9.1.7: TC/VC Map bits 7:1 and Port Arbitration Select are RW; bit 0 of the map is RO
+# (hardwired 1b in VC0's resource, 0b in the others). The map's default is FFh in the first VC
+# Resource and 00h in the others. VC ID and VC Enable are RW, default 0, in every VC Resource but
+# the first (VC0's are hardwired: VC ID 000b, VC Enable 1b); VC ID "cannot be modified when the VC
+# is already enabled", so it is read-only while that resource's VC Enable is set.
 _NOT_VC0 = LaterElement()
 
 VC_RESOURCE_CONTROL = Register(
     Int32ul,
-    Bits("tc_vc_map", 0, 8, access=RW, reset=None, when=Only(0xFE)),
+    Bits("tc_vc_map", 0, 8, access=RW, reset=Either(_NOT_VC0, 0x00, 0xFF), when=Only(0xFE)),
     Bit("load_port_arbitration_table", 16),  # RW, but always reads 0
     Bits("port_arbitration_select", 17, 3, access=RW),
-    Bits("vc_id", 24, 3, access=RW, when=_NOT_VC0),
+    Bits("vc_id", 24, 3, access=RW, when=all_of(_NOT_VC0, Not(has(".vc_resource_control.vc_enable")))),
     Bit("vc_enable", 31, RW, when=_NOT_VC0),
 )
 
