@@ -3,7 +3,8 @@
 :func:`generate` turns a schema into one Python function ``parse(data, pos)`` that reads its
 fields with ``struct`` formats (a run of fixed-size fields in one ``unpack_from``) and decodes
 registers with shifts, building the same Containers construct's ``parse`` gives (without its
-``_io`` entry, as construct's own compiled parsers). Conditions, switches and counts keep their
+``_io`` entry, as construct's own compiled parsers), of a subclass whose fields read as attributes
+at a plain lookup's cost (:func:`container_class`). Conditions, switches and counts keep their
 declared expressions: they are called with a context holding the fields parsed so far (and
 ``_`` for the enclosing struct), as construct evaluates them. A schema using a construct this
 module does not know gives None, and stays construct's to parse.
