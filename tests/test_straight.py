@@ -17,6 +17,7 @@ import pytest
 from construct import Construct, Container, ListContainer
 
 from pcikit.schema import caps, context, ecaps, header, registry
+from pcikit.schema.bits import Register
 from pcikit.schema.straight import generate
 from pcikit.sources import open_source
 
@@ -108,13 +109,28 @@ def test_every_parse_of_the_whole_corpus(monkeypatch):
     assert devices > 500 and len(checked) > 4 * devices and sum(checked) == len(checked)  # every one generated
 
 
+def test_registers_decoded_often_decode_as_their_fields_do():
+    """Past the generation threshold a register decodes by a generated function: the same
+    Container (keys in order, values and types) as each field's own decode, attributes included."""
+    registers = {id(value): value for module in _registry_modules() for value in vars(module).values()
+                 if isinstance(value, Register)}
+    assert len(registers) > 100
+    for register in registers.values():
+        for raw in (0, 0xFFFFFFFF, 0x5A5A5A5A, 0x12345678):
+            raw &= (1 << 8 * register.subcon.sizeof()) - 1
+            expected = Container(raw=raw, **{spec.name: spec.decode(raw) for spec in register.fields})
+            for _ in range(context.GENERATE_AFTER + 1):
+                got = register.decode(raw)
+            assert register._decoder is not None and _same(expected, got), f"{register.fields}"  # noqa: SLF001
+
+
 def test_a_short_image_falls_back_to_constructs_error():
     """At the very end of the data the generated parser fails and construct parses (and words the error)."""
     from pcikit.schema.caps import msix
 
     with pytest.raises(struct.error):
         generate(msix.SCHEMA)(bytes(4096), 4094)
-    for _ in range(context._GENERATE_AFTER + 1):  # noqa: SLF001 - past the generation threshold
+    for _ in range(context.GENERATE_AFTER + 1):  # past the generation threshold
         with pytest.raises(Exception, match="stream read less than specified amount"):
             context.parse_at(msix.SCHEMA, bytes(4096), 4094)
     assert context._parsers.get(msix.SCHEMA) is not None  # noqa: SLF001 - the generated parser was used

@@ -14,11 +14,12 @@ without changing what it decodes to.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, NamedTuple, Optional
+from typing import Any, Callable, Mapping, NamedTuple, Optional
 
 from construct import Container, Construct, Subconstruct
 
 from .attributes import CLEARABLE, RO, RSVDP, SETTABLE, SOFTWARE_SET, STICKY, WRITABLE, Facts
+from .context import GENERATE_AFTER
 
 
 class Bits(NamedTuple):
@@ -157,6 +158,8 @@ class Register(Construct):
         self.fields = fields
         self.reserved = reserved
         self._fixed = _fixed_access(fields, subcon)
+        self._uses = 0
+        self._decoder: Optional[Callable[[int], Container]] = None
 
     def access(self, facts: Optional[Facts] = None) -> Access:
         """The register's masks for a device described by ``facts`` (conditions false without)."""
@@ -172,12 +175,38 @@ class Register(Construct):
         fields = tuple(f._replace(access=access, reset=resets.get(f.name, 0)) for f in self.fields)
         return Register(self.subcon, *fields, reserved=self.reserved)
 
+    @property
+    def names(self) -> tuple:
+        """The keys of a decoded value: ``raw`` and every field's name."""
+        return ("raw", *(spec.name for spec in self.fields))
+
+    def items_source(self) -> str:
+        """Python source of the decoded value's items as a dict display, from a name ``raw``."""
+        items = "".join(f", {spec.name!r}: {spec.expression()}" for spec in self.fields)
+        return f"{{'raw': raw{items}}}"
+
     def decode(self, raw: int) -> Container:
-        """Container of ``raw`` and every field."""
-        result = Container(raw=raw)
-        for spec in self.fields:
-            result[spec.name] = spec.decode(raw)
-        return result
+        """Container of ``raw`` and every field; a register decoded often is decoded by a function
+        generated from its fields' expressions (as generated parsers decode it), into a Container
+        reading its fields as attributes at a plain lookup's cost."""
+        decoder = self._decoder
+        if decoder is None:
+            self._uses += 1
+            if self._uses <= GENERATE_AFTER:
+                result = Container(raw=raw)
+                for spec in self.fields:
+                    result[spec.name] = spec.decode(raw)
+                return result
+            decoder = self._decoder = self._generated()
+        return decoder(raw)
+
+    def _generated(self) -> Callable[[int], Container]:
+        from .codecache import compiled
+        from .fastcontainer import container_class
+
+        namespace = {"_C": container_class(self.names)}
+        exec(compiled(f"def decode(raw):\n    return _C({self.items_source()})\n", "register decoder"), namespace)
+        return namespace["decode"]
 
     def encode(self, obj: Any) -> int:
         """The raw value for a Container/dict (or a plain int)."""
@@ -202,8 +231,7 @@ class Register(Construct):
 
     def _emitparse(self, code):
         fname = f"decode_register_{id(self)}"
-        items = "".join(f", {spec.name!r}: {spec.expression()}" for spec in self.fields)
-        code.append(f"def {fname}(raw):\n    return Container({{'raw': raw{items}}})\n")
+        code.append(f"def {fname}(raw):\n    return Container({self.items_source()})\n")
         return f"{fname}({self.subcon._compileparse(code)})"
 
 
@@ -218,6 +246,8 @@ class Scalar(Subconstruct):
         super().__init__(subcon)
         self.fields = fields
         self._fixed = _fixed_access(fields, subcon)
+        self._uses = 0
+        self._decoder: Optional[Callable[[int], Container]] = None
 
     def access(self, facts: Optional[Facts] = None) -> Access:
         """The field's masks for a device described by ``facts``."""

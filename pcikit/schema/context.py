@@ -12,7 +12,7 @@ from construct import Construct, Container
 # schema is parsed by construct for its first few uses (a single device shows without any
 # generation) and by its generated parser after. Keys are the schema objects themselves
 # (weakly), so a dead schema's id can never reach another's parser.
-_GENERATE_AFTER = 8
+GENERATE_AFTER = 8
 _uses: "weakref.WeakKeyDictionary[Construct, int]" = weakref.WeakKeyDictionary()
 _parsers: "weakref.WeakKeyDictionary[Construct, Callable[[bytes, int], Container]]" = weakref.WeakKeyDictionary()
 
@@ -24,7 +24,7 @@ def parse_at(schema: Construct, image: bytes, offset: int) -> Container:
     if parser is None:
         uses = _uses.get(schema, 0) + 1
         _uses[schema] = uses
-        if uses <= _GENERATE_AFTER:
+        if uses <= GENERATE_AFTER:
             return schema.parse(image[offset:])
         parser = _parsers[schema] = _parser(schema)
     try:

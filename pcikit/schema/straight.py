@@ -4,7 +4,7 @@
 fields with ``struct`` formats (a run of fixed-size fields in one ``unpack_from``) and decodes
 registers with shifts, building the same Containers construct's ``parse`` gives (without its
 ``_io`` entry, as construct's own compiled parsers), of a subclass whose fields read as attributes
-at a plain lookup's cost (:func:`container_class`). Conditions, switches and counts keep their
+at a plain lookup's cost (:mod:`pcikit.schema.fastcontainer`). Conditions, switches and counts keep their
 declared expressions: they are called with a context holding the fields parsed so far (and
 ``_`` for the enclosing struct), as construct evaluates them. A schema using a construct this
 module does not know gives None, and stays construct's to parse.
@@ -19,7 +19,6 @@ registry schema's parser against construct's parse over the whole corpus.
 from __future__ import annotations
 
 import struct
-from operator import itemgetter
 
 from construct import (Array, Bytes, Computed, Construct, Container, Default, FormatField, IfThenElse, ListContainer,
                        Padded, Pass, Renamed, Struct, Switch)
@@ -27,30 +26,13 @@ from construct import (Array, Bytes, Computed, Construct, Container, Default, Fo
 from .bits import Register, Scalar
 from .codecache import compiled
 from .context import ShortRead
+from .fastcontainer import container_class
 
 TYPE_CHECKING = False  # typing is imported by type checkers only
 if TYPE_CHECKING:
     from typing import Any, Callable, Optional
 
 _FORMATS = {"<B": "B", "<H": "H", "<L": "L", "<I": "I", "<Q": "Q", "<b": "b", "<h": "h", "<l": "l", "<i": "i", "<q": "q"}
-
-
-_ATTRIBUTES = frozenset(dir(Container))  # names construct's Container answers itself (methods, dunders)
-_CLASSES: dict = {}
-
-
-def container_class(names: tuple) -> type:
-    """A Container subclass (one per set of field names) reading ``names`` as attributes at a
-    plain lookup's cost: each is a property getting the item (construct's ``__getattr__`` runs only
-    after a failed lookup, ~10x slower). Everything else is construct's Container: items, key
-    order, equality, repr, mutation (the properties read the items, so they follow them). Names
-    construct's Container answers itself (``items``, ``keys``...) stay its own."""
-    found = _CLASSES.get(names)
-    if found is None:
-        members = {name: property(itemgetter(name)) for name in names
-                   if name.isidentifier() and name not in _ATTRIBUTES}
-        found = _CLASSES[names] = type("Container", (Container,), {"__slots__": (), **members})
-    return found
 
 
 class Unsupported(Exception):
@@ -130,10 +112,8 @@ def _emit(out: _Emitter, node: Construct, ctx: str, depth: int) -> str:
 
 def _register(out: _Emitter, node: Register, raw: str, depth: int) -> str:
     value = out.local("r")
-    items = "".join(f", {spec.name!r}: {spec.expression()}" for spec in node.fields)
     out.line(depth, f"raw = {raw}")  # the name Bits.expression reads
-    names = ("raw", *(spec.name for spec in node.fields))
-    out.line(depth, f"{value} = {out.constant(container_class(names), 'C')}({{'raw': raw{items}}})")
+    out.line(depth, f"{value} = {out.constant(container_class(node.names), 'C')}({node.items_source()})")
     return value
 
 
