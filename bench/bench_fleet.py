@@ -144,8 +144,8 @@ def bench_throughput(cli: str, fleet: Path, files: list[Path], functions: int, w
            f"{functions} functions in {len(files)} hosts; pcikit {functions / one_cpu:.0f} functions/CPU-s, "
            f"lspci {functions / lspci_cpu:.0f}; of it {fixed_cpu:.2f} s start-up (a one-host export)")
     record("export wall time, one core", one_wall, lspci_wall, "s", None, "lspci -vvv")
-    record("export scaling 1 -> 2 workers (wall)", one_wall / two_wall, None, "x", None,
-           note=f"target >= 1.7x; {_efficiency(one_wall, one_cpu, two_wall, two_cpu, fixed_wall, others)}")
+    record("export scaling 1 -> 2 workers (-j 1 wall over -j 2 wall)", one_wall, two_wall, "s", 1.7, "-j 2",
+           _efficiency(one_wall, one_cpu, two_wall, two_cpu, fixed_wall, others), at_least=True)
 
 
 def _efficiency(one_wall: float, one_cpu: float, two_wall: float, two_cpu: float, fixed_wall: float,

@@ -100,21 +100,22 @@ def interleaved(commands: dict[str, list[str]], runs: int, env: dict | None = No
 
 
 def record(benchmark: str, pcikit: float, reference: float | None, unit: str, target: float | None,
-           reference_name: str = "", note: str = "") -> dict:
+           reference_name: str = "", note: str = "", at_least: bool = False) -> dict:
     """Print one result and append it to ``PCIKIT_BENCH_JSON`` when set; returns the row.
 
     ``pcikit`` and ``reference`` are in ``unit``; the ratio is pcikit / reference and ``met`` says
-    whether it is within ``target`` (None: reported, no target).
+    whether it is within ``target`` (None: reported, no target): at most ``target``, or at least
+    it when ``at_least`` (a speed-up).
     """
     ratio = pcikit / reference if reference else None
-    met = None if ratio is None or target is None else ratio <= target
+    met = None if ratio is None or target is None else (ratio >= target if at_least else ratio <= target)
     row = {"benchmark": benchmark, "pcikit": pcikit, "reference": reference, "reference_name": reference_name,
-           "unit": unit, "ratio": ratio, "target": target, "met": met, "note": note}
+           "unit": unit, "ratio": ratio, "target": target, "met": met, "note": note, "at_least": at_least}
     shown = f"{benchmark}: pcikit {pcikit:.4g} {unit}"
     if reference:
         shown += f", {reference_name} {reference:.4g} {unit}, ratio {ratio:.2f}"
     if target is not None:
-        shown += f" (target <= {target:g}: {'met' if met else 'NOT met'})"
+        shown += f" (target {'>=' if at_least else '<='} {target:g}: {'met' if met else 'NOT met'})"
     print(shown + (f"; {note}" if note else ""), flush=True)
     out = os.environ.get("PCIKIT_BENCH_JSON")
     if out:

@@ -71,7 +71,8 @@ def table(rows: list[dict]) -> str:
         if row["target"] is None:
             target = "report"
         else:
-            target = f"<= {row['target']:g}x ({'met' if row['met'] else 'not met'})"
+            bound = ">=" if row.get("at_least") else "<="
+            target = f"{bound} {row['target']:g}x ({'met' if row['met'] else 'not met'})"
         lines.append(f"| {row['benchmark']} | {_figure(row['pcikit'], row['unit'])} | {reference} | {ratio} | {target} |")
     return "\n".join(lines)
 
