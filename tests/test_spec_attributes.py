@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from pcikit.testing import MockDevice
 
-
-def _put(image: bytearray, offset: int, width: int, value: int) -> None:
-    image[offset:offset + width] = value.to_bytes(width, "little")
+from .test_catalogue import ENDPOINT, _put, express_function
 
 
 def _function(cap_id: int, body: bytes, *, header_type: int = 0, status: int = 0x0010) -> bytearray:
@@ -22,6 +20,15 @@ def _function(cap_id: int, body: bytes, *, header_type: int = 0, status: int = 0
     image[0x40], image[0x41] = cap_id, 0
     image[0x42:0x42 + len(body)] = body
     return image
+
+
+def _express_with(ecap: int, body: dict[int, tuple[int, int]], lnkcap: int = 0x21) -> MockDevice:
+    """A PCIe endpoint (x2 link unless ``lnkcap`` says otherwise) with one extended capability at 0x100."""
+    image = express_function(ENDPOINT, lnkcap=lnkcap)
+    _put(image, 0x100, 4, ecap | 1 << 16)
+    for offset, (width, value) in body.items():
+        _put(image, 0x100 + offset, width, value)
+    return MockDevice(bytes(image))
 
 
 def _af(capabilities: int) -> MockDevice:
@@ -60,18 +67,9 @@ def test_pcix_command_controls_are_rw_and_status_errors_rw1c():
 
 
 def _doe(capabilities: int, status: int) -> MockDevice:
-    """A PCIe endpoint with a DOE capability at 0x100 (PCIe 6.0 7.9.24)."""
-    image = bytearray(4096)
-    _put(image, 0, 4, 0x1234_8086)
-    _put(image, 0x06, 2, 0x0010)
-    image[0x34] = 0x40
-    _put(image, 0x40, 2, 0x0010)
-    _put(image, 0x42, 2, 0x0002)
-    _put(image, 0x100, 4, 0x002E | 1 << 16)
-    _put(image, 0x104, 4, capabilities)
-    _put(image, 0x10C, 4, status)
-    _put(image, 0x114, 4, 0x1234_5678)  # a response dword waiting in the Read Data Mailbox
-    return MockDevice(bytes(image))
+    """A PCIe endpoint with a DOE capability at 0x100 (PCIe 6.0 7.9.24); a response dword waits in
+    the Read Data Mailbox."""
+    return _express_with(0x002E, {0x04: (4, capabilities), 0x0C: (4, status), 0x14: (4, 0x1234_5678)})
 
 
 def test_doe_abort_ends_the_exchange_and_reads_zero():
@@ -106,19 +104,13 @@ def test_doe_read_data_mailbox_write_takes_the_next_dword():
 
 def _cxl_device(capability: int, lock: int = 0) -> MockDevice:
     """A PCIe endpoint with the PCIe DVSEC for CXL Devices at 0x100 (CXL 3.0 8.1.3)."""
-    image = bytearray(4096)
-    _put(image, 0, 4, 0x1234_8086)
-    _put(image, 0x06, 2, 0x0010)
-    image[0x34] = 0x40
-    _put(image, 0x40, 2, 0x0010)
-    _put(image, 0x42, 2, 0x0002)
-    _put(image, 0x100, 4, 0x0023 | 1 << 16)
-    _put(image, 0x104, 4, 0x1E98 | 2 << 16 | 0x3C << 20)  # CXL vendor, revision 2, length 0x3C
-    _put(image, 0x108, 2, 0x0000)  # DVSEC ID 0: PCIe DVSEC for CXL Devices
-    _put(image, 0x10A, 2, capability)
-    _put(image, 0x10E, 2, 1 << 14)  # DVSEC CXL Status: Viral_Status
-    _put(image, 0x114, 2, lock)
-    return MockDevice(bytes(image))
+    return _express_with(0x0023, {
+        0x04: (4, 0x1E98 | 2 << 16 | 0x3C << 20),  # CXL vendor, revision 2, length 0x3C
+        0x08: (2, 0x0000),  # DVSEC ID 0: PCIe DVSEC for CXL Devices
+        0x0A: (2, capability),
+        0x0E: (2, 1 << 14),  # DVSEC CXL Status: Viral_Status
+        0x14: (2, lock),
+    })
 
 
 def test_cxl_mem_enable_is_writable_only_when_mem_capable_and_unlocked():
@@ -143,21 +135,6 @@ def test_cxl_config_lock_sets_and_cannot_be_cleared():
     dev.config.write16(0x114, 1)
     dev.config.write16(0x114, 0)
     assert dev.config.read16(0x114) == 1
-
-
-def _express_with(ecap: int, body: dict[int, tuple[int, int]], lnkcap: int = 0x21) -> MockDevice:
-    """A PCIe endpoint (x2 link unless ``lnkcap`` says otherwise) with one extended capability at 0x100."""
-    image = bytearray(4096)
-    _put(image, 0, 4, 0x1234_8086)
-    _put(image, 0x06, 2, 0x0010)
-    image[0x34] = 0x40
-    _put(image, 0x40, 2, 0x0010)
-    _put(image, 0x42, 2, 0x0002)
-    _put(image, 0x4C, 4, lnkcap)
-    _put(image, 0x100, 4, ecap | 1 << 16)
-    for offset, (width, value) in body.items():
-        _put(image, 0x100 + offset, width, value)
-    return MockDevice(bytes(image))
 
 
 def test_margining_lane_control_is_rw_per_lane_and_resets_to_no_command():
