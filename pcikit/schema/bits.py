@@ -55,11 +55,16 @@ class Bits(NamedTuple):
         return (raw & ~(self.mask << self.lo)) | (bits << self.lo)
 
     def expression(self) -> str:
-        """Python source computing the field from a name ``raw``."""
-        core = f"((raw >> {self.lo}) & {self.mask})"
+        """Python source computing the field from a name ``raw``, in as few operations as it takes
+        (generated parsers run it for every field of every register they read)."""
         if self.is_flag:
-            return f"bool{core}"
-        return f"(({core} << {self.shift}) + {self.add})"
+            return f"((raw & {1 << self.lo}) != 0)"
+        value = f"(raw >> {self.lo}) & {self.mask}" if self.lo else f"raw & {self.mask}"
+        if self.shift:
+            value = f"({value}) << {self.shift}"
+        if self.add:
+            value = f"({value}) + {self.add}"
+        return f"({value})"
 
 
     def allowed(self, facts: Optional[Facts]) -> int:
