@@ -122,7 +122,8 @@ class Capability:
             self.problems.append(f"{self.name} at 0x{self.offset:03x}: cannot decode: {exc}")
             return None
         recorded = fields.get("problems") if hasattr(fields, "get") else None
-        self.problems.extend(f"{self.name} at 0x{self.offset:03x}: {problem}" for problem in recorded or ())
+        if recorded:
+            self.problems.extend(f"{self.name} at 0x{self.offset:03x}: {problem}" for problem in recorded)
         return fields
 
 

@@ -21,4 +21,4 @@ class BytesConfig(ConfigSpace):
 
     def image(self) -> bytes:
         """All 4096 bytes, unreadable ones as 0xff."""
-        return self._data + b"\xff" * (CONFIG_SIZE_EXTENDED - self.size)
+        return self._data.ljust(CONFIG_SIZE_EXTENDED, b"\xff")  # one copy (none when all 4096 are held)
