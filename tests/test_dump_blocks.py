@@ -23,7 +23,7 @@ def _read(tmp_path, text, blocks: bool = True, chunk: int = dump._CHUNK):
     path.write_bytes(text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text)
     saved = dump.read_blocks, dump._CHUNK
     if not blocks:
-        dump.read_blocks = lambda data, pos, room: (pos, [])
+        dump.read_blocks = lambda data, pos, room: (pos, 0, [])
     dump._CHUNK = chunk
     try:
         return [(e.address, e.config.size, e.config.image(), e.title) for e in load_dump(path)]
@@ -68,6 +68,7 @@ VARIANTS = [
     ("no rows", "00:01.0 x\n\n00:02.0 y\n" + ROWS + "\n"),
     ("malformed row, later a long line", "00:01.0 x\n00: zz\n\n00:02.0 y\n" + ROWS + "\n00:03.0 " + "t" * 300 + "\n\n"),
     ("row past 4096", "00:01.0 x\n" + ROWS + "1000: 00\n\n"),
+    ("blocks, then a malformed row", "00:01.0 x\n" + ROWS + "\n\n" + "00:02.0 y\n" + ROWS + "\n00:03.0 z\n00: zz\n\n"),
 ]
 
 

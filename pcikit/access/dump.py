@@ -200,9 +200,9 @@ class _TextParser:
 
     def feed_blocks(self, data: bytes, pos: int) -> int:
         """Read the canonical blocks from ``pos`` on; where the line reader must go on."""
-        end, found = read_blocks(data, pos, MAX_DEVICES - len(self.devices))
+        end, lines, found = read_blocks(data, pos, MAX_DEVICES - len(self.devices))
         self.devices.extend(DumpEntry(address, BytesConfig(values), title) for address, values, title in found)
-        self.lines_before += data.count(b"\n", pos, end)
+        self.lines_before += lines
         if found:
             self.current = None
         return end

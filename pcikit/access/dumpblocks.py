@@ -61,12 +61,13 @@ def _rows(rows: bytes) -> Union[bytes, None]:
     return bytes(low + high)
 
 
-def read_blocks(data: bytes, pos: int, room: int) -> tuple[int, list]:
+def read_blocks(data: bytes, pos: int, room: int) -> tuple[int, int, list]:
     """Canonical blocks from ``pos`` (a line start) on, at most ``room`` of them.
 
-    Returns (where the first other block starts, [(address, bytes, title), ...]).
+    Returns (where the first other block starts, how many lines they took, [(address, bytes, title), ...]).
     """
     found: list = []
+    lines = 0
     while len(found) < room:
         line_end = data.find(b"\n", pos)
         if line_end < 0 or line_end - pos > MAX_LINE:
@@ -89,4 +90,5 @@ def read_blocks(data: bytes, pos: int, room: int) -> tuple[int, list]:
         pos = end + 1
         while data[pos : pos + 1] == b"\n":
             pos += 1
-    return pos, found
+        lines += 1 + len(values) // 16 + pos - end - 1  # the device line, a row per 16 bytes, the blank lines
+    return pos, lines, found
