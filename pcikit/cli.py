@@ -441,10 +441,28 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if args.command is None:
             parser.print_help(sys.stderr)
             return EXIT_USAGE
+    if args.command in _ONE_SHOT:
+        _collect_rarely()
     try:
         return run_reporting(COMMANDS[args.command], args)
     except KeyboardInterrupt:
         return 130
+
+
+# The commands that read devices, print what they show and exit (the delegated ones include the
+# TUI and watch loops, which go on running).
+_ONE_SHOT = ("list", "show", "tree", "dump")
+
+
+def _collect_rarely() -> None:
+    """A one-shot command keeps nearly all it allocates (the devices' decoded model) until it exits,
+    so the cyclic collector's passes, one every 700 allocations by default, find next to nothing and
+    walk the live objects again and again (about a tenth of ``show -vvv`` of 2000 devices). One pass
+    every 100,000 allocations still frees the few cycles (``show --json`` hands devices over to be
+    freed: its peak memory grows by about 4 MiB for 2000 devices)."""
+    import gc
+
+    gc.set_threshold(100_000)
 
 
 def _quick_args(argv: list[str]):
