@@ -151,7 +151,7 @@ class Device:
         cfg = self.config
         return cfg.read(offset, width) if cfg.readable(offset, width) else default
 
-    @property
+    @cached_property
     def has_config(self) -> bool:
         """False when not even the 64-byte header can be read."""
         return self.config.size >= 64
@@ -176,12 +176,12 @@ class Device:
         """24-bit class code: base class, subclass, programming interface."""
         return self._read(0x09, 1) | (self._read(0x0A, 2) << 8)
 
-    @property
+    @cached_property
     def class_word(self) -> int:
         """Base class and subclass (what lspci calls the device class)."""
         return self.class_code >> 8
 
-    @property
+    @cached_property
     def prog_if(self) -> int:
         """Programming interface."""
         return self.class_code & 0xFF
@@ -191,12 +191,12 @@ class Device:
         """The Header Type register (bit 7 = multi-function)."""
         return self._read(0x0E, 1)
 
-    @property
+    @cached_property
     def header_type(self) -> int:
         """Header layout: 0 normal, 1 PCI-PCI bridge, 2 CardBus bridge."""
         return self.header_type_raw & 0x7F
 
-    @property
+    @cached_property
     def multifunction(self) -> bool:
         """Header Type bit 7."""
         return bool(self.header_type_raw & 0x80)

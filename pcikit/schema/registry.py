@@ -138,18 +138,19 @@ def extended_id(name: str) -> int:
     return _EXTENDED_IDS[name]
 
 
-_cache: dict[str, Optional[ModuleType]] = {}
+_cache: dict[tuple[str, str], Optional[ModuleType]] = {}
 
 
 def _load(package: str, name: Optional[str]) -> Optional[ModuleType]:
     if name is None:
         return None
-    key = f"{package}.{name}"
+    key = (package, name)
     if key not in _cache:
+        path = f"pcikit.schema.{package}.{name}"
         try:
-            _cache[key] = importlib.import_module(f"pcikit.schema.{key}")
+            _cache[key] = importlib.import_module(path)
         except ModuleNotFoundError as exc:
-            if exc.name != f"pcikit.schema.{key}":
+            if exc.name != path:
                 raise
             _cache[key] = None
     return _cache[key]

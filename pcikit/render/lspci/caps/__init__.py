@@ -20,18 +20,20 @@ from ....model import Capability
 from ....schema import registry
 from ..context import RenderContext
 
-_modules: dict[str, Optional[ModuleType]] = {}
+_modules: dict[tuple[str, str], Optional[ModuleType]] = {}
+_RENDERERS = __name__.rsplit(".", 1)[0]  # pcikit.render.lspci: caps/ and ecaps/ are under it
 
 
 def _module(package: str, name: Optional[str]) -> Optional[ModuleType]:
     if name is None:
         return None
-    key = f"{__name__.rsplit('.', 1)[0]}.{package}.{name}"
+    key = (package, name)
     if key not in _modules:
+        path = f"{_RENDERERS}.{package}.{name}"
         try:
-            _modules[key] = importlib.import_module(key)
+            _modules[key] = importlib.import_module(path)
         except ModuleNotFoundError as exc:
-            if exc.name != key:
+            if exc.name != path:
                 raise
             _modules[key] = None
     return _modules[key]
