@@ -368,6 +368,7 @@ _SLOT_2 = ("slot_capabilities_2", "slot_control_2", "slot_status_2")
 _DEVICE_2 = ("device_capabilities_2", "device_control_2", "device_status_2")
 
 
+@lru_cache(maxsize=None)
 def implemented_registers(port_type: int, slot_implemented: bool, version: int) -> frozenset[str]:
     """Names of the registers a function of this type and capability version has."""
     names = {"pcie_capabilities", "device_capabilities", "device_control", "device_status"}
@@ -440,7 +441,16 @@ class Layout(NamedTuple):
 _layouts: dict[frozenset[str], Layout] = {}
 
 
-_DEVICE_PORT_TYPE = next(f for f in PCIE_CAPABILITIES.fields if f.name == "device_port_type")
+def _field(register: Register, name: str) -> Bits:
+    return next(field for field in register.fields if field.name == name)
+
+
+_DEVICE_PORT_TYPE = _field(PCIE_CAPABILITIES, "device_port_type")
+_SLOT_IMPLEMENTED = _field(PCIE_CAPABILITIES, "slot_implemented")
+_VERSION = _field(PCIE_CAPABILITIES, "version")
+_MAXIMUM_LINK_WIDTH = _field(LINK_CAPABILITIES, "maximum_link_width")
+_LOWER_SKP_OS_GENERATION = _field(LINK_CAPABILITIES_2, "lower_skp_os_generation_supported_speeds_vector")
+_PLACES = {name: (offset, width) for name, offset, width, _ in REGISTERS}
 
 
 def port_type_of(pcie_capabilities: int) -> int:
@@ -448,33 +458,34 @@ def port_type_of(pcie_capabilities: int) -> int:
     return _DEVICE_PORT_TYPE.decode(pcie_capabilities)
 
 
-def _register_value(image: bytes, size: int, offset: int, name: str) -> Optional[Container]:
-    """Register ``name`` of the PCI Express capability at ``offset``, decoded; None when the function
+def _register_raw(image: bytes, size: int, offset: int, name: str) -> Optional[int]:
+    """The value of register ``name`` of the PCI Express capability at ``offset``; None when the function
     does not implement it (its port type or capability version) or it is unreadable."""
-    rel, width, register = next((rel, width, reg) for reg_name, rel, width, reg in REGISTERS if reg_name == name)
+    rel, width = _PLACES[name]
     start = offset + rel
     if offset + 4 > size or start + width > size:
         return None
-    capabilities = PCIE_CAPABILITIES.decode(int.from_bytes(image[offset + 2:offset + 4], "little"))
-    if name not in implemented_registers(capabilities.device_port_type, capabilities.slot_implemented,
-                                         capabilities.version):
+    capabilities = int.from_bytes(image[offset + 2:offset + 4], "little")
+    if name not in implemented_registers(_DEVICE_PORT_TYPE.decode(capabilities), _SLOT_IMPLEMENTED.decode(capabilities),
+                                         _VERSION.decode(capabilities)):
         return None
-    return register.decode(int.from_bytes(image[start:start + width], "little"))
+    return int.from_bytes(image[start:start + width], "little")
 
 
 def link_width(image: bytes, size: int, offset: int) -> Optional[int]:
     """Maximum Link Width of the PCI Express capability at ``offset`` (None when Link Capabilities is unreadable)."""
-    start = offset + next(rel for name, rel, _, _ in REGISTERS if name == "link_capabilities")
-    if start + LINK_CAPABILITIES.sizeof() > size:
+    rel, width = _PLACES["link_capabilities"]
+    start = offset + rel
+    if start + width > size:
         return None
-    return LINK_CAPABILITIES.decode(int.from_bytes(image[start:start + 4], "little")).maximum_link_width
+    return _MAXIMUM_LINK_WIDTH.decode(int.from_bytes(image[start:start + width], "little"))
 
 
 def lower_skp_os_generation_speeds(image: bytes, size: int, offset: int) -> Optional[int]:
     """Link Capabilities 2's Lower SKP OS Generation Supported Speeds Vector of the PCI Express
     capability at ``offset`` (None without Link Capabilities 2: a version 1 capability, no link)."""
-    register = _register_value(image, size, offset, "link_capabilities_2")
-    return register.lower_skp_os_generation_supported_speeds_vector if register is not None else None
+    raw = _register_raw(image, size, offset, "link_capabilities_2")
+    return _LOWER_SKP_OS_GENERATION.decode(raw) if raw is not None else None
 
 
 @lru_cache(maxsize=None)
