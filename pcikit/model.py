@@ -263,12 +263,12 @@ class Device:
             reserved_pin=pin_raw > 4,
         )
 
-    @property
-    def bar_registers(self) -> list[int]:
+    @cached_property
+    def bar_registers(self) -> tuple[int, ...]:
         """The raw BAR dwords of this header type (6, 2 or 1)."""
         count = _BAR_COUNT.get(self.header_type, 0) if self.has_config else 0
         data = self.config.read_block(0x10, 4 * count) if count else b""  # in the readable 64-byte header
-        return [int.from_bytes(data[at : at + 4], "little") for at in range(0, 4 * count, 4)]
+        return tuple(int.from_bytes(data[at : at + 4], "little") for at in range(0, 4 * count, 4))
 
     @cached_property
     def rcd_link(self):

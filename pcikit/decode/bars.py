@@ -19,7 +19,7 @@ def _resource(kernel: Optional[KernelInfo], index: int) -> Optional[Resource]:
     return res if res.flags or res.end else None
 
 
-def decode_bars(registers: list[int], kernel: Optional[KernelInfo]) -> tuple[list, list[str]]:
+def decode_bars(registers: tuple[int, ...], kernel: Optional[KernelInfo]) -> tuple[list, list[str]]:
     """Return (bars, problems) for the raw BAR dwords of one header."""
     from ..model import Bar
 

@@ -45,7 +45,7 @@ def _pci_flags(ioflg: int) -> int:
     return flg | (8 if ioflg & IORESOURCE_PREFETCH else 0)
 
 
-def bar_fills(dev, registers: list[int], count: int) -> list[tuple[int, int, Optional[int]]]:
+def bar_fills(dev, registers: tuple[int, ...], count: int) -> list[tuple[int, int, Optional[int]]]:
     """(pos, len, ioflg) of BAR slots 0 .. ``count - 1`` as pciutils fills them for this source."""
     kernel = dev.kernel
     if kernel is not None and kernel.resources:
@@ -62,7 +62,7 @@ def _kernel_fill(resources: list, index: int) -> tuple[int, int, int]:
     return res.start | (res.flags & 0xF), size, res.flags
 
 
-def _generic_bases(registers: list[int]) -> list[int]:
+def _generic_bases(registers: tuple[int, ...]) -> list[int]:
     """pciutils' generic fill: the base of each BAR (0 for upper halves and junk), in one pass."""
     bases = [0] * len(registers)
     i = 0
