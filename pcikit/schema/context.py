@@ -7,12 +7,14 @@ from typing import Callable, Optional
 
 from construct import Construct, Container
 
-# Generating a schema's parser (pcikit.schema.straight) costs about 0.4 ms and saves 10-30 us
-# per parse against construct's interpreted parse: it pays off after a dozen or two parses, so a
-# schema is parsed by construct for its first few uses (a single device shows without any
-# generation) and by its generated parser after. Keys are the schema objects themselves
-# (weakly), so a dead schema's id can never reach another's parser.
-GENERATE_AFTER = 8
+# Generating a schema's parser (pcikit.schema.straight) from compiled code kept between runs
+# (pcikit.schema.codecache, the usual case) costs about 0.4 ms, some seven of construct's
+# interpreted parses (about 60 us each; the generated parser takes 2-10 us). A schema parsed a
+# third time in a run is mostly one parsed for every device of a kind, so it is generated then:
+# construct parses a schema's first two uses (a single device shows without any generation; 20
+# devices generate 7 parsers, 2000 devices 68). Keys are the schema objects themselves (weakly),
+# so a dead schema's id can never reach another's parser.
+GENERATE_AFTER = 2
 _uses: "weakref.WeakKeyDictionary[Construct, int]" = weakref.WeakKeyDictionary()
 _parsers: "weakref.WeakKeyDictionary[Construct, Callable[[bytes, int], Container]]" = weakref.WeakKeyDictionary()
 
