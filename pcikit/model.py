@@ -4,6 +4,11 @@ Built from any :class:`~pcikit.access.ConfigSpace`. Identity fields are read
 directly (cheap, for ``pcikit list``); the header schema and the capability
 lists are decoded lazily, on first use. Problems found on the way are recorded
 in :attr:`Device.problems`, never raised.
+
+The schema layer is imported inside the methods that decode (a listing never needs it), as
+modules from their package (``from .schema import context``): such a statement runs on every
+call, and one taking a name from a module (``from .schema.context import parse_at``) costs
+about half as much again (the import looks for the module's ``__path__`` and fails).
 """
 from __future__ import annotations
 
@@ -109,13 +114,12 @@ class Capability:
     @cached_property
     def fields(self) -> Optional[Any]:
         """Decoded registers (a construct Container), or None for the unknown fallback."""
-        from .schema import registry
-        from .schema.context import DecodeContext
+        from .schema import context, registry
 
         module = registry.extended_module(self.cap_id) if self.extended else registry.standard_module(self.cap_id)
         if module is None:
             return None
-        ctx = self.device.decode_context(self, DecodeContext)
+        ctx = self.device.decode_context(self, context.DecodeContext)
         try:
             fields = module.decode(ctx)
         except Exception as exc:  # a decoder must never take the device down with it
@@ -226,28 +230,25 @@ class Device:
     @cached_property
     def header(self) -> Any:
         """The decoded header: ``common`` (first 16 bytes) and ``body`` (type 0/1/2), or None."""
-        from .schema.context import parse_at
-        from .schema.header import HEADER
+        from .schema import context, header
 
         if not self.has_config:
             return None
-        return parse_at(HEADER, self.image, 0)
+        return context.parse_at(header.HEADER, self.image, 0)
 
     @cached_property
     def command(self) -> Any:
         """The decoded Command register (the header's, without decoding the rest of it), or None."""
-        from .schema.context import parse_at
-        from .schema.header import COMMAND
+        from .schema import context, header
 
-        return parse_at(COMMAND, self.image, 0x04) if self.has_config else None
+        return context.parse_at(header.COMMAND, self.image, 0x04) if self.has_config else None
 
     @cached_property
     def status(self) -> Any:
         """The decoded Status register (the header's, without decoding the rest of it), or None."""
-        from .schema.context import parse_at
-        from .schema.header import STATUS
+        from .schema import context, header
 
-        return parse_at(STATUS, self.image, 0x06) if self.has_config else None
+        return context.parse_at(header.STATUS, self.image, 0x06) if self.has_config else None
 
     @cached_property
     def interrupt(self) -> Interrupt:
@@ -351,19 +352,19 @@ class Device:
     @cached_property
     def max_link_width(self) -> Optional[int]:
         """Maximum Link Width of the first PCI Express capability, or None (without one, or unreadable)."""
-        from .schema.caps.express import link_width
+        from .schema.caps import express
 
         cap = self.find_capability(CAP_ID_EXP)
-        return link_width(self.image, self.config.size, cap.offset) if cap is not None else None
+        return express.link_width(self.image, self.config.size, cap.offset) if cap is not None else None
 
     @cached_property
     def lower_skp_os_generation_speeds(self) -> Optional[int]:
         """Link Capabilities 2's Lower SKP OS Generation Supported Speeds Vector of the first PCI
         Express capability, or None (without one, without Link Capabilities 2, or unreadable)."""
-        from .schema.caps.express import lower_skp_os_generation_speeds
+        from .schema.caps import express
 
         cap = self.find_capability(CAP_ID_EXP)
-        return lower_skp_os_generation_speeds(self.image, self.config.size, cap.offset) if cap is not None else None
+        return express.lower_skp_os_generation_speeds(self.image, self.config.size, cap.offset) if cap is not None else None
 
     @cached_property
     def port_type(self) -> Optional[int]:
@@ -371,10 +372,10 @@ class Device:
 
         With several PCIe capabilities the last one counts, as in lspci.
         """
-        from .schema.caps.express import port_type_of
+        from .schema.caps import express
 
         caps = [cap for cap in self.capabilities if cap.cap_id == CAP_ID_EXP]
-        return port_type_of(caps[-1].header) if caps else None
+        return express.port_type_of(caps[-1].header) if caps else None
 
     # -- problems --------------------------------------------------------------------
     @property

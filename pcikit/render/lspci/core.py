@@ -70,9 +70,9 @@ def render_device(dev: Device, options: LspciOptions, namer: Namer, slot: str) -
 
         show_machine(ctx, slot)
     elif options.verbose:
-        from .verbose import show_verbose  # header and capability renderers: only for -v
+        from . import verbose  # header and capability renderers: only for -v
 
-        show_verbose(ctx, slot)
+        verbose.show_verbose(ctx, slot)
     else:
         show_terse(ctx, slot)
     if not options.machine and (options.kernel or options.verbose):
