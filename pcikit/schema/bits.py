@@ -14,12 +14,16 @@ without changing what it decodes to.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, NamedTuple, Optional
-
 from construct import Container, Construct, Subconstruct
 
 from .attributes import CLEARABLE, RO, RSVDP, SETTABLE, SOFTWARE_SET, STICKY, WRITABLE, Facts
 from .context import GENERATE_AFTER
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Any, Callable, Mapping, NamedTuple, Optional
+else:
+    from ..tuples import NamedTuple
 
 
 class Bits(NamedTuple):

@@ -7,13 +7,18 @@ Implemented bit and the capability version; registers a function does not have
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import NamedTuple, Optional
 
 from construct import Computed, Container, Default, Int8ul, Int16ul, Int32ul, Padding, Struct
 
 from ..attributes import HWINIT, RSVDZ, RW, RW1C, RWS, FieldBits, Not, all_of, has, port_in
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import NamedTuple, Optional
+else:
+    from ...tuples import NamedTuple
 
 CAP_ID = 0x10
 ENDPOINT = 0x0
