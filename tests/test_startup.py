@@ -126,3 +126,51 @@ def test_a_listing_reads_only_the_bytes_it_prints(tmp_path, monkeypatch, capsys)
     asked.clear()
     assert cli.main(["list", "--sysfs-root", str(root), "-k"]) == 0
     assert asked == [(0, 16), (16, 48)]
+
+
+
+def _two_functions(root: Path) -> Path:
+    """``_fake_sysfs``'s function and a copy of it at 00:04.0."""
+    devices = _fake_sysfs(root) / "bus" / "pci" / "devices"
+    (devices / "0000:00:04.0").mkdir()
+    (devices / "0000:00:04.0" / "config").write_bytes((devices / "0000:00:03.0" / "config").read_bytes())
+    return root
+
+
+def _configs_opened(monkeypatch) -> list[str]:
+    """The function folders whose config file each later ``os.open`` opens."""
+    opened: list[str] = []
+    real_open = os.open
+
+    def open_(path, *args, **kwargs):
+        if os.fspath(path).endswith("/config"):
+            opened.append(os.path.basename(os.path.dirname(path)))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", open_)
+    return opened
+
+
+@pytest.mark.parametrize("command", [["show"], ["show", "--json"], ["show", "--format", "lspci", "-vvv"], ["list"]])
+def test_a_slot_selection_reads_no_other_function(tmp_path, monkeypatch, capsys, command):
+    """``-s`` names functions by address, so no other function's config space (hardware reads) is
+    opened, as lspci opens only the devices its filter matches."""
+    from pcikit import cli
+
+    root = _two_functions(tmp_path)
+    opened = _configs_opened(monkeypatch)
+    assert cli.main([*command, "--sysfs-root", str(root), "-s", "00:03.0"]) == 0
+    assert "00:03.0" in capsys.readouterr().out
+    assert set(opened) == {"0000:00:03.0"}
+
+
+@pytest.mark.parametrize("command", [["show"], ["list"]])
+def test_bridge_paths_read_every_function(tmp_path, monkeypatch, capsys, command):
+    """``-P`` prints the bridges above a function: every function is read to find them."""
+    from pcikit import cli
+
+    root = _two_functions(tmp_path)
+    opened = _configs_opened(monkeypatch)
+    assert cli.main([*command, "--sysfs-root", str(root), "-s", "00:03.0", "-P"]) == 0
+    assert capsys.readouterr().out.startswith("00:03.0 ")
+    assert set(opened) == {"0000:00:03.0", "0000:00:04.0"}
