@@ -2,7 +2,10 @@
 in the order given (the CLI gives lspci's order)."""
 from __future__ import annotations
 
-from json.encoder import encode_basestring_ascii as _escape
+try:  # json's own C escaper (json.encoder's, when it has it) without importing the json package
+    from _json import encode_basestring_ascii as _escape
+except ImportError:  # pragma: no cover - interpreters without the C accelerator
+    from json.encoder import encode_basestring_ascii as _escape
 
 from ..ids import IdDatabase
 from ..model import Capability, Device
