@@ -16,7 +16,7 @@ from .files import UnsafeFileError, open_regular, read_attribute, reason, within
 
 TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
 if TYPE_CHECKING:
-    from typing import Iterator, Optional
+    from typing import Iterable, Iterator, Optional
 
 DEFAULT_ROOT = "/sys"
 # Every config read the kernel makes is a hardware access (a VM exit under a hypervisor: tens of
@@ -291,13 +291,15 @@ def open_function(address: Address, root: str = DEFAULT_ROOT) -> tuple[SysfsConf
     return SysfsConfig(path), path
 
 
-def iter_functions(root: str = DEFAULT_ROOT) -> Iterator[tuple[Address, str]]:
-    """(address, sysfs folder) of every function inside ``root``, lspci order.
+def iter_functions(root: str = DEFAULT_ROOT, addresses: Optional[Iterable[Address]] = None
+                   ) -> Iterator[tuple[Address, str]]:
+    """(address, sysfs folder) of every function inside ``root`` (of those at ``addresses``, from
+    :func:`list_addresses`), lspci order.
 
     A device link that leads out of ``root`` is skipped: a fake tree is read, never
     the files it points at elsewhere.
     """
-    for address in list_addresses(root):
+    for address in list_addresses(root) if addresses is None else addresses:
         path = device_path(address, root)
         if confined(path, root):
             yield address, path

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
-from typing import Optional
 
 from ....model import Capability
 from ....schema import registry
 from ..context import RenderContext
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Optional
 
 _modules: dict[tuple[str, str], Optional[ModuleType]] = {}
 _RENDERERS = __name__.rsplit(".", 1)[0]  # pcikit.render.lspci: caps/ and ecaps/ are under it
