@@ -276,16 +276,16 @@ class Device:
         """A Restricted CXL Device's Link Capabilities/Control/Status (decoded; from the kernel), or None."""
         if self.kernel is None or self.kernel.rcd_link is None:
             return None
-        from .schema.caps.express import decode_rcd_link
+        from .schema.caps import express
 
-        return decode_rcd_link(*self.kernel.rcd_link)
+        return express.decode_rcd_link(*self.kernel.rcd_link)
 
     @cached_property
     def bars(self) -> list[Bar]:
         """Implemented BARs, 64-bit pairs merged; sizes only when the kernel knows them."""
-        from .decode.bars import decode_bars
+        from .decode import bars as bar_decoding
 
-        bars, problems = decode_bars(self.bar_registers, self.kernel)
+        bars, problems = bar_decoding.decode_bars(self.bar_registers, self.kernel)
         self._early_problems.extend(problems)
         return bars
 
@@ -381,6 +381,6 @@ class Device:
     @property
     def problems(self) -> list[str]:
         """Everything odd found while decoding (decodes everything first)."""
-        from .decode.problems import collect_problems
+        from .decode import problems
 
-        return collect_problems(self)
+        return problems.collect_problems(self)

@@ -69,9 +69,9 @@ def _bars(dev: Device) -> list[dict[str, Any]]:
 
 def _interrupts(dev: Device, regions: Optional[tuple]) -> dict[str, Any]:
     """``interrupts`` always; ``msix_table`` and ``pba`` when the table's BAR could be read."""
-    from ..interrupts import interrupt_summary
+    from .. import interrupts
 
-    summary = interrupt_summary(dev, *(regions or ()))
+    summary = interrupts.interrupt_summary(dev, *(regions or ()))
     extra: dict[str, Any] = {"interrupts": summary.to_json()}
     state = summary.msix
     if state is not None and state.unread is None and state.vectors:
