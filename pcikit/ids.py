@@ -1,11 +1,14 @@
 """pci.ids lookups without parsing, or even reading, the whole file.
 
-The file is mapped (``.gz`` files are inflated) when the first name is asked for. pci.ids lists
-vendors, the devices under each and the classes in ascending order of ID, so a look-up is a
-binary search over the lines of its level: each probe finds the next such line from a byte
-offset with C-speed ``translate``/``find`` over a few hundred bytes. A search that finds nothing
-is confirmed by scanning the block it searched, so a file in any order gives the same answers,
-only slower. Naming a device touches a few pages of the file and costs microseconds.
+The file is mapped (``.gz`` files are inflated) when the first name is asked for. A vendor is
+found by a C-speed ``find`` of its line (``\n8086  ``: the first such line wins); the devices
+under a vendor are in ascending order of ID, so once the vendor's block is known a device is a
+binary search over the block's lines: each probe finds the next such line from a byte offset
+with ``translate``/``find`` over a few hundred bytes. A search that finds nothing is confirmed
+by scanning the block it searched, so a file in any order gives the same answers, only slower.
+Finding where a block ends means looking at every line of it (Intel's is a quarter of the
+file), so a device is first looked for with one ``find`` after its vendor's line: when there
+is none, the name is missing without the block's end being known.
 """
 from __future__ import annotations
 
@@ -212,8 +215,8 @@ class IdDatabase:
             key = b"%04x  " % vendor
             if self._tops is not None:
                 pos = self._tops.first.get(key, -1)
-            else:
-                pos = self._search(key, 0, self._vendors_end, _TOP)
+            else:  # a binary search over vendor lines would read back through large blocks
+                pos = self._find_line(key, 0, self._vendors_end)
             self._vendors[vendor] = pos
         return pos
 
@@ -244,9 +247,15 @@ class IdDatabase:
         if vpos < 0:
             return -1
         devices = self._devices_of(vendor)
+        key = b"\t%04x  " % device
         if devices is not None:
-            return devices.first.get(b"\t%04x  " % device, -1)
-        return self._search(b"\t%04x  " % device, vpos + 1, self._vendor_end(vendor), _LEVEL1)
+            return devices.first.get(key, -1)
+        if vendor not in self._ends:  # none after the vendor's line: none in its block, whatever its end
+            pos = self._find_line(key, vpos + 1, self._vendors_end)
+            if pos < 0 or pos >= self._vendor_end(vendor):
+                return -1
+            return pos
+        return self._search(key, vpos + 1, self._vendor_end(vendor), _LEVEL1)
 
     def _class_block(self, base: int) -> tuple[int, int]:
         if self._pending is not None:
