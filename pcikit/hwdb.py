@@ -20,7 +20,6 @@ from __future__ import annotations
 import mmap
 import os
 import stat
-import struct
 
 TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
 if TYPE_CHECKING:
@@ -38,12 +37,13 @@ SEARCH_PATH: tuple[str, ...] = (
 )
 
 SIGNATURE = b"KSLPHHRH"
-_HEADER = struct.Struct("<8s9Q")  # signature, tool version, file size, 4 record sizes, root, 2 lengths
-_NODE = struct.Struct("<QB7xQ")  # prefix offset, children count, values count
-_CHILD = struct.Struct("<B7xQ")  # key byte, child offset
-_VALUE = struct.Struct("<QQ")  # key offset, value offset
-_VALUE2 = struct.Struct("<QQQIH")  # ... filename offset, line number, file priority (v2/v3)
-VALUE2_SIZE = 32  # sizeof(struct trie_value_entry2_f): entries this large carry the precedence fields
+# The records, all little-endian (read with int.from_bytes: the struct module's extension costs a
+# listing more start-up than its lookups would save):
+HEADER_SIZE = 80  # signature, then u64s: tool version, file size, 4 record sizes, root, 2 lengths
+NODE_SIZE = 24  # u64 prefix offset, u8 children count (7 pad bytes), u64 values count
+CHILD_SIZE = 16  # u8 key byte (7 pad bytes), u64 child offset
+VALUE_SIZE = 16  # u64 key offset, u64 value offset
+VALUE2_SIZE = 32  # ... u64 filename offset, u32 line number, u16 file priority (v2/v3; 2 pad bytes)
 
 MAX_FILE_SIZE = 1 << 30
 LINE_MAX = 2048  # udev builds each pattern in a LINE_MAX buffer
@@ -260,7 +260,7 @@ class Hwdb:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 raise HwdbDamaged("not a regular file")
-            if info.st_size < _HEADER.size:
+            if info.st_size < HEADER_SIZE:
                 raise HwdbDamaged(f"too short for a header ({info.st_size} bytes)")
             if info.st_size > MAX_FILE_SIZE:
                 raise HwdbDamaged(f"too large ({info.st_size} bytes)")
@@ -270,13 +270,14 @@ class Hwdb:
         finally:
             os.close(fd)
         size = info.st_size
-        fields = _HEADER.unpack_from(self._map, 0)
-        signature, _tool, file_size, header_size, node_size, child_size, value_size, root, nodes_len, strings_len = fields
-        if signature != SIGNATURE:
+        header = self._map[:HEADER_SIZE]
+        _tool, file_size, header_size, node_size, child_size, value_size, root, nodes_len, strings_len = (
+            int.from_bytes(header[at : at + 8], "little") for at in range(8, HEADER_SIZE, 8))
+        if header[:8] != SIGNATURE:
             raise HwdbDamaged("not a hwdb.bin (bad signature)")
         if file_size != size:
             raise HwdbDamaged(f"header says {file_size} bytes, file has {size}")
-        if header_size < _HEADER.size or node_size < _NODE.size or child_size < _CHILD.size or value_size < _VALUE.size:
+        if header_size < HEADER_SIZE or node_size < NODE_SIZE or child_size < CHILD_SIZE or value_size < VALUE_SIZE:
             raise HwdbDamaged("record sizes smaller than the format's")
         self._nodes_start, self._nodes_end = header_size, header_size + nodes_len
         self._strings_end = self._nodes_end + strings_len
@@ -302,23 +303,30 @@ class Hwdb:
             return node
         if not self._nodes_start <= offset <= self._nodes_end - self._node_size:
             raise HwdbDamaged(f"node offset {offset:#x} outside the node section")
-        prefix_off, n_children, n_values = _NODE.unpack_from(self._map, offset)
+        record = self._map[offset : offset + NODE_SIZE]
+        prefix_off, n_children, n_values = _u64(record, 0), record[8], _u64(record, 16)
         children_at = offset + self._node_size
         values_at = children_at + n_children * self._child_size
         if values_at + n_values * self._value_size > self._nodes_end:
             raise HwdbDamaged(f"node at {offset:#x} has entries past the node section")
         prefix = self._string(prefix_off) if prefix_off else b""
-        order = [_CHILD.unpack_from(self._map, children_at + index * self._child_size) for index in range(n_children)]
-        values = [self._value(values_at + index * self._value_size) for index in range(n_values)]
+        entries = self._map[children_at : values_at + n_values * self._value_size]  # children, then values
+        step = self._child_size
+        order = [(entries[at], int.from_bytes(entries[at + 8 : at + 16], "little"))
+                 for at in range(0, n_children * step, step)]
+        step, start = self._value_size, n_children * step
+        values = [self._value(entries, at) for at in range(start, start + n_values * step, step)]
         node = _Node(prefix, order, values)
         self._nodes[offset] = node
         return node
 
-    def _value(self, at: int) -> tuple:
-        if self._value_size >= VALUE2_SIZE:
-            return _VALUE2.unpack_from(self._map, at)
-        key, value = _VALUE.unpack_from(self._map, at)
-        return key, value, 0, 0, 0
+    def _value(self, entries: bytes, at: int) -> tuple:
+        """(key offset, value offset, filename offset, line, priority): the last three 0 before v2."""
+        if self._value_size < VALUE2_SIZE:
+            return _u64(entries, at), _u64(entries, at + 8), 0, 0, 0
+        line = int.from_bytes(entries[at + 24 : at + 28], "little")
+        priority = int.from_bytes(entries[at + 28 : at + 30], "little")
+        return _u64(entries, at), _u64(entries, at + 8), _u64(entries, at + 16), line, priority
 
     # -- the lookup (sd-hwdb's trie_search_f / trie_fnmatch_f / hwdb_add_property)
 
@@ -421,6 +429,11 @@ class Hwdb:
             child_states = _advance(states, piece, rest) if states is not None else None
             if child_states is None or child_states:
                 stack.append([child, text + piece, child_states, 0])
+
+
+def _u64(data: bytes, at: int) -> int:
+    """The little-endian u64 at ``at``."""
+    return int.from_bytes(data[at : at + 8], "little")
 
 
 def _advance(states: set[int], piece: bytes, text: bytes) -> Optional[set[int]]:

@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, image, put
+from .conftest import ROOT, hwdb_trie, image, put
 
 # The standard library a listing may use: _collections (the namedtuple field accessor), mmap
-# (pci.ids, udev's hwdb.bin), struct (hwdb.bin), errno. Not re: names and addresses are found
-# without it; not collections or functools (pcikit.tuples and the model's cached properties).
+# (pci.ids, udev's hwdb.bin), errno. Not re: names and addresses are found without it; not
+# collections or functools (pcikit.tuples and the model's cached properties); not struct (hwdb.bin
+# is read with int.from_bytes: loading the struct extension cost more than the lookups it served).
 STDLIB = {
-    "__future__", "_collections", "errno", "mmap", "struct", "_struct",
+    "__future__", "_collections", "errno", "mmap",
     "zlib",  # where the system's pci.ids is pci.ids.gz
 }
 REGEX = {"enum", "re", "_sre", "re._constants", "re._parser", "re._casefix", "re._compiler", "copyreg",
@@ -42,14 +43,14 @@ PATHLIB = {"pathlib", "fnmatch", "ntpath", "urllib", "urllib.parse", "ipaddress"
 SCRIPT = ROOT / "scripts" / "pcikit"
 
 
-def _imported(args: list[str]) -> set[str]:
-    """Modules a run imports beyond the bare interpreter's start-up.
+def _imported(args: list[str], hwdb: str = "0") -> set[str]:
+    """Modules a run imports beyond the bare interpreter's start-up (``hwdb``: $PCIKIT_HWDB).
 
     Both runs skip ``site`` (``-S``): a development interpreter's ``.pth`` files and
     sitecustomize can import ``re``, ``typing`` or pathlib before anything else, which would
     hide them from the difference; the baseline imports ``os``, which any ``site`` does.
     """
-    env = dict(os.environ, PYTHONPATH=str(ROOT), PCIKIT_HWDB="0")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PCIKIT_HWDB=hwdb)
 
     def names(command: list[str]) -> set[str]:
         result = subprocess.run([sys.executable, "-S", "-X", "importtime", *command], capture_output=True, text=True,
@@ -84,6 +85,17 @@ def test_list_imports_only_what_a_listing_needs(tmp_path, extra):
     imported = _imported(["list", "--sysfs-root", str(_fake_sysfs(tmp_path)), *extra])
     assert "pcikit.cli" in imported  # the measurement measured something
     assert imported - STDLIB - PCIKIT - (ALIASES if "-k" in extra else set()) == set()
+
+
+def test_a_name_from_the_hwdb_imports_only_the_hwdb_reader_more(tmp_path):
+    """A device pci.ids lacks is named from udev's hwdb.bin (a trie built here), read without struct."""
+    ids = tmp_path / "pci.ids"
+    ids.write_text("1af4  Red Hat, Inc.\n")  # the vendor, not its device 1041
+    hwdb = tmp_path / "hwdb.bin"
+    hwdb.write_bytes(hwdb_trie([("pci:v", [("*", 1)], []), ("d*", [], [("ID_MODEL_FROM_DATABASE", "Built Model")])]))
+    imported = _imported(["list", "--sysfs-root", str(_fake_sysfs(tmp_path)), "-i", str(ids)], hwdb=str(hwdb))
+    assert "pcikit.hwdb" in imported  # imported on the first name pci.ids lacks: the reader ran
+    assert imported - STDLIB - PCIKIT == set()
 
 
 def test_list_of_a_dump_imports_only_the_dump_reader_more(tmp_path):
