@@ -30,7 +30,7 @@ REGEX = {"enum", "re", "_sre", "re._constants", "re._parser", "re._casefix", "re
 PCIKIT = {
     "pcikit", "pcikit.errors", "pcikit.cli", "pcikit.quickargs", "pcikit.tuples", "pcikit.render",
     "pcikit.access", "pcikit.access.base", "pcikit.access.files", "pcikit.access.sysfs", "pcikit.address",
-    "pcikit.walk", "pcikit.model", "pcikit.schema", "pcikit.schema.capability_ids", "pcikit.ids", "pcikit.names", "pcikit.hwdb", "pcikit.sources",
+    "pcikit.model", "pcikit.ids", "pcikit.names", "pcikit.hwdb", "pcikit.sources",  # not the capability walks
     "pcikit.render.lspci", "pcikit.render.lspci.core", "pcikit.render.lspci.context",
     "pcikit.render.lspci.dialect", "pcikit.render.lspci.names", "pcikit.render.lspci.slots",
     "pcikit.access.kmod",  # -k: the kernel modules that can drive a device
