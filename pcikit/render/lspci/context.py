@@ -16,14 +16,6 @@ def flag(value: int, mask: int = 1) -> str:
     return "+" if value & mask else "-"
 
 
-_BYTE_SIGNS = tuple("".join("+" if byte >> bit & 1 else "-" for bit in range(8)) for byte in range(256))
-
-
-def signs16(value: int) -> str:
-    """:func:`flag` of bits 0 to 15 of ``value`` at once: ``signs16(v)[n] == flag(v, 1 << n)``."""
-    return _BYTE_SIGNS[value & 0xFF] + _BYTE_SIGNS[(value >> 8) & 0xFF]
-
-
 def c_char(value: int) -> str:
     """printf's ``%c`` of an int: its low byte; bytes past ASCII as surrogate escapes (written raw)."""
     byte = value & 0xFF

@@ -5,10 +5,17 @@ from typing import Optional
 
 from ...decode.bars import IORESOURCE_IO, IORESOURCE_MEM, IORESOURCE_MEM_64, IORESOURCE_PREFETCH
 from ...schema.bars import is_64bit, pair
-from .context import RenderContext, flag, pm, signs16
+from .context import RenderContext, flag, pm
 
 IORESOURCE_PCI_EA_BEI = 1 << 5
 _DEVSEL = {0: "fast", 1: "medium", 2: "slow"}
+# here, not beside flag() in .context: built on import, and only the verbose header reads it
+_BYTE_SIGNS = tuple("".join("+" if byte >> bit & 1 else "-" for bit in range(8)) for byte in range(256))
+
+
+def signs16(value: int) -> str:
+    """:func:`~.context.flag` of bits 0 to 15 of ``value`` at once: ``signs16(v)[n] == flag(v, 1 << n)``."""
+    return _BYTE_SIGNS[value & 0xFF] + _BYTE_SIGNS[(value >> 8) & 0xFF]
 
 
 def size_suffix(size: int) -> str:
