@@ -112,8 +112,8 @@ def test_typing_and_argparse_stay_out_of_a_listing(tmp_path):
 
 
 def test_a_listing_reads_only_the_bytes_it_prints(tmp_path, monkeypatch, capsys):
-    """Each config byte a live read asks for is a hardware access: a terse listing needs 16 per device,
-    -k (the subsystem line) the 64-byte header."""
+    """Each config byte a live read asks for is a hardware access: a terse listing needs 12 per device
+    (IDs, revision, class), -k (the subsystem line) the 64-byte header."""
     from pcikit import cli
 
     root = _fake_sysfs(tmp_path)
@@ -134,7 +134,7 @@ def test_a_listing_reads_only_the_bytes_it_prints(tmp_path, monkeypatch, capsys)
     monkeypatch.setattr(os, "pread", pread)
     assert cli.main(["list", "--sysfs-root", str(root), "-n"]) == 0
     assert capsys.readouterr().out == "00:03.0 0200: 1af4:1041 (rev 01)\n"
-    assert asked == [(0, 16)]
+    assert asked == [(0, 12)]
     asked.clear()
     assert cli.main(["list", "--sysfs-root", str(root), "-k"]) == 0
-    assert asked == [(0, 16), (16, 48)]
+    assert asked == [(0, 12), (12, 52)]
