@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 _CHUNK = 1 << 20
 _FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+_O_PATH = getattr(os, "O_PATH", 0)  # Linux: a handle on a path, which opens nothing
 PROTECTED_TREES = ("/sys", "/proc", "/dev")
 
 
@@ -175,10 +176,30 @@ def read_attribute(path: PathLike, limit: int = 4096, offset: int = 0) -> Option
         os.close(fd)
 
 
+def real_path(path: PathLike) -> str:
+    """``os.path.realpath(path)``; for a path that exists, as the kernel resolved it on opening
+    (``O_PATH``, which reads nothing and never blocks, then /proc/self/fd): three system calls, not an lstat
+    and a readlink per component (listing sysfs resolves every device link)."""
+    name = os.fspath(path)
+    if not _O_PATH:
+        return os.path.realpath(name)
+    try:
+        fd = os.open(name, _O_PATH | os.O_CLOEXEC)
+    except OSError:
+        return os.path.realpath(name)
+    try:
+        resolved = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:  # no /proc
+        resolved = ""
+    finally:
+        os.close(fd)
+    return resolved if resolved.startswith("/") else os.path.realpath(name)  # "(unreachable)/...": outside our root
+
+
 def within(root: PathLike, path: PathLike) -> bool:
     """True when ``path`` (symbolic links resolved) lies inside ``root`` (resolved)."""
-    base = os.path.realpath(os.fspath(root))
-    target = os.path.realpath(os.fspath(path))
+    base = real_path(root)
+    target = real_path(path)
     return target == base or target.startswith(base.rstrip(os.sep) + os.sep)
 
 
