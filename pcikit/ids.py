@@ -1,14 +1,15 @@
 """pci.ids lookups without parsing, or even reading, the whole file.
 
-The file is mapped (``.gz`` files are inflated) when the first name is asked for. A vendor is
-found by a C-speed ``find`` of its line (``\n8086  ``: the first such line wins); the devices
-under a vendor are in ascending order of ID, so once the vendor's block is known a device is a
-binary search over the block's lines: each probe finds the next such line from a byte offset
-with ``translate``/``find`` over a few hundred bytes. A search that finds nothing is confirmed
-by scanning the block it searched, so a file in any order gives the same answers, only slower.
-Finding where a block ends means looking at every line of it (Intel's is a quarter of the
-file), so a device is first looked for with one ``find`` after its vendor's line: when there
-is none, the name is missing without the block's end being known.
+The file is mapped (``.gz`` files are inflated) when the first name is asked for. pci.ids lists
+vendors, the devices under each and the classes in ascending order of ID, so a look-up is a
+binary search over the lines of its level: each probe finds the line at or before its midpoint,
+reading back with C-speed ``translate``/``rfind`` over a few hundred bytes. A probe that would
+read back more than a few KiB (it landed deep in a large block: Intel's is a quarter of the file)
+ends the search with one ``find`` of the line over what is left. A search that finds nothing is
+confirmed by scanning the block it searched, so a file in any order gives the same answers, only
+slower. Finding where a block ends means looking at every line of it, so a device is first
+looked for with one ``find`` after its vendor's line: when there is none, the name is missing
+without the block's end being known.
 """
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ _TOP = (b"\nX",)
 _LEVEL1 = (b"\n\tX",)
 _LEVEL1_OR_TOP = _LEVEL1 + _TOP
 _FIRST_WINDOW, _LAST_WINDOW = 512, 1 << 16  # bytes translated per step while looking for a line
+_PROBE_REACH = 8192  # bytes a binary search probe reads back before a find of the line takes over
 _INDEX_AFTER = 16  # distinct vendors searched for before every vendor line is indexed
 
 
@@ -171,14 +173,18 @@ class IdDatabase:
         """The line in ``[start, end)`` that begins with ``key`` among the lines ``marks`` finds,
         by binary search (they are in order in pci.ids), confirmed by a scan when not found.
 
-        Each probe reads back to the line at or before its midpoint: a probe that lands in a
-        large block (Intel's is a quarter of the file) finds that block's own line at its start,
-        which is the one wanted when that vendor is looked up.
+        Each probe reads back to the line at or before its midpoint, at most ``_PROBE_REACH``
+        bytes: reading back through a large block costs more (in time: ``translate`` and the
+        memory traffic) than one ``find`` of the line over what the search has left.
         """
         lo, hi, size = start, end, len(key)
         while lo < hi:
             mid = (lo + hi) // 2
-            pos = self._last_line(lo, mid + 1, marks)
+            floor = max(lo, mid + 1 - _PROBE_REACH)
+            pos = self._last_line(floor, mid + 1, marks)
+            if pos < 0 and floor > lo:  # deep inside a large block
+                found = self._find_line(key, lo, hi)
+                return found if found >= 0 else self._find_line(key, start, end)
             probe = self._data[pos : pos + size] if pos >= 0 else b""
             if probe == key:
                 return pos
@@ -215,8 +221,8 @@ class IdDatabase:
             key = b"%04x  " % vendor
             if self._tops is not None:
                 pos = self._tops.first.get(key, -1)
-            else:  # a binary search over vendor lines would read back through large blocks
-                pos = self._find_line(key, 0, self._vendors_end)
+            else:
+                pos = self._search(key, 0, self._vendors_end, _TOP)
             self._vendors[vendor] = pos
         return pos
 
