@@ -529,7 +529,16 @@ def run_subcommand(parser: argparse.ArgumentParser, command, argv: Sequence[str]
 
 
 def run() -> None:
-    """Console-script wrapper: exit with :func:`main`'s status."""
+    """Console-script wrapper: exit with :func:`main`'s status.
+
+    The objects the interpreter's start-up made (site, encodings, the import system: ~5,000)
+    live until exit, so they are frozen first (:func:`gc.freeze`): the collections a command's
+    allocations trigger, and the one at exit, no longer rescan them (a listing spent ~1 ms in
+    the collector, more than half of it on those objects).
+    """
+    import gc
+
+    gc.freeze()
     sys.exit(main())
 
 
