@@ -180,12 +180,16 @@ def _bar_files(specs: Sequence[str]) -> dict[int, str]:
 
 def open_args_source(args: argparse.Namespace):
     """The :class:`~pcikit.sources.Source` that ``-F``/``--sysfs-root`` (and ``--bar`` files) name."""
-    from .sources import BarFileSource, open_source
+    from .sources import open_source
 
     _hwdb_choice(args)  # a bad -O is a usage error before anything is read
     source = open_source(dump=args.dump, sysfs_root=args.sysfs_root, qemu=getattr(args, "qemu", None))
     files = _bar_files(getattr(args, "bar", ()))
-    return BarFileSource(source, files) if files else source
+    if not files:
+        return source
+    from .offline import BarFileSource
+
+    return BarFileSource(source, files)
 
 
 def _devices(args: argparse.Namespace, source=None) -> tuple[list, bool]:
@@ -311,7 +315,7 @@ def _bar_regions(source, devices: list, stack) -> dict:
 
     ``show`` never maps live BARs (lspci never touches them): ``pcikit msix`` reads live tables.
     """
-    from .sources import BarFileSource
+    from .offline import BarFileSource
 
     if not source.live and not isinstance(source, BarFileSource):
         return {}  # a dump or spec without --bar files: nothing to map or explain

@@ -440,7 +440,7 @@ def test_plain_show_never_maps_live_bars(monkeypatch, capsys):
 
 
 def test_tui_export_never_writes_under_kernel_trees(tmp_path):
-    from pcikit.sources import dump_devices
+    from pcikit.offline import dump_devices
     from pcikit.tui import export
 
     path = tmp_path / "d.txt"

@@ -166,7 +166,7 @@ class MockDevice:
         ``slot`` may be omitted when the file holds one device. ``bar_sizes`` and the
         options are those of :meth:`from_image`; the address defaults to the dump's.
         """
-        from ..sources import dump_devices
+        from ..offline import dump_devices
 
         devices = dump_devices(path)
         if slot is not None:
