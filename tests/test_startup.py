@@ -33,7 +33,7 @@ PCIKIT = {
     "pcikit.access", "pcikit.access.base", "pcikit.access.files", "pcikit.access.sysfs", "pcikit.address",
     "pcikit.model", "pcikit.ids", "pcikit.names", "pcikit.hwdb", "pcikit.sources",  # not the capability walks
     "pcikit.render.lspci", "pcikit.render.lspci.core", "pcikit.render.lspci.context",
-    "pcikit.render.lspci.dialect", "pcikit.render.lspci.names", "pcikit.render.lspci.slots",
+    "pcikit.render.lspci.dialect", "pcikit.render.lspci.names",
     "pcikit.access.kmod",  # -k: the kernel modules that can drive a device
 }
 DUMP = {"pcikit.offline", "pcikit.access.dump", "pcikit.access.dumpblocks", "pcikit.access.memory", "binascii"}  # -F: the dump reader (pathlib for the path)
