@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from pcikit.hwdb import Hwdb, find_hwdb_file, fnmatch
+from pcikit.globmatch import fnmatch
+from pcikit.hwdb import Hwdb, find_hwdb_file
 from pcikit.ids import IdDatabase
 from pcikit.names import HwdbChoice, NameLookup, atoi, choose_hwdb, parse_params
 
