@@ -3,9 +3,9 @@
 The file is mapped (``.gz`` files are inflated) when the first name is asked for. pci.ids lists
 vendors, the devices under each and the classes in ascending order of ID, so a look-up is a
 binary search over the lines of its level: each probe finds the line at or before its midpoint,
-reading back with C-speed ``translate``/``rfind`` over a few hundred bytes. A probe that would
-read back more than a few KiB (it landed deep in a large block: Intel's is a quarter of the file)
-ends the search with one ``find`` of the line over what is left. A search that finds nothing is
+reading back with C-speed ``translate``/``rfind`` over a few hundred bytes (at most a few KiB: a
+probe deep in a large block, such as Intel's quarter of the file, searches before it, then finds
+the line after it with one ``find``). A search that finds nothing is
 confirmed by scanning the block it searched, so a file in any order gives the same answers, only
 slower. Finding where a block ends means looking at every line of it, so a device is first
 looked for with one ``find`` after its vendor's line: when there is none, the name is missing
@@ -171,20 +171,27 @@ class IdDatabase:
 
     def _search(self, key: bytes, start: int, end: int, marks: tuple[bytes, ...]) -> int:
         """The line in ``[start, end)`` that begins with ``key`` among the lines ``marks`` finds,
-        by binary search (they are in order in pci.ids), confirmed by a scan when not found.
+        by binary search (they are in order in pci.ids), confirmed by a scan when not found."""
+        found = self._bisect(key, start, end, marks)
+        return found if found >= 0 else self._find_line(key, start, end)
+
+    def _bisect(self, key: bytes, lo: int, hi: int, marks: tuple[bytes, ...]) -> int:
+        """The binary search of :meth:`_search`: the line, else -1 (a file out of order may hold it).
 
         Each probe reads back to the line at or before its midpoint, at most ``_PROBE_REACH``
-        bytes: reading back through a large block costs more (in time: ``translate`` and the
-        memory traffic) than one ``find`` of the line over what the search has left.
+        bytes. A probe that finds none is deep inside a large block (Intel's is a quarter of the
+        file): the line wanted is before it (often that block's own line, a probe or two back) or
+        after the block, where one ``find`` looks for it. Reading back through the block instead
+        would cost more (``translate`` and the memory traffic of every byte).
         """
-        lo, hi, size = start, end, len(key)
+        size = len(key)
         while lo < hi:
             mid = (lo + hi) // 2
             floor = max(lo, mid + 1 - _PROBE_REACH)
             pos = self._last_line(floor, mid + 1, marks)
-            if pos < 0 and floor > lo:  # deep inside a large block
-                found = self._find_line(key, lo, hi)
-                return found if found >= 0 else self._find_line(key, start, end)
+            if pos < 0 and floor > lo:  # no line in [floor, mid]
+                found = self._bisect(key, lo, floor, marks)
+                return found if found >= 0 else self._find_line(key, mid + 1, hi)
             probe = self._data[pos : pos + size] if pos >= 0 else b""
             if probe == key:
                 return pos
@@ -192,7 +199,7 @@ class IdDatabase:
                 lo = mid + 1  # no such line in (pos, mid]: the one wanted comes later
             else:
                 hi = pos
-        return self._find_line(key, start, end)
+        return -1
 
     def _end(self, start: int, marks: tuple[bytes, ...], end: Optional[int] = None) -> int:
         """Where the block of the line at ``start`` ends: the next line ``marks`` finds, else ``end``."""
