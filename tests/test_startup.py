@@ -17,11 +17,12 @@ import pytest
 from .conftest import ROOT, hwdb_trie, image, put
 
 # The standard library a listing may use: _collections (the namedtuple field accessor), mmap
-# (pci.ids, udev's hwdb.bin), errno. Not re: names and addresses are found without it; not
-# collections or functools (pcikit.tuples and the model's cached properties); not struct (hwdb.bin
-# is read with int.from_bytes: loading the struct extension cost more than the lookups it served).
+# (pci.ids, udev's hwdb.bin). Not re: names and addresses are found without it; not collections
+# or functools (pcikit.tuples and the model's cached properties); not struct (hwdb.bin is read
+# with int.from_bytes: loading the struct extension cost more than the lookups it served); not
+# errno (only failures look at error numbers).
 STDLIB = {
-    "__future__", "_collections", "errno", "mmap",
+    "__future__", "_collections", "mmap",
     "gc",  # built in: pcikit.cli.run freezes the interpreter's start-up objects
     "zlib",  # where the system's pci.ids is pci.ids.gz
 }
@@ -38,7 +39,7 @@ PCIKIT = {
 }
 DUMP = {"pcikit.offline", "pcikit.access.dump", "pcikit.access.dumpblocks", "pcikit.access.memory", "binascii"}  # -F: the dump reader (pathlib for the path)
 PATHLIB = {"pathlib", "fnmatch", "ntpath", "urllib", "urllib.parse", "ipaddress", "glob", "nt", "_winapi",
-           "warnings", "contextlib"}  # pathlib and glob import the last two themselves
+           "warnings", "contextlib", "errno"}  # pathlib and glob import the last three themselves
 
 # The installed command itself (pip only rewrites its first line), not ``-m`` (runpy's own imports).
 SCRIPT = ROOT / "scripts" / "pcikit"
@@ -78,7 +79,7 @@ def _fake_sysfs(root: Path) -> Path:
 
 # -k matches the device's modalias against the kernel's module aliases (globs: fnmatch, which uses re)
 # when this machine has them.
-ALIASES = {"fnmatch", "posixpath"} | REGEX
+ALIASES = {"fnmatch", "posixpath", "errno"} | REGEX  # errno: why a missing modules.alias could not be read
 
 
 @pytest.mark.parametrize("extra", [[], ["-nn"], ["-s", "00:03.0"], ["-D", "-d", "1af4:"], ["-k"]])

@@ -11,7 +11,6 @@ Every refusal is a :class:`~pcikit.errors.PcikitError` of one line.
 """
 from __future__ import annotations
 
-import errno
 import os
 import stat
 
@@ -51,6 +50,8 @@ def _kind(mode: int) -> str:
 
 def reason(exc: OSError) -> str:
     """The short reason of an OS error (``permission denied``, ``no such file``...)."""
+    import errno  # errors only
+
     if exc.errno == errno.ELOOP:
         return "is a symbolic link (refused)"
     return (exc.strerror or str(exc)).lower()

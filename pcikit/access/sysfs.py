@@ -6,7 +6,6 @@ stop at the first NUL). Without CAP_SYS_ADMIN the kernel returns only 64 bytes;
 """
 from __future__ import annotations
 
-import errno
 import os
 
 from ..address import Address
@@ -77,6 +76,8 @@ class SysfsConfig(ConfigSpace):
         try:
             fd = open_regular(self._path, follow_symlinks=False)
         except UnsafeFileError as exc:
+            import errno  # failures only: a listing that reads every file never needs it
+
             if exc.errno == errno.ENOENT:
                 raise DeviceGoneError(f"{os.path.dirname(self._path)}: device is gone") from None
             if exc.errno in (errno.EACCES, errno.EPERM):
@@ -86,6 +87,8 @@ class SysfsConfig(ConfigSpace):
         try:  # only the bytes not held yet (as lspci's config_fetch): each one is a hardware read
             data = self._data + os.pread(fd, min(want, CONFIG_SIZE_EXTENDED) - held, held)
         except OSError as exc:
+            import errno
+
             if exc.errno in (errno.ENODEV, errno.ENOENT, errno.ENXIO):
                 raise DeviceGoneError(f"{os.path.dirname(self._path)}: device is gone") from None
             raise PcikitError(f"{self._path}: {reason(exc)}") from None
