@@ -152,7 +152,10 @@ def build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
 
 
 def _filters(args: argparse.Namespace) -> tuple:
-    from .address import IdFilter, SlotFilter
+    """(``-s`` filter or None, ``-d`` filter or None)."""
+    if not (args.slot or args.ids):
+        return None, None
+    from .filters import IdFilter, SlotFilter
 
     try:
         slot = SlotFilter.parse(args.slot) if args.slot else None

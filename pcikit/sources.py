@@ -17,13 +17,15 @@ import abc
 import os
 
 from .access import sysfs
-from .address import Address, IdFilter, SlotFilter
+from .address import Address
 from .errors import BarUnavailableError, DeviceGoneError, NoSuchDeviceError, PcikitError
 from .model import Device
 
 TYPE_CHECKING = False  # mmio and the offline sources are imported where used: a live listing needs neither
 if TYPE_CHECKING:
     from typing import Iterable, Optional, Union
+
+    from .filters import IdFilter, SlotFilter
 
     from .mmio import BarRegion
 

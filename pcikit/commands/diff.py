@@ -50,7 +50,7 @@ def _from_spec(path: str):
 
 
 def _from_dump(path: str, slot: str = ""):
-    from ..address import SlotFilter
+    from ..filters import SlotFilter
     from ..offline import dump_devices
 
     devices = dump_devices(path)

@@ -5,7 +5,8 @@ import os
 from typing import TYPE_CHECKING, Callable, Mapping, Optional, Union
 
 from ..access.memory import BytesConfig
-from ..address import Address, SlotFilter
+from ..address import Address
+from ..filters import SlotFilter
 from ..errors import DeviceGoneError
 from ..model import Device
 from .bars import ROM_INDEX, BarPlan, plan_bars, rom_registers

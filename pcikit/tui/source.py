@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Mapping, Optional
 
 from ..access import sysfs
-from ..address import Address, SlotFilter
+from ..address import Address
+from ..filters import SlotFilter
 from ..errors import PcikitError
 from ..mmio import BarRegion
 from ..model import Device
