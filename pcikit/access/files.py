@@ -199,8 +199,11 @@ def real_path(path: PathLike) -> str:
 
 def within(root: PathLike, path: PathLike) -> bool:
     """True when ``path`` (symbolic links resolved) lies inside ``root`` (resolved)."""
-    base = real_path(root)
-    target = real_path(path)
+    return inside(real_path(root), real_path(path))
+
+
+def inside(base: str, target: str) -> bool:
+    """True when the resolved path ``target`` is the resolved path ``base`` or lies under it."""
     return target == base or target.startswith(base.rstrip(os.sep) + os.sep)
 
 

@@ -11,7 +11,7 @@ import os
 from ..address import Address
 from ..errors import DeviceGoneError, NoSuchDeviceError, PcikitError, PermissionNeededError
 from .base import CONFIG_SIZE_EXTENDED, ConfigSpace, KernelInfo, Resource
-from .files import UnsafeFileError, open_regular, read_attribute, reason, within
+from .files import UnsafeFileError, inside, open_regular, read_attribute, real_path, reason, within
 
 TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
 if TYPE_CHECKING:
@@ -300,7 +300,8 @@ def iter_functions(root: str = DEFAULT_ROOT) -> Iterator[tuple[Address, str]]:
     A device link that leads out of ``root`` is skipped: a fake tree is read, never
     the files it points at elsewhere.
     """
+    base = real_path(root)  # once, not once per device
     for address in list_addresses(root):
         path = device_path(address, root)
-        if confined(path, root):
+        if inside(base, real_path(path)):
             yield address, path
