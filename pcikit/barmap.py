@@ -22,12 +22,15 @@ from __future__ import annotations
 import errno
 import mmap
 import os
-from typing import Optional, Union
 
 from .address import Address
 from .access.files import UnsafeFileError, open_regular
 from .errors import BarUnavailableError, OutOfRangeAccessError, ReadOnlyError
 from .mmio import BarRegion, Region, refused
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Optional, Union
 
 BAR_COUNT = 6
 

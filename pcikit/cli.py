@@ -196,16 +196,27 @@ def open_args_source(args: argparse.Namespace):
 
 
 def _devices(args: argparse.Namespace, source=None) -> tuple[list, bool]:
-    """(selected devices, whether domains must show) for the source and filters in ``args``."""
-    return _select(args, (source or open_args_source(args)).load())
+    """(selected devices, whether domains must show) for the source and filters in ``args``.
+
+    With ``-s`` the source is asked for those addresses only: a live bus then reads no other
+    function's config space (each read is a hardware access).
+    """
+    source = source or open_args_source(args)
+    slot, _ = _filters(args)
+    if slot is None:
+        return _select(args, source.load())
+    devices, any_domain = source.load_slots(slot)
+    return _select(args, devices, any_domain)
 
 
-def _select(args: argparse.Namespace, devices: list) -> tuple[list, bool]:
-    """(the devices ``-s``/``-d`` select, whether domains must show)."""
+def _select(args: argparse.Namespace, devices: list, any_domain: Optional[bool] = None) -> tuple[list, bool]:
+    """(the devices ``-s``/``-d`` select, whether domains must show: ``any_domain``, else whether
+    any of ``devices`` has one)."""
     from .sources import lspci_order, select
 
     slot, ids = _filters(args)
-    any_domain = any(dev.address.domain for dev in devices)
+    if any_domain is None:
+        any_domain = any(dev.address.domain for dev in devices)
     chosen = lspci_order(select(devices, slot, ids))
     if not chosen and (args.slot or args.ids):
         raise NoSuchDeviceError(f"no device matches {' '.join(filter(None, (args.slot, args.ids)))}")
@@ -262,8 +273,12 @@ def _lspci_text(args: argparse.Namespace, verbose: int, hex_level: int) -> int:
     from .render.lspci import LspciOptions, render_devices
 
     dialect = _dialect(args)
-    scanned = open_args_source(args).load()
-    devices, any_domain = _select(args, scanned)
+    if args.path:  # -P: paths are drawn through every bridge, so every device is read
+        scanned = open_args_source(args).load()
+        devices, any_domain = _select(args, scanned)
+    else:
+        scanned = None
+        devices, any_domain = _devices(args)
     options = LspciOptions(verbose, args.numeric, True if args.domains else any_domain, args.kernel, hex_level,
                            dialect, args.machine, args.path, args.bus_centric, bool(args.domains))
     for text in render_devices(devices, options, _namer(args), scanned):

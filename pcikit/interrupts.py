@@ -7,18 +7,21 @@ table's BAR is passed in; without one the layout and its problems are still repo
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional
-
-from .mmio import BarRegion
 from .msix import MsixState, read_msix
 from .schema import registry
+
+TYPE_CHECKING = False  # typing and mmio are imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Any, Mapping, NamedTuple, Optional
+
+    from .mmio import BarRegion
+else:
+    from .tuples import NamedTuple
 
 CAP_ID_MSI = registry.standard_id("MSI")
 
 
-@dataclass(frozen=True)
-class MsiSummary:
+class MsiSummary(NamedTuple):
     """MSI state from the capability: enable, vector counts, message, per-vector masks."""
 
     enable: bool
@@ -41,21 +44,25 @@ class MsiSummary:
         )
 
 
-@dataclass
 class InterruptSummary:
     """Everything about how a function interrupts; ``mode`` names what is in use."""
 
-    pin: Optional[str]
-    pin_raw: int
-    line: Optional[int]
-    interrupt_disable: Optional[bool]
-    interrupt_status: Optional[bool]
-    msi: Optional[MsiSummary] = None
-    msix: Optional[MsixState] = None
-    kernel_irq: Optional[int] = None
-    kernel_msi_irqs: list[int] = field(default_factory=list)
-    kernel_msi_mode: Optional[str] = None
-    unreadable: Optional[str] = None  # why the MSI/MSI-X capabilities could not be read
+    def __init__(self, pin: Optional[str], pin_raw: int, line: Optional[int], interrupt_disable: Optional[bool],
+                 interrupt_status: Optional[bool], msi: Optional[MsiSummary] = None,
+                 msix: Optional[MsixState] = None, kernel_irq: Optional[int] = None,
+                 kernel_msi_irqs: Optional[list[int]] = None, kernel_msi_mode: Optional[str] = None,
+                 unreadable: Optional[str] = None) -> None:
+        self.pin = pin
+        self.pin_raw = pin_raw
+        self.line = line
+        self.interrupt_disable = interrupt_disable
+        self.interrupt_status = interrupt_status
+        self.msi = msi
+        self.msix = msix
+        self.kernel_irq = kernel_irq
+        self.kernel_msi_irqs: list[int] = [] if kernel_msi_irqs is None else kernel_msi_irqs
+        self.kernel_msi_mode = kernel_msi_mode
+        self.unreadable = unreadable  # why the MSI/MSI-X capabilities could not be read
 
     @property
     def mode(self) -> str:
@@ -112,7 +119,7 @@ class InterruptSummary:
     def to_json(self) -> dict:
         """A JSON object: legacy, msi, msix (with vectors when read) and kernel."""
         msix = None if self.msix is None else self.msix.to_json()
-        msi = None if self.msi is None else dict(self.msi.__dict__)
+        msi = None if self.msi is None else self.msi._asdict()
         return {
             "mode": self.mode,
             "mode_source": self.mode_source,

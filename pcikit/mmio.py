@@ -24,9 +24,12 @@ from __future__ import annotations
 
 import abc
 import sys
-from typing import Any, Optional
 
 from .errors import MisalignedAccessError, OutOfRangeAccessError, ReadOnlyError, RegionAccessError
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 _FORMATS = {1: "B", 2: "H", 4: "I", 8: "Q"}
 

@@ -15,16 +15,22 @@ one device::
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Mapping, NamedTuple, Optional, Sequence
+from collections.abc import Mapping
 
 from .errors import RegionAccessError
-from .mmio import BarRegion
 from .schema import registry
 from .schema.caps.msix import (
     ADDRESS_OFFSET, DATA_OFFSET, ENTRY_SIZE, MASK_BIT, MAX_TABLE_SIZE, UPPER_ADDRESS_OFFSET, VECTOR_CONTROL_OFFSET,
     pba_bytes, pending_bit, table_bytes,
 )
+
+TYPE_CHECKING = False  # typing and mmio are imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple, Optional, Sequence
+
+    from .mmio import BarRegion
+else:
+    from .tuples import NamedTuple
 
 CAP_ID_MSIX = registry.standard_id("MSI-X")
 BAR_SLOTS = 6
@@ -34,8 +40,7 @@ def _get(fields: Any, key: str) -> Any:
     return fields[key] if isinstance(fields, Mapping) else getattr(fields, key)
 
 
-@dataclass(frozen=True)
-class MsixLayout:
+class MsixLayout(NamedTuple):
     """Where the table and PBA live and the function-level control bits."""
 
     table_bir: int
@@ -266,14 +271,15 @@ class VectorState(NamedTuple):
                 "masked": self.masked, "pending": self.pending}
 
 
-@dataclass
 class MsixState:
     """Everything known about one function's MSI-X: layout, vectors read, problems, why not read."""
 
-    layout: MsixLayout
-    vectors: list[VectorState] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    unread: Optional[str] = None
+    def __init__(self, layout: MsixLayout, vectors: Optional[list[VectorState]] = None,
+                 problems: Optional[list[str]] = None, unread: Optional[str] = None) -> None:
+        self.layout = layout
+        self.vectors: list[VectorState] = [] if vectors is None else vectors
+        self.problems: list[str] = [] if problems is None else problems
+        self.unread = unread
 
     def summary(self) -> str:
         """One line: enable/mask state and vector counts."""

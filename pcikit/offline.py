@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from typing import Mapping, Optional, Union
 
     from .address import Address
+    from .filters import SlotFilter
     from .mmio import BarRegion
 
     PathLike = Union[str, "os.PathLike[str]"]
@@ -194,6 +195,10 @@ class BarFileSource(Source):
     def reload(self, address: Address) -> Optional[Device]:
         """The inner source's fresh read."""
         return self.inner.reload(address)
+
+    def load_slots(self, slot: SlotFilter) -> tuple[list[Device], bool]:
+        """The inner source's answer."""
+        return self.inner.load_slots(slot)
 
     def poll(self) -> Optional[list[Device]]:
         """The inner source's answer."""

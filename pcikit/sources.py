@@ -81,6 +81,12 @@ class Source(abc.ABC):
                 missing[index] = str(exc)
         return regions, missing
 
+    def load_slots(self, slot: SlotFilter) -> tuple[list[Device], bool]:
+        """What ``-s`` needs: the devices whose address ``slot`` matches (source order), and whether
+        any device of the source has a non-zero domain (lspci then prints every domain)."""
+        devices = self.load()
+        return select(devices, slot), any(dev.address.domain for dev in devices)
+
     def poll(self) -> Optional[list[Device]]:
         """The current devices when they may have changed since the last call, else None."""
         return None
@@ -92,11 +98,13 @@ class Source(abc.ABC):
 
 # -- live sysfs -----------------------------------------------------------------------------
 
-def live_devices(root: str = sysfs.DEFAULT_ROOT, kernel: bool = True) -> list[Device]:
-    """Every function under ``root``/bus/pci, sorted as lspci sorts them."""
+def live_devices(root: str = sysfs.DEFAULT_ROOT, kernel: bool = True,
+                 addresses: Optional[Iterable[Address]] = None) -> list[Device]:
+    """Every function under ``root``/bus/pci (those at ``addresses``: no other config space is
+    read), sorted as lspci sorts them."""
     devices = []
     slots = sysfs.physical_slots(root) if kernel else {}
-    for address, path in sysfs.iter_functions(root):
+    for address, path in sysfs.iter_functions(root, addresses):
         try:
             config = sysfs.SysfsConfig(path)
         except DeviceGoneError:  # vanished mid-scan
@@ -139,6 +147,13 @@ class LiveSource(Source):
         devices = live_devices(self.root)
         self._known = frozenset(dev.address for dev in devices)
         return devices
+
+    def load_slots(self, slot: SlotFilter) -> tuple[list[Device], bool]:
+        """The functions ``slot`` matches, read from their config space alone (every config read is
+        a hardware access: a VM exit under a hypervisor), and whether any address has a domain."""
+        addresses = sysfs.list_addresses(self.root)
+        chosen = [address for address in addresses if slot.matches(address)]
+        return live_devices(self.root, addresses=chosen), any(address.domain for address in addresses)
 
     def reload(self, address: Address) -> Optional[Device]:
         """Re-open the function; None when it was removed."""

@@ -1,11 +1,13 @@
 """The Source interface: every implementation enumerates, reloads and gives BARs (or says why not)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from pcikit.address import Address
+from pcikit.filters import SlotFilter
 from pcikit.errors import PcikitError
 from pcikit.offline import BarFileError, BarFileSource, DumpSource, SpecSource
 from pcikit.sources import LiveSource, NoBusError, Source, open_source
@@ -100,3 +102,30 @@ def test_open_source_names_what_is_wrong(tmp_path: Path):
     with pytest.raises(NoBusError, match=f"no PCI bus under {tmp_path}"):
         open_source(sysfs_root=str(tmp_path))
     assert isinstance(open_source(spec=ROOT / "specs" / "nvme-ssd.toml"), SpecSource)
+
+
+@pytest.mark.parametrize("kind", ["mock", "dump", "live"])
+def test_every_source_selects_slots(tmp_path: Path, kind: str):
+    source = dict(zip(["mock", "dump", "live"], sources_under_test(tmp_path)))[kind]
+    devices, domains = source.load_slots(SlotFilter.parse("00:04"))
+    assert [d.address for d in devices] == [SSD] and devices[0].device_id == 0xA808
+    assert domains is False
+
+
+def test_live_slots_read_no_other_function_and_count_every_domain(tmp_path: Path, monkeypatch):
+    """Each config read is a hardware access: ``-s`` opens only the functions it names (as lspci
+    reads only the devices its filter matches), yet a function in another domain still makes
+    every address show its domain, as lspci decides before filtering."""
+    nic, ssd = mocks()
+    root = tmp_path / "sys"
+    for address, dev in (("0000:00:03.0", nic), ("0001:00:04.0", ssd)):
+        folder = root / "bus" / "pci" / "devices" / address
+        folder.mkdir(parents=True)
+        (folder / "config").write_bytes(dev.config.read_block(0, 256))
+    opened = []
+    real_open = os.open
+    monkeypatch.setattr(os, "open", lambda path, *args, **kw: opened.append(os.fspath(path)) or real_open(path, *args, **kw))
+    devices, domains = LiveSource(str(root)).load_slots(SlotFilter.parse("00:03.0"))
+    assert [d.address for d in devices] == [NIC] and devices[0].vendor_id == 0x8086
+    assert domains is True
+    assert [path for path in opened if path.endswith("/config")] == [str(root / "bus/pci/devices/0000:00:03.0/config")]

@@ -4,9 +4,14 @@
 (``python -c pass``) is subtracted, and whatever is left must be in the allowed sets below. A
 heavy import creeping back (typing, argparse, dataclasses, pathlib, construct, the renderers of
 ``-v``) fails here with its name, long before a benchmark would notice.
+
+``pcikit show`` imports construct, which imports typing and dataclasses itself: there the pcikit
+modules a show of one function loads are listed instead, and none of them may use typing or
+dataclasses at run time (class creation through them costs a compile per field and method).
 """
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -141,3 +146,143 @@ def test_a_listing_reads_only_the_bytes_it_prints(tmp_path, monkeypatch, capsys)
     asked.clear()
     assert cli.main(["list", "--sysfs-root", str(root), "-k"]) == 0
     assert asked == [(0, 12), (12, 52)]
+
+
+
+def _two_functions(root: Path) -> Path:
+    """``_fake_sysfs``'s function and a copy of it at 00:04.0."""
+    devices = _fake_sysfs(root) / "bus" / "pci" / "devices"
+    (devices / "0000:00:04.0").mkdir()
+    (devices / "0000:00:04.0" / "config").write_bytes((devices / "0000:00:03.0" / "config").read_bytes())
+    return root
+
+
+def _configs_opened(monkeypatch) -> list[str]:
+    """The function folders whose config file each later ``os.open`` opens."""
+    opened: list[str] = []
+    real_open = os.open
+
+    def open_(path, *args, **kwargs):
+        if os.fspath(path).endswith("/config"):
+            opened.append(os.path.basename(os.path.dirname(path)))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", open_)
+    return opened
+
+
+@pytest.mark.parametrize("command", [["show"], ["show", "--json"], ["show", "--format", "lspci", "-vvv"], ["list"]])
+def test_a_slot_selection_reads_no_other_function(tmp_path, monkeypatch, capsys, command):
+    """``-s`` names functions by address, so no other function's config space (hardware reads) is
+    opened, as lspci opens only the devices its filter matches."""
+    from pcikit import cli
+
+    root = _two_functions(tmp_path)
+    opened = _configs_opened(monkeypatch)
+    assert cli.main([*command, "--sysfs-root", str(root), "-s", "00:03.0"]) == 0
+    assert "00:03.0" in capsys.readouterr().out
+    assert set(opened) == {"0000:00:03.0"}
+
+
+@pytest.mark.parametrize("command", [["show"], ["list"]])
+def test_bridge_paths_read_every_function(tmp_path, monkeypatch, capsys, command):
+    """``-P`` prints the bridges above a function: every function is read to find them."""
+    from pcikit import cli
+
+    root = _two_functions(tmp_path)
+    opened = _configs_opened(monkeypatch)
+    assert cli.main([*command, "--sysfs-root", str(root), "-s", "00:03.0", "-P"]) == 0
+    assert capsys.readouterr().out.startswith("00:03.0 ")
+    assert set(opened) == {"0000:00:03.0", "0000:00:04.0"}
+
+
+
+# What a show of one virtio function with MSI-X loads beyond a listing's modules: the schemas it
+# decodes (header, Vendor Specific, MSI-X) and the view's own modules. Not the PCI Express schema
+# (the function has no such capability), not Intel's vendor schema, not mmio (show maps no BAR),
+# not the lspci header renderer for the native or JSON views.
+DECODE = {
+    "pcikit.walk", "pcikit.schema", "pcikit.schema.capability_ids",  # the capability lists (a listing walks none)
+    "pcikit.schema.registry", "pcikit.schema.attributes", "pcikit.schema.bits", "pcikit.schema.context",
+    "pcikit.schema.port_types", "pcikit.schema.header", "pcikit.schema.bars", "pcikit.schema.caps",
+    "pcikit.schema.caps.vendor", "pcikit.schema.caps.msix", "pcikit.schema.catalogue", "pcikit.decode",
+    "pcikit.decode.bars",
+}
+NATIVE = DECODE | {"pcikit.decode.problems", "pcikit.interrupts", "pcikit.msix", "pcikit.render.fields"}
+LSPCI_CAPS = {"pcikit.render.lspci.caps", "pcikit.render.lspci.caps.vendor"}
+LSPCI_TEXT = {"pcikit.render.lspci.core", "pcikit.render.lspci.header",
+              "pcikit.render.lspci.verbose"}  # what the native and JSON views never load
+COMMAND = {"pcikit.commands", "pcikit.commands.show", "pcikit.filters"}  # the command's code, -s
+SHOW = {
+    "show": COMMAND | NATIVE | LSPCI_CAPS | {"pcikit.render.text"},  # lspci's virtio structure names
+    "show --json": COMMAND | NATIVE | {"pcikit.render.json"},
+    "show --format lspci -vvv": COMMAND | DECODE | LSPCI_CAPS | {
+        "pcikit.render.lspci.header", "pcikit.render.lspci.verbose", "pcikit.render.lspci.caps.msix"},
+}
+
+
+def _virtio_function(root: Path) -> Path:
+    """A virtio RNG function (as this machine's 00:05.0) with a virtio structure and MSI-X, under ``root``."""
+    config = image(256)
+    put(config, 0x00, 4, 0x1044_1AF4)
+    put(config, 0x04, 4, 0x0010_0406)  # memory space, bus master, INTx disabled; capabilities list
+    put(config, 0x08, 4, 0xFF00_0001)
+    put(config, 0x10, 8, 0x40_0000_000C)  # BAR 0: 64-bit prefetchable memory
+    put(config, 0x2C, 4, 0x1100_1AF4)
+    put(config, 0x34, 1, 0x40)
+    put(config, 0x40, 4, 0x0110_5009)  # Vendor Specific, next 0x50, 16 bytes: virtio common configuration
+    put(config, 0x4C, 4, 0x38)
+    put(config, 0x50, 4, 0x8001_0011)  # MSI-X, last: enabled, 2 vectors; table and PBA in BAR 0
+    put(config, 0x54, 4, 0x8000)
+    put(config, 0x58, 4, 0x48000)
+    folder = root / "bus" / "pci" / "devices" / "0000:00:05.0"
+    folder.mkdir(parents=True)
+    (folder / "config").write_bytes(bytes(config))
+    return root
+
+
+def _show_modules(root: Path, command: str) -> set[str]:
+    """The modules ``pcikit COMMAND -s 00:05.0`` has loaded when it ends (importlib's loads
+    included, which -X importtime does not name: capability schemas and renderers)."""
+    argv = [*command.split(), "--sysfs-root", str(root), "-s", "00:05.0"]
+    code = ("import sys\nfrom pcikit.cli import main\n"
+            f"assert main({argv!r}) == 0\n"
+            "print(' '.join(sys.modules), file=sys.stderr)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT), PCIKIT_HWDB="0"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "00:05.0" in result.stdout
+    return set(result.stderr.split())
+
+
+def _runtime_imports(module: str) -> set[str]:
+    """The top-level packages ``module``'s source imports when it runs (not under ``if TYPE_CHECKING:``)."""
+    path = ROOT.joinpath(*module.split("."))
+    source = (path / "__init__.py" if path.is_dir() else path.with_suffix(".py")).read_text()
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            nodes: list = node.orelse
+        else:
+            nodes = list(ast.iter_child_nodes(node))
+            if isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                found.add(node.module.split(".")[0])
+        for child in nodes:
+            visit(child)
+
+    visit(ast.parse(source))
+    return found
+
+
+@pytest.mark.parametrize("command", sorted(SHOW))
+def test_a_show_of_one_function_loads_only_what_it_shows(tmp_path, command):
+    everything = _show_modules(_virtio_function(tmp_path), command)
+    loaded = {name for name in everything if name.startswith("pcikit")}
+    assert loaded - PCIKIT == SHOW[command]
+    assert "lspci" in command or loaded & LSPCI_TEXT == set()
+    assert "json" not in everything  # --json writes with json's C escaper alone (the package compiles regexes)
+    users = {module: {"typing", "dataclasses"} & _runtime_imports(module) for module in loaded}
+    assert {module: found for module, found in users.items() if found} == {}

@@ -15,7 +15,7 @@ from .files import UnsafeFileError, inside, open_regular, read_attribute, real_p
 
 TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
 if TYPE_CHECKING:
-    from typing import Iterator, Optional
+    from typing import Iterable, Iterator, Optional
 
 DEFAULT_ROOT = "/sys"
 # Every config read the kernel makes is a hardware access (a VM exit under a hypervisor: ~20 us per
@@ -294,14 +294,16 @@ def open_function(address: Address, root: str = DEFAULT_ROOT) -> tuple[SysfsConf
     return SysfsConfig(path), path
 
 
-def iter_functions(root: str = DEFAULT_ROOT) -> Iterator[tuple[Address, str]]:
-    """(address, sysfs folder) of every function inside ``root``, lspci order.
+def iter_functions(root: str = DEFAULT_ROOT, addresses: Optional[Iterable[Address]] = None
+                   ) -> Iterator[tuple[Address, str]]:
+    """(address, sysfs folder) of every function inside ``root`` (of those at ``addresses``, from
+    :func:`list_addresses`), lspci order.
 
     A device link that leads out of ``root`` is skipped: a fake tree is read, never
     the files it points at elsewhere.
     """
     base = real_path(root)  # once, not once per device
-    for address in list_addresses(root):
+    for address in list_addresses(root) if addresses is None else addresses:
         path = device_path(address, root)
         if inside(base, real_path(path)):
             yield address, path

@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
         _write("[]\n")
         raise NoSuchDeviceError(f"no device in {source.label or 'the source'}")
     with ExitStack() as stack:
-        regions = _bar_regions(source, devices, stack)
+        regions = _bar_regions(source, devices, stack, bool(args.bar))
         if args.format == "json":
             from ..render.json import iter_dumps
 
@@ -51,25 +51,25 @@ def _handed_over(devices: list):
         yield devices.pop()
 
 
-def _bar_regions(source, devices: list, stack) -> dict:
-    """Per device address: (regions, why-unmapped) of the MSI-X table/PBA BARs given by ``--bar``.
+def _bar_regions(source, devices: list, stack, bar_files: bool) -> dict:
+    """Per device address: (regions, why-unmapped) of the MSI-X table/PBA BARs given by ``--bar``
+    (``bar_files``: the source is the :class:`~pcikit.offline.BarFileSource` they make).
 
     ``show`` never maps live BARs (lspci never touches them): ``pcikit msix`` reads live tables.
     """
-    from ..offline import BarFileSource
-
-    if not source.live and not isinstance(source, BarFileSource):
+    if not source.live and not bar_files:
         return {}  # a dump or spec without --bar files: nothing to map or explain
     from ..msix import CAP_ID_MSIX
 
-    if isinstance(source, BarFileSource) and len(devices) != 1:
+    if bar_files and len(devices) != 1:
         raise UsageError(f"--bar maps a BAR of one device, but {len(devices)} are selected (narrow with -s)")
     regions = {}
     for dev in devices:
         cap = dev.find_capability(CAP_ID_MSIX)
         if cap is None or cap.fields is None:
             continue
-        if isinstance(source, BarFileSource):
+        if bar_files:
+            from ..offline import BarFileSource
             from .msix import msix_regions
 
             regions[dev.address] = msix_regions(BarFileSource(source.inner, source.files, files_only=True), dev, stack)

@@ -1,10 +1,12 @@
 """Base Address Registers: merge 64-bit pairs, attach kernel-reported sizes."""
 from __future__ import annotations
 
-from typing import Optional
-
 from ..access.base import KernelInfo, Resource
 from ..schema.bars import IO_ADDRESS_MASK, MEMORY_ADDRESS_MASK, PREFETCHABLE, is_64bit, is_io, memory_type, pair
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Optional
 
 IORESOURCE_IO = 0x100
 IORESOURCE_MEM = 0x200

@@ -1,9 +1,10 @@
 """Collect everything odd about a device into one list of plain sentences."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
-
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
 if TYPE_CHECKING:
+    from typing import Optional
+
     from ..model import Device
     from ..walk import WalkStop
 

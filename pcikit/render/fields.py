@@ -1,7 +1,9 @@
 """Plain-data conversion of decoded fields (construct Containers) for JSON and text views."""
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Any
 
 
 _AS_IS = frozenset({int, bool, float, str, type(None)})  # exact types returned unchanged (the fast path)

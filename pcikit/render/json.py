@@ -2,12 +2,18 @@
 in the order given (the CLI gives lspci's order)."""
 from __future__ import annotations
 
-from json.encoder import encode_basestring_ascii as _escape
-from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
+try:  # json's own C escaper (json.encoder's, when it has it) without importing the json package
+    from _json import encode_basestring_ascii as _escape
+except ImportError:  # pragma: no cover - interpreters without the C accelerator
+    from json.encoder import encode_basestring_ascii as _escape
 
 from ..ids import IdDatabase
 from ..model import Capability, Device
 from .fields import plain
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
 
 
 def _names(dev: Device, ids: Optional[IdDatabase]) -> dict[str, Optional[str]]:

@@ -5,12 +5,14 @@
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Optional
-
 from ..ids import IdDatabase
 from ..model import Capability, Device
 from .fields import plain
-from .lspci.header import size_suffix
+from .lspci.context import size_suffix
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Any, Iterable, Mapping, Optional
 
 _SKIP = {"cap_id", "next", "raw", "problems"}
 

@@ -32,7 +32,13 @@ Conditions are data, declared next to the field, and say which fields they read
 """
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Optional, Union
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple, Optional, Union
+
+    Answer = Union[bool, int]
+else:
+    from ..tuples import NamedTuple
 
 RO = "RO"
 RW = "RW"
@@ -73,9 +79,6 @@ class Facts(NamedTuple):
             if node is None:
                 return None
         return node
-
-
-Answer = Union[bool, int]
 
 
 class Has(NamedTuple):

@@ -7,7 +7,11 @@ with ``memory_only`` their type bits alone decide, as lspci reads them.
 """
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import NamedTuple, Optional
+else:
+    from ..tuples import NamedTuple
 
 IO_SPACE = 0x1
 PREFETCHABLE = 0x8

@@ -14,12 +14,16 @@ without changing what it decodes to.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, NamedTuple, Optional
-
 from construct import Container, Construct, Subconstruct
 
 from .attributes import CLEARABLE, RO, RSVDP, SETTABLE, SOFTWARE_SET, STICKY, WRITABLE, Facts
 from .context import GENERATE_AFTER
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Any, Callable, Mapping, NamedTuple, Optional
+else:
+    from ..tuples import NamedTuple
 
 
 class Bits(NamedTuple):
@@ -146,6 +150,17 @@ def _fixed_access(fields: tuple[Bits, ...], subcon: Construct) -> Optional[Acces
     return field_access(fields, subcon.sizeof(), None)
 
 
+_LATER = object()  # a register's fixed masks before its first access(): decoding never asks for them
+
+
+def _access(con: Any, facts: Optional[Facts]) -> Access:
+    """:meth:`Register.access` and :meth:`Scalar.access`: the fixed masks (computed on first use), else
+    the masks for ``facts``."""
+    if con._fixed is _LATER:
+        con._fixed = _fixed_access(con.fields, con.subcon)
+    return con._fixed or field_access(con.fields, con.subcon.sizeof(), facts)
+
+
 class Register(Construct):
     """An integer register decoded into ``raw`` and named :class:`Bits` fields.
 
@@ -157,13 +172,13 @@ class Register(Construct):
         self.subcon = subcon
         self.fields = fields
         self.reserved = reserved
-        self._fixed = _fixed_access(fields, subcon)
+        self._fixed: Any = _LATER
         self._uses = 0
         self._decoder: Optional[Callable[[int], Container]] = None
 
     def access(self, facts: Optional[Facts] = None) -> Access:
         """The register's masks for a device described by ``facts`` (conditions false without)."""
-        return self._fixed or field_access(self.fields, self.subcon.sizeof(), facts)
+        return _access(self, facts)
 
     def retyped(self, access: str, resets: Optional[Mapping[str, int]] = None) -> "Register":
         """The same layout with every field ``access`` (and reset values by field name).
@@ -245,13 +260,13 @@ class Scalar(Subconstruct):
     def __init__(self, subcon: Construct, *fields: Bits) -> None:
         super().__init__(subcon)
         self.fields = fields
-        self._fixed = _fixed_access(fields, subcon)
+        self._fixed: Any = _LATER
         self._uses = 0
         self._decoder: Optional[Callable[[int], Container]] = None
 
     def access(self, facts: Optional[Facts] = None) -> Access:
         """The field's masks for a device described by ``facts``."""
-        return self._fixed or field_access(self.fields, self.subcon.sizeof(), facts)
+        return _access(self, facts)
 
     def _emitparse(self, code):
         return self.subcon._compileparse(code)

@@ -10,12 +10,16 @@ for the mock.
 """
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Optional
-
 from construct import Array, Computed, Construct, IfThenElse, Padded, Renamed, RepeatUntil, Struct, Subconstruct
 
 from .attributes import Facts
 from .bits import Placed, Register, Scalar
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple, Optional
+else:
+    from ..tuples import NamedTuple
 
 
 class Located(NamedTuple):

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
-from typing import Callable, Optional
 
 from construct import Construct, Container
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Callable, Optional
 
 # Generating a schema's parser (pcikit.schema.straight) costs about 0.4 ms and saves 10-30 us
 # per parse against construct's interpreted parse: it pays off after a dozen or two parses, so a
@@ -51,7 +53,6 @@ def _parser(schema: Construct) -> Callable[[bytes, int], Container]:
     return lambda image, offset: compiled.parse(image[offset:])
 
 
-@dataclass
 class DecodeContext:
     """Inputs of one capability decode.
 
@@ -64,17 +65,21 @@ class DecodeContext:
     walks the capability list itself.
     """
 
-    image: bytes
-    offset: int
-    size: int
-    vendor_id: int
-    device_id: int
-    header_type: int
-    port_type: Optional[int] = None
-    cap_id: int = 0
-    read_vpd: Optional[Callable[[], Optional[bytes]]] = None  # live sources: the VPD contents
-    max_link_width: Optional[int] = None
-    lower_skp_os_generation_speeds: Optional[int] = None
+    def __init__(self, image: bytes, offset: int, size: int, vendor_id: int, device_id: int, header_type: int,
+                 port_type: Optional[int] = None, cap_id: int = 0,
+                 read_vpd: Optional[Callable[[], Optional[bytes]]] = None, max_link_width: Optional[int] = None,
+                 lower_skp_os_generation_speeds: Optional[int] = None) -> None:
+        self.image = image
+        self.offset = offset
+        self.size = size
+        self.vendor_id = vendor_id
+        self.device_id = device_id
+        self.header_type = header_type
+        self.port_type = port_type
+        self.cap_id = cap_id
+        self.read_vpd = read_vpd  # live sources: the VPD contents
+        self.max_link_width = max_link_width
+        self.lower_skp_os_generation_speeds = lower_skp_os_generation_speeds
 
     def parse(self, schema: Construct, relative: int = 0) -> Container:
         """Parse ``schema`` at the capability offset + ``relative``."""

@@ -12,7 +12,7 @@ from construct import Array, Int8ul, Int16ul, Int32ul, Struct, Switch, this
 
 from .attributes import RO, RSVDP, RSVDZ, RW, RW1C, Equals, Not, has, port_in
 from .bits import Bit, Bits, Register, Scalar, whole
-from .caps.express import PCIE_TO_PCI_BRIDGE, PORT_TYPE_NAMES
+from .port_types import PCIE_TO_PCI_BRIDGE, PORT_TYPE_NAMES
 
 COMMAND = Register(
     Int16ul,

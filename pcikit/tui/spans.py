@@ -12,7 +12,7 @@ A path names a field: ``("header", "common", "command", "bus_master")`` or
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
 from construct import Array, Construct, Container, IfThenElse, Renamed, Struct, Switch
@@ -116,11 +116,12 @@ def schema_spans(schema: Construct, value: Any, start: int, path: Path = ()) -> 
     return out
 
 
-@dataclass
 class _RecordingContext(DecodeContext):
     """A DecodeContext that remembers every (schema, relative offset, result) parsed."""
 
-    records: list = field(default_factory=list)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.records: list = []
 
     def parse(self, schema: Construct, relative: int = 0) -> Container:
         """Parse as DecodeContext does, and remember what was parsed where."""

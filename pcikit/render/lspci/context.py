@@ -16,6 +16,25 @@ def flag(value: int, mask: int = 1) -> str:
     return "+" if value & mask else "-"
 
 
+_SIGNS = str.maketrans("01", "-+")
+
+
+def signs16(value: int) -> str:
+    """:func:`flag` of bits 0 to 15 of ``value`` at once: ``signs16(v)[n] == flag(v, 1 << n)``."""
+    return format(value & 0xFFFF, "016b")[::-1].translate(_SIGNS)
+
+
+def size_suffix(size: int) -> str:
+    """`` [size=4K]`` the way lspci rounds it (empty for 0)."""
+    if not size:
+        return ""
+    for suffix in ("", "K", "M", "G"):
+        if size % 1024:
+            return f" [size={size & 0xFFFFFFFF}{suffix}]"
+        size //= 1024
+    return f" [size={size & 0xFFFFFFFF}T]"
+
+
 def c_char(value: int) -> str:
     """printf's ``%c`` of an int: its low byte; bytes past ASCII as surrogate escapes (written raw)."""
     byte = value & 0xFF

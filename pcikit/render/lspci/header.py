@@ -1,32 +1,16 @@
 """The header part of lspci's verbose output (pciutils ``lspci.c`` show_verbose and friends)."""
 from __future__ import annotations
 
-from typing import Optional
-
 from ...decode.bars import IORESOURCE_IO, IORESOURCE_MEM, IORESOURCE_MEM_64, IORESOURCE_PREFETCH
 from ...schema.bars import is_64bit, pair
-from .context import RenderContext, flag, pm
+from .context import RenderContext, flag, pm, signs16, size_suffix
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Optional
 
 IORESOURCE_PCI_EA_BEI = 1 << 5
 _DEVSEL = {0: "fast", 1: "medium", 2: "slow"}
-# here, not beside flag() in .context: built on import, and only the verbose header reads it
-_BYTE_SIGNS = tuple("".join("+" if byte >> bit & 1 else "-" for bit in range(8)) for byte in range(256))
-
-
-def signs16(value: int) -> str:
-    """:func:`~.context.flag` of bits 0 to 15 of ``value`` at once: ``signs16(v)[n] == flag(v, 1 << n)``."""
-    return _BYTE_SIGNS[value & 0xFF] + _BYTE_SIGNS[(value >> 8) & 0xFF]
-
-
-def size_suffix(size: int) -> str:
-    """`` [size=4K]`` the way lspci rounds it (empty for 0)."""
-    if not size:
-        return ""
-    for suffix in ("", "K", "M", "G"):
-        if size % 1024:
-            return f" [size={size & 0xFFFFFFFF}{suffix}]"
-        size //= 1024
-    return f" [size={size & 0xFFFFFFFF}T]"
 
 
 def _range(ctx: RenderContext, prefix: str, base: int, limit: int, bits: int, disabled: bool) -> None:

@@ -7,36 +7,24 @@ Implemented bit and the capability version; registers a function does not have
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import NamedTuple, Optional
 
 from construct import Computed, Container, Default, Int8ul, Int16ul, Int32ul, Padding, Struct
 
 from ..attributes import HWINIT, RSVDZ, RW, RW1C, RWS, FieldBits, Not, all_of, has, port_in
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
+from ..port_types import (  # re-exported: callers name the port types as this capability's values
+    DOWNSTREAM_PORT, ENDPOINT, LEGACY_ENDPOINT, PCI_TO_PCIE_BRIDGE, PCIE_TO_PCI_BRIDGE, PORT_TYPE_NAMES,
+    ROOT_COMPLEX_EVENT_COLLECTOR, ROOT_COMPLEX_INTEGRATED_ENDPOINT, ROOT_PORT, UPSTREAM_PORT,
+)
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import NamedTuple, Optional
+else:
+    from ...tuples import NamedTuple
 
 CAP_ID = 0x10
-ENDPOINT = 0x0
-LEGACY_ENDPOINT = 0x1
-ROOT_PORT = 0x4
-UPSTREAM_PORT = 0x5
-DOWNSTREAM_PORT = 0x6
-PCIE_TO_PCI_BRIDGE = 0x7
-PCI_TO_PCIE_BRIDGE = 0x8
-ROOT_COMPLEX_INTEGRATED_ENDPOINT = 0x9
-ROOT_COMPLEX_EVENT_COLLECTOR = 0xA
-
-PORT_TYPE_NAMES: dict[int, str] = {
-    ENDPOINT: "endpoint",
-    LEGACY_ENDPOINT: "legacy_endpoint",
-    ROOT_PORT: "root_port",
-    UPSTREAM_PORT: "upstream_port",
-    DOWNSTREAM_PORT: "downstream_port",
-    PCIE_TO_PCI_BRIDGE: "pcie_to_pci_bridge",
-    PCI_TO_PCIE_BRIDGE: "pci_to_pcie_bridge",
-    ROOT_COMPLEX_INTEGRATED_ENDPOINT: "root_complex_integrated_endpoint",
-    ROOT_COMPLEX_EVENT_COLLECTOR: "root_complex_event_collector",
-}
 
 # Ports whose Slot Implemented bit is meaningful (lspci also honours it for PCI/PCI-X to PCIe bridges).
 SLOT_PORT_TYPES = frozenset({ROOT_PORT, DOWNSTREAM_PORT, PCI_TO_PCIE_BRIDGE})

@@ -6,7 +6,6 @@ from construct import Bytes, Construct, Container, If, Int8ul, Int32ul, Struct, 
 from ..attributes import RW, Equals
 from ..bits import whole
 from ..context import DecodeContext
-from .vendor_intel import INTEL_VENDOR, decode_intel
 
 GENERIC = Struct("cap_id" / Int8ul, "next" / Int8ul, "length" / Int8ul)
 
@@ -43,6 +42,7 @@ VIRTIO = Struct(
 )
 
 VIRTIO_VENDOR = 0x1AF4
+INTEL_VENDOR = 0x8086  # its capability is decoded by vendor_intel, loaded for Intel functions only
 VIRTIO_DEVICES = range(0x1000, 0x1080)
 
 
@@ -66,6 +66,8 @@ def decode(ctx: DecodeContext) -> Container:
         return fields
     fields = ctx.parse(GENERIC)
     if ctx.vendor_id == INTEL_VENDOR:
+        from .vendor_intel import decode_intel
+
         return decode_intel(ctx, fields)
     fields["kind"] = "generic"
     return fields

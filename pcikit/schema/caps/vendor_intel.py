@@ -13,7 +13,6 @@ from construct import Container, Int32ul
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 
-INTEL_VENDOR = 0x8086
 TYPE_CAPABILITIES = 0
 TYPE_FEATURE_DETECTION = 1
 

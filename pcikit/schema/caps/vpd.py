@@ -8,13 +8,17 @@ checksum covers the bytes read, up to and including the RV checksum byte.
 """
 from __future__ import annotations
 
-from typing import Callable, NamedTuple, Optional
-
 from construct import Container, Int8ul, Int16ul, Int32ul, Struct
 
 from ..attributes import RW
 from ..bits import Bit, Bits, Register, whole
 from ..context import DecodeContext
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Callable, NamedTuple, Optional
+else:
+    from ...tuples import NamedTuple
 
 VPD_SIZE = 0x8000  # the VPD Address register has 15 bits
 _CHUNK = 256  # lspci reads identifier strings in pieces of this size

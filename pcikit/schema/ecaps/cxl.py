@@ -9,7 +9,6 @@ the readable config size.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Optional
 
 from construct import Array, Construct, Container, Int8ul, Int16ul, Int32ul, Padding, Struct
 
@@ -17,6 +16,10 @@ from ..attributes import HWINIT, RW, RW1CS, RW1S, All, Not, all_of, has
 from ..bits import Bit, Bits, Register, whole
 from ..context import DecodeContext
 from . import parse_fixed
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Optional
 
 CXL_VENDOR_ID = 0x1E98
 BODY_OFFSET = 0x0A

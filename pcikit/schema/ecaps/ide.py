@@ -9,14 +9,16 @@ the readable config size; decoding stops at the first block that is not.
 """
 from __future__ import annotations
 
-from typing import Optional
-
 from construct import Array, Construct, Container, Int32ul, Struct
 
 from ..attributes import HWINIT, RW, RW1C, has
 from ..bits import Bit, Bits, Register, whole
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Optional
 
 IDE_CAPABILITY = Register(
     Int32ul,

@@ -5,8 +5,6 @@ value; reserved scales decode to None.
 """
 from __future__ import annotations
 
-from typing import Optional
-
 from construct import Container, Int32ul, Struct
 
 from ..attributes import RW, RW1C, has
@@ -14,6 +12,10 @@ from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
 from .ltr import latency_ns
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Optional
 
 L1PM_CAPABILITIES = Register(
     Int32ul,

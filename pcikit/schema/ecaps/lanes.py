@@ -7,13 +7,16 @@ that width, by 32 lanes and by the readable config size.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Callable, Optional
 
 from construct import Array, Construct, Container, Struct
 
 from ..bits import Register
 from ..context import DecodeContext
 from . import parse_fixed
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Any, Callable, Optional
 
 MAX_LANES = 32
 

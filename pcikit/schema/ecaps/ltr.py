@@ -5,14 +5,16 @@ are not permitted, so their ``latency_ns`` is None.
 """
 from __future__ import annotations
 
-from typing import Optional
-
 from construct import Container, Int16ul, Struct
 
 from ..attributes import RW
 from ..bits import Bits, Register
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Optional
 
 # Max Snoop / No-Snoop Latency: value and scale RW, reset 0 (PCIe 7.8.2.2, 7.8.2.3).
 MAX_LATENCY = Register(Int16ul, Bits("value", 0, 10, access=RW), Bits("scale", 10, 3, access=RW))

@@ -7,14 +7,16 @@ F0h-F2h (250, 275, 300 W) at scale 1.0x; F3h-FFh at that scale are reserved.
 """
 from __future__ import annotations
 
-from typing import Optional
-
 from construct import Container, Int8ul, Int32ul, Padding, Struct
 
 from ..attributes import HWINIT, RW
 from ..bits import Bit, Bits, Register, whole
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Optional
 
 DATA = Register(
     Int32ul,

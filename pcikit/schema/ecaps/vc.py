@@ -8,14 +8,16 @@ config size; what does not fit is recorded in ``problems``.
 """
 from __future__ import annotations
 
-from typing import Optional
-
 from construct import Array, Container, Int16ul, Int32ul, Padding, Struct, this
 
 from ..attributes import RW, Either, LaterElement, Not, Only, all_of, has
 from ..bits import Bit, Bits, Register
 from ..context import DecodeContext
 from . import EXTENDED_HEADER, parse_fixed
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Optional
 
 PORT_VC_CAPABILITY_1 = Register(
     Int32ul,

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
-from typing import Optional
 
 from ....model import Capability
 from ....schema import registry
 from ..context import RenderContext
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Optional
 
 _modules: dict[str, Optional[ModuleType]] = {}
 

@@ -1,7 +1,6 @@
 """Vendor Specific Information (pciutils ls-caps-vendor.c: virtio, and Intel from 3.14)."""
 from __future__ import annotations
 
-from ....schema.caps.vendor_intel import TYPE_CAPABILITIES, TYPE_FEATURE_DETECTION
 from ..context import RenderContext, pm
 from ..dialect import V3_14
 
@@ -45,6 +44,8 @@ def _virtio(ctx: RenderContext, f) -> None:
 
 def _intel(ctx: RenderContext, f) -> bool:
     """Intel's capability; False when lspci gives up (its body unreadable) and adds ``Len=``."""
+    from ....schema.caps.vendor_intel import TYPE_CAPABILITIES, TYPE_FEATURE_DETECTION  # decoded it: loaded
+
     if f.intel_type == TYPE_FEATURE_DETECTION:
         ctx.write("Intel Feature Detection\n")
         return True

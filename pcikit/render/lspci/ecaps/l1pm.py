@@ -1,9 +1,11 @@
 """L1 PM Substates (pciutils cap_l1pm)."""
 from __future__ import annotations
 
-from typing import Optional
-
 from ..context import RenderContext, pm
+
+TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
+if TYPE_CHECKING:
+    from typing import Optional
 
 
 def _us(value: Optional[int]) -> str:
