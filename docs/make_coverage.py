@@ -13,7 +13,7 @@ sys.path.insert(0, str(ROOT))
 
 from pcikit.render.lspci.dialect import V3_9, V3_14, LspciVersion  # noqa: E402
 from pcikit.schema import registry  # noqa: E402
-from pcikit.sources import dump_devices  # noqa: E402
+from pcikit.offline import dump_devices  # noqa: E402
 from tests.oracle import CORPUS, corpus_files  # noqa: E402
 
 

@@ -55,7 +55,7 @@ def open(slot: "Union[str, Address]", root: str = "/sys") -> "Device":  # noqa: 
 
 def load_dump(path: str) -> "list[Device]":
     """Devices of an lspci dump, raw config image, or a directory of them."""
-    from .sources import dump_devices
+    from .offline import dump_devices
 
     return dump_devices(path)
 

@@ -20,11 +20,10 @@ from __future__ import annotations
 import mmap
 import os
 import stat
-import struct
 
 TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
 if TYPE_CHECKING:
-    from typing import Callable, Optional, Sequence
+    from typing import Optional, Sequence
 
 # libudev's search order (Debian's systemd also looks under /lib); the first file that exists
 # is the database, even when it turns out to be unusable.
@@ -38,12 +37,13 @@ SEARCH_PATH: tuple[str, ...] = (
 )
 
 SIGNATURE = b"KSLPHHRH"
-_HEADER = struct.Struct("<8s9Q")  # signature, tool version, file size, 4 record sizes, root, 2 lengths
-_NODE = struct.Struct("<QB7xQ")  # prefix offset, children count, values count
-_CHILD = struct.Struct("<B7xQ")  # key byte, child offset
-_VALUE = struct.Struct("<QQ")  # key offset, value offset
-_VALUE2 = struct.Struct("<QQQIH")  # ... filename offset, line number, file priority (v2/v3)
-VALUE2_SIZE = 32  # sizeof(struct trie_value_entry2_f): entries this large carry the precedence fields
+# The records, all little-endian (read with int.from_bytes: the struct module's extension costs a
+# listing more start-up than its lookups would save):
+HEADER_SIZE = 80  # signature, then u64s: tool version, file size, 4 record sizes, root, 2 lengths
+NODE_SIZE = 24  # u64 prefix offset, u8 children count (7 pad bytes), u64 values count
+CHILD_SIZE = 16  # u8 key byte (7 pad bytes), u64 child offset
+VALUE_SIZE = 16  # u64 key offset, u64 value offset
+VALUE2_SIZE = 32  # ... u64 filename offset, u32 line number, u16 file priority (v2/v3; 2 pad bytes)
 
 MAX_FILE_SIZE = 1 << 30
 LINE_MAX = 2048  # udev builds each pattern in a LINE_MAX buffer
@@ -58,161 +58,6 @@ class HwdbDamaged(Exception):
 def find_hwdb_file(paths: Sequence[str] = SEARCH_PATH) -> Optional[str]:
     """The first of ``paths`` that exists (libudev stops there, usable or not)."""
     return next((path for path in paths if os.path.lexists(path)), None)
-
-
-# --- fnmatch(3) with flags 0, on bytes ---------------------------------------------------------
-
-_CLASSES: dict[bytes, Callable[[int], bool]] = {
-    b"alnum": lambda c: chr(c).isalnum() and c < 128,
-    b"alpha": lambda c: chr(c).isalpha() and c < 128,
-    b"blank": lambda c: c in (0x20, 0x09),
-    b"cntrl": lambda c: c < 0x20 or c == 0x7F,
-    b"digit": lambda c: 0x30 <= c <= 0x39,
-    b"graph": lambda c: 0x21 <= c <= 0x7E,
-    b"lower": lambda c: 0x61 <= c <= 0x7A,
-    b"print": lambda c: 0x20 <= c <= 0x7E,
-    b"punct": lambda c: 0x21 <= c <= 0x7E and not chr(c).isalnum(),
-    b"space": lambda c: c in (0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D),
-    b"upper": lambda c: 0x41 <= c <= 0x5A,
-    b"xdigit": lambda c: chr(c) in "0123456789abcdefABCDEF",
-}
-
-_STAR = -1  # the token for "*"; every other token is the frozenset of bytes it matches
-_ALL = frozenset(range(1, 256))
-
-
-def _bracket_items(pattern: bytes, i: int) -> tuple[list, int]:
-    """The members of ``[...]`` from ``i`` (after any ``!``/``^``) in order, and the index after
-    the closing ``]`` (-1 when there is none). A member is a set of bytes, or None for an unknown
-    class (glibc gives up there); a range or escape the pattern's end cuts off ends the list
-    with ``...`` (glibc gives up on the whole pattern)."""
-    end = len(pattern)
-    items: list = []
-    first = True
-    while i < end:
-        c = pattern[i]
-        if c == 0x5D and not first:  # ']'
-            return items, i + 1
-        first = False
-        if c == 0x5B and i + 1 < end and pattern[i + 1] in b":=.":  # [:class:], [=c=], [.c.]
-            kind = pattern[i + 1]
-            j = i + 2
-            while j < end and 0x61 <= pattern[j] < 0x7A and kind == 0x3A:  # glibc: class names in a..y
-                j += 1
-            name = pattern[i + 2 : j]
-            if kind == 0x3A and j + 1 < end and pattern[j] == 0x3A and pattern[j + 1] == 0x5D:
-                test = _CLASSES.get(name)
-                items.append(frozenset(b for b in range(1, 256) if test(b)) if test else None)
-                i = j + 2
-                continue
-            if kind != 0x3A and i + 5 <= end and pattern[i + 3 : i + 5] == bytes((kind, 0x5D)):
-                items.append(frozenset((pattern[i + 2],)))
-                i += 5
-                continue
-            # not a class after all: '[' is an ordinary member
-        if c == 0x5C:  # backslash quotes the next byte, inside brackets too
-            if i + 1 >= end:
-                items.append(...)
-                return items, -1
-            i += 1
-            c = pattern[i]
-        i += 1
-        if i + 1 < end and pattern[i] == 0x2D and pattern[i + 1] != 0x5D:  # a range c-x
-            high_at = i + 1
-            if pattern[high_at] == 0x5C:
-                high_at += 1
-            if high_at >= end:
-                items.append(...)
-                return items, -1
-            items.append(frozenset(range(c, pattern[high_at] + 1)))
-            i = high_at + 1
-        elif i + 1 == end and pattern[i] == 0x2D:  # "c-" at the very end: a range without its end
-            items.append(frozenset((c,)))
-            items.append(...)
-            return items, -1
-        else:
-            items.append(frozenset((c,)))
-    return items, -1
-
-
-def _bracket(pattern: bytes, start: int) -> tuple[frozenset, int]:
-    """``[...]`` at ``start`` as glibc evaluates it (lazily, member by member): (the bytes it
-    matches, the index after it). glibc stops at the first member that matches or gives up,
-    so a member it gives up on hides the members after it. Unterminated, the ``[`` is an
-    ordinary byte (what follows is read again as pattern), unless the pattern's end cut off a
-    range or an escape in it: then it never matches."""
-    i = start + 1
-    negate = i < len(pattern) and pattern[i] in b"!^"
-    items, after = _bracket_items(pattern, i + negate)
-    if after < 0:
-        return (frozenset() if items and items[-1] is ... else frozenset((0x5B,))), start + 1
-    reached: set[int] = set()
-    gave_up = False
-    for item in items:
-        if item is None:
-            gave_up = True
-            break
-        reached.update(item)
-    if negate:
-        return (frozenset() if gave_up else frozenset(_ALL - reached)), after
-    return frozenset(reached), after
-
-
-def compile_glob(pattern: bytes) -> Optional[list]:
-    """Tokens of an fnmatch pattern (flags 0); None when the pattern can never match."""
-    tokens: list = []
-    i, end = 0, len(pattern)
-    while i < end:
-        c = pattern[i]
-        if c == 0x2A:  # '*'
-            if not tokens or tokens[-1] != _STAR:
-                tokens.append(_STAR)
-            i += 1
-        elif c == 0x3F:  # '?'
-            tokens.append(_ALL)
-            i += 1
-        elif c == 0x5B:  # '['
-            members, i = _bracket(pattern, i)
-            tokens.append(members)
-        elif c == 0x5C:  # backslash quotes the next byte; a trailing one never matches
-            if i + 1 >= end:
-                return None
-            tokens.append(frozenset((pattern[i + 1],)))
-            i += 2
-        else:
-            tokens.append(frozenset((c,)))
-            i += 1
-    return tokens
-
-
-def glob_match(tokens: Optional[list], text: bytes) -> bool:
-    """Whether compiled ``tokens`` match all of ``text`` (one backtrack point: O(len*len))."""
-    if tokens is None:
-        return False
-    t = s = 0
-    star_t = star_s = -1
-    while s < len(text):
-        if t < len(tokens) and tokens[t] == _STAR:
-            star_t, star_s = t, s
-            t += 1
-        elif t < len(tokens) and text[s] in tokens[t]:
-            t += 1
-            s += 1
-        elif star_t >= 0:
-            star_s += 1
-            s, t = star_s, star_t + 1
-        else:
-            return False
-    while t < len(tokens) and tokens[t] == _STAR:
-        t += 1
-    return t == len(tokens)
-
-
-def fnmatch(pattern: bytes, text: bytes) -> bool:
-    """fnmatch(3) with flags 0 on bytes in the C locale, as udev calls it (glibc's answers,
-    down to unterminated brackets and unknown classes; malformed ``[=`` and ``[.`` elements
-    inside a bracket are read as ordinary bytes, where glibc sometimes gives up)."""
-    return glob_match(compile_glob(pattern), text)
 
 
 # --- the trie ----------------------------------------------------------------------------------
@@ -260,7 +105,7 @@ class Hwdb:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 raise HwdbDamaged("not a regular file")
-            if info.st_size < _HEADER.size:
+            if info.st_size < HEADER_SIZE:
                 raise HwdbDamaged(f"too short for a header ({info.st_size} bytes)")
             if info.st_size > MAX_FILE_SIZE:
                 raise HwdbDamaged(f"too large ({info.st_size} bytes)")
@@ -270,13 +115,14 @@ class Hwdb:
         finally:
             os.close(fd)
         size = info.st_size
-        fields = _HEADER.unpack_from(self._map, 0)
-        signature, _tool, file_size, header_size, node_size, child_size, value_size, root, nodes_len, strings_len = fields
-        if signature != SIGNATURE:
+        header = self._map[:HEADER_SIZE]
+        _tool, file_size, header_size, node_size, child_size, value_size, root, nodes_len, strings_len = (
+            int.from_bytes(header[at : at + 8], "little") for at in range(8, HEADER_SIZE, 8))
+        if header[:8] != SIGNATURE:
             raise HwdbDamaged("not a hwdb.bin (bad signature)")
         if file_size != size:
             raise HwdbDamaged(f"header says {file_size} bytes, file has {size}")
-        if header_size < _HEADER.size or node_size < _NODE.size or child_size < _CHILD.size or value_size < _VALUE.size:
+        if header_size < HEADER_SIZE or node_size < NODE_SIZE or child_size < CHILD_SIZE or value_size < VALUE_SIZE:
             raise HwdbDamaged("record sizes smaller than the format's")
         self._nodes_start, self._nodes_end = header_size, header_size + nodes_len
         self._strings_end = self._nodes_end + strings_len
@@ -302,23 +148,30 @@ class Hwdb:
             return node
         if not self._nodes_start <= offset <= self._nodes_end - self._node_size:
             raise HwdbDamaged(f"node offset {offset:#x} outside the node section")
-        prefix_off, n_children, n_values = _NODE.unpack_from(self._map, offset)
+        record = self._map[offset : offset + NODE_SIZE]
+        prefix_off, n_children, n_values = _u64(record, 0), record[8], _u64(record, 16)
         children_at = offset + self._node_size
         values_at = children_at + n_children * self._child_size
         if values_at + n_values * self._value_size > self._nodes_end:
             raise HwdbDamaged(f"node at {offset:#x} has entries past the node section")
         prefix = self._string(prefix_off) if prefix_off else b""
-        order = [_CHILD.unpack_from(self._map, children_at + index * self._child_size) for index in range(n_children)]
-        values = [self._value(values_at + index * self._value_size) for index in range(n_values)]
+        entries = self._map[children_at : values_at + n_values * self._value_size]  # children, then values
+        step = self._child_size
+        order = [(entries[at], int.from_bytes(entries[at + 8 : at + 16], "little"))
+                 for at in range(0, n_children * step, step)]
+        step, start = self._value_size, n_children * step
+        values = [self._value(entries, at) for at in range(start, start + n_values * step, step)]
         node = _Node(prefix, order, values)
         self._nodes[offset] = node
         return node
 
-    def _value(self, at: int) -> tuple:
-        if self._value_size >= VALUE2_SIZE:
-            return _VALUE2.unpack_from(self._map, at)
-        key, value = _VALUE.unpack_from(self._map, at)
-        return key, value, 0, 0, 0
+    def _value(self, entries: bytes, at: int) -> tuple:
+        """(key offset, value offset, filename offset, line, priority): the last three 0 before v2."""
+        if self._value_size < VALUE2_SIZE:
+            return _u64(entries, at), _u64(entries, at + 8), 0, 0, 0
+        line = int.from_bytes(entries[at + 24 : at + 28], "little")
+        priority = int.from_bytes(entries[at + 28 : at + 30], "little")
+        return _u64(entries, at), _u64(entries, at + 8), _u64(entries, at + 16), line, priority
 
     # -- the lookup (sd-hwdb's trie_search_f / trie_fnmatch_f / hwdb_add_property)
 
@@ -403,7 +256,7 @@ class Hwdb:
             node, text, states, index = frame
             if index == len(node.order):
                 stack.pop()
-                if node.values and (len(rest) in states if states is not None else fnmatch(text, rest)):
+                if node.values and (len(rest) in states if states is not None else _fnmatch(text, rest)):
                     self._add(chosen, node.values)
                 continue
             frame[3] += 1
@@ -421,6 +274,19 @@ class Hwdb:
             child_states = _advance(states, piece, rest) if states is not None else None
             if child_states is None or child_states:
                 stack.append([child, text + piece, child_states, 0])
+
+
+def _fnmatch(pattern: bytes, text: bytes) -> bool:
+    """:func:`pcikit.globmatch.fnmatch`, imported on the first pattern with ``[`` or a backslash
+    (a PCI name's look-up meets none)."""
+    from .globmatch import fnmatch
+
+    return fnmatch(pattern, text)
+
+
+def _u64(data: bytes, at: int) -> int:
+    """The little-endian u64 at ``at``."""
+    return int.from_bytes(data[at : at + 8], "little")
 
 
 def _advance(states: set[int], piece: bytes, text: bytes) -> Optional[set[int]]:

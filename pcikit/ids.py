@@ -2,10 +2,14 @@
 
 The file is mapped (``.gz`` files are inflated) when the first name is asked for. pci.ids lists
 vendors, the devices under each and the classes in ascending order of ID, so a look-up is a
-binary search over the lines of its level: each probe finds the next such line from a byte
-offset with C-speed ``translate``/``find`` over a few hundred bytes. A search that finds nothing
-is confirmed by scanning the block it searched, so a file in any order gives the same answers,
-only slower. Naming a device touches a few pages of the file and costs microseconds.
+binary search over the lines of its level: each probe finds the line at or before its midpoint,
+reading back with C-speed ``translate``/``rfind`` over a few hundred bytes (at most a few KiB: a
+probe deep in a large block, such as Intel's quarter of the file, searches before it, then finds
+the line after it with one ``find``). A search that finds nothing is
+confirmed by scanning the block it searched, so a file in any order gives the same answers, only
+slower. Finding where a block ends means looking at every line of it, so a device is first
+looked for with one ``find`` after its vendor's line: when there is none, the name is missing
+without the block's end being known.
 """
 from __future__ import annotations
 
@@ -35,6 +39,7 @@ _TOP = (b"\nX",)
 _LEVEL1 = (b"\n\tX",)
 _LEVEL1_OR_TOP = _LEVEL1 + _TOP
 _FIRST_WINDOW, _LAST_WINDOW = 512, 1 << 16  # bytes translated per step while looking for a line
+_PROBE_REACH = 8192  # bytes a binary search probe reads back before a find of the line takes over
 _INDEX_AFTER = 16  # distinct vendors searched for before every vendor line is indexed
 
 
@@ -166,16 +171,27 @@ class IdDatabase:
 
     def _search(self, key: bytes, start: int, end: int, marks: tuple[bytes, ...]) -> int:
         """The line in ``[start, end)`` that begins with ``key`` among the lines ``marks`` finds,
-        by binary search (they are in order in pci.ids), confirmed by a scan when not found.
+        by binary search (they are in order in pci.ids), confirmed by a scan when not found."""
+        found = self._bisect(key, start, end, marks)
+        return found if found >= 0 else self._find_line(key, start, end)
 
-        Each probe reads back to the line at or before its midpoint: a probe that lands in a
-        large block (Intel's is a quarter of the file) finds that block's own line at its start,
-        which is the one wanted when that vendor is looked up.
+    def _bisect(self, key: bytes, lo: int, hi: int, marks: tuple[bytes, ...]) -> int:
+        """The binary search of :meth:`_search`: the line, else -1 (a file out of order may hold it).
+
+        Each probe reads back to the line at or before its midpoint, at most ``_PROBE_REACH``
+        bytes. A probe that finds none is deep inside a large block (Intel's is a quarter of the
+        file): the line wanted is before it (often that block's own line, a probe or two back) or
+        after the block, where one ``find`` looks for it. Reading back through the block instead
+        would cost more (``translate`` and the memory traffic of every byte).
         """
-        lo, hi, size = start, end, len(key)
+        size = len(key)
         while lo < hi:
             mid = (lo + hi) // 2
-            pos = self._last_line(lo, mid + 1, marks)
+            floor = max(lo, mid + 1 - _PROBE_REACH)
+            pos = self._last_line(floor, mid + 1, marks)
+            if pos < 0 and floor > lo:  # no line in [floor, mid]
+                found = self._bisect(key, lo, floor, marks)
+                return found if found >= 0 else self._find_line(key, mid + 1, hi)
             probe = self._data[pos : pos + size] if pos >= 0 else b""
             if probe == key:
                 return pos
@@ -183,7 +199,7 @@ class IdDatabase:
                 lo = mid + 1  # no such line in (pos, mid]: the one wanted comes later
             else:
                 hi = pos
-        return self._find_line(key, start, end)
+        return -1
 
     def _end(self, start: int, marks: tuple[bytes, ...], end: Optional[int] = None) -> int:
         """Where the block of the line at ``start`` ends: the next line ``marks`` finds, else ``end``."""
@@ -244,9 +260,15 @@ class IdDatabase:
         if vpos < 0:
             return -1
         devices = self._devices_of(vendor)
+        key = b"\t%04x  " % device
         if devices is not None:
-            return devices.first.get(b"\t%04x  " % device, -1)
-        return self._search(b"\t%04x  " % device, vpos + 1, self._vendor_end(vendor), _LEVEL1)
+            return devices.first.get(key, -1)
+        if vendor not in self._ends:  # none after the vendor's line: none in its block, whatever its end
+            pos = self._find_line(key, vpos + 1, self._vendors_end)
+            if pos < 0 or pos >= self._vendor_end(vendor):
+                return -1
+            return pos
+        return self._search(key, vpos + 1, self._vendor_end(vendor), _LEVEL1)
 
     def _class_block(self, base: int) -> tuple[int, int]:
         if self._pending is not None:

@@ -14,15 +14,13 @@ from __future__ import annotations
 
 from .access.base import ConfigSpace, KernelInfo
 from .address import Address
-from .schema.capability_ids import BRIDGE_SUBSYSTEM_VENDOR_ID as CAP_ID_SSVID
-from .schema.capability_ids import PCI_EXPRESS as CAP_ID_EXP
-from .schema.capability_ids import PCI_X as CAP_ID_PCIX
-from .walk import Found, WalkStop, walk_extended, walk_standard
 
 TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
 if TYPE_CHECKING:
     from typing import Any, NamedTuple, Optional
-else:
+
+    from .walk import Found, WalkStop
+else:  # the capability walks and IDs are imported where used: a listing reads none of them
     from .tuples import NamedTuple
 
 PIN_NAMES = {1: "INTA", 2: "INTB", 3: "INTC", 4: "INTD"}
@@ -213,7 +211,9 @@ class Device:
         elif self.header_type == HEADER_CARDBUS:
             pair = (self._read(0x40, 2), self._read(0x42, 2))
         elif self.header_type == HEADER_BRIDGE:
-            cap = self.find_capability(CAP_ID_SSVID)
+            from .schema import capability_ids
+
+            cap = self.find_capability(capability_ids.BRIDGE_SUBSYSTEM_VENDOR_ID)
             if cap is None or not cap.readable(4, 4):
                 return None
             pair = (self._read(cap.offset + 4, 2), self._read(cap.offset + 6, 2))
@@ -294,16 +294,21 @@ class Device:
     def _standard_walk(self) -> tuple[list[Capability], Optional[WalkStop]]:
         if not self.has_config or not (self._read(0x06, 2) & 0x10):
             return [], None
+        from . import walk
+
         pointer = 0x14 if self.header_type == HEADER_CARDBUS else 0x34
-        found, stop = walk_standard(self.config, pointer)
+        found, stop = walk.walk_standard(self.config, pointer)
         return [self._capability(f, extended=False) for f in found], stop
 
     @cached_property
     def _extended_walk(self) -> tuple[list[Capability], Optional[WalkStop]]:
+        from . import walk
+        from .schema import capability_ids
+
         ids = {cap.cap_id for cap in self.capabilities}
-        if CAP_ID_EXP not in ids and CAP_ID_PCIX not in ids:
+        if capability_ids.PCI_EXPRESS not in ids and capability_ids.PCI_X not in ids:
             return [], None
-        found, stop = walk_extended(self.config)
+        found, stop = walk.walk_extended(self.config)
         return [self._capability(f, extended=True) for f in found], stop
 
     def _capability(self, found: Found, extended: bool) -> Capability:
@@ -352,19 +357,23 @@ class Device:
     @cached_property
     def max_link_width(self) -> Optional[int]:
         """Maximum Link Width of the first PCI Express capability, or None (without one, or unreadable)."""
+        from .schema import capability_ids
         from .schema.caps import express
 
-        cap = self.find_capability(CAP_ID_EXP)
+        cap = self.find_capability(capability_ids.PCI_EXPRESS)
         return express.link_width(self.image, self.config.size, cap.offset) if cap is not None else None
 
     @cached_property
     def lower_skp_os_generation_speeds(self) -> Optional[int]:
         """Link Capabilities 2's Lower SKP OS Generation Supported Speeds Vector of the first PCI
         Express capability, or None (without one, without Link Capabilities 2, or unreadable)."""
+        from .schema import capability_ids
         from .schema.caps import express
 
-        cap = self.find_capability(CAP_ID_EXP)
-        return express.lower_skp_os_generation_speeds(self.image, self.config.size, cap.offset) if cap is not None else None
+        cap = self.find_capability(capability_ids.PCI_EXPRESS)
+        if cap is None:
+            return None
+        return express.lower_skp_os_generation_speeds(self.image, self.config.size, cap.offset)
 
     @cached_property
     def port_type(self) -> Optional[int]:
@@ -372,9 +381,10 @@ class Device:
 
         With several PCIe capabilities the last one counts, as in lspci.
         """
+        from .schema import capability_ids
         from .schema.caps import express
 
-        caps = [cap for cap in self.capabilities if cap.cap_id == CAP_ID_EXP]
+        caps = [cap for cap in self.capabilities if cap.cap_id == capability_ids.PCI_EXPRESS]
         return express.port_type_of(caps[-1].header) if caps else None
 
     # -- problems --------------------------------------------------------------------

@@ -43,18 +43,19 @@ class _NamedTupleMeta(type):
                 defaults.append(namespace[name])
             elif defaults:
                 raise TypeError(f"{typename}: field {name} without a default follows fields with one")
-        cls = _namedtuple(typename, fields, defaults, namespace.get("__module__"))
-        cls.__annotations__ = dict(namespace.get("__annotations__", {}))
+        extra = {"__annotations__": dict(namespace.get("__annotations__", {}))}
         for key, value in namespace.items():
             if key in _PROHIBITED:
                 raise AttributeError(f"cannot overwrite NamedTuple attribute {key}")
             if key not in _SPECIAL and key not in fields:
-                setattr(cls, key, value)
-        return cls
+                extra[key] = value
+        return _namedtuple(typename, fields, defaults, namespace.get("__module__"), extra)
 
 
-def _namedtuple(typename: str, fields: list[str], defaults: list, module: str) -> type:
-    """A tuple subclass with these named fields, as :func:`collections.namedtuple` makes it."""
+def _namedtuple(typename: str, fields: list[str], defaults: list, module: str, extra: dict) -> type:
+    """A tuple subclass with these named fields, as :func:`collections.namedtuple` makes it, and
+    the ``extra`` attributes of the class body (its docstring, methods), given to ``type()`` with
+    the rest: setting them on the class afterwards costs a slot update each."""
     for name in fields:
         if not name.isidentifier() or name.startswith("_"):
             raise ValueError(f"{typename}: invalid field name {name!r}")
@@ -70,6 +71,7 @@ def _namedtuple(typename: str, fields: list[str], defaults: list, module: str) -
     }
     for index, name in enumerate(fields):
         body[name] = _tuplegetter(index, f"Alias for field number {index}")
+    body.update(extra)
     return type(typename, (tuple,), body)
 
 

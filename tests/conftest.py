@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,46 @@ def dump_text(devices: list[tuple[str, bytes]]) -> str:
             out.append(f"{base:02x}: " + " ".join(f"{b:02x}" for b in data[base : base + 16]))
         out.append("")
     return "\n".join(out) + "\n"
+
+
+def hwdb_trie(nodes: list[tuple[str, list[tuple[str, int]], list[tuple[str, str]]]], root: int = 0) -> bytearray:
+    """A hwdb.bin (format v3 records) of ``nodes``: (prefix, [(child byte, node index)], [(key, value)])."""
+    strings = bytearray(b"\0")
+    offsets: dict[str, int] = {}
+
+    def string(text: str) -> int:
+        if text not in offsets:
+            offsets[text] = len(strings)
+            strings.extend(text.encode() + b"\0")
+        return offsets[text]
+
+    starts, at = [], 80
+    for _, children, values in nodes:
+        starts.append(at)
+        at += 24 + 16 * len(children) + 32 * len(values)
+    nodes_len = at - 80
+    body = bytearray()
+    for prefix, children, values in nodes:
+        string_refs = [(string(" " + k), string(v)) for k, v in values]
+        body += struct.pack("<QB7xQ", string(prefix) if prefix else 0, len(children), len(values))
+        for char, index in children:
+            body += struct.pack("<B7xQ", ord(char), starts[index])
+        for line, (key, value) in enumerate(string_refs):
+            body += struct.pack("<QQQIHH", key, value, 0, line, 1, 0)
+    placed = {text: 80 + nodes_len + off for text, off in offsets.items()}
+    # rewrite string offsets now that the string section's start is known
+    data = bytearray(body)
+    pos = 0
+    for prefix, children, values in nodes:
+        if prefix:
+            struct.pack_into("<Q", data, pos, placed[prefix])
+        pos += 24 + 16 * len(children)
+        for key, value in values:
+            struct.pack_into("<QQ", data, pos, placed[" " + key], placed[value])
+            pos += 32
+    size = 80 + nodes_len + len(strings)
+    header = b"KSLPHHRH" + struct.pack("<9Q", 252, size, 80, 24, 16, 32, starts[root], nodes_len, len(strings))
+    return bytearray(header + data + strings)
 
 
 def run_cli(*args: str, path_env: Optional[str] = "/nonexistent") -> subprocess.CompletedProcess:

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from pcikit.address import Address, IdFilter, SlotFilter
+from pcikit.address import Address
+
+from pcikit.filters import IdFilter, SlotFilter
 
 
 def test_parse_and_format():

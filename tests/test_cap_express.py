@@ -302,6 +302,6 @@ def test_corpus_matches_lspci(name):
     path = need_corpus() / "pciutils-tests" / name
     if not path.exists():
         pytest.skip(f"{path} not in the corpus")
-    from pcikit.sources import dump_devices
+    from pcikit.offline import dump_devices
 
     _compare_with_lspci(lspci, path, sorted(dump_devices(path), key=lambda dev: dev.address))

@@ -23,7 +23,8 @@ from pcikit.render.lspci.caps.vpd import vpd_string
 from pcikit.render.lspci.context import LspciOptions, RenderContext
 from pcikit.schema.caps import af, agp, debug, ea, fpb, ht, pcix, sata, slotid, vpd
 from pcikit.schema.context import DecodeContext
-from pcikit.sources import dump_devices, live_devices
+from pcikit.offline import dump_devices
+from pcikit.sources import live_devices
 
 from .conftest import CORPUS, dump_text, lspci_dialect, need_corpus, need_lspci, put
 

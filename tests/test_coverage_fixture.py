@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pcikit.schema import registry
-from pcikit.sources import dump_devices
+from pcikit.offline import dump_devices
 
 from .conftest import need_corpus
 from .make_coverage_fixture import OUT, build

@@ -23,7 +23,7 @@ from pcikit.fixture import build, load_spec, loads_spec
 from pcikit.fixture.anonymize import placeholder_serial
 from pcikit.fixture.capture import CaptureError, capture_device
 from pcikit.fixture.outputs import render_lspci, write_outputs
-from pcikit.sources import dump_devices
+from pcikit.offline import dump_devices
 
 from . import oracle
 from .conftest import CORPUS, ROOT, lspci_path

@@ -388,6 +388,22 @@ def test_sysfs_root_does_not_follow_links_out_of_the_root(tmp_path):
     assert "outside" in one_line_error(cli("diff", "--sysfs-root", str(root), "00:07.0", "00:07.0"))
 
 
+def test_real_path_resolves_links_as_realpath_does(tmp_path):
+    """The kernel's resolution (O_PATH and /proc/self/fd) and os.path.realpath's agree, links in the
+    middle of a path and dangling or looping ones included (those fall back to realpath)."""
+    from pcikit.access.files import real_path
+
+    (tmp_path / "real" / "deep").mkdir(parents=True)
+    (tmp_path / "hop").symlink_to("real")
+    (tmp_path / "real" / "up").symlink_to("../hop/deep")
+    (tmp_path / "dangling").symlink_to("nowhere/at/all")
+    (tmp_path / "loop").symlink_to("loop")
+    os.mkfifo(tmp_path / "fifo")  # opened as a handle only: never blocks
+    for name in ("real", "hop", "hop/deep", "real/up", "real/up/..", "dangling", "loop", "missing/x", "fifo", "."):
+        path = str(tmp_path / name)
+        assert real_path(path) == os.path.realpath(path), name
+
+
 # -- rule: output paths never under /sys, /proc or /dev ---------------------------------------
 
 @pytest.mark.parametrize("path", ["/sys/bus/pci/devices/x/config", "/proc/self/x", "/dev/shm/pcikit-x"])
@@ -424,7 +440,7 @@ def test_plain_show_never_maps_live_bars(monkeypatch, capsys):
 
 
 def test_tui_export_never_writes_under_kernel_trees(tmp_path):
-    from pcikit.sources import dump_devices
+    from pcikit.offline import dump_devices
     from pcikit.tui import export
 
     path = tmp_path / "d.txt"

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from pcikit.hwdb import Hwdb, find_hwdb_file, fnmatch
+from pcikit.globmatch import fnmatch
+from pcikit.hwdb import Hwdb, find_hwdb_file
 from pcikit.ids import IdDatabase
 from pcikit.names import HwdbChoice, NameLookup, atoi, choose_hwdb, parse_params
 
-from .conftest import ROOT, dump_text, need_oracle, put, run_cli
+from .conftest import ROOT, dump_text, hwdb_trie, need_oracle, put, run_cli
 
 SYSTEMD_HWDB = shutil.which("systemd-hwdb")
 SYSTEM_HWDB = find_hwdb_file()
@@ -203,46 +204,6 @@ def test_fnmatch_agrees_with_glibc_on_random_patterns():
 
 # --- damaged and hostile files -------------------------------------------------------------------
 
-def _trie(nodes: list[tuple[str, list[tuple[str, int]], list[tuple[str, str]]]], root: int = 0) -> bytearray:
-    """A hwdb.bin (format v3 records) of ``nodes``: (prefix, [(child byte, node index)], [(key, value)])."""
-    strings = bytearray(b"\0")
-    offsets: dict[str, int] = {}
-
-    def string(text: str) -> int:
-        if text not in offsets:
-            offsets[text] = len(strings)
-            strings.extend(text.encode() + b"\0")
-        return offsets[text]
-
-    starts, at = [], 80
-    for _, children, values in nodes:
-        starts.append(at)
-        at += 24 + 16 * len(children) + 32 * len(values)
-    nodes_len = at - 80
-    body = bytearray()
-    for prefix, children, values in nodes:
-        string_refs = [(string(" " + k), string(v)) for k, v in values]
-        body += struct.pack("<QB7xQ", string(prefix) if prefix else 0, len(children), len(values))
-        for char, index in children:
-            body += struct.pack("<B7xQ", ord(char), starts[index])
-        for line, (key, value) in enumerate(string_refs):
-            body += struct.pack("<QQQIHH", key, value, 0, line, 1, 0)
-    placed = {text: 80 + nodes_len + off for text, off in offsets.items()}
-    # rewrite string offsets now that the string section's start is known
-    data = bytearray(body)
-    pos = 0
-    for prefix, children, values in nodes:
-        if prefix:
-            struct.pack_into("<Q", data, pos, placed[prefix])
-        pos += 24 + 16 * len(children)
-        for key, value in values:
-            struct.pack_into("<QQ", data, pos, placed[" " + key], placed[value])
-            pos += 32
-    size = 80 + nodes_len + len(strings)
-    header = b"KSLPHHRH" + struct.pack("<9Q", 252, size, 80, 24, 16, 32, starts[root], nodes_len, len(strings))
-    return bytearray(header + data + strings)
-
-
 GOOD = [
     ("pci:v", [("*", 1), ("0", 2)], []),
     ("d*", [], [("ID_MODEL_FROM_DATABASE", "Star Model")]),
@@ -257,7 +218,7 @@ def _written(tmp_path: Path, data: bytes, name: str = "hwdb.bin") -> str:
 
 
 def test_the_built_trie_is_read(tmp_path):
-    db = Hwdb(_written(tmp_path, _trie(GOOD)))
+    db = Hwdb(_written(tmp_path, hwdb_trie(GOOD)))
     assert db.problem is None
     assert db.properties("pci:v0000ABCD*") == {"ID_VENDOR_FROM_DATABASE": "Built Vendor"}
     assert db.properties("pci:v00001111d00002222*") == {"ID_MODEL_FROM_DATABASE": "Star Model"}
@@ -269,7 +230,7 @@ def test_the_built_trie_is_read(tmp_path):
 
 
 def _damaged() -> dict[str, bytes]:
-    good = _trie(GOOD)
+    good = hwdb_trie(GOOD)
     cases = {
         "empty": b"",
         "header only": bytes(good[:40]),
@@ -299,11 +260,11 @@ def _damaged() -> dict[str, bytes]:
     unterminated[-1:] = b"x"
     cases["unterminated string"] = bytes(unterminated)
     # node 1 ('*' child) lists itself as a child: udev would recurse forever
-    cases["loop"] = bytes(_trie([("pci:v", [("*", 1)], []), ("d", [("x", 1)], [("ID_MODEL_FROM_DATABASE", "L")])]))
-    cases["shared subtree"] = bytes(_trie([("pci:v", [("*", 1)], []), ("", [("a", 2), ("b", 2)], []),
+    cases["loop"] = bytes(hwdb_trie([("pci:v", [("*", 1)], []), ("d", [("x", 1)], [("ID_MODEL_FROM_DATABASE", "L")])]))
+    cases["shared subtree"] = bytes(hwdb_trie([("pci:v", [("*", 1)], []), ("", [("a", 2), ("b", 2)], []),
                                            ("", [], [("ID_MODEL_FROM_DATABASE", "S")])]))
     long_prefix = "x" * 3000
-    cases["pattern past LINE_MAX"] = bytes(_trie([("pci:v", [("*", 1)], []), (long_prefix, [], [("ID_MODEL_FROM_DATABASE", "Y")])]))
+    cases["pattern past LINE_MAX"] = bytes(hwdb_trie([("pci:v", [("*", 1)], []), (long_prefix, [], [("ID_MODEL_FROM_DATABASE", "Y")])]))
     return cases
 
 
@@ -347,7 +308,7 @@ def test_damaged_hwdb_through_the_cli(tmp_path):
         result = _list_with_hwdb(dump, _written(tmp_path, data, "bad.bin"))
         assert (result.returncode, result.stderr) == (0, ""), case
         assert result.stdout == "00:01.0 Class 0200: Device abcd:2222\n", case
-    result = _list_with_hwdb(dump, _written(tmp_path, _trie(GOOD), "good.bin"))
+    result = _list_with_hwdb(dump, _written(tmp_path, hwdb_trie(GOOD), "good.bin"))
     assert result.stdout == "00:01.0 Class 0200: Built Vendor Star Model\n"
 
 
@@ -359,7 +320,7 @@ def test_every_naming_command_honours_the_switches(tmp_path, command):
     put(cfg, 0, 2, 0xABCD)
     put(cfg, 2, 2, 0x2222)
     dump.write_text(dump_text([("00:01.0", bytes(cfg))]))
-    good = _written(tmp_path, _trie(GOOD), "good.bin")
+    good = _written(tmp_path, hwdb_trie(GOOD), "good.bin")
 
     def run(hwdb: str, *extra: str) -> str:
         env = dict(os.environ, PYTHONPATH=str(ROOT), PCIKIT_HWDB=hwdb)

@@ -10,7 +10,8 @@ import pytest
 
 from pcikit.ids import IdDatabase
 from pcikit.render.json import device_document
-from pcikit.sources import dump_devices, live_devices, lspci_order
+from pcikit.offline import dump_devices
+from pcikit.sources import live_devices, lspci_order
 
 from .conftest import ROOT, dump_text, need_corpus, put, run_cli
 

@@ -522,7 +522,7 @@ def test_modules_match_libkmod(batches):
     """Every corpus device's modalias resolves to the modules libkmod's lookup gives
     (``modprobe -R``, the call lspci -k makes), repeats dropped as lspci drops them."""
     from pcikit.access.kmod import modules_for
-    from pcikit.sources import dump_devices
+    from pcikit.offline import dump_devices
 
     release, folder = _installed_modules()
     aliases = set()

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from pcikit.address import Address, SlotFilter
+from pcikit.address import Address
+from pcikit.filters import SlotFilter
 from pcikit.errors import PcikitError
-from pcikit.sources import (
-    BarFileError, BarFileSource, DumpSource, LiveSource, NoBusError, Source, SpecSource, open_source,
-)
+from pcikit.offline import BarFileError, BarFileSource, DumpSource, SpecSource
+from pcikit.sources import LiveSource, NoBusError, Source, open_source
 from pcikit.testing import DeviceBuilder, MockSource
 
 from .conftest import ROOT

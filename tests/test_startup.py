@@ -19,15 +19,17 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, image, put
+from .conftest import ROOT, hwdb_trie, image, put
 
 # The standard library a listing may use: _collections (the namedtuple field accessor), mmap
-# (pci.ids, udev's hwdb.bin), struct (hwdb.bin), errno. Not re: names and addresses are found
-# without it; not collections or functools (pcikit.tuples and the model's cached properties).
+# (pci.ids, udev's hwdb.bin). Not re: names and addresses are found without it; not collections
+# or functools (pcikit.tuples and the model's cached properties); not struct (hwdb.bin is read
+# with int.from_bytes: loading the struct extension cost more than the lookups it served); not
+# errno (only failures look at error numbers).
 STDLIB = {
-    "__future__", "_collections", "errno", "mmap", "struct", "_struct",
+    "__future__", "_collections", "mmap",
+    "gc",  # built in: pcikit.cli.run freezes the interpreter's start-up objects, main sets one-shot thresholds
     "zlib",  # where the system's pci.ids is pci.ids.gz
-    "gc",  # built in: the collector's threshold for one-shot commands
 }
 REGEX = {"enum", "re", "_sre", "re._constants", "re._parser", "re._casefix", "re._compiler", "copyreg",
          # what re imports itself (enum: functools, hence collections and types)
@@ -35,27 +37,27 @@ REGEX = {"enum", "re", "_sre", "re._constants", "re._parser", "re._casefix", "re
 PCIKIT = {
     "pcikit", "pcikit.errors", "pcikit.cli", "pcikit.quickargs", "pcikit.tuples", "pcikit.render",
     "pcikit.access", "pcikit.access.base", "pcikit.access.files", "pcikit.access.sysfs", "pcikit.address",
-    "pcikit.walk", "pcikit.model", "pcikit.schema", "pcikit.schema.capability_ids", "pcikit.ids", "pcikit.names", "pcikit.hwdb", "pcikit.sources",
+    "pcikit.model", "pcikit.ids", "pcikit.names", "pcikit.hwdb", "pcikit.sources",  # not the capability walks
     "pcikit.render.lspci", "pcikit.render.lspci.core", "pcikit.render.lspci.context",
-    "pcikit.render.lspci.dialect", "pcikit.render.lspci.names", "pcikit.render.lspci.slots",
+    "pcikit.render.lspci.dialect", "pcikit.render.lspci.names",
     "pcikit.access.kmod",  # -k: the kernel modules that can drive a device
 }
-DUMP = {"pcikit.access.dump", "pcikit.access.dumpblocks", "pcikit.access.memory", "binascii"}  # -F: the dump reader (pathlib for the path)
+DUMP = {"pcikit.offline", "pcikit.access.dump", "pcikit.access.dumpblocks", "pcikit.access.memory", "binascii"}  # -F: the dump reader (pathlib for the path)
 PATHLIB = {"pathlib", "fnmatch", "ntpath", "urllib", "urllib.parse", "ipaddress", "glob", "nt", "_winapi",
-           "warnings", "contextlib"}  # pathlib and glob import the last two themselves
+           "warnings", "contextlib", "errno"}  # pathlib and glob import the last three themselves
 
 # The installed command itself (pip only rewrites its first line), not ``-m`` (runpy's own imports).
 SCRIPT = ROOT / "scripts" / "pcikit"
 
 
-def _imported(args: list[str]) -> set[str]:
-    """Modules a run imports beyond the bare interpreter's start-up.
+def _imported(args: list[str], hwdb: str = "0") -> set[str]:
+    """Modules a run imports beyond the bare interpreter's start-up (``hwdb``: $PCIKIT_HWDB).
 
     Both runs skip ``site`` (``-S``): a development interpreter's ``.pth`` files and
     sitecustomize can import ``re``, ``typing`` or pathlib before anything else, which would
     hide them from the difference; the baseline imports ``os``, which any ``site`` does.
     """
-    env = dict(os.environ, PYTHONPATH=str(ROOT), PCIKIT_HWDB="0")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PCIKIT_HWDB=hwdb)
 
     def names(command: list[str]) -> set[str]:
         result = subprocess.run([sys.executable, "-S", "-X", "importtime", *command], capture_output=True, text=True,
@@ -82,14 +84,26 @@ def _fake_sysfs(root: Path) -> Path:
 
 # -k matches the device's modalias against the kernel's module aliases (globs: fnmatch, which uses re)
 # when this machine has them.
-ALIASES = {"fnmatch", "posixpath"} | REGEX
+ALIASES = {"fnmatch", "posixpath", "errno"} | REGEX  # errno: why a missing modules.alias could not be read
 
 
 @pytest.mark.parametrize("extra", [[], ["-nn"], ["-s", "00:03.0"], ["-D", "-d", "1af4:"], ["-k"]])
 def test_list_imports_only_what_a_listing_needs(tmp_path, extra):
     imported = _imported(["list", "--sysfs-root", str(_fake_sysfs(tmp_path)), *extra])
     assert "pcikit.cli" in imported  # the measurement measured something
-    assert imported - STDLIB - PCIKIT - (ALIASES if "-k" in extra else set()) == set()
+    allowed = STDLIB | PCIKIT | (ALIASES if "-k" in extra else set())
+    assert imported - allowed - ({"pcikit.filters"} if {"-s", "-d"} & set(extra) else set()) == set()
+
+
+def test_a_name_from_the_hwdb_imports_only_the_hwdb_reader_more(tmp_path):
+    """A device pci.ids lacks is named from udev's hwdb.bin (a trie built here), read without struct."""
+    ids = tmp_path / "pci.ids"
+    ids.write_text("1af4  Red Hat, Inc.\n")  # the vendor, not its device 1041
+    hwdb = tmp_path / "hwdb.bin"
+    hwdb.write_bytes(hwdb_trie([("pci:v", [("*", 1)], []), ("d*", [], [("ID_MODEL_FROM_DATABASE", "Built Model")])]))
+    imported = _imported(["list", "--sysfs-root", str(_fake_sysfs(tmp_path)), "-i", str(ids)], hwdb=str(hwdb))
+    assert "pcikit.hwdb" in imported  # imported on the first name pci.ids lacks: the reader ran
+    assert imported - STDLIB - PCIKIT == set()
 
 
 def test_list_of_a_dump_imports_only_the_dump_reader_more(tmp_path):
@@ -106,8 +120,8 @@ def test_typing_and_argparse_stay_out_of_a_listing(tmp_path):
 
 
 def test_a_listing_reads_only_the_bytes_it_prints(tmp_path, monkeypatch, capsys):
-    """Each config byte a live read asks for is a hardware access: a terse listing needs 16 per device,
-    -k (the subsystem line) the 64-byte header."""
+    """Each config byte a live read asks for is a hardware access: a terse listing needs 12 per device
+    (IDs, revision, class), -k (the subsystem line) the 64-byte header."""
     from pcikit import cli
 
     root = _fake_sysfs(tmp_path)
@@ -128,10 +142,10 @@ def test_a_listing_reads_only_the_bytes_it_prints(tmp_path, monkeypatch, capsys)
     monkeypatch.setattr(os, "pread", pread)
     assert cli.main(["list", "--sysfs-root", str(root), "-n"]) == 0
     assert capsys.readouterr().out == "00:03.0 0200: 1af4:1041 (rev 01)\n"
-    assert asked == [(0, 16)]
+    assert asked == [(0, 12)]
     asked.clear()
     assert cli.main(["list", "--sysfs-root", str(root), "-k"]) == 0
-    assert asked == [(0, 16), (16, 48)]
+    assert asked == [(0, 12), (12, 52)]
 
 
 
@@ -188,6 +202,7 @@ def test_bridge_paths_read_every_function(tmp_path, monkeypatch, capsys, command
 # (the function has no such capability), not Intel's vendor schema, not mmio (show maps no BAR),
 # not the lspci header renderer for the native or JSON views.
 DECODE = {
+    "pcikit.walk", "pcikit.schema", "pcikit.schema.capability_ids",  # the capability lists (a listing walks none)
     "pcikit.schema.registry", "pcikit.schema.attributes", "pcikit.schema.bits", "pcikit.schema.context",
     "pcikit.schema.port_types", "pcikit.schema.header", "pcikit.schema.bars", "pcikit.schema.caps",
     "pcikit.schema.caps.vendor", "pcikit.schema.caps.msix", "pcikit.schema.catalogue", "pcikit.decode",
@@ -195,12 +210,13 @@ DECODE = {
 }
 NATIVE = DECODE | {"pcikit.decode.problems", "pcikit.interrupts", "pcikit.msix", "pcikit.render.fields"}
 LSPCI_CAPS = {"pcikit.render.lspci.caps", "pcikit.render.lspci.caps.vendor"}
-LSPCI_TEXT = {"pcikit.render.lspci.core", "pcikit.render.lspci.slots", "pcikit.render.lspci.header",
+LSPCI_TEXT = {"pcikit.render.lspci.core", "pcikit.render.lspci.header",
               "pcikit.render.lspci.verbose"}  # what the native and JSON views never load
+COMMAND = {"pcikit.commands", "pcikit.commands.show", "pcikit.filters"}  # the command's code, -s
 SHOW = {
-    "show": NATIVE | LSPCI_CAPS | {"pcikit.render.text"},  # lspci's virtio structure names
-    "show --json": NATIVE | {"pcikit.render.json"},
-    "show --format lspci -vvv": DECODE | LSPCI_CAPS | {
+    "show": COMMAND | NATIVE | LSPCI_CAPS | {"pcikit.render.text"},  # lspci's virtio structure names
+    "show --json": COMMAND | NATIVE | {"pcikit.render.json"},
+    "show --format lspci -vvv": COMMAND | DECODE | LSPCI_CAPS | {
         "pcikit.render.lspci.header", "pcikit.render.lspci.verbose", "pcikit.render.lspci.caps.msix"},
 }
 

@@ -126,7 +126,7 @@ def test_every_corpus_device_maps_names_and_reads_without_error():
     from pcikit.tui.changes import changed_paths
     from pcikit.tui.msix_info import msix_report
     from pcikit.tui.rows import device_row
-    from pcikit.sources import DumpSource
+    from pcikit.offline import DumpSource
     from pcikit.tui.spans import FieldMap, describe, value_at
 
     from .oracle import corpus_files

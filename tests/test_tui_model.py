@@ -13,7 +13,7 @@ from pcikit.ids import IdDatabase
 from pcikit.model import Device
 from pcikit.tui.changes import changed_bytes, changed_paths
 from pcikit.tui.rows import device_row
-from pcikit.sources import DumpSource, FilesSource
+from pcikit.offline import DumpSource, FilesSource
 from pcikit.tui.source import bundled_source, choose_source
 from pcikit.tui.spans import FieldMap, describe, value_at
 from pcikit.tui.topology import bus_forest

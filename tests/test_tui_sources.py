@@ -10,7 +10,8 @@ from pcikit.address import Address
 from pcikit import sources
 from pcikit.tui import create_app, source as tui_source
 from pcikit.tui.msix_info import msix_report
-from pcikit.sources import DumpSource, LiveSource, bar_images_beside
+from pcikit.offline import DumpSource, bar_images_beside
+from pcikit.sources import LiveSource
 from pcikit.tui.widgets.detail_pane import DetailPane
 from pcikit.tui.widgets.device_list import DeviceList
 

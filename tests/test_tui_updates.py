@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 from pcikit.address import Address
-from pcikit.sources import dump_devices
+from pcikit.offline import dump_devices
 from pcikit.tui.widgets.detail_pane import DetailPane
 from pcikit.tui.widgets.device_list import DeviceList
 

@@ -75,7 +75,7 @@ def _describe_live(device, root: str) -> None:
 
 def live(slot: Optional[str], root: str) -> int:
     """List live virtio devices read-only."""
-    from pcikit.address import SlotFilter
+    from pcikit.filters import SlotFilter
     from pcikit.sources import live_devices
 
     devices = [d for d in live_devices(root, kernel=False)

@@ -11,7 +11,6 @@ Every refusal is a :class:`~pcikit.errors.PcikitError` of one line.
 """
 from __future__ import annotations
 
-import errno
 import os
 import stat
 
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
 
 _CHUNK = 1 << 20
 _FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+_O_PATH = getattr(os, "O_PATH", 0)  # Linux: a handle on a path, which opens nothing
 PROTECTED_TREES = ("/sys", "/proc", "/dev")
 
 
@@ -50,6 +50,8 @@ def _kind(mode: int) -> str:
 
 def reason(exc: OSError) -> str:
     """The short reason of an OS error (``permission denied``, ``no such file``...)."""
+    import errno  # errors only
+
     if exc.errno == errno.ELOOP:
         return "is a symbolic link (refused)"
     return (exc.strerror or str(exc)).lower()
@@ -175,10 +177,33 @@ def read_attribute(path: PathLike, limit: int = 4096, offset: int = 0) -> Option
         os.close(fd)
 
 
+def real_path(path: PathLike) -> str:
+    """``os.path.realpath(path)``; for a path that exists, as the kernel resolved it on opening
+    (``O_PATH``, which reads nothing and never blocks, then /proc/self/fd): three system calls, not an lstat
+    and a readlink per component (listing sysfs resolves every device link)."""
+    name = os.fspath(path)
+    if not _O_PATH:
+        return os.path.realpath(name)
+    try:
+        fd = os.open(name, _O_PATH | os.O_CLOEXEC)
+    except OSError:
+        return os.path.realpath(name)
+    try:
+        resolved = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:  # no /proc
+        resolved = ""
+    finally:
+        os.close(fd)
+    return resolved if resolved.startswith("/") else os.path.realpath(name)  # "(unreachable)/...": outside our root
+
+
 def within(root: PathLike, path: PathLike) -> bool:
     """True when ``path`` (symbolic links resolved) lies inside ``root`` (resolved)."""
-    base = os.path.realpath(os.fspath(root))
-    target = os.path.realpath(os.fspath(path))
+    return inside(real_path(root), real_path(path))
+
+
+def inside(base: str, target: str) -> bool:
+    """True when the resolved path ``target`` is the resolved path ``base`` or lies under it."""
     return target == base or target.startswith(base.rstrip(os.sep) + os.sep)
 
 

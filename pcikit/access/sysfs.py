@@ -6,23 +6,22 @@ stop at the first NUL). Without CAP_SYS_ADMIN the kernel returns only 64 bytes;
 """
 from __future__ import annotations
 
-import errno
 import os
 
 from ..address import Address
 from ..errors import DeviceGoneError, NoSuchDeviceError, PcikitError, PermissionNeededError
 from .base import CONFIG_SIZE_EXTENDED, ConfigSpace, KernelInfo, Resource
-from .files import UnsafeFileError, open_regular, read_attribute, reason, within
+from .files import UnsafeFileError, inside, open_regular, read_attribute, real_path, reason, within
 
 TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
 if TYPE_CHECKING:
     from typing import Iterable, Iterator, Optional
 
 DEFAULT_ROOT = "/sys"
-# Every config read the kernel makes is a hardware access (a VM exit under a hypervisor: tens of
-# microseconds per dword), so a file is fetched in stages: the 16 bytes naming the function (all a
-# listing prints), the 64-byte header, then everything.
-_FETCH_STAGES = (16, 64)
+# Every config read the kernel makes is a hardware access (a VM exit under a hypervisor: ~20 us per
+# dword here), so a file is fetched in stages: the 12 bytes naming the function (IDs, revision and
+# class: all a listing prints), the 64-byte header, then everything.
+_FETCH_STAGES = (12, 64)
 
 
 def devices_dir(root: str = DEFAULT_ROOT) -> str:
@@ -53,7 +52,7 @@ def device_path(address: Address, root: str = DEFAULT_ROOT) -> str:
 
 
 class SysfsConfig(ConfigSpace):
-    """Config space of a live function, fetched on demand: 16 bytes first, more when asked.
+    """Config space of a live function, fetched on demand: 12 bytes first, more when asked.
 
     ``size`` is what the kernel lets this user read (64 bytes without CAP_SYS_ADMIN);
     asking for it fetches the rest once.
@@ -77,6 +76,8 @@ class SysfsConfig(ConfigSpace):
         try:
             fd = open_regular(self._path, follow_symlinks=False)
         except UnsafeFileError as exc:
+            import errno  # failures only: a listing that reads every file never needs it
+
             if exc.errno == errno.ENOENT:
                 raise DeviceGoneError(f"{os.path.dirname(self._path)}: device is gone") from None
             if exc.errno in (errno.EACCES, errno.EPERM):
@@ -86,6 +87,8 @@ class SysfsConfig(ConfigSpace):
         try:  # only the bytes not held yet (as lspci's config_fetch): each one is a hardware read
             data = self._data + os.pread(fd, min(want, CONFIG_SIZE_EXTENDED) - held, held)
         except OSError as exc:
+            import errno
+
             if exc.errno in (errno.ENODEV, errno.ENOENT, errno.ENXIO):
                 raise DeviceGoneError(f"{os.path.dirname(self._path)}: device is gone") from None
             raise PcikitError(f"{self._path}: {reason(exc)}") from None
@@ -299,7 +302,8 @@ def iter_functions(root: str = DEFAULT_ROOT, addresses: Optional[Iterable[Addres
     A device link that leads out of ``root`` is skipped: a fake tree is read, never
     the files it points at elsewhere.
     """
+    base = real_path(root)  # once, not once per device
     for address in list_addresses(root) if addresses is None else addresses:
         path = device_path(address, root)
-        if confined(path, root):
+        if inside(base, real_path(path)):
             yield address, path

@@ -1,1 +1,2 @@
-"""Sub-commands with their own argument parsing: each module exposes ``main(argv) -> int``."""
+"""Sub-commands beyond the listing: show, tree and dump take the namespace :mod:`pcikit.cli` parsed
+(``run(args) -> int``); the others parse their own arguments (``main(argv) -> int``)."""

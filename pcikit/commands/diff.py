@@ -50,8 +50,8 @@ def _from_spec(path: str):
 
 
 def _from_dump(path: str, slot: str = ""):
-    from ..address import SlotFilter
-    from ..sources import dump_devices
+    from ..filters import SlotFilter
+    from ..offline import dump_devices
 
     devices = dump_devices(path)
     if slot:

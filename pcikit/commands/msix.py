@@ -124,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from ..cli import UsageError, _devices, open_args_source
-    from ..sources import BarFileSource
+    from ..offline import BarFileSource
 
     source = open_args_source(args)
     devices, _ = _devices(args, source)

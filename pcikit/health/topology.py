@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple, Optional
 
-from ..model import CAP_ID_EXP, HEADER_BRIDGE, Device
+from ..model import HEADER_BRIDGE, Device
+from ..schema.capability_ids import PCI_EXPRESS as CAP_ID_EXP
 from ..schema.caps import express
 
 UPSTREAM_FACING = frozenset({express.ENDPOINT, express.LEGACY_ENDPOINT, express.UPSTREAM_PORT,

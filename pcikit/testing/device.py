@@ -5,7 +5,8 @@ import os
 from typing import TYPE_CHECKING, Callable, Mapping, Optional, Union
 
 from ..access.memory import BytesConfig
-from ..address import Address, SlotFilter
+from ..address import Address
+from ..filters import SlotFilter
 from ..errors import DeviceGoneError
 from ..model import Device
 from .bars import ROM_INDEX, BarPlan, plan_bars, rom_registers
@@ -166,7 +167,7 @@ class MockDevice:
         ``slot`` may be omitted when the file holds one device. ``bar_sizes`` and the
         options are those of :meth:`from_image`; the address defaults to the dump's.
         """
-        from ..sources import dump_devices
+        from ..offline import dump_devices
 
         devices = dump_devices(path)
         if slot is not None:

@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Mapping, Optional
 
 from ..access import sysfs
-from ..address import Address, SlotFilter
+from ..address import Address
+from ..filters import SlotFilter
 from ..errors import PcikitError
 from ..mmio import BarRegion
 from ..model import Device
-from ..sources import BarFileSource, FilesSource, NoBusError, Source, open_source
+from ..offline import BarFileSource, FilesSource
+from ..sources import NoBusError, Source, open_source
 
 _PACKAGE_EXAMPLES = Path(__file__).with_name("data") / "examples.txt"
 _REPO_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"

@@ -1,4 +1,9 @@
-"""Device-level lspci output: the terse line, verbose header, capabilities, kernel lines, hex."""
+"""Device-level lspci output: the slot name, the terse line, verbose header, capabilities, kernel lines, hex.
+
+The slot is named as pciutils ``lspci.c`` show_slot_name / show_slot_path name it: ``[DDDD:]BB:DD.F``;
+``-P`` prefixes the bridges above the device (``00:1c.0/00.0``), ``-PP`` gives each step its bus
+number too (``00:1c.0/02:00.0``); the topology behind the paths is imported for ``-P`` only.
+"""
 from __future__ import annotations
 
 
@@ -6,11 +11,43 @@ from ...model import Device
 from .context import LspciOptions, RenderContext
 from .dialect import V3_10
 from .names import Namer
-from .slots import slot_label, topology
 
 TYPE_CHECKING = False  # typing is imported by type checkers only: start-up cost
 if TYPE_CHECKING:
     from typing import Iterable, Optional
+
+
+def _step(dev: Device, path: int) -> str:
+    address = dev.address
+    return address.short if path > 1 else f"{address.device:02x}.{address.function}"
+
+
+def slot_label(dev: Device, show_domain: bool, path: int = 0,
+               parents: Optional[dict[Device, Optional[Device]]] = None) -> str:
+    """The slot text of ``dev``; ``path`` is the number of ``-P`` flags, ``parents`` the topology."""
+    if path and parents is not None:
+        from ..tree import bridge_chain
+
+        chain = bridge_chain(dev, parents)
+    else:
+        chain = []
+    first, rest = (chain[0], chain[1:] + [dev]) if chain else (dev, [])
+    text = f"{dev.address.domain:04x}:" if show_domain else ""
+    return text + first.address.short + "".join("/" + _step(step, path) for step in rest)
+
+
+def topology(devices: Iterable[Device], path: int, per_domain: bool,
+             kernel: bool = True) -> Optional[dict[Device, Optional[Device]]]:
+    """The parent bridge of every device when ``-P`` asks for paths, else None.
+
+    ``per_domain``: place devices as lspci 3.10 and later do; ``kernel``: take the parents the
+    kernel reports (not under -b). See :func:`..tree.parent_bridges`.
+    """
+    if not path:
+        return None
+    from ..tree import parent_bridges
+
+    return parent_bridges(devices, per_domain, kernel)
 
 
 def show_terse(ctx: RenderContext, slot: str) -> None:
