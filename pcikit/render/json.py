@@ -195,10 +195,14 @@ def _dict_text(value: dict, newline: str, fields: bool) -> str:
             start = _escape(key) + ": "
             if type(key) is str and key[:1] != "_" and len(named) < _KEY_TEXTS:  # kept in either mode
                 named[key] = start
-        kind = type(item)  # the common leaves inline (exact types: subclasses take the long way)
-        if kind is bool:
-            append(start + ("true" if item else "false"))
-        elif kind is int:
+        if item is True:  # the common leaves inline, flags first (most fields are flags)
+            append(start + "true")
+            continue
+        if item is False:
+            append(start + "false")
+            continue
+        kind = type(item)  # exact types: subclasses take the long way
+        if kind is int:
             append(start + int.__repr__(item))
         elif kind is str:
             append(start + _escape(item))
