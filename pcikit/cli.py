@@ -364,28 +364,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if args.command is None:
             parser.print_help(sys.stderr)
             return EXIT_USAGE
-    if args.command in _ONE_SHOT:
-        _collect_rarely()
     try:
         return run_reporting(COMMANDS[args.command], args)
     except KeyboardInterrupt:
         return 130
-
-
-# The commands that read devices, print what they show and exit (the delegated ones include the
-# TUI and watch loops, which go on running).
-_ONE_SHOT = ("list", "show", "tree", "dump")
-
-
-def _collect_rarely() -> None:
-    """A one-shot command keeps nearly all it allocates (the devices' decoded model) until it exits,
-    so the cyclic collector's passes, one every 700 allocations by default, find next to nothing and
-    walk the live objects again and again (about a tenth of ``show -vvv`` of 2000 devices). One pass
-    every 100,000 allocations still frees the few cycles (``show --json`` hands devices over to be
-    freed: its peak memory grows by about 4 MiB for 2000 devices)."""
-    import gc
-
-    gc.set_threshold(100_000)
 
 
 def _quick_args(argv: list[str]):
@@ -470,17 +452,30 @@ def run_subcommand(parser: argparse.ArgumentParser, command, argv: Sequence[str]
 
 
 def run() -> None:
-    """Console-script wrapper: exit with :func:`main`'s status.
+    """Console-script wrapper: exit with :func:`main`'s status, the cyclic collector tuned for a command.
 
     The objects the interpreter's start-up made (site, encodings, the import system: ~5,000)
     live until exit, so they are frozen first (:func:`gc.freeze`): the collections a command's
     allocations trigger, and the one at exit, no longer rescan them (a listing spent ~1 ms in
-    the collector, more than half of it on those objects).
+    the collector, more than half of it on those objects). A one-shot command (``list``, ``show``,
+    ``tree``, ``dump``) also keeps nearly all it allocates (the devices' decoded model) until it
+    exits, so the default pass every 700 allocations finds next to nothing and walks the live
+    objects again and again (about a tenth of ``show -vvv`` of 2000 devices): it collects every
+    100,000 allocations, which still frees the few cycles (``show --json`` hands devices over to
+    be freed: its peak memory grows by about 4 MiB for 2000 devices). Only the command line is
+    tuned; the library and an in-process :func:`main` keep Python's defaults.
     """
     import gc
 
     gc.freeze()
+    if sys.argv[1:2] and sys.argv[1] in _ONE_SHOT:
+        gc.set_threshold(100_000)
     sys.exit(main())
+
+
+# The commands that read devices, print what they show and exit (the delegated ones include the
+# TUI and watch loops, which go on running).
+_ONE_SHOT = ("list", "show", "tree", "dump")
 
 
 if __name__ == "__main__":
