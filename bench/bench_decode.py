@@ -10,7 +10,9 @@ runs). Rows (issue targets in brackets):
    the bare interpreter's [<= 2x];
 3. ``show --json`` of a 5x larger dump vs 5x the 2000-device time [linear: <= 5.2/5 = 1.04x];
 4. ``pcikit list`` on this machine vs the bare interpreter [<= 1.5x];
-5. ``pcikit show -s SLOT`` of one live device vs the bare interpreter [<= 2x].
+5. ``pcikit show -s SLOT`` of one live device vs the bare interpreter [<= 2x], beside the floor any
+   decode has while construct declares the schemas: the same interpreter doing ``import construct``
+   and nothing else (reported, no target).
 
 Run: ``python3 bench/bench_decode.py [--devices N] [--runs N]``. Prints the rows (and appends them to
 ``PCIKIT_BENCH_JSON`` when set); asserts nothing.
@@ -85,7 +87,8 @@ def bench_dumps(bin_dir: Path, devices: int, runs: int) -> None:
 
 
 def bench_live(bin_dir: Path, runs: int) -> None:
-    """Rows 4-5: start-up on the live machine against the same interpreter's bare start-up."""
+    """Rows 4-5 and the construct floor: start-up on the live machine against the same interpreter's
+    bare start-up."""
     if not os.path.isdir("/sys/bus/pci/devices") or not os.listdir("/sys/bus/pci/devices"):
         print("start-up: no live PCI bus here, skipped")
         return
@@ -95,9 +98,12 @@ def bench_live(bin_dir: Path, runs: int) -> None:
         "bare": [python, "-c", "pass"],
         "list": [pcikit, "list"],
         "show": [pcikit, "show", "-s", slot],
+        "construct": [python, "-c", "import construct"],
     }, runs * 4)
     record("pcikit list, live", times["list"] * 1e3, times["bare"] * 1e3, "ms", 1.5, "bare interpreter start-up")
     record(f"pcikit show -s {slot}, live", times["show"] * 1e3, times["bare"] * 1e3, "ms", 2.0, "bare interpreter start-up")
+    record("floor of a decode: the interpreter importing construct, nothing else", times["construct"] * 1e3,
+           times["bare"] * 1e3, "ms", None, "bare interpreter start-up")
 
 
 def main() -> int:
