@@ -461,16 +461,29 @@ def run() -> None:
     ``tree``, ``dump``) also keeps nearly all it allocates (the devices' decoded model) until it
     exits, so the default pass every 700 allocations finds next to nothing and walks the live
     objects again and again (about a tenth of ``show -vvv`` of 2000 devices): it collects every
-    100,000 allocations, which still frees the few cycles (``show --json`` hands devices over to
-    be freed: its peak memory grows by about 4 MiB for 2000 devices). Only the command line is
-    tuned; the library and an in-process :func:`main` keep Python's defaults.
+    100,000 allocations. ``show --json`` is the exception: it hands each device over to be freed
+    once written, and at that rate the cycles it leaves pile up (10,000 devices: 178 MiB peak
+    instead of 72), so it goes back to Python's own thresholds (:func:`collect_as_python_does`).
+    Only the command line is tuned; the library and an in-process :func:`main` keep Python's defaults.
     """
     import gc
 
     gc.freeze()
     if sys.argv[1:2] and sys.argv[1] in _ONE_SHOT:
+        _PYTHON_THRESHOLDS.extend(gc.get_threshold())
         gc.set_threshold(100_000)
     sys.exit(main())
+
+
+_PYTHON_THRESHOLDS: list[int] = []  # the collector's thresholds before run() tuned them, if it did
+
+
+def collect_as_python_does() -> None:
+    """Undo :func:`run`'s rare collections, for a command that frees what it decodes as it goes."""
+    if _PYTHON_THRESHOLDS:
+        import gc
+
+        gc.set_threshold(*_PYTHON_THRESHOLDS)
 
 
 # The commands that read devices, print what they show and exit (the delegated ones include the

@@ -1,7 +1,7 @@
 """``pcikit show``: one device's details as pcikit's own text, as lspci prints them, or as JSON."""
 from __future__ import annotations
 
-from ..cli import EXIT_OK, UsageError, _devices, _lspci_text, _namer, _write, open_args_source
+from ..cli import EXIT_OK, UsageError, _devices, _lspci_text, _namer, _write, collect_as_python_does, open_args_source
 from ..errors import NoSuchDeviceError
 
 TYPE_CHECKING = False  # argparse is imported by the command line when it parses
@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
         if args.format == "json":
             from ..render.json import iter_dumps
 
+            collect_as_python_does()  # each device is freed once written: its cycles must not pile up
             for text in iter_dumps(_handed_over(devices), _namer(args).ids, regions):
                 _write(text)  # streamed: one device's document at a time
             _write("\n")
