@@ -117,7 +117,7 @@ class Hwdb:
         size = info.st_size
         header = self._map[:HEADER_SIZE]
         _tool, file_size, header_size, node_size, child_size, value_size, root, nodes_len, strings_len = (
-            int.from_bytes(header[at : at + 8], "little") for at in range(8, HEADER_SIZE, 8))
+            _u64(header, at) for at in range(8, HEADER_SIZE, 8))
         if header[:8] != SIGNATURE:
             raise HwdbDamaged("not a hwdb.bin (bad signature)")
         if file_size != size:
@@ -157,8 +157,7 @@ class Hwdb:
         prefix = self._string(prefix_off) if prefix_off else b""
         entries = self._map[children_at : values_at + n_values * self._value_size]  # children, then values
         step = self._child_size
-        order = [(entries[at], int.from_bytes(entries[at + 8 : at + 16], "little"))
-                 for at in range(0, n_children * step, step)]
+        order = [(entries[at], _u64(entries, at + 8)) for at in range(0, n_children * step, step)]
         step, start = self._value_size, n_children * step
         values = [self._value(entries, at) for at in range(start, start + n_values * step, step)]
         node = _Node(prefix, order, values)

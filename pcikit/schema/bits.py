@@ -185,6 +185,13 @@ class Register(Construct):
         """The register's masks for a device described by ``facts`` (conditions false without)."""
         return _access(self, facts)
 
+    def field(self, name: str) -> Bits:
+        """The field called ``name``; KeyError when the register has none."""
+        for bits in self.fields:
+            if bits.name == name:
+                return bits
+        raise KeyError(name)
+
     def retyped(self, access: str, resets: Optional[Mapping[str, int]] = None) -> "Register":
         """The same layout with every field ``access`` (and reset values by field name).
 

@@ -27,11 +27,8 @@ CAP_ID_RESIZABLE_BAR = registry.extended_id("Resizable BAR")
 CAP_ID_VF_RESIZABLE_BAR = registry.extended_id("VF Resizable BAR")
 
 
-def _field(name: str):
-    return next(f for f in rebar_schema.RESIZABLE_BAR_CONTROL.fields if f.name == name)
-
-
-_BAR_INDEX, _BAR_SIZE = _field("bar_index"), _field("bar_size")
+_BAR_INDEX = rebar_schema.RESIZABLE_BAR_CONTROL.field("bar_index")
+_BAR_SIZE = rebar_schema.RESIZABLE_BAR_CONTROL.field("bar_size")
 
 
 class ResizableBars:

@@ -94,7 +94,7 @@ def locate(cap: Optional[Capability]) -> dict[str, int]:
 
 def bit(register, name: str) -> int:
     """The mask of field ``name`` within a schema Register."""
-    field = next(f for f in register.fields if f.name == name)
+    field = register.field(name)
     return field.mask << field.lo
 
 

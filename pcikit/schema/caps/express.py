@@ -429,15 +429,11 @@ class Layout(NamedTuple):
 _layouts: dict[frozenset[str], Layout] = {}
 
 
-def _field(register: Register, name: str) -> Bits:
-    return next(field for field in register.fields if field.name == name)
-
-
-_DEVICE_PORT_TYPE = _field(PCIE_CAPABILITIES, "device_port_type")
-_SLOT_IMPLEMENTED = _field(PCIE_CAPABILITIES, "slot_implemented")
-_VERSION = _field(PCIE_CAPABILITIES, "version")
-_MAXIMUM_LINK_WIDTH = _field(LINK_CAPABILITIES, "maximum_link_width")
-_LOWER_SKP_OS_GENERATION = _field(LINK_CAPABILITIES_2, "lower_skp_os_generation_supported_speeds_vector")
+_DEVICE_PORT_TYPE = PCIE_CAPABILITIES.field("device_port_type")
+_SLOT_IMPLEMENTED = PCIE_CAPABILITIES.field("slot_implemented")
+_VERSION = PCIE_CAPABILITIES.field("version")
+_MAXIMUM_LINK_WIDTH = LINK_CAPABILITIES.field("maximum_link_width")
+_LOWER_SKP_OS_GENERATION = LINK_CAPABILITIES_2.field("lower_skp_os_generation_supported_speeds_vector")
 _PLACES = {name: (offset, width) for name, offset, width, _ in REGISTERS}
 
 

@@ -47,7 +47,7 @@ ADDRESS_OFFSET = ENTRY_OFFSETS["message_address"]
 UPPER_ADDRESS_OFFSET = ENTRY_OFFSETS["message_upper_address"]
 DATA_OFFSET = ENTRY_OFFSETS["message_data"]
 VECTOR_CONTROL_OFFSET = ENTRY_OFFSETS["vector_control"]
-MASK_BIT = 1 << next(f.lo for f in VECTOR_CONTROL.fields if f.name == "mask_bit")
+MASK_BIT = 1 << VECTOR_CONTROL.field("mask_bit").lo
 PBA_QWORD = 8  # the PBA is read in QWORDs: 64 pending bits each
 MAX_TABLE_SIZE = 2048
 
