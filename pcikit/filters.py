@@ -27,7 +27,7 @@ def _hex_field(text: str, limit: int, what: str, masked: bool = False) -> tuple[
     for char in digits:
         if masked and char in "xX":
             value, bound, mask = value << 4, bound << 4 | 1, mask << 4 & _MASK32
-        elif char in "0123456789abcdefABCDEF":
+        elif char in HEX_DIGITS:
             digit = int(char, 16)
             value, bound, mask = value << 4 | digit, bound << 4 | digit, (mask << 4 | 0xF) & _MASK32
         else:
