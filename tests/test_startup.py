@@ -76,7 +76,12 @@ def _fake_sysfs(root: Path) -> Path:
     put(config, 0x00, 2, 0x1AF4)
     put(config, 0x02, 2, 0x1041)
     put(config, 0x08, 4, 0x02000001)
-    folder = root / "bus" / "pci" / "devices" / "0000:00:03.0"
+    return _sysfs_function(root, "0000:00:03.0", config)
+
+
+def _sysfs_function(root: Path, address: str, config: bytearray) -> Path:
+    """``root`` holding one function at ``address`` whose config space is ``config``."""
+    folder = root / "bus" / "pci" / "devices" / address
     folder.mkdir(parents=True)
     (folder / "config").write_bytes(bytes(config))
     return root
@@ -235,10 +240,7 @@ def _virtio_function(root: Path) -> Path:
     put(config, 0x50, 4, 0x8001_0011)  # MSI-X, last: enabled, 2 vectors; table and PBA in BAR 0
     put(config, 0x54, 4, 0x8000)
     put(config, 0x58, 4, 0x48000)
-    folder = root / "bus" / "pci" / "devices" / "0000:00:05.0"
-    folder.mkdir(parents=True)
-    (folder / "config").write_bytes(bytes(config))
-    return root
+    return _sysfs_function(root, "0000:00:05.0", config)
 
 
 def _show_modules(root: Path, command: str) -> set[str]:
